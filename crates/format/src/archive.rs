@@ -1,0 +1,816 @@
+//! The safe reader: one view over a directory, a zip, a tar, a tar.gz or a single text file.
+//!
+//! Nothing is ever extracted to disk. Entry names are checked by
+//! [`crate::entry_path::sanitize`]; links, devices and duplicates are skipped with a reason;
+//! sizes, counts and compression ratios are bounded by [`Limits`]. Every read goes through a
+//! reader that fails, rather than truncates, when an entry yields more bytes than it declared.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::entry_path::sanitize;
+use crate::error::{Error, Result};
+use crate::limits::{Limits, RATIO_FLOOR_BYTES};
+
+/// What kind of container an input is, detected from its content (not its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArchiveKind {
+    /// A plain folder.
+    Directory,
+    /// A zip file.
+    Zip,
+    /// An uncompressed tar file.
+    Tar,
+    /// A gzip-compressed tar file.
+    TarGz,
+    /// A single gzip-compressed file that is not a tar.
+    Gzip,
+    /// A single text file (a describe text, a log, a JSON or YAML file).
+    File,
+}
+
+impl ArchiveKind {
+    /// A short lowercase name: `directory`, `zip`, `tar`, `tar.gz`, `gzip`, `file`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ArchiveKind::Directory => "directory",
+            ArchiveKind::Zip => "zip",
+            ArchiveKind::Tar => "tar",
+            ArchiveKind::TarGz => "tar.gz",
+            ArchiveKind::Gzip => "gzip",
+            ArchiveKind::File => "file",
+        }
+    }
+}
+
+/// One readable entry of an input.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EntryInfo {
+    /// The sanitized path, with `/` separators, relative to the input's root.
+    pub path: String,
+    /// The uncompressed size the container declares, in bytes.
+    pub size: u64,
+}
+
+/// An entry the reader refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// The name as the container spells it (lossily decoded; control characters escaped).
+    pub name: String,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// Where an entry's bytes are.
+#[derive(Debug, Clone)]
+enum Locator {
+    /// A file below the directory root (the sanitized relative path).
+    DirFile,
+    /// A zip entry by index.
+    Zip(usize),
+    /// A tar entry: absolute offset of its data in the (uncompressed) tar file.
+    TarOffset(u64),
+    /// A tar.gz entry: its ordinal among all tar headers, found again by streaming.
+    TarOrdinal(usize),
+    /// The whole input (a single file), possibly gzip-compressed.
+    Whole,
+}
+
+/// The bytes behind an input: a file read with positioned reads, or memory.
+#[derive(Debug, Clone)]
+enum Backing {
+    File(Arc<File>),
+    Bytes(Arc<[u8]>),
+}
+
+impl Backing {
+    fn len(&self) -> io::Result<u64> {
+        match self {
+            Backing::File(f) => Ok(f.metadata()?.len()),
+            Backing::Bytes(b) => Ok(b.len() as u64),
+        }
+    }
+
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        match self {
+            Backing::File(f) => file_read_at(f, buf, offset),
+            Backing::Bytes(b) => {
+                let start = usize::try_from(offset).unwrap_or(usize::MAX).min(b.len());
+                let src = b.get(start..).unwrap_or_default();
+                let n = src.len().min(buf.len());
+                buf[..n].copy_from_slice(&src[..n]);
+                Ok(n)
+            }
+        }
+    }
+
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            backing: self.clone(),
+            pos: 0,
+        }
+    }
+}
+
+#[cfg(unix)]
+fn file_read_at(f: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(f, buf, offset)
+}
+
+#[cfg(windows)]
+fn file_read_at(f: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(f, buf, offset)
+}
+
+/// An independent read position over a [`Backing`]: cheap to clone, safe to share.
+#[derive(Debug, Clone)]
+struct Cursor {
+    backing: Backing,
+    pos: u64,
+}
+
+impl Read for Cursor {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.backing.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for Cursor {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let new = match pos {
+            SeekFrom::Start(p) => Some(p),
+            SeekFrom::End(d) => self.backing.len()?.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = new.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek out of range"))?;
+        Ok(self.pos)
+    }
+}
+
+/// A reader that yields at most `limit` bytes and fails if the inner reader has more.
+pub(crate) struct Bounded<R> {
+    inner: R,
+    remaining: u64,
+    what: &'static str,
+}
+
+impl<R: Read> Bounded<R> {
+    pub(crate) fn new(inner: R, limit: u64, what: &'static str) -> Self {
+        Bounded {
+            inner,
+            remaining: limit,
+            what,
+        }
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.remaining == 0 {
+            // Probe for one more byte: more data than allowed is an error, not a truncation.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(io::Error::new(io::ErrorKind::InvalidData, self.what)),
+            };
+        }
+        let max = buf.len().min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.remaining -= n as u64;
+        Ok(n)
+    }
+}
+
+/// A counting reader, for the whole-stream ratio and total-size checks of tar.gz.
+struct Counting<R> {
+    inner: R,
+    count: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// An opened input: its entries, what was skipped, and random access to each entry's bytes.
+///
+/// `Archive` is `Send + Sync`; reads from several threads at once are fine.
+#[derive(Debug)]
+pub struct Archive {
+    path: PathBuf,
+    kind: ArchiveKind,
+    limits: Limits,
+    entries: Vec<EntryInfo>,
+    locators: Vec<Locator>,
+    by_path: HashMap<String, usize>,
+    skipped: Vec<Skipped>,
+    backing: Option<Backing>,
+    zip: Option<zip::ZipArchive<Cursor>>,
+}
+
+/// Escapes control characters so a hostile name prints on one line.
+fn display_name(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).escape_debug().to_string()
+}
+
+impl Archive {
+    /// Opens a path: a directory, or a file whose content is zip, tar, tar.gz, gzip or text.
+    pub fn open(path: &Path, limits: Limits) -> Result<Archive> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.is_dir() {
+            return Archive::open_dir(path, limits);
+        }
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        Archive::from_backing(path.to_path_buf(), Backing::File(Arc::new(file)), limits)
+    }
+
+    /// Opens an in-memory input (a zip, tar, tar.gz, gzip or text file); `name` is used in
+    /// messages and, for a single file, as its entry name.
+    pub fn from_bytes(name: &str, bytes: Vec<u8>, limits: Limits) -> Result<Archive> {
+        Archive::from_backing(PathBuf::from(name), Backing::Bytes(bytes.into()), limits)
+    }
+
+    fn empty(path: PathBuf, kind: ArchiveKind, limits: Limits) -> Archive {
+        Archive {
+            path,
+            kind,
+            limits,
+            entries: Vec::new(),
+            locators: Vec::new(),
+            by_path: HashMap::new(),
+            skipped: Vec::new(),
+            backing: None,
+            zip: None,
+        }
+    }
+
+    /// The input's path as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The detected container kind.
+    pub fn kind(&self) -> ArchiveKind {
+        self.kind
+    }
+
+    /// The limits this input was opened with.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Every readable entry, in the container's order (a directory's in path order).
+    pub fn entries(&self) -> &[EntryInfo] {
+        &self.entries
+    }
+
+    /// Entries that were refused, with the reason.
+    pub fn skipped(&self) -> &[Skipped] {
+        &self.skipped
+    }
+
+    /// Looks an entry up by its sanitized path.
+    pub fn entry(&self, path: &str) -> Option<&EntryInfo> {
+        self.by_path.get(path).and_then(|&i| self.entries.get(i))
+    }
+
+    fn skip(&mut self, raw: &[u8], reason: impl Into<String>) {
+        self.skipped.push(Skipped {
+            name: display_name(raw),
+            reason: reason.into(),
+        });
+    }
+
+    /// Adds an entry after the per-entry checks; returns false if it was skipped.
+    fn push(&mut self, raw: &[u8], size: u64, locator: Locator) -> Result<bool> {
+        let name = match std::str::from_utf8(raw) {
+            Ok(n) => n,
+            Err(_) => {
+                self.skip(raw, "name is not valid UTF-8");
+                return Ok(false);
+            }
+        };
+        let path = match sanitize(name, self.limits.max_depth) {
+            Ok(p) => p,
+            Err(reason) => {
+                self.skip(raw, reason);
+                return Ok(false);
+            }
+        };
+        if size > self.limits.max_entry_bytes {
+            self.skip(
+                raw,
+                format!(
+                    "declared size {size} bytes exceeds the per-entry limit of {} bytes",
+                    self.limits.max_entry_bytes
+                ),
+            );
+            return Ok(false);
+        }
+        if self.by_path.contains_key(&path) {
+            self.skip(raw, "duplicate name (the first entry of that name is kept)");
+            return Ok(false);
+        }
+        if self.entries.len() >= self.limits.max_entries {
+            return Err(Error::Limit {
+                path: self.path.clone(),
+                what: "number of entries".into(),
+                limit: self.limits.max_entries.to_string(),
+            });
+        }
+        self.by_path.insert(path.clone(), self.entries.len());
+        self.entries.push(EntryInfo { path, size });
+        self.locators.push(locator);
+        Ok(true)
+    }
+
+    fn check_total(&self, total: u64) -> Result<()> {
+        if total > self.limits.max_total_bytes {
+            return Err(Error::Limit {
+                path: self.path.clone(),
+                what: "total uncompressed size".into(),
+                limit: format!("{} bytes", self.limits.max_total_bytes),
+            });
+        }
+        Ok(())
+    }
+
+    fn from_backing(path: PathBuf, backing: Backing, limits: Limits) -> Result<Archive> {
+        let len = backing.len().map_err(|e| Error::io(&path, e))?;
+        if len == 0 {
+            return Err(Error::Empty { path });
+        }
+        let mut head = [0u8; 512];
+        let n = read_full(&mut backing.cursor(), &mut head).map_err(|e| Error::io(&path, e))?;
+        let head = &head[..n];
+        if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+            return Archive::open_zip(path, backing, limits);
+        }
+        if head.starts_with(&[0x1f, 0x8b]) {
+            let mut inner = [0u8; 512];
+            let m = read_full(
+                &mut flate2::read::GzDecoder::new(backing.cursor()),
+                &mut inner,
+            )
+            .map_err(|e| Error::Corrupt {
+                path: path.clone(),
+                format: "gzip",
+                message: e.to_string(),
+            })?;
+            if is_tar_header(&inner[..m]) {
+                return Archive::open_tar(path, backing, true, limits);
+            }
+            return Archive::open_single(path, backing, true, limits);
+        }
+        if is_tar_header(head) {
+            return Archive::open_tar(path, backing, false, limits);
+        }
+        if looks_like_text(head) {
+            return Archive::open_single(path, backing, false, limits);
+        }
+        Err(Error::Unsupported {
+            path,
+            reason: "binary data that is not zip, tar, tar.gz or gzip".into(),
+        })
+    }
+
+    fn open_single(path: PathBuf, backing: Backing, gz: bool, limits: Limits) -> Result<Archive> {
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "input".into());
+        let (kind, name, size) = if gz {
+            let name = file_name
+                .strip_suffix(".gz")
+                .or_else(|| file_name.strip_suffix(".gzip"))
+                .unwrap_or(&file_name)
+                .to_string();
+            // The size is only known by decompressing; bound it while counting.
+            let compressed = backing.len().map_err(|e| Error::io(&path, e))?;
+            let max = limits
+                .max_entry_bytes
+                .min(compressed.saturating_mul(limits.max_ratio).max(RATIO_FLOOR_BYTES));
+            let mut reader = Bounded::new(
+                flate2::read::GzDecoder::new(backing.cursor()),
+                max,
+                "gzip stream exceeds the size or compression-ratio limit",
+            );
+            let size = io::copy(&mut reader, &mut io::sink()).map_err(|e| Error::Corrupt {
+                path: path.clone(),
+                format: "gzip",
+                message: e.to_string(),
+            })?;
+            (ArchiveKind::Gzip, name, size)
+        } else {
+            let size = backing.len().map_err(|e| Error::io(&path, e))?;
+            (ArchiveKind::File, file_name, size)
+        };
+        let mut archive = Archive::empty(path, kind, limits);
+        archive.backing = Some(backing);
+        archive.push(name.as_bytes(), size, Locator::Whole)?;
+        Ok(archive)
+    }
+
+    fn open_zip(path: PathBuf, backing: Backing, limits: Limits) -> Result<Archive> {
+        let corrupt = |e: zip::result::ZipError| Error::Corrupt {
+            path: path.clone(),
+            format: "zip",
+            message: e.to_string(),
+        };
+        let mut zip = zip::ZipArchive::new(backing.cursor()).map_err(corrupt)?;
+        let mut archive = Archive::empty(path.clone(), ArchiveKind::Zip, limits);
+        let mut total: u64 = 0;
+        for index in 0..zip.len() {
+            let file = zip.by_index_raw(index).map_err(corrupt)?;
+            let raw = file.name_raw().to_vec();
+            if file.is_dir() {
+                continue;
+            }
+            let (size, compressed) = (file.size(), file.compressed_size());
+            let symlink = file.is_symlink();
+            let encrypted = file.encrypted();
+            drop(file);
+            if symlink {
+                archive.skip(&raw, "symbolic link");
+                continue;
+            }
+            if encrypted {
+                archive.skip(&raw, "encrypted entry");
+                continue;
+            }
+            if size > RATIO_FLOOR_BYTES && size / compressed.max(1) > limits.max_ratio {
+                archive.skip(
+                    &raw,
+                    format!(
+                        "compression ratio {}:1 exceeds the limit of {}:1 (zip bomb?)",
+                        size / compressed.max(1),
+                        limits.max_ratio
+                    ),
+                );
+                continue;
+            }
+            if archive.push(&raw, size, Locator::Zip(index))? {
+                total = total.saturating_add(size);
+                archive.check_total(total)?;
+            }
+        }
+        archive.backing = Some(backing);
+        archive.zip = Some(zip);
+        Ok(archive)
+    }
+
+    fn open_tar(path: PathBuf, backing: Backing, gz: bool, limits: Limits) -> Result<Archive> {
+        let format = if gz { "tar.gz" } else { "tar" };
+        let corrupt = |e: io::Error| Error::Corrupt {
+            path: path.clone(),
+            format,
+            message: e.to_string(),
+        };
+        let compressed = backing.len().map_err(|e| Error::io(&path, e))?;
+        let count = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let reader: Box<dyn Read> = if gz {
+            Box::new(Counting {
+                inner: flate2::read::GzDecoder::new(backing.cursor()),
+                count: count.clone(),
+            })
+        } else {
+            Box::new(backing.cursor())
+        };
+        let mut tar = tar::Archive::new(reader);
+        let kind = if gz {
+            ArchiveKind::TarGz
+        } else {
+            ArchiveKind::Tar
+        };
+        let mut archive = Archive::empty(path.clone(), kind, limits);
+        let mut total: u64 = 0;
+        let max_stream = compressed
+            .saturating_mul(limits.max_ratio)
+            .max(RATIO_FLOOR_BYTES * 16);
+        for (ordinal, entry) in tar.entries().map_err(corrupt)?.enumerate() {
+            let entry = entry.map_err(corrupt)?;
+            if gz {
+                let seen = count.load(std::sync::atomic::Ordering::Relaxed);
+                if seen > max_stream {
+                    return Err(Error::Limit {
+                        path,
+                        what: "gzip compression ratio".into(),
+                        limit: format!("{}:1", limits.max_ratio),
+                    });
+                }
+            }
+            let raw = entry.path_bytes().into_owned();
+            let kind = entry.header().entry_type();
+            let size = entry.size();
+            use tar::EntryType as T;
+            match kind {
+                T::Regular | T::Continuous => {}
+                T::Directory | T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => {
+                    continue;
+                }
+                T::Symlink => {
+                    archive.skip(&raw, "symbolic link");
+                    continue;
+                }
+                T::Link => {
+                    archive.skip(&raw, "hard link");
+                    continue;
+                }
+                other => {
+                    archive.skip(&raw, format!("not a regular file ({other:?})"));
+                    continue;
+                }
+            }
+            let locator = if gz {
+                Locator::TarOrdinal(ordinal)
+            } else {
+                Locator::TarOffset(entry.raw_file_position())
+            };
+            if !gz && entry.raw_file_position().saturating_add(size) > compressed {
+                return Err(Error::Corrupt {
+                    path,
+                    format,
+                    message: format!("entry {} runs past the end of the file", display_name(&raw)),
+                });
+            }
+            if archive.push(&raw, size, locator)? {
+                total = total.saturating_add(size);
+                archive.check_total(total)?;
+            }
+        }
+        archive.backing = Some(backing);
+        Ok(archive)
+    }
+
+    fn open_dir(root: &Path, limits: Limits) -> Result<Archive> {
+        let mut archive = Archive::empty(root.to_path_buf(), ArchiveKind::Directory, limits);
+        let mut total: u64 = 0;
+        let mut stack: Vec<(PathBuf, String, usize)> = vec![(root.to_path_buf(), String::new(), 0)];
+        let mut files: Vec<(String, u64)> = Vec::new();
+        while let Some((dir, rel, depth)) = stack.pop() {
+            let mut children: Vec<_> = std::fs::read_dir(&dir)
+                .map_err(|e| Error::io(&dir, e))?
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| Error::io(&dir, e))?;
+            children.sort_by_key(|c| c.file_name());
+            for child in children {
+                let name = child.file_name();
+                let rel_child = match name.to_str() {
+                    Some(n) if rel.is_empty() => n.to_string(),
+                    Some(n) => format!("{rel}/{n}"),
+                    None => {
+                        let shown = format!("{rel}/{}", name.to_string_lossy());
+                        archive.skip(shown.as_bytes(), "name is not valid UTF-8");
+                        continue;
+                    }
+                };
+                let meta = std::fs::symlink_metadata(child.path())
+                    .map_err(|e| Error::io(child.path(), e))?;
+                if meta.file_type().is_symlink() {
+                    archive.skip(rel_child.as_bytes(), "symbolic link");
+                } else if meta.is_dir() {
+                    if depth + 1 >= limits.max_depth {
+                        archive.skip(rel_child.as_bytes(), "nested too deeply");
+                    } else {
+                        stack.push((child.path(), rel_child, depth + 1));
+                    }
+                } else if meta.is_file() {
+                    files.push((rel_child, meta.len()));
+                    if files.len() > limits.max_entries {
+                        return Err(Error::Limit {
+                            path: root.to_path_buf(),
+                            what: "number of entries".into(),
+                            limit: limits.max_entries.to_string(),
+                        });
+                    }
+                } else {
+                    archive.skip(rel_child.as_bytes(), "not a regular file");
+                }
+            }
+        }
+        files.sort();
+        for (rel, size) in files {
+            if archive.push(rel.as_bytes(), size, Locator::DirFile)? {
+                total = total.saturating_add(size);
+                archive.check_total(total)?;
+            }
+        }
+        Ok(archive)
+    }
+
+    fn entry_error(&self, entry: &str, message: impl std::fmt::Display) -> Error {
+        Error::Entry {
+            path: self.path.clone(),
+            entry: entry.to_string(),
+            message: message.to_string(),
+        }
+    }
+
+    /// Runs `f` over a bounded reader of one entry's bytes. The reader fails (it never silently
+    /// truncates) if the entry yields more than its declared size.
+    pub fn read_with<T>(
+        &self,
+        path: &str,
+        f: impl FnOnce(&mut dyn Read) -> io::Result<T>,
+    ) -> Result<T> {
+        let index = *self
+            .by_path
+            .get(path)
+            .ok_or_else(|| self.entry_error(path, "no such entry"))?;
+        self.read_index(index, f)
+    }
+
+    fn read_index<T>(
+        &self,
+        index: usize,
+        f: impl FnOnce(&mut dyn Read) -> io::Result<T>,
+    ) -> Result<T> {
+        let (info, locator) = match (self.entries.get(index), self.locators.get(index)) {
+            (Some(i), Some(l)) => (i, l),
+            _ => return Err(self.entry_error("?", "no such entry")),
+        };
+        let bound = info.size;
+        const TOO_BIG: &str = "entry yields more bytes than it declares";
+        let wrap = |e: io::Error| self.entry_error(&info.path, e);
+        match (locator, &self.backing) {
+            (Locator::DirFile, _) => {
+                let full = info
+                    .path
+                    .split('/')
+                    .fold(self.path.clone(), |p, part| p.join(part));
+                let meta = std::fs::symlink_metadata(&full).map_err(wrap)?;
+                if !meta.is_file() {
+                    return Err(self.entry_error(&info.path, "no longer a regular file"));
+                }
+                let file = File::open(&full).map_err(wrap)?;
+                // A file that grew since it was listed is read up to its listed size.
+                f(&mut file.take(bound)).map_err(wrap)
+            }
+            (Locator::Zip(i), _) => {
+                let mut zip = self
+                    .zip
+                    .clone()
+                    .ok_or_else(|| self.entry_error(&info.path, "zip index missing"))?;
+                let file = zip.by_index(*i).map_err(|e| wrap(io::Error::other(e)))?;
+                f(&mut Bounded::new(file, bound, TOO_BIG)).map_err(wrap)
+            }
+            (Locator::TarOffset(offset), Some(backing)) => {
+                let mut cursor = backing.cursor();
+                cursor.pos = *offset;
+                f(&mut cursor.take(bound)).map_err(wrap)
+            }
+            (Locator::TarOrdinal(ordinal), Some(backing)) => {
+                let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(backing.cursor()));
+                let mut entries = tar.entries().map_err(wrap)?;
+                let entry = entries
+                    .nth(*ordinal)
+                    .ok_or_else(|| self.entry_error(&info.path, "entry vanished"))?
+                    .map_err(wrap)?;
+                f(&mut Bounded::new(entry, bound, TOO_BIG)).map_err(wrap)
+            }
+            (Locator::Whole, Some(backing)) => {
+                if self.kind == ArchiveKind::Gzip {
+                    let gz = flate2::read::GzDecoder::new(backing.cursor());
+                    f(&mut Bounded::new(gz, bound, TOO_BIG)).map_err(wrap)
+                } else {
+                    f(&mut backing.cursor().take(bound)).map_err(wrap)
+                }
+            }
+            _ => Err(self.entry_error(&info.path, "input is not readable")),
+        }
+    }
+
+    /// Reads a whole entry into memory, refusing entries larger than `max` bytes.
+    pub fn read_bytes(&self, path: &str, max: u64) -> Result<Vec<u8>> {
+        let size = self
+            .entry(path)
+            .map(|e| e.size)
+            .ok_or_else(|| self.entry_error(path, "no such entry"))?;
+        if size > max {
+            return Err(self.entry_error(
+                path,
+                format!("{size} bytes is more than the {max}-byte limit for reading in memory"),
+            ));
+        }
+        self.read_with(path, |r| {
+            let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            r.read_to_end(&mut buf)?;
+            Ok(buf)
+        })
+    }
+
+    /// Visits the entries `wanted` selects, in the container's order, in one pass over a tar.gz
+    /// stream (random access everywhere else). `f` gets each entry's bounded reader.
+    pub fn visit(
+        &self,
+        wanted: impl Fn(&EntryInfo) -> bool,
+        mut f: impl FnMut(&EntryInfo, &mut dyn Read) -> io::Result<()>,
+    ) -> Result<()> {
+        if self.kind != ArchiveKind::TarGz {
+            for (i, info) in self.entries.iter().enumerate() {
+                if wanted(info) {
+                    self.read_index(i, |r| f(info, r))?;
+                }
+            }
+            return Ok(());
+        }
+        let Some(backing) = &self.backing else {
+            return Ok(());
+        };
+        let mut by_ordinal: HashMap<usize, usize> = HashMap::new();
+        for (i, (info, loc)) in self.entries.iter().zip(&self.locators).enumerate() {
+            if let Locator::TarOrdinal(o) = loc
+                && wanted(info)
+            {
+                by_ordinal.insert(*o, i);
+            }
+        }
+        if by_ordinal.is_empty() {
+            return Ok(());
+        }
+        let wrap = |e: io::Error| Error::Corrupt {
+            path: self.path.clone(),
+            format: "tar.gz",
+            message: e.to_string(),
+        };
+        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(backing.cursor()));
+        for (ordinal, entry) in tar.entries().map_err(wrap)?.enumerate() {
+            let entry = entry.map_err(wrap)?;
+            if let Some(&i) = by_ordinal.get(&ordinal)
+                && let Some(info) = self.entries.get(i)
+            {
+                let mut bounded = Bounded::new(entry, info.size, "entry yields more bytes than it declares");
+                f(info, &mut bounded).map_err(|e| self.entry_error(&info.path, e))?;
+                by_ordinal.remove(&ordinal);
+                if by_ordinal.is_empty() {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(m) => n += m,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn is_tar_header(head: &[u8]) -> bool {
+    head.get(257..262) == Some(b"ustar")
+}
+
+/// Text, for detection: no NUL byte and valid UTF-8 (a multi-byte character cut at the end of
+/// the sample is allowed).
+fn looks_like_text(head: &[u8]) -> bool {
+    if head.contains(&0) {
+        return false;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && e.valid_up_to() + 4 > head.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_fails_on_excess() {
+        let mut r = Bounded::new(&b"abcdef"[..], 3, "too big");
+        let mut out = Vec::new();
+        let err = r.read_to_end(&mut out).err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some("too big"));
+        let mut r = Bounded::new(&b"abc"[..], 3, "too big");
+        let mut out = Vec::new();
+        assert_eq!(r.read_to_end(&mut out).ok(), Some(3));
+    }
+
+    #[test]
+    fn text_detection() {
+        assert!(looks_like_text(b"Name: x\n"));
+        assert!(!looks_like_text(b"\x00\x01\x02"));
+        assert!(!looks_like_text(&[0xff, 0xfe, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46]));
+        // a multi-byte character cut by the sample's end
+        assert!(looks_like_text("aaaa\u{e9}".as_bytes().split_last().map(|x| x.1).unwrap_or_default()));
+    }
+}

@@ -1,0 +1,502 @@
+//! The snapshot: every Kubernetes object of one or more inputs in memory, keyed by apiVersion,
+//! kind, namespace and name, plus references to logs and text files that are read lazily.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::archive::{Archive, ArchiveKind, Skipped};
+use crate::error::Result;
+use crate::limits::Limits;
+use crate::manifest::Manifest;
+use crate::resources::{self, ResourceType};
+
+/// Where something was read: which input (index into [`Snapshot::inputs`]) and which entry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct EntryRef {
+    /// Index of the input.
+    pub input: usize,
+    /// The entry's sanitized path inside that input.
+    pub path: String,
+}
+
+/// The identity of an object in the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ObjectKey {
+    /// `apiVersion`, e.g. `apps/v1`.
+    pub api_version: String,
+    /// `kind`, e.g. `Deployment`.
+    pub kind: String,
+    /// Namespace, empty for cluster-scoped objects.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+impl ObjectKey {
+    /// The API group (empty for core).
+    pub fn group(&self) -> &str {
+        resources::split_api_version(&self.api_version).0
+    }
+}
+
+impl std::fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{}/{}", self.kind, self.name)
+        } else {
+            write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+/// One Kubernetes object as read (JSON value), with where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Object {
+    /// The object, as the API server would serve it.
+    pub value: Value,
+    /// The entry it was read from.
+    pub origin: EntryRef,
+}
+
+impl Object {
+    fn str_at(&self, pointer: &str) -> Option<&str> {
+        self.value.pointer(pointer).and_then(Value::as_str)
+    }
+    /// `apiVersion`.
+    pub fn api_version(&self) -> &str {
+        self.str_at("/apiVersion").unwrap_or_default()
+    }
+    /// `kind`.
+    pub fn kind(&self) -> &str {
+        self.str_at("/kind").unwrap_or_default()
+    }
+    /// `metadata.name`.
+    pub fn name(&self) -> &str {
+        self.str_at("/metadata/name").unwrap_or_default()
+    }
+    /// `metadata.namespace`, empty when cluster-scoped.
+    pub fn namespace(&self) -> &str {
+        self.str_at("/metadata/namespace").unwrap_or_default()
+    }
+    /// `metadata.uid`.
+    pub fn uid(&self) -> Option<&str> {
+        self.str_at("/metadata/uid")
+    }
+    /// `metadata.labels`.
+    pub fn labels(&self) -> BTreeMap<&str, &str> {
+        self.value
+            .pointer("/metadata/labels")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    /// The key this object is stored under.
+    pub fn key(&self) -> ObjectKey {
+        ObjectKey {
+            api_version: self.api_version().to_string(),
+            kind: self.kind().to_string(),
+            namespace: self.namespace().to_string(),
+            name: self.name().to_string(),
+        }
+    }
+    /// Deserializes the object into a typed struct (k8s-openapi types, for example).
+    pub fn to_typed<T: serde::de::DeserializeOwned>(&self) -> std::result::Result<T, serde_json::Error> {
+        T::deserialize(&self.value)
+    }
+}
+
+/// A container log found in an input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogRef {
+    /// Pod namespace (empty when the input does not say).
+    pub namespace: String,
+    /// Pod name.
+    pub pod: String,
+    /// Container name, when the input says.
+    pub container: Option<String>,
+    /// Whether this is the previous (terminated) container's log.
+    pub previous: bool,
+    /// Where the bytes are.
+    pub origin: EntryRef,
+    /// Size in bytes.
+    pub size: u64,
+    /// Whether the bundle's manifest says the log was trimmed.
+    pub truncated: bool,
+}
+
+/// What a text file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TextKind {
+    /// `kubectl describe` output.
+    Describe,
+    /// Anything else worth showing (tables, notes).
+    Other,
+}
+
+/// A text file found in an input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextRef {
+    /// What it holds.
+    pub kind: TextKind,
+    /// Where the bytes are.
+    pub origin: EntryRef,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// The layout an input was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    /// A kbundle bundle (`manifest.json` with format `kbundle/1`).
+    Kbundle,
+    /// A folder or archive of Kubernetes object files and `logs/<ns>/<pod>/<container>.log`.
+    Generic,
+}
+
+impl Layout {
+    /// A short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Kbundle => "kbundle",
+            Layout::Generic => "generic",
+        }
+    }
+}
+
+/// One input of a snapshot, with what the reader made of it.
+#[derive(Debug)]
+pub struct Input {
+    /// The opened container.
+    pub archive: Archive,
+    /// The recognised layout.
+    pub layout: Layout,
+    /// The folder inside the container that holds the layout (empty: the top).
+    pub root: String,
+    /// The bundle manifest, for kbundle inputs.
+    pub manifest: Option<Manifest>,
+    /// Entries that were not used, and why (parse errors, unknown files).
+    pub ignored: Vec<Skipped>,
+}
+
+impl Input {
+    /// The input's path.
+    pub fn path(&self) -> &Path {
+        self.archive.path()
+    }
+    /// The container kind.
+    pub fn kind(&self) -> ArchiveKind {
+        self.archive.kind()
+    }
+}
+
+/// Options for reading inputs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// The limits for every input.
+    pub limits: Limits,
+}
+
+/// Every object, log and text of one or more inputs. See the crate docs for an example.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub(crate) inputs: Vec<Input>,
+    pub(crate) objects: BTreeMap<ObjectKey, Object>,
+    pub(crate) logs: Vec<LogRef>,
+    pub(crate) texts: Vec<TextRef>,
+    pub(crate) server_version: Option<Value>,
+    pub(crate) duplicates: usize,
+}
+
+impl Snapshot {
+    /// An empty snapshot, to fill with [`Snapshot::insert`] (tests, generated data).
+    pub fn new() -> Snapshot {
+        Snapshot::default()
+    }
+
+    /// Reads one input (a directory, zip, tar, tar.gz, gzip or text file).
+    pub fn open(path: &Path, options: &ReadOptions) -> Result<Snapshot> {
+        Snapshot::open_many(&[path.to_path_buf()], options)
+    }
+
+    /// Reads several inputs into one snapshot (a customer's describe texts and logs sent
+    /// apart, say). Objects found twice keep their first reading.
+    pub fn open_many(paths: &[PathBuf], options: &ReadOptions) -> Result<Snapshot> {
+        let mut snapshot = Snapshot::new();
+        for path in paths {
+            let archive = Archive::open(path, options.limits)?;
+            snapshot.add_archive(archive)?;
+        }
+        Ok(snapshot)
+    }
+
+    /// Adds an opened input to the snapshot.
+    pub fn add_archive(&mut self, archive: Archive) -> Result<()> {
+        crate::import::import(self, archive)
+    }
+
+    /// The inputs, in the order read.
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+
+    /// Every object, ordered by key.
+    pub fn objects(&self) -> impl Iterator<Item = &Object> {
+        self.objects.values()
+    }
+
+    /// The number of objects.
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// Whether there are no objects.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// How many objects were read more than once (the first reading is kept).
+    pub fn duplicates(&self) -> usize {
+        self.duplicates
+    }
+
+    /// One object by key.
+    pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
+        self.objects.get(key)
+    }
+
+    /// Objects of a kind in an API group (any version), e.g. `("apps", "Deployment")`.
+    pub fn of_kind<'a>(&'a self, group: &'a str, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.objects
+            .iter()
+            .filter(move |(k, _)| k.kind == kind && k.group() == group)
+            .map(|(_, o)| o)
+    }
+
+    /// One object by group, kind, namespace and name (any version).
+    pub fn find<'a>(
+        &'a self,
+        group: &'a str,
+        kind: &'a str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<&'a Object> {
+        self.of_kind(group, kind)
+            .find(|o| o.namespace() == namespace && o.name() == name)
+    }
+
+    /// Container logs.
+    pub fn logs(&self) -> &[LogRef] {
+        &self.logs
+    }
+
+    /// Text files (describe output and others).
+    pub fn texts(&self) -> &[TextRef] {
+        &self.texts
+    }
+
+    /// The API server's `/version` answer, when an input has it.
+    pub fn server_version(&self) -> Option<&Value> {
+        self.server_version.as_ref()
+    }
+
+    /// The first manifest among the inputs.
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.inputs.iter().find_map(|i| i.manifest.as_ref())
+    }
+
+    /// Adds an object (first reading wins). Returns false if it was already there or is not a
+    /// Kubernetes object (no apiVersion, kind or name).
+    pub fn insert(&mut self, object: Object) -> bool {
+        let key = object.key();
+        if key.api_version.is_empty() || key.kind.is_empty() || key.name.is_empty() {
+            return false;
+        }
+        if self.objects.contains_key(&key) {
+            self.duplicates += 1;
+            return false;
+        }
+        self.objects.insert(key, object);
+        true
+    }
+
+    /// Adds a log reference.
+    pub fn add_log(&mut self, log: LogRef) {
+        self.logs.push(log);
+    }
+
+    /// Adds a text reference.
+    pub fn add_text(&mut self, text: TextRef) {
+        self.texts.push(text);
+    }
+
+    /// Sets the server version.
+    pub fn set_server_version(&mut self, version: Value) {
+        self.server_version = Some(version);
+    }
+
+    /// Runs `f` over a bounded reader of an entry's bytes.
+    pub fn read_with<T>(
+        &self,
+        entry: &EntryRef,
+        f: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
+    ) -> Result<T> {
+        match self.inputs.get(entry.input) {
+            Some(input) => input.archive.read_with(&entry.path, f),
+            None => Err(crate::Error::Entry {
+                path: PathBuf::from("<snapshot>"),
+                entry: entry.path.clone(),
+                message: "no such input".into(),
+            }),
+        }
+    }
+
+    /// Reads a whole entry, refusing entries larger than `max` bytes.
+    pub fn read_bytes(&self, entry: &EntryRef, max: u64) -> Result<Vec<u8>> {
+        match self.inputs.get(entry.input) {
+            Some(input) => input.archive.read_bytes(&entry.path, max),
+            None => Err(crate::Error::Entry {
+                path: PathBuf::from("<snapshot>"),
+                entry: entry.path.clone(),
+                message: "no such input".into(),
+            }),
+        }
+    }
+
+    /// The time the snapshot describes: the manifest's `collected_at` when there is one, else
+    /// the newest timestamp found in any object. Never the wall clock.
+    pub fn reference_time(&self) -> Option<jiff::Timestamp> {
+        if let Some(t) = self
+            .manifest()
+            .and_then(|m| m.collected_at.parse::<jiff::Timestamp>().ok())
+        {
+            return Some(t);
+        }
+        self.newest_timestamp()
+    }
+
+    /// The newest RFC 3339 timestamp in any object (fields named `*Timestamp`, `*Time`, `time`,
+    /// `*At`).
+    pub fn newest_timestamp(&self) -> Option<jiff::Timestamp> {
+        fn walk(v: &Value, key: &str, best: &mut Option<jiff::Timestamp>) {
+            match v {
+                Value::Object(m) => m.iter().for_each(|(k, v)| walk(v, k, best)),
+                Value::Array(a) => a.iter().for_each(|v| walk(v, key, best)),
+                Value::String(s)
+                    if key.ends_with("Timestamp")
+                        || key.ends_with("Time")
+                        || key == "time"
+                        || key.ends_with("At") =>
+                {
+                    if let Ok(t) = s.parse::<jiff::Timestamp>()
+                        && best.is_none_or(|b| t > b)
+                    {
+                        *best = Some(t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut best = None;
+        for o in self.objects.values() {
+            walk(&o.value, "", &mut best);
+        }
+        best
+    }
+
+    /// Every resource type the snapshot's objects need: built-in types, plus those defined by
+    /// the snapshot's `CustomResourceDefinition`s, plus a guess for any other kind present.
+    /// Sorted by group, version and plural.
+    pub fn resource_types(&self) -> Vec<ResourceType> {
+        let mut types: BTreeMap<(String, String, String), ResourceType> = BTreeMap::new();
+        for crd in self.of_kind("apiextensions.k8s.io", "CustomResourceDefinition") {
+            let v = &crd.value;
+            let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+            let group = s("/spec/group");
+            let kind = s("/spec/names/kind");
+            let plural = s("/spec/names/plural");
+            if group.is_empty() || kind.is_empty() || plural.is_empty() {
+                continue;
+            }
+            let namespaced = s("/spec/scope") == "Namespaced";
+            let singular = match s("/spec/names/singular") {
+                x if x.is_empty() => kind.to_ascii_lowercase(),
+                x => x,
+            };
+            let short_names: Vec<String> = v
+                .pointer("/spec/names/shortNames")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                .unwrap_or_default();
+            for version in v
+                .pointer("/spec/versions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let served = version.get("served").and_then(Value::as_bool).unwrap_or(true);
+                let Some(name) = version.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                if !served {
+                    continue;
+                }
+                types.insert(
+                    (group.clone(), name.to_string(), plural.clone()),
+                    ResourceType {
+                        group: group.clone(),
+                        version: name.to_string(),
+                        kind: kind.clone(),
+                        plural: plural.clone(),
+                        singular: singular.clone(),
+                        namespaced,
+                        short_names: short_names.clone(),
+                    },
+                );
+            }
+        }
+        for r in resources::builtin() {
+            types
+                .entry((r.group.clone(), r.version.clone(), r.plural.clone()))
+                .or_insert(r);
+        }
+        // Kinds present but unknown: guess, so every object can be served.
+        let mut seen: BTreeMap<(String, String), bool> = BTreeMap::new();
+        for key in self.objects.keys() {
+            seen.entry((key.api_version.clone(), key.kind.clone()))
+                .and_modify(|ns| *ns |= !key.namespace.is_empty())
+                .or_insert(!key.namespace.is_empty());
+        }
+        for ((api_version, kind), namespaced) in seen {
+            let (group, version) = resources::split_api_version(&api_version);
+            if types
+                .values()
+                .any(|t| t.group == group && t.version == version && t.kind == kind)
+            {
+                continue;
+            }
+            let plural = resources::guess_plural(&kind);
+            types
+                .entry((group.to_string(), version.to_string(), plural.clone()))
+                .or_insert(ResourceType {
+                    group: group.to_string(),
+                    version: version.to_string(),
+                    singular: kind.to_ascii_lowercase(),
+                    kind,
+                    plural,
+                    namespaced,
+                    short_names: Vec::new(),
+                });
+        }
+        types.into_values().collect()
+    }
+}

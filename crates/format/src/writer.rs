@@ -1,0 +1,274 @@
+//! The deterministic, atomic bundle writer.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
+use zip::write::SimpleFileOptions;
+
+use crate::entry_path::sanitize;
+use crate::error::{Error, Result};
+use crate::manifest::{Manifest, ManifestEntry, Truncation};
+
+/// The name of the manifest entry, written last.
+pub const MANIFEST_PATH: &str = "manifest.json";
+
+/// Writes a bundle: entries in the order given, each with a fixed timestamp (1980-01-01) and
+/// fixed permissions, so the same input gives the same bytes; the manifest last, listing every
+/// entry's size and SHA-256.
+///
+/// [`BundleWriter::create`] writes to `<out>.partial`; [`BundleWriter::finish`] renames it to
+/// `<out>` once the manifest is complete. Dropped without `finish`, the partial file is
+/// removed, so no file ever claims to be complete when it is not.
+pub struct BundleWriter<W: Write + Seek = BufWriter<File>> {
+    zip: Option<zip::ZipWriter<Counted<W>>>,
+    entries: Vec<ManifestEntry>,
+    paths: Option<(PathBuf, PathBuf)>,
+    written: u64,
+    high_water: Arc<AtomicU64>,
+}
+
+/// A sink that remembers the furthest position written, for the size budget.
+struct Counted<W> {
+    inner: W,
+    pos: u64,
+    high_water: Arc<AtomicU64>,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.pos += n as u64;
+        self.high_water.fetch_max(self.pos, Ordering::Relaxed);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<W: Seek> Seek for Counted<W> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        self.pos = self.inner.seek(pos)?;
+        Ok(self.pos)
+    }
+}
+
+fn counted<W>(inner: W) -> (Counted<W>, Arc<AtomicU64>) {
+    let high_water = Arc::new(AtomicU64::new(0));
+    (
+        Counted {
+            inner,
+            pos: 0,
+            high_water: high_water.clone(),
+        },
+        high_water,
+    )
+}
+
+impl std::fmt::Debug for BundleWriter<BufWriter<File>> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BundleWriter")
+            .field("entries", &self.entries.len())
+            .field("paths", &self.paths)
+            .finish()
+    }
+}
+
+fn options() -> SimpleFileOptions {
+    SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(6))
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644)
+        .large_file(false)
+}
+
+/// Hashes and counts bytes on their way into the zip.
+struct Tee<'a, W: Write> {
+    inner: &'a mut W,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<W: Write> Write for Tee<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Lowercase hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+impl BundleWriter<BufWriter<File>> {
+    /// Starts a bundle at `out`, writing to `<out>.partial` until [`BundleWriter::finish`].
+    pub fn create(out: &Path) -> Result<Self> {
+        let mut partial = out.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        let file = File::create(&partial).map_err(|e| Error::io(&partial, e))?;
+        let (sink, high_water) = counted(BufWriter::new(file));
+        Ok(BundleWriter {
+            zip: Some(zip::ZipWriter::new(sink)),
+            entries: Vec::new(),
+            paths: Some((partial, out.to_path_buf())),
+            written: 0,
+            high_water,
+        })
+    }
+}
+
+impl<W: Write + Seek> BundleWriter<W> {
+    /// A writer over any seekable sink (tests, in-memory bundles). `finish` returns the sink.
+    pub fn new(sink: W) -> Self {
+        let (sink, high_water) = counted(sink);
+        BundleWriter {
+            zip: Some(zip::ZipWriter::new(sink)),
+            entries: Vec::new(),
+            paths: None,
+            written: 0,
+            high_water,
+        }
+    }
+
+    fn err(&self, message: impl std::fmt::Display) -> Error {
+        Error::Write {
+            path: self
+                .paths
+                .as_ref()
+                .map(|p| p.1.clone())
+                .unwrap_or_else(|| PathBuf::from("<memory>")),
+            message: message.to_string(),
+        }
+    }
+
+    /// Entries written so far.
+    pub fn entries(&self) -> &[ManifestEntry] {
+        &self.entries
+    }
+
+    /// Compressed bytes written so far (an estimate of the final size, short of the manifest
+    /// and the central directory).
+    pub fn bytes_written(&self) -> u64 {
+        self.written
+    }
+
+    /// Adds an entry from memory.
+    pub fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.add_stream(path, &mut &bytes[..], None)
+    }
+
+    /// Adds an entry from a reader, streaming it into the zip. `truncated` records that the
+    /// bytes were cut to fit a budget.
+    pub fn add_stream(
+        &mut self,
+        path: &str,
+        reader: &mut dyn Read,
+        truncated: Option<Truncation>,
+    ) -> Result<()> {
+        let clean = sanitize(path, 64).map_err(|reason| Error::InvalidName {
+            name: path.to_string(),
+            reason,
+        })?;
+        if clean != path || path == MANIFEST_PATH {
+            return Err(Error::InvalidName {
+                name: path.to_string(),
+                reason: "not a normalized bundle path",
+            });
+        }
+        if self.entries.iter().any(|e| e.path == path) {
+            return Err(Error::InvalidName {
+                name: path.to_string(),
+                reason: "written twice",
+            });
+        }
+        let Some(zip) = self.zip.as_mut() else {
+            return Err(self.err("writer already finished"));
+        };
+        let result = (|| -> io::Result<(u64, String)> {
+            zip.start_file(path, options()).map_err(io::Error::other)?;
+            let mut tee = Tee {
+                inner: zip,
+                hasher: Sha256::new(),
+                size: 0,
+            };
+            io::copy(reader, &mut tee)?;
+            let size = tee.size;
+            let digest = tee.hasher.finalize();
+            Ok((size, hex(&digest)))
+        })();
+        let (size, sha256) = result.map_err(|e| self.err(format!("entry {path}: {e}")))?;
+        self.written = self.high_water.load(Ordering::Relaxed);
+        self.entries.push(ManifestEntry {
+            path: path.to_string(),
+            size,
+            sha256,
+            truncated,
+        });
+        Ok(())
+    }
+
+    fn write_manifest(&mut self, mut manifest: Manifest) -> Result<W> {
+        manifest.entries = std::mem::take(&mut self.entries);
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| self.err(e))?;
+        let Some(mut zip) = self.zip.take() else {
+            return Err(self.err("writer already finished"));
+        };
+        let mut sink = (|| -> zip::result::ZipResult<Counted<W>> {
+            zip.start_file(MANIFEST_PATH, options())?;
+            zip.write_all(&json)?;
+            zip.write_all(b"\n")?;
+            zip.finish()
+        })()
+        .map_err(|e| self.err(e))?;
+        sink.flush().map_err(|e| self.err(e))?;
+        Ok(sink.inner)
+    }
+}
+
+impl BundleWriter<BufWriter<File>> {
+    /// Writes the manifest (its `entries` are filled in from what was written), completes the
+    /// zip, syncs it and renames `<out>.partial` to `<out>`. Returns the final path.
+    pub fn finish(mut self, manifest: Manifest) -> Result<PathBuf> {
+        let sink = self.write_manifest(manifest)?;
+        let Some((partial, out)) = self.paths.take() else {
+            return Err(self.err("no output path"));
+        };
+        let file = sink.into_inner().map_err(|e| self.err(e.error()))?;
+        file.sync_all().map_err(|e| Error::io(&partial, e))?;
+        drop(file);
+        std::fs::rename(&partial, &out).map_err(|e| Error::io(&out, e))?;
+        Ok(out)
+    }
+}
+
+impl<W: Write + Seek> BundleWriter<W> {
+    /// Like `finish`, for a writer made with [`BundleWriter::new`]: returns the sink.
+    pub fn finish_into(mut self, manifest: Manifest) -> Result<W> {
+        self.write_manifest(manifest)
+    }
+}
+
+impl<W: Write + Seek> Drop for BundleWriter<W> {
+    fn drop(&mut self) {
+        if let Some((partial, _)) = self.paths.take() {
+            self.zip = None;
+            let _ = std::fs::remove_file(partial);
+        }
+    }
+}
