@@ -1,0 +1,6 @@
+//! Renderers, one per kind.
+
+pub(crate) mod apps;
+pub(crate) mod common;
+pub(crate) mod node;
+pub(crate) mod pod;
