@@ -126,6 +126,9 @@ pub struct LogRef {
     pub previous: bool,
     /// Where the bytes are.
     pub origin: EntryRef,
+    /// The byte range of the entry that holds this log, when the entry holds several logs
+    /// (a `kubectl cluster-info dump` `logs.txt`); `None`: the whole entry.
+    pub range: Option<std::ops::Range<u64>>,
     /// Size in bytes.
     pub size: u64,
     /// Whether the bundle's manifest says the log was trimmed.
@@ -356,6 +359,22 @@ impl Snapshot {
                 path: PathBuf::from("<snapshot>"),
                 entry: entry.path.clone(),
                 message: "no such input".into(),
+            }),
+        }
+    }
+
+    /// Runs `f` over a reader of one log's bytes (its range of the entry, if it has one).
+    /// Logs are streamed: read them with this, never whole.
+    pub fn read_log<T>(
+        &self,
+        log: &LogRef,
+        f: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
+    ) -> Result<T> {
+        match &log.range {
+            None => self.read_with(&log.origin, f),
+            Some(range) => self.read_with(&log.origin, |r| {
+                std::io::copy(&mut r.take(range.start), &mut std::io::sink())?;
+                f(&mut r.take(range.end.saturating_sub(range.start)))
             }),
         }
     }

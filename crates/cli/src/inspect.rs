@@ -1,0 +1,225 @@
+//! `kbundle inspect PATH...`
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use kbundle_format::{ReadOptions, Snapshot};
+use serde::Serialize;
+
+use crate::limits::LimitArgs;
+
+/// Arguments of `kbundle inspect`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Bundles, archives (zip, tar, tar.gz), folders or files; several are read as one snapshot.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    inputs: Vec<InputReport>,
+    objects: usize,
+    kinds: BTreeMap<String, usize>,
+    logs: Vec<LogReport>,
+    texts: Vec<String>,
+    server_version: Option<String>,
+    reference_time: Option<String>,
+    duplicates: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct InputReport {
+    path: String,
+    container: &'static str,
+    layout: &'static str,
+    root: String,
+    entries: usize,
+    manifest: Option<ManifestSummary>,
+    skipped: Vec<kbundle_format::Skipped>,
+    ignored: Vec<kbundle_format::Skipped>,
+}
+
+#[derive(Debug, Serialize)]
+struct ManifestSummary {
+    format: String,
+    tool_version: String,
+    collected_at: String,
+    entries: usize,
+    truncated: usize,
+    errors: Vec<kbundle_format::manifest::CollectError>,
+    redactions: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct LogReport {
+    namespace: String,
+    pod: String,
+    container: Option<String>,
+    previous: bool,
+    size: u64,
+    truncated: bool,
+    path: String,
+}
+
+fn report(snapshot: &Snapshot) -> Report {
+    let mut kinds = BTreeMap::new();
+    for o in snapshot.objects() {
+        *kinds
+            .entry(format!("{} ({})", o.kind(), o.api_version()))
+            .or_insert(0) += 1;
+    }
+    Report {
+        inputs: snapshot
+            .inputs()
+            .iter()
+            .map(|i| InputReport {
+                path: i.path().display().to_string(),
+                container: i.kind().name(),
+                layout: i.layout.name(),
+                root: i.root.clone(),
+                entries: i.archive.entries().len(),
+                manifest: i.manifest.as_ref().map(|m| ManifestSummary {
+                    format: m.format.clone(),
+                    tool_version: m.tool.version.clone(),
+                    collected_at: m.collected_at.clone(),
+                    entries: m.entries.len(),
+                    truncated: m.entries.iter().filter(|e| e.truncated.is_some()).count(),
+                    errors: m.errors.clone(),
+                    redactions: m.redactions.iter().map(|r| r.count).sum(),
+                }),
+                skipped: i.archive.skipped().to_vec(),
+                ignored: i.ignored.clone(),
+            })
+            .collect(),
+        objects: snapshot.len(),
+        kinds,
+        logs: snapshot
+            .logs()
+            .iter()
+            .map(|l| LogReport {
+                namespace: l.namespace.clone(),
+                pod: l.pod.clone(),
+                container: l.container.clone(),
+                previous: l.previous,
+                size: l.size,
+                truncated: l.truncated,
+                path: l.origin.path.clone(),
+            })
+            .collect(),
+        texts: snapshot.texts().iter().map(|t| t.origin.path.clone()).collect(),
+        server_version: snapshot
+            .server_version()
+            .and_then(|v| v.get("gitVersion"))
+            .and_then(|v| v.as_str())
+            .map(String::from),
+        reference_time: snapshot.reference_time().map(|t| t.to_string()),
+        duplicates: snapshot.duplicates(),
+    }
+}
+
+fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
+    for i in &r.inputs {
+        writeln!(out, "input:      {}", i.path)?;
+        writeln!(
+            out,
+            "format:     {} ({}{})",
+            i.layout,
+            i.container,
+            if i.root.is_empty() {
+                String::new()
+            } else {
+                format!(", root {}", i.root)
+            }
+        )?;
+        writeln!(out, "entries:    {}", i.entries)?;
+        if let Some(m) = &i.manifest {
+            writeln!(
+                out,
+                "manifest:   {} by kbundle {}, collected at {}",
+                m.format, m.tool_version, m.collected_at
+            )?;
+            writeln!(
+                out,
+                "            {} entries, {} truncated, {} errors, {} values redacted",
+                m.entries,
+                m.truncated,
+                m.errors.len(),
+                m.redactions
+            )?;
+            for e in &m.errors {
+                writeln!(out, "            error: {}: {}", e.what, e.message)?;
+            }
+        }
+        for s in &i.skipped {
+            writeln!(out, "skipped:    {}: {}", s.name, s.reason)?;
+        }
+        for s in &i.ignored {
+            writeln!(out, "ignored:    {}: {}", s.name, s.reason)?;
+        }
+    }
+    if let Some(v) = &r.server_version {
+        writeln!(out, "server:     {v}")?;
+    }
+    if let Some(t) = &r.reference_time {
+        writeln!(out, "reference:  {t}")?;
+    }
+    writeln!(out, "objects:    {}", r.objects)?;
+    for (kind, n) in &r.kinds {
+        writeln!(out, "  {n:>6}  {kind}")?;
+    }
+    if r.duplicates > 0 {
+        writeln!(out, "duplicates: {} (first reading kept)", r.duplicates)?;
+    }
+    writeln!(out, "logs:       {}", r.logs.len())?;
+    for l in &r.logs {
+        writeln!(
+            out,
+            "  {}/{} {}{} {} bytes{}",
+            l.namespace,
+            l.pod,
+            l.container.as_deref().unwrap_or("?"),
+            if l.previous { " (previous)" } else { "" },
+            l.size,
+            if l.truncated { ", truncated" } else { "" }
+        )?;
+    }
+    writeln!(out, "texts:      {}", r.texts.len())?;
+    for t in &r.texts {
+        writeln!(out, "  {t}")?;
+    }
+    Ok(())
+}
+
+/// Runs `kbundle inspect`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let options = ReadOptions {
+        limits: args.limits.limits(),
+    };
+    let snapshot = Snapshot::open_many(&args.paths, &options).context("cannot read input")?;
+    let report = report(&snapshot);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Text => print_text(&report, &mut out)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

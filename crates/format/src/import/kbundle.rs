@@ -1,0 +1,93 @@
+//! Our own bundle: `manifest.json` with format `kbundle/1` (see docs/bundle-format.md).
+
+use serde_json::Value;
+
+use super::{Class, Detected, Importer, is_object_file, split_log_name};
+use crate::archive::{Archive, EntryInfo};
+use crate::error::{Error, Result};
+use crate::manifest::{FORMAT, Manifest};
+use crate::snapshot::{Layout, TextKind};
+use crate::writer::MANIFEST_PATH;
+
+pub(crate) struct Kbundle;
+
+impl Importer for Kbundle {
+    fn layout(&self) -> Layout {
+        Layout::Kbundle
+    }
+
+    fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
+        let mut candidates: Vec<&EntryInfo> = archive
+            .entries()
+            .iter()
+            .filter(|e| e.path == MANIFEST_PATH || e.path.ends_with("/manifest.json"))
+            .collect();
+        candidates.sort_by_key(|e| e.path.matches('/').count());
+        for entry in candidates {
+            let bytes = archive.read_bytes(&entry.path, archive.limits().max_parse_bytes)?;
+            let Ok(value) = serde_json::from_slice::<Value>(&bytes) else {
+                continue;
+            };
+            let Some(format) = value.get("format").and_then(Value::as_str) else {
+                continue;
+            };
+            if !format.starts_with("kbundle/") {
+                continue;
+            }
+            if format != FORMAT {
+                return Err(Error::Unsupported {
+                    path: archive.path().to_path_buf(),
+                    reason: format!(
+                        "bundle format {format} is not {FORMAT}, the one this version reads"
+                    ),
+                });
+            }
+            let manifest: Manifest = serde_json::from_value(value).map_err(|e| Error::Entry {
+                path: archive.path().to_path_buf(),
+                entry: entry.path.clone(),
+                message: format!("invalid manifest: {e}"),
+            })?;
+            let root = entry
+                .path
+                .strip_suffix(MANIFEST_PATH)
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_string();
+            return Ok(Some(Detected {
+                root,
+                manifest: Some(manifest),
+            }));
+        }
+        Ok(None)
+    }
+
+    fn classify(&self, rel: &str, _entry: &EntryInfo) -> Class {
+        if rel == MANIFEST_PATH {
+            return Class::Ignore;
+        }
+        if rel == "cluster/version.json" {
+            return Class::Version;
+        }
+        let parts: Vec<&str> = rel.split('/').collect();
+        if let ["namespaces", ns, "pods", pod, "logs", file] = parts.as_slice()
+            && let Some((container, previous)) = split_log_name(file)
+        {
+            return Class::Log {
+                namespace: ns.to_string(),
+                pod: pod.to_string(),
+                container: Some(container),
+                previous,
+            };
+        }
+        if rel.ends_with("describe.txt") {
+            return Class::Text(TextKind::Describe);
+        }
+        if rel.ends_with(".txt") {
+            return Class::Text(TextKind::Other);
+        }
+        if is_object_file(rel) {
+            return Class::Objects;
+        }
+        Class::Ignore
+    }
+}
