@@ -121,7 +121,11 @@ fn report(snapshot: &Snapshot) -> Report {
                 path: l.origin.path.clone(),
             })
             .collect(),
-        texts: snapshot.texts().iter().map(|t| t.origin.path.clone()).collect(),
+        texts: snapshot
+            .texts()
+            .iter()
+            .map(|t| t.origin.path.clone())
+            .collect(),
         server_version: snapshot
             .server_version()
             .and_then(|v| v.get("gitVersion"))

@@ -148,7 +148,8 @@ impl Seek for Cursor {
             SeekFrom::End(d) => self.backing.len()?.checked_add_signed(d),
             SeekFrom::Current(d) => self.pos.checked_add_signed(d),
         };
-        self.pos = new.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek out of range"))?;
+        self.pos =
+            new.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek out of range"))?;
         Ok(self.pos)
     }
 }
@@ -180,7 +181,9 @@ impl<R: Read> Read for Bounded<R> {
                 _ => Err(io::Error::new(io::ErrorKind::InvalidData, self.what)),
             };
         }
-        let max = buf.len().min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+        let max = buf
+            .len()
+            .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..max])?;
         self.remaining -= n as u64;
         Ok(n)
@@ -397,9 +400,11 @@ impl Archive {
                 .to_string();
             // The size is only known by decompressing; bound it while counting.
             let compressed = backing.len().map_err(|e| Error::io(&path, e))?;
-            let max = limits
-                .max_entry_bytes
-                .min(compressed.saturating_mul(limits.max_ratio).max(RATIO_FLOOR_BYTES));
+            let max = limits.max_entry_bytes.min(
+                compressed
+                    .saturating_mul(limits.max_ratio)
+                    .max(RATIO_FLOOR_BYTES),
+            );
             let mut reader = Bounded::new(
                 flate2::read::GzDecoder::new(backing.cursor()),
                 max,
@@ -749,7 +754,8 @@ impl Archive {
             if let Some(&i) = by_ordinal.get(&ordinal)
                 && let Some(info) = self.entries.get(i)
             {
-                let mut bounded = Bounded::new(entry, info.size, "entry yields more bytes than it declares");
+                let mut bounded =
+                    Bounded::new(entry, info.size, "entry yields more bytes than it declares");
                 f(info, &mut bounded).map_err(|e| self.entry_error(&info.path, e))?;
                 by_ordinal.remove(&ordinal);
                 if by_ordinal.is_empty() {
@@ -809,8 +815,16 @@ mod tests {
     fn text_detection() {
         assert!(looks_like_text(b"Name: x\n"));
         assert!(!looks_like_text(b"\x00\x01\x02"));
-        assert!(!looks_like_text(&[0xff, 0xfe, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46]));
+        assert!(!looks_like_text(&[
+            0xff, 0xfe, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46
+        ]));
         // a multi-byte character cut by the sample's end
-        assert!(looks_like_text("aaaa\u{e9}".as_bytes().split_last().map(|x| x.1).unwrap_or_default()));
+        assert!(looks_like_text(
+            "aaaa\u{e9}"
+                .as_bytes()
+                .split_last()
+                .map(|x| x.1)
+                .unwrap_or_default()
+        ));
     }
 }

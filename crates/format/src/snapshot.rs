@@ -108,7 +108,9 @@ impl Object {
         }
     }
     /// Deserializes the object into a typed struct (k8s-openapi types, for example).
-    pub fn to_typed<T: serde::de::DeserializeOwned>(&self) -> std::result::Result<T, serde_json::Error> {
+    pub fn to_typed<T: serde::de::DeserializeOwned>(
+        &self,
+    ) -> std::result::Result<T, serde_json::Error> {
         T::deserialize(&self.value)
     }
 }
@@ -278,7 +280,11 @@ impl Snapshot {
     }
 
     /// Objects of a kind in an API group (any version), e.g. `("apps", "Deployment")`.
-    pub fn of_kind<'a>(&'a self, group: &'a str, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
+    pub fn of_kind<'a>(
+        &'a self,
+        group: &'a str,
+        kind: &'a str,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
         self.objects
             .iter()
             .filter(move |(k, _)| k.kind == kind && k.group() == group)
@@ -439,7 +445,12 @@ impl Snapshot {
         let mut types: BTreeMap<(String, String, String), ResourceType> = BTreeMap::new();
         for crd in self.of_kind("apiextensions.k8s.io", "CustomResourceDefinition") {
             let v = &crd.value;
-            let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+            let s = |p: &str| {
+                v.pointer(p)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
             let group = s("/spec/group");
             let kind = s("/spec/names/kind");
             let plural = s("/spec/names/plural");
@@ -454,7 +465,11 @@ impl Snapshot {
             let short_names: Vec<String> = v
                 .pointer("/spec/names/shortNames")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
             for version in v
                 .pointer("/spec/versions")
@@ -462,7 +477,10 @@ impl Snapshot {
                 .into_iter()
                 .flatten()
             {
-                let served = version.get("served").and_then(Value::as_bool).unwrap_or(true);
+                let served = version
+                    .get("served")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true);
                 let Some(name) = version.get("name").and_then(Value::as_str) else {
                     continue;
                 };

@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::manifest::Manifest;
 use crate::snapshot::{EntryRef, Input, Layout, LogRef, Object, Snapshot, TextKind, TextRef};
 
-pub(crate) use objects::parse_objects;
+pub(crate) use objects::{parse_documents, parse_objects};
 
 /// What an entry of a recognised input is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +178,22 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
             continue;
         };
         let path = entry.path.clone();
+        if *class == Class::Version {
+            match parse_documents(&path, &bytes) {
+                Ok(docs) => {
+                    if let Some(mut v) = docs.into_iter().next() {
+                        if let Some(server) = v.get_mut("serverVersion") {
+                            v = server.take();
+                        }
+                        if snapshot.server_version.is_none() {
+                            snapshot.server_version = Some(v);
+                        }
+                    }
+                }
+                Err(reason) => ignored.push(Skipped { name: path, reason }),
+            }
+            continue;
+        }
         let parsed = match parse_objects(&path, &bytes) {
             Ok(p) => p,
             Err(reason) => {
@@ -185,17 +201,6 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
                 continue;
             }
         };
-        if *class == Class::Version {
-            if let Some(mut v) = parsed.values.into_iter().next() {
-                if let Some(server) = v.get_mut("serverVersion") {
-                    v = server.take();
-                }
-                if snapshot.server_version.is_none() {
-                    snapshot.server_version = Some(v);
-                }
-            }
-            continue;
-        }
         if parsed.values.is_empty() && !parsed.had_list {
             ignored.push(Skipped {
                 name: path,

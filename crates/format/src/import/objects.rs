@@ -15,6 +15,15 @@ pub(crate) struct Parsed {
 /// Objects found in one file, or why it could not be parsed. JSON and YAML nesting is bounded
 /// by the parsers' recursion limits (deep documents are errors, not crashes).
 pub(crate) fn parse_objects(path: &str, bytes: &[u8]) -> Result<Parsed, String> {
+    let mut parsed = Parsed::default();
+    for doc in parse_documents(path, bytes)? {
+        flatten(doc, &mut parsed);
+    }
+    Ok(parsed)
+}
+
+/// The documents of a JSON file (one) or a YAML file (any number), as JSON values.
+pub(crate) fn parse_documents(path: &str, bytes: &[u8]) -> Result<Vec<Value>, String> {
     let mut docs = Vec::new();
     if path.ends_with(".json") {
         let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
@@ -28,11 +37,7 @@ pub(crate) fn parse_objects(path: &str, bytes: &[u8]) -> Result<Parsed, String> 
             }
         }
     }
-    let mut parsed = Parsed::default();
-    for doc in docs {
-        flatten(doc, &mut parsed);
-    }
-    Ok(parsed)
+    Ok(docs)
 }
 
 /// Expands `List` and typed lists (`PodList`, ...) into their items, giving items without
@@ -68,13 +73,12 @@ fn flatten(doc: Value, out: &mut Parsed) {
                 }
             }
         }
-        v @ Value::Object(_) => {
+        v @ Value::Object(_)
             if v.get("kind").is_some_and(Value::is_string)
                 && v.get("apiVersion").is_some_and(Value::is_string)
-                && v.pointer("/metadata/name").is_some_and(Value::is_string)
-            {
-                out.values.push(v);
-            }
+                && v.pointer("/metadata/name").is_some_and(Value::is_string) =>
+        {
+            out.values.push(v);
         }
         _ => {}
     }

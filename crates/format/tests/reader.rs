@@ -1,0 +1,323 @@
+//! The safe reader against hostile and broken inputs, and the writer → reader round trip.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Cursor, Write};
+
+use kbundle_format::{Archive, ArchiveKind, BundleWriter, Error, Limits, Manifest, Snapshot};
+
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn open(name: &str, bytes: Vec<u8>) -> Result<Archive, Error> {
+    Archive::from_bytes(name, bytes, Limits::default())
+}
+
+fn skipped_reasons(a: &Archive) -> Vec<(String, String)> {
+    a.skipped()
+        .iter()
+        .map(|s| (s.name.clone(), s.reason.clone()))
+        .collect()
+}
+
+#[test]
+fn zip_slip_and_absolute_names_are_skipped() {
+    let bytes = zip_of(&[
+        ("../../etc/passwd", b"x"),
+        ("/etc/shadow", b"x"),
+        ("ok/pod.json", b"{}"),
+        ("a\\..\\b", b"x"),
+        ("C:/win.ini", b"x"),
+    ]);
+    let a = open("slip.zip", bytes).unwrap();
+    assert_eq!(a.kind(), ArchiveKind::Zip);
+    let paths: Vec<_> = a.entries().iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, vec!["ok/pod.json"]);
+    let reasons = skipped_reasons(&a);
+    assert_eq!(
+        reasons,
+        vec![
+            (
+                "../../etc/passwd".to_string(),
+                "parent-directory (..) component".to_string()
+            ),
+            ("/etc/shadow".into(), "absolute path".into()),
+            ("a\\\\..\\\\b".into(), "backslash in name".into()),
+            ("C:/win.ini".into(), "drive-letter path".into()),
+        ]
+    );
+}
+
+#[test]
+fn zip_bomb_entry_is_skipped() {
+    let zeros = vec![0u8; 64 << 20];
+    let bytes = zip_of(&[("bomb.log", &zeros), ("small.log", b"hello\n")]);
+    assert!(bytes.len() < 200_000, "compressed to {}", bytes.len());
+    let a = open("bomb.zip", bytes).unwrap();
+    let paths: Vec<_> = a.entries().iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, vec!["small.log"]);
+    let reasons = skipped_reasons(&a);
+    assert_eq!(reasons.len(), 1);
+    assert!(reasons[0].1.contains("compression ratio"), "{reasons:?}");
+}
+
+#[test]
+fn truncated_zip_is_one_clear_error() {
+    let bytes = zip_of(&[("a.json", b"{\"kind\":\"x\"}"), ("b.log", &[b'x'; 5000])]);
+    let cut = bytes[..bytes.len() / 2].to_vec();
+    let err = open("cut.zip", cut).unwrap_err().to_string();
+    assert!(
+        err.starts_with("cut.zip: corrupt or truncated zip archive"),
+        "{err}"
+    );
+    assert!(!err.contains('\n'));
+}
+
+#[test]
+fn random_bytes_and_empty_input_are_refused() {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let random: Vec<u8> = (0..4096)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    let err = open("random.bin", random).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "random.bin: not a supported input (binary data that is not zip, tar, tar.gz or gzip)"
+    );
+    let err = open("empty.zip", Vec::new()).unwrap_err().to_string();
+    assert_eq!(err, "empty.zip: the input is empty");
+}
+
+fn tar_with_links() -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Symlink);
+    h.set_size(0);
+    h.set_mode(0o777);
+    b.append_link(&mut h, "bundle/evil.log", "/etc/passwd")
+        .unwrap();
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Link);
+    h.set_size(0);
+    b.append_link(&mut h, "bundle/hard.log", "/etc/shadow")
+        .unwrap();
+    let data = b"{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"a\"}}";
+    let mut h = tar::Header::new_gnu();
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    b.append_data(&mut h, "bundle/ns.json", &data[..]).unwrap();
+    b.into_inner().unwrap()
+}
+
+#[test]
+fn tar_symlinks_and_hard_links_are_skipped() {
+    let a = open("links.tar", tar_with_links()).unwrap();
+    assert_eq!(a.kind(), ArchiveKind::Tar);
+    assert_eq!(
+        skipped_reasons(&a),
+        vec![
+            ("bundle/evil.log".to_string(), "symbolic link".to_string()),
+            ("bundle/hard.log".into(), "hard link".into()),
+        ]
+    );
+    let bytes = a.read_bytes("bundle/ns.json", 1 << 20).unwrap();
+    assert!(bytes.starts_with(b"{\"apiVersion\""));
+}
+
+#[test]
+fn tar_gz_is_read_and_gzip_garbage_tail_ignored() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar_with_links()).unwrap();
+    let mut bytes = gz.finish().unwrap();
+    let mut snapshot = Snapshot::new();
+    snapshot
+        .add_archive(open("links.tar.gz", bytes.clone()).unwrap())
+        .unwrap();
+    assert_eq!(snapshot.of_kind("", "Namespace").count(), 1);
+    bytes.extend_from_slice(b"trailing garbage that is not gzip");
+    let a = open("garbage.tar.gz", bytes).unwrap();
+    assert_eq!(a.kind(), ArchiveKind::TarGz);
+    assert_eq!(a.entries().len(), 1);
+}
+
+#[test]
+fn per_entry_and_count_limits() {
+    let bytes = zip_of(&[("a.log", b"12345"), ("b.log", b"1"), ("c.log", b"1")]);
+    let limits = Limits {
+        max_entries: 2,
+        ..Limits::default()
+    };
+    let err = Archive::from_bytes("many.zip", bytes.clone(), limits)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "many.zip: number of entries exceeds the limit of 2 (see --help for how to raise limits)"
+    );
+    let limits = Limits {
+        max_entry_bytes: 4,
+        ..Limits::default()
+    };
+    let a = Archive::from_bytes("big.zip", bytes, limits).unwrap();
+    assert_eq!(a.entries().len(), 2);
+    assert!(a.skipped()[0].reason.contains("per-entry limit"));
+}
+
+#[test]
+fn directory_symlinks_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("logs/ns/p")).unwrap();
+    std::fs::write(dir.path().join("logs/ns/p/c.log"), "line\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join("logs/ns/p/d.log")).unwrap();
+    let a = Archive::open(dir.path(), Limits::default()).unwrap();
+    assert_eq!(a.kind(), ArchiveKind::Directory);
+    let paths: Vec<_> = a.entries().iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, vec!["logs/ns/p/c.log"]);
+    #[cfg(unix)]
+    assert_eq!(
+        skipped_reasons(&a),
+        vec![("logs/ns/p/d.log".to_string(), "symbolic link".to_string())]
+    );
+}
+
+fn sample_bundle() -> Vec<u8> {
+    let mut w = BundleWriter::new(Cursor::new(Vec::new()));
+    w.add(
+        "cluster/version.json",
+        br#"{"major":"1","minor":"30","gitVersion":"v1.30.6+IKS"}"#,
+    )
+    .unwrap();
+    w.add(
+        "namespaces/calico-system/pods/ckc-1/pod.json",
+        br#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"ckc-1","namespace":"calico-system"}}"#,
+    )
+    .unwrap();
+    w.add(
+        "namespaces/calico-system/pods/ckc-1/describe.txt",
+        b"Name:         ckc-1\n",
+    )
+    .unwrap();
+    w.add_stream(
+        "namespaces/calico-system/pods/ckc-1/logs/calico-kube-controllers.previous.log",
+        &mut &b"2025-03-14 09:12:01.123 [INFO][1] main.go 99: Starting\n\xff\xfe\n"[..],
+        Some(kbundle_format::manifest::Truncation {
+            original_size: 9000,
+            reason: "max-log-bytes".into(),
+        }),
+    )
+    .unwrap();
+    let manifest = Manifest::new("0.1.0", "2025-03-14T09:30:00Z");
+    w.finish_into(manifest).unwrap().into_inner()
+}
+
+#[test]
+fn writer_is_deterministic_and_round_trips() {
+    let a = sample_bundle();
+    let b = sample_bundle();
+    assert_eq!(a, b, "same input, same bytes");
+
+    let mut snapshot = Snapshot::new();
+    snapshot.add_archive(open("b.zip", a).unwrap()).unwrap();
+    let input = &snapshot.inputs()[0];
+    assert_eq!(input.layout.name(), "kbundle");
+    let manifest = input.manifest.as_ref().unwrap();
+    assert_eq!(manifest.entries.len(), 4);
+    assert_eq!(
+        snapshot
+            .server_version()
+            .and_then(|v| v.get("gitVersion"))
+            .and_then(|v| v.as_str()),
+        Some("v1.30.6+IKS")
+    );
+    assert_eq!(snapshot.of_kind("", "Pod").count(), 1);
+    assert_eq!(snapshot.texts().len(), 1);
+    let log = &snapshot.logs()[0];
+    assert_eq!(
+        (
+            log.pod.as_str(),
+            log.container.as_deref(),
+            log.previous,
+            log.truncated
+        ),
+        ("ckc-1", Some("calico-kube-controllers"), true, true)
+    );
+    // Non-UTF-8 bytes are kept as they are.
+    let bytes = snapshot
+        .read_log(log, |r| {
+            let mut v = Vec::new();
+            std::io::Read::read_to_end(r, &mut v)?;
+            Ok(v)
+        })
+        .unwrap();
+    assert!(bytes.ends_with(b"\xff\xfe\n"));
+    // Checksums in the manifest match the bytes.
+    for entry in &manifest.entries {
+        let bytes = snapshot
+            .read_bytes(
+                &kbundle_format::EntryRef {
+                    input: 0,
+                    path: entry.path.clone(),
+                },
+                1 << 20,
+            )
+            .unwrap();
+        use sha2::Digest;
+        assert_eq!(
+            kbundle_format::hex(&sha2::Sha256::digest(&bytes)),
+            entry.sha256
+        );
+        assert_eq!(bytes.len() as u64, entry.size);
+    }
+}
+
+#[test]
+fn writer_refuses_bad_names_and_removes_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.zip");
+    {
+        let mut w = BundleWriter::create(&out).unwrap();
+        assert!(w.add("../x", b"").is_err());
+        assert!(w.add("manifest.json", b"").is_err());
+        w.add("a.txt", b"a").unwrap();
+        assert!(w.add("a.txt", b"a").is_err());
+        assert!(dir.path().join("b.zip.partial").exists());
+        // dropped without finish
+    }
+    assert!(!dir.path().join("b.zip.partial").exists());
+    assert!(!out.exists());
+    let mut w = BundleWriter::create(&out).unwrap();
+    w.add("a.txt", b"a").unwrap();
+    let path = w
+        .finish(Manifest::new("0.1.0", "2025-01-01T00:00:00Z"))
+        .unwrap();
+    assert_eq!(path, out);
+    assert!(out.exists());
+    assert!(!dir.path().join("b.zip.partial").exists());
+}
+
+#[test]
+fn newer_bundle_format_is_refused() {
+    let bytes = zip_of(&[("manifest.json", br#"{"format":"kbundle/2"}"#)]);
+    let mut snapshot = Snapshot::new();
+    let err = snapshot
+        .add_archive(open("new.zip", bytes).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "new.zip: not a supported input (bundle format kbundle/2 is not kbundle/1, the one this version reads)"
+    );
+}
