@@ -241,15 +241,11 @@ pub(crate) fn format_label_selector(sel: Option<&LabelSelector>) -> String {
     if s.is_empty() { "<none>".to_string() } else { s }
 }
 
-/// The instant kubectl sorts an event by (`event.SortableEvents`).
+/// The instant kubectl 1.32 sorts an event by (`event.SortableEvents`):
+/// `lastTimestamp` only, so new-style events (which only carry `eventTime`
+/// and `series`) sort as the oldest.
 fn event_sort_time(e: &Event) -> Option<Timestamp> {
-    if let Some(series) = &e.series {
-        return series.last_observed_time.as_ref().map(|t| t.0);
-    }
-    if let Some(t) = &e.last_timestamp {
-        return Some(t.0);
-    }
-    e.event_time.as_ref().map(|t| t.0)
+    e.last_timestamp.as_ref().map(|t| t.0)
 }
 
 /// The Age column: `5m`, or `4m58s (x23 over 115m)`.
