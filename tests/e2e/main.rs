@@ -1,0 +1,7 @@
+//! End-to-end tests: the real `kbundle` binary, real `kubectl`, fixture clusters.
+//!
+//! One test binary, one module per topic (see `util.rs` for the shared helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod inspect;
+mod util;
