@@ -1,0 +1,1098 @@
+//! The facts the rules work on: a small, forgiving model of workloads, pods, nodes, events,
+//! webhooks and changes. Built here from a snapshot's objects ([`Facts::from_snapshot`]); a
+//! builder from parsed `kubectl describe` text can fill the same structs, which is why every
+//! field is optional or defaulted and every fact carries the [`Source`] it came from.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use kbundle_format::{LogRef, Object, Snapshot};
+use serde_json::Value;
+
+/// Where a fact was read: input index, entry path, and line for text entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Source {
+    /// Index of the input.
+    pub input: usize,
+    /// Entry path inside the input.
+    pub path: String,
+    /// 1-based line, for text entries.
+    pub line: Option<u64>,
+}
+
+impl Source {
+    fn of(o: &Object) -> Source {
+        Source {
+            input: o.origin.input,
+            path: o.origin.path.clone(),
+            line: None,
+        }
+    }
+}
+
+/// A reference to an object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ObjRef {
+    /// Kind.
+    pub kind: String,
+    /// Namespace (empty: cluster-scoped).
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// UID, when known.
+    pub uid: Option<String>,
+}
+
+/// A status condition (pods, nodes, deployments, replica sets).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Condition {
+    /// `type`.
+    pub type_: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    /// Reason.
+    pub reason: String,
+    /// Message.
+    pub message: String,
+    /// When it last changed.
+    pub last_transition: Option<Timestamp>,
+}
+
+/// An owner reference.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Owner {
+    /// Kind.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// UID.
+    pub uid: Option<String>,
+}
+
+/// A Deployment (or other controller) and its status.
+#[derive(Debug, Clone, Default)]
+pub struct Workload {
+    /// Kind, e.g. `Deployment`.
+    pub kind: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// UID.
+    pub uid: Option<String>,
+    /// `spec.replicas` (1 when absent, as the API defaults it).
+    pub desired: Option<i64>,
+    /// `status.replicas`.
+    pub current: i64,
+    /// `status.readyReplicas`.
+    pub ready: i64,
+    /// `status.availableReplicas`.
+    pub available: i64,
+    /// `spec.selector.matchLabels`.
+    pub selector: BTreeMap<String, String>,
+    /// Status conditions.
+    pub conditions: Vec<Condition>,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// A ReplicaSet.
+#[derive(Debug, Clone, Default)]
+pub struct ReplicaSet {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// UID.
+    pub uid: Option<String>,
+    /// Controlling owner.
+    pub owner: Option<Owner>,
+    /// `spec.replicas`.
+    pub desired: i64,
+    /// Status conditions.
+    pub conditions: Vec<Condition>,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// A container's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum State {
+    /// Not known.
+    #[default]
+    Unknown,
+    /// Running since.
+    Running {
+        /// Start.
+        started: Option<Timestamp>,
+    },
+    /// Waiting.
+    Waiting {
+        /// Reason, e.g. `CrashLoopBackOff`.
+        reason: String,
+        /// Message.
+        message: String,
+    },
+    /// Terminated.
+    Terminated {
+        /// Reason, e.g. `OOMKilled`, `Error`.
+        reason: String,
+        /// Exit code.
+        exit_code: Option<i64>,
+        /// Start.
+        started: Option<Timestamp>,
+        /// End.
+        finished: Option<Timestamp>,
+        /// Message.
+        message: String,
+    },
+}
+
+impl State {
+    /// The waiting reason, if waiting.
+    pub fn waiting_reason(&self) -> Option<&str> {
+        match self {
+            State::Waiting { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+    /// The waiting or terminated message.
+    pub fn message(&self) -> &str {
+        match self {
+            State::Waiting { message, .. } | State::Terminated { message, .. } => message,
+            _ => "",
+        }
+    }
+    /// The terminated reason, if terminated.
+    pub fn terminated_reason(&self) -> Option<&str> {
+        match self {
+            State::Terminated { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// A container of a pod: spec and status together.
+#[derive(Debug, Clone, Default)]
+pub struct Container {
+    /// Name.
+    pub name: String,
+    /// Whether it is an init container.
+    pub init: bool,
+    /// Image.
+    pub image: String,
+    /// Ready.
+    pub ready: bool,
+    /// Restart count.
+    pub restarts: i64,
+    /// Current state.
+    pub state: State,
+    /// Last state.
+    pub last_state: State,
+    /// `resources.limits.memory`, as written (e.g. `128Mi`).
+    pub memory_limit: Option<String>,
+}
+
+/// A pod.
+#[derive(Debug, Clone, Default)]
+pub struct Pod {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// UID.
+    pub uid: Option<String>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Controlling owner.
+    pub owner: Option<Owner>,
+    /// `spec.nodeName`.
+    pub node: Option<String>,
+    /// `status.phase`.
+    pub phase: String,
+    /// `status.reason` (e.g. `Evicted`).
+    pub reason: String,
+    /// `status.message`.
+    pub message: String,
+    /// Conditions.
+    pub conditions: Vec<Condition>,
+    /// Containers (init containers first).
+    pub containers: Vec<Container>,
+    /// `metadata.creationTimestamp`.
+    pub created: Option<Timestamp>,
+    /// `metadata.deletionTimestamp`.
+    pub deleting: bool,
+    /// Volume names that come from PersistentVolumeClaims, ConfigMaps or Secrets.
+    pub volumes: Vec<String>,
+    /// Whether this pod belongs to the expected workload.
+    pub target: bool,
+    /// Where it came from.
+    pub source: Source,
+}
+
+impl Pod {
+    /// `namespace/name`.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+    /// The condition of a type.
+    pub fn condition(&self, type_: &str) -> Option<&Condition> {
+        self.conditions.iter().find(|c| c.type_ == type_)
+    }
+    /// Whether the pod is Running with every (non-init) container ready.
+    pub fn is_healthy(&self) -> bool {
+        self.phase == "Running" && self.containers.iter().filter(|c| !c.init).all(|c| c.ready)
+    }
+}
+
+/// A node.
+#[derive(Debug, Clone, Default)]
+pub struct Node {
+    /// Name.
+    pub name: String,
+    /// UID.
+    pub uid: Option<String>,
+    /// `metadata.creationTimestamp`.
+    pub created: Option<Timestamp>,
+    /// `spec.unschedulable` (cordoned).
+    pub unschedulable: bool,
+    /// Taints, as `key=value:Effect`.
+    pub taints: Vec<String>,
+    /// Conditions.
+    pub conditions: Vec<Condition>,
+    /// `status.nodeInfo.kubeletVersion`.
+    pub kubelet_version: Option<String>,
+    /// Where it came from.
+    pub source: Source,
+}
+
+impl Node {
+    /// The condition of a type.
+    pub fn condition(&self, type_: &str) -> Option<&Condition> {
+        self.conditions.iter().find(|c| c.type_ == type_)
+    }
+}
+
+/// An event, from `v1` or `events.k8s.io/v1`, old or new form.
+#[derive(Debug, Clone, Default)]
+pub struct Event {
+    /// Namespace of the event.
+    pub namespace: String,
+    /// Name of the event.
+    pub name: String,
+    /// The object it is about.
+    pub regarding: ObjRef,
+    /// Reason, e.g. `FailedCreate`.
+    pub reason: String,
+    /// Message (`message` or `note`).
+    pub message: String,
+    /// `Normal` or `Warning`.
+    pub type_: String,
+    /// First seen.
+    pub first: Option<Timestamp>,
+    /// Last seen.
+    pub last: Option<Timestamp>,
+    /// How many times (at least 1).
+    pub count: u64,
+    /// The reporting component (`kubelet`, `default-scheduler`, ...).
+    pub component: String,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// A rule of an admission webhook.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookRule {
+    /// Operations (`CREATE`, `*`, ...).
+    pub operations: Vec<String>,
+    /// API groups.
+    pub api_groups: Vec<String>,
+    /// Resources (`pods`, `*`, `pods/*`, ...).
+    pub resources: Vec<String>,
+}
+
+/// One webhook of a webhook configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Webhook {
+    /// Name, e.g. `validation.gatekeeper.sh`.
+    pub name: String,
+    /// `Fail` (the default) or `Ignore`.
+    pub failure_policy: String,
+    /// `namespaceSelector`, raw.
+    pub namespace_selector: Option<Value>,
+    /// `objectSelector`, raw.
+    pub object_selector: Option<Value>,
+    /// Rules.
+    pub rules: Vec<WebhookRule>,
+    /// The backend service (namespace, name), when a service is used.
+    pub service: Option<(String, String)>,
+    /// The URL, when a URL is used.
+    pub url: Option<String>,
+    /// `timeoutSeconds`.
+    pub timeout_seconds: Option<i64>,
+}
+
+/// A `ValidatingWebhookConfiguration` or `MutatingWebhookConfiguration`.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookConfig {
+    /// Kind.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Its webhooks.
+    pub webhooks: Vec<Webhook>,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// Endpoints behind a service, from `Endpoints` or `EndpointSlice` objects.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceEndpoints {
+    /// Ready addresses.
+    pub ready: usize,
+    /// Not-ready addresses.
+    pub not_ready: usize,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// One `managedFields` entry.
+#[derive(Debug, Clone, Default)]
+pub struct ManagedField {
+    /// Manager, e.g. `kubectl-edit`.
+    pub manager: String,
+    /// `Update` or `Apply`.
+    pub operation: String,
+    /// When.
+    pub time: Option<Timestamp>,
+    /// Subresource (`status`, `scale`), empty for the main resource.
+    pub subresource: String,
+    /// Whether the entry owns fields under `spec` or `data` (or any field other than
+    /// `status` and `metadata`).
+    pub owns_config: bool,
+}
+
+/// Metadata of any object, for change detection.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    /// API group (empty for core).
+    pub group: String,
+    /// Kind.
+    pub kind: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// `metadata.creationTimestamp`.
+    pub created: Option<Timestamp>,
+    /// `metadata.managedFields`.
+    pub managed: Vec<ManagedField>,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// Everything the rules look at.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// Deployments (and other controllers).
+    pub workloads: Vec<Workload>,
+    /// ReplicaSets.
+    pub replica_sets: Vec<ReplicaSet>,
+    /// Pods.
+    pub pods: Vec<Pod>,
+    /// Nodes.
+    pub nodes: Vec<Node>,
+    /// Events, deduplicated across API versions, oldest first.
+    pub events: Vec<Event>,
+    /// Webhook configurations.
+    pub webhook_configs: Vec<WebhookConfig>,
+    /// Endpoints by (namespace, service name).
+    pub endpoints: BTreeMap<(String, String), ServiceEndpoints>,
+    /// Services present, by (namespace, name).
+    pub services: BTreeMap<(String, String), Source>,
+    /// Namespace labels, by namespace name.
+    pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    /// Metadata of every object.
+    pub metas: Vec<Meta>,
+    /// Objects whose `status.conditions` carry a message (for webhook errors).
+    pub status_messages: Vec<(ObjRef, Condition, Source)>,
+    /// Container logs.
+    pub logs: Vec<LogRef>,
+    /// The API server's `gitVersion`.
+    pub server_version: Option<String>,
+}
+
+// ---- value helpers ----
+
+pub(crate) fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+pub(crate) fn ts(v: &Value, pointer: &str) -> Option<Timestamp> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<Timestamp>().ok())
+}
+
+fn i(v: &Value, pointer: &str) -> Option<i64> {
+    v.pointer(pointer).and_then(Value::as_i64)
+}
+
+fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
+    v.and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), String::from),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn conditions(v: &Value) -> Vec<Condition> {
+    v.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|c| Condition {
+                    type_: s(c, "/type").to_string(),
+                    status: s(c, "/status").to_string(),
+                    reason: s(c, "/reason").to_string(),
+                    message: s(c, "/message").to_string(),
+                    last_transition: ts(c, "/lastTransitionTime")
+                        .or_else(|| ts(c, "/lastUpdateTime")),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn controller_owner(v: &Value) -> Option<Owner> {
+    let owners = v.pointer("/metadata/ownerReferences")?.as_array()?;
+    let pick = owners
+        .iter()
+        .find(|o| o.get("controller").and_then(Value::as_bool) == Some(true))
+        .or_else(|| owners.first())?;
+    Some(Owner {
+        kind: s(pick, "/kind").to_string(),
+        name: s(pick, "/name").to_string(),
+        uid: pick.get("uid").and_then(Value::as_str).map(String::from),
+    })
+}
+
+fn state(v: Option<&Value>) -> State {
+    let Some(v) = v else { return State::Unknown };
+    if let Some(r) = v.get("running") {
+        return State::Running {
+            started: ts(r, "/startedAt"),
+        };
+    }
+    if let Some(w) = v.get("waiting") {
+        return State::Waiting {
+            reason: s(w, "/reason").to_string(),
+            message: s(w, "/message").to_string(),
+        };
+    }
+    if let Some(t) = v.get("terminated") {
+        return State::Terminated {
+            reason: s(t, "/reason").to_string(),
+            exit_code: i(t, "/exitCode"),
+            started: ts(t, "/startedAt"),
+            finished: ts(t, "/finishedAt"),
+            message: s(t, "/message").to_string(),
+        };
+    }
+    State::Unknown
+}
+
+fn pod(o: &Object) -> Pod {
+    let v = &o.value;
+    let mut containers = Vec::new();
+    for (spec_key, status_key, init) in [
+        (
+            "/spec/initContainers",
+            "/status/initContainerStatuses",
+            true,
+        ),
+        ("/spec/containers", "/status/containerStatuses", false),
+    ] {
+        let statuses: Vec<&Value> = v
+            .pointer(status_key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
+        let specs: Vec<&Value> = v
+            .pointer(spec_key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
+        let mut names: Vec<String> = specs.iter().map(|c| s(c, "/name").to_string()).collect();
+        for st in &statuses {
+            let n = s(st, "/name").to_string();
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        for name in names {
+            let spec = specs.iter().find(|c| s(c, "/name") == name);
+            let st = statuses.iter().find(|c| s(c, "/name") == name);
+            let image = st
+                .map(|c| s(c, "/image"))
+                .filter(|x| !x.is_empty())
+                .or_else(|| spec.map(|c| s(c, "/image")))
+                .unwrap_or_default()
+                .to_string();
+            let memory_limit = spec
+                .and_then(|c| c.pointer("/resources/limits/memory"))
+                .map(|m| m.as_str().map_or_else(|| m.to_string(), String::from));
+            containers.push(Container {
+                name,
+                init,
+                image,
+                ready: st
+                    .and_then(|c| c.get("ready"))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                restarts: st.and_then(|c| i(c, "/restartCount")).unwrap_or(0),
+                state: state(st.and_then(|c| c.get("state"))),
+                last_state: state(st.and_then(|c| c.get("lastState"))),
+                memory_limit,
+            });
+        }
+    }
+    let volumes = v
+        .pointer("/spec/volumes")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter(|vol| {
+                    vol.get("persistentVolumeClaim").is_some()
+                        || vol.get("configMap").is_some()
+                        || vol.get("secret").is_some()
+                })
+                .map(|vol| s(vol, "/name").to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    Pod {
+        namespace: o.namespace().to_string(),
+        name: o.name().to_string(),
+        uid: o.uid().map(String::from),
+        labels: string_map(v.pointer("/metadata/labels")),
+        owner: controller_owner(v),
+        node: Some(s(v, "/spec/nodeName").to_string()).filter(|x| !x.is_empty()),
+        phase: s(v, "/status/phase").to_string(),
+        reason: s(v, "/status/reason").to_string(),
+        message: s(v, "/status/message").to_string(),
+        conditions: conditions(v),
+        containers,
+        created: ts(v, "/metadata/creationTimestamp"),
+        deleting: v
+            .pointer("/metadata/deletionTimestamp")
+            .is_some_and(|d| !d.is_null()),
+        volumes,
+        target: false,
+        source: Source::of(o),
+    }
+}
+
+fn node(o: &Object) -> Node {
+    let v = &o.value;
+    let taints = v
+        .pointer("/spec/taints")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|t| {
+                    let value = s(t, "/value");
+                    if value.is_empty() {
+                        format!("{}:{}", s(t, "/key"), s(t, "/effect"))
+                    } else {
+                        format!("{}={}:{}", s(t, "/key"), value, s(t, "/effect"))
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Node {
+        name: o.name().to_string(),
+        uid: o.uid().map(String::from),
+        created: ts(v, "/metadata/creationTimestamp"),
+        unschedulable: v
+            .pointer("/spec/unschedulable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        taints,
+        conditions: conditions(v),
+        kubelet_version: Some(s(v, "/status/nodeInfo/kubeletVersion").to_string())
+            .filter(|x| !x.is_empty()),
+        source: Source::of(o),
+    }
+}
+
+fn event(o: &Object) -> Event {
+    let v = &o.value;
+    let new_api = o.api_version().starts_with("events.k8s.io/");
+    let reg = if new_api {
+        v.get("regarding")
+    } else {
+        v.get("involvedObject")
+    };
+    let regarding = reg
+        .map(|r| ObjRef {
+            kind: s(r, "/kind").to_string(),
+            namespace: s(r, "/namespace").to_string(),
+            name: s(r, "/name").to_string(),
+            uid: r
+                .get("uid")
+                .and_then(Value::as_str)
+                .map(String::from)
+                .filter(|u| !u.is_empty()),
+        })
+        .unwrap_or_default();
+    let message = if new_api {
+        s(v, "/note")
+    } else {
+        s(v, "/message")
+    }
+    .to_string();
+    let series_count = v.pointer("/series/count").and_then(Value::as_u64);
+    let count = series_count
+        .or_else(|| v.get("count").and_then(Value::as_u64))
+        .or_else(|| v.get("deprecatedCount").and_then(Value::as_u64))
+        .unwrap_or(1)
+        .max(1);
+    let first = ts(v, "/firstTimestamp")
+        .or_else(|| ts(v, "/deprecatedFirstTimestamp"))
+        .or_else(|| ts(v, "/eventTime"))
+        .or_else(|| ts(v, "/metadata/creationTimestamp"));
+    let last = ts(v, "/series/lastObservedTime")
+        .or_else(|| ts(v, "/lastTimestamp"))
+        .or_else(|| ts(v, "/deprecatedLastTimestamp"))
+        .or_else(|| ts(v, "/eventTime"))
+        .or(first);
+    let component = [
+        "/reportingController",
+        "/reportingComponent",
+        "/source/component",
+        "/deprecatedSource/component",
+    ]
+    .iter()
+    .map(|p| s(v, p))
+    .find(|x| !x.is_empty())
+    .unwrap_or_default()
+    .to_string();
+    Event {
+        namespace: o.namespace().to_string(),
+        name: o.name().to_string(),
+        regarding,
+        reason: s(v, "/reason").to_string(),
+        message,
+        type_: s(v, "/type").to_string(),
+        first,
+        last,
+        count,
+        component,
+        source: Source::of(o),
+    }
+}
+
+fn webhook_config(o: &Object) -> WebhookConfig {
+    let v = &o.value;
+    let webhooks = v
+        .get("webhooks")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|w| {
+                    let rules = w
+                        .get("rules")
+                        .and_then(Value::as_array)
+                        .map(|rs| {
+                            rs.iter()
+                                .map(|r| WebhookRule {
+                                    operations: strings(r.get("operations")),
+                                    api_groups: strings(r.get("apiGroups")),
+                                    resources: strings(r.get("resources")),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let service = w.pointer("/clientConfig/service").map(|svc| {
+                        (
+                            s(svc, "/namespace").to_string(),
+                            s(svc, "/name").to_string(),
+                        )
+                    });
+                    Webhook {
+                        name: s(w, "/name").to_string(),
+                        failure_policy: Some(s(w, "/failurePolicy"))
+                            .filter(|x| !x.is_empty())
+                            .unwrap_or("Fail")
+                            .to_string(),
+                        namespace_selector: w.get("namespaceSelector").cloned(),
+                        object_selector: w.get("objectSelector").cloned(),
+                        rules,
+                        service,
+                        url: w
+                            .pointer("/clientConfig/url")
+                            .and_then(Value::as_str)
+                            .map(String::from),
+                        timeout_seconds: i(w, "/timeoutSeconds"),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    WebhookConfig {
+        kind: o.kind().to_string(),
+        name: o.name().to_string(),
+        webhooks,
+        source: Source::of(o),
+    }
+}
+
+fn meta(o: &Object) -> Meta {
+    let v = &o.value;
+    let managed = v
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|m| {
+                    let owns_config = m
+                        .get("fieldsV1")
+                        .and_then(Value::as_object)
+                        .is_some_and(|f| f.keys().any(|k| k != "f:status" && k != "f:metadata"));
+                    ManagedField {
+                        manager: s(m, "/manager").to_string(),
+                        operation: s(m, "/operation").to_string(),
+                        time: ts(m, "/time"),
+                        subresource: s(m, "/subresource").to_string(),
+                        owns_config,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Meta {
+        group: o.key().group().to_string(),
+        kind: o.kind().to_string(),
+        namespace: o.namespace().to_string(),
+        name: o.name().to_string(),
+        created: ts(v, "/metadata/creationTimestamp"),
+        managed,
+        source: Source::of(o),
+    }
+}
+
+impl Facts {
+    /// Facts from a snapshot's objects and logs.
+    pub fn from_snapshot(snapshot: &Snapshot) -> Facts {
+        let mut f = Facts {
+            logs: snapshot.logs().to_vec(),
+            server_version: snapshot
+                .server_version()
+                .and_then(|v| v.get("gitVersion"))
+                .and_then(Value::as_str)
+                .map(String::from),
+            ..Facts::default()
+        };
+        let mut seen_events: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut slices: BTreeMap<(String, String), ServiceEndpoints> = BTreeMap::new();
+        for o in snapshot.objects() {
+            let group = o.key().group().to_string();
+            let v = &o.value;
+            f.metas.push(meta(o));
+            match (group.as_str(), o.kind()) {
+                ("", "Pod") => f.pods.push(pod(o)),
+                ("", "Node") => f.nodes.push(node(o)),
+                ("", "Event") | ("events.k8s.io", "Event") => {
+                    let e = event(o);
+                    let key = (e.namespace.clone(), e.name.clone());
+                    match seen_events.get(&key) {
+                        // The same event under both API versions: keep the core one.
+                        Some(_) => {}
+                        None => {
+                            seen_events.insert(key, f.events.len());
+                            f.events.push(e);
+                        }
+                    }
+                }
+                ("", "Namespace") => {
+                    let mut labels = string_map(v.pointer("/metadata/labels"));
+                    labels
+                        .entry("kubernetes.io/metadata.name".into())
+                        .or_insert_with(|| o.name().to_string());
+                    f.namespaces.insert(o.name().to_string(), labels);
+                }
+                ("", "Service") => {
+                    f.services.insert(
+                        (o.namespace().to_string(), o.name().to_string()),
+                        Source::of(o),
+                    );
+                }
+                ("", "Endpoints") => {
+                    let mut ready = 0;
+                    let mut not_ready = 0;
+                    for subset in v
+                        .get("subsets")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        ready += subset
+                            .get("addresses")
+                            .and_then(Value::as_array)
+                            .map_or(0, Vec::len);
+                        not_ready += subset
+                            .get("notReadyAddresses")
+                            .and_then(Value::as_array)
+                            .map_or(0, Vec::len);
+                    }
+                    f.endpoints.insert(
+                        (o.namespace().to_string(), o.name().to_string()),
+                        ServiceEndpoints {
+                            ready,
+                            not_ready,
+                            source: Source::of(o),
+                        },
+                    );
+                }
+                ("discovery.k8s.io", "EndpointSlice") => {
+                    let service = s(v, "/metadata/labels/kubernetes.io~1service-name");
+                    if service.is_empty() {
+                        continue;
+                    }
+                    let key = (o.namespace().to_string(), service.to_string());
+                    let mut ready = 0;
+                    let mut not_ready = 0;
+                    for ep in v
+                        .get("endpoints")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        let n = ep
+                            .get("addresses")
+                            .and_then(Value::as_array)
+                            .map_or(1, Vec::len);
+                        if ep.pointer("/conditions/ready").and_then(Value::as_bool) != Some(false) {
+                            ready += n;
+                        } else {
+                            not_ready += n;
+                        }
+                    }
+                    // Endpoints objects win; slices add up otherwise (merged below).
+                    let entry = slices.entry(key).or_insert_with(|| ServiceEndpoints {
+                        source: Source::of(o),
+                        ..ServiceEndpoints::default()
+                    });
+                    entry.ready += ready;
+                    entry.not_ready += not_ready;
+                }
+                ("apps", "Deployment") | ("apps", "StatefulSet") | ("apps", "DaemonSet") => {
+                    let desired = if o.kind() == "DaemonSet" {
+                        i(v, "/status/desiredNumberScheduled")
+                    } else {
+                        Some(i(v, "/spec/replicas").unwrap_or(1))
+                    };
+                    f.workloads.push(Workload {
+                        kind: o.kind().to_string(),
+                        namespace: o.namespace().to_string(),
+                        name: o.name().to_string(),
+                        uid: o.uid().map(String::from),
+                        desired,
+                        current: i(v, "/status/replicas")
+                            .or_else(|| i(v, "/status/currentNumberScheduled"))
+                            .unwrap_or(0),
+                        ready: i(v, "/status/readyReplicas")
+                            .or_else(|| i(v, "/status/numberReady"))
+                            .unwrap_or(0),
+                        available: i(v, "/status/availableReplicas")
+                            .or_else(|| i(v, "/status/numberAvailable"))
+                            .unwrap_or(0),
+                        selector: string_map(v.pointer("/spec/selector/matchLabels")),
+                        conditions: conditions(v),
+                        source: Source::of(o),
+                    });
+                }
+                ("apps", "ReplicaSet") => f.replica_sets.push(ReplicaSet {
+                    namespace: o.namespace().to_string(),
+                    name: o.name().to_string(),
+                    uid: o.uid().map(String::from),
+                    owner: controller_owner(v),
+                    desired: i(v, "/spec/replicas").unwrap_or(1),
+                    conditions: conditions(v),
+                    source: Source::of(o),
+                }),
+                ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration")
+                | ("admissionregistration.k8s.io", "MutatingWebhookConfiguration") => {
+                    f.webhook_configs.push(webhook_config(o));
+                }
+                _ => {}
+            }
+            for c in conditions(v) {
+                if !c.message.is_empty() && !matches!(o.kind(), "Event" | "Node") {
+                    f.status_messages.push((
+                        ObjRef {
+                            kind: o.kind().to_string(),
+                            namespace: o.namespace().to_string(),
+                            name: o.name().to_string(),
+                            uid: o.uid().map(String::from),
+                        },
+                        c,
+                        Source::of(o),
+                    ));
+                }
+            }
+        }
+        for (key, eps) in slices {
+            f.endpoints.entry(key).or_insert(eps);
+        }
+        f.events
+            .sort_by(|a, b| (a.last, &a.namespace, &a.name).cmp(&(b.last, &b.namespace, &b.name)));
+        f
+    }
+
+    /// Events about an object (by kind, namespace, name). Each comes with whether it is about
+    /// an earlier object of the same name (its uid differs from `uid`).
+    pub fn events_for<'a>(
+        &'a self,
+        kind: &'a str,
+        namespace: &'a str,
+        name: &'a str,
+        uid: Option<&'a str>,
+    ) -> impl Iterator<Item = (&'a Event, bool)> + 'a {
+        self.events
+            .iter()
+            .filter(move |e| {
+                e.regarding.kind == kind
+                    && e.regarding.name == name
+                    && (e.regarding.namespace == namespace || e.regarding.namespace.is_empty())
+            })
+            .map(move |e| {
+                let replaced = match (uid, e.regarding.uid.as_deref()) {
+                    (Some(a), Some(b)) => a != b,
+                    _ => false,
+                };
+                (e, replaced)
+            })
+    }
+
+    /// The node of a name.
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
+    /// The workload of a kind, namespace and name.
+    pub fn workload(&self, kind: &str, namespace: &str, name: &str) -> Option<&Workload> {
+        self.workloads
+            .iter()
+            .find(|w| w.kind == kind && w.namespace == namespace && w.name == name)
+    }
+}
+
+/// Parses a Kubernetes quantity (`128Mi`, `1G`, `512000000`) into bytes.
+pub fn quantity_bytes(q: &str) -> Option<f64> {
+    let q = q.trim();
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(q.len());
+    let (num, suffix) = q.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult = match suffix {
+        "" => 1.0,
+        "Ki" => 1024.0,
+        "Mi" => 1024.0 * 1024.0,
+        "Gi" => 1024.0 * 1024.0 * 1024.0,
+        "Ti" => 1024f64.powi(4),
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "m" => 1e-3,
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+/// Whether a label selector (`matchLabels`, `matchExpressions`) matches labels. An absent or
+/// empty selector matches everything.
+pub fn selector_matches(selector: Option<&Value>, labels: &BTreeMap<String, String>) -> bool {
+    let Some(sel) = selector else { return true };
+    for (k, v) in sel
+        .get("matchLabels")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if labels.get(k).map(String::as_str) != v.as_str() {
+            return false;
+        }
+    }
+    for e in sel
+        .get("matchExpressions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let key = s(e, "/key");
+        let values = strings(e.get("values"));
+        let have = labels.get(key);
+        let ok = match s(e, "/operator") {
+            "In" => have.is_some_and(|h| values.contains(h)),
+            "NotIn" => have.is_none_or(|h| !values.contains(h)),
+            "Exists" => have.is_some(),
+            "DoesNotExist" => have.is_none(),
+            _ => true,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(quantity_bytes("128Mi"), Some(134_217_728.0));
+        assert_eq!(quantity_bytes("1G"), Some(1e9));
+        assert_eq!(quantity_bytes("1000"), Some(1000.0));
+        assert_eq!(quantity_bytes("x"), None);
+    }
+
+    #[test]
+    fn selectors() {
+        let labels: BTreeMap<String, String> = [(
+            "kubernetes.io/metadata.name".to_string(),
+            "calico-system".to_string(),
+        )]
+        .into();
+        let sel: Value = serde_json::json!({"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kube-system"]}]});
+        assert!(selector_matches(Some(&sel), &labels));
+        let sel: Value = serde_json::json!({"matchLabels":{"team":"a"}});
+        assert!(!selector_matches(Some(&sel), &labels));
+        assert!(selector_matches(None, &labels));
+    }
+}

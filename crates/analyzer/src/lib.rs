@@ -1,0 +1,446 @@
+//! # kbundle-analyzer
+//!
+//! Offline rules over a [`Snapshot`], following the calico-kube-controllers troubleshooting
+//! runbook: is the workload running at all, is its node healthy, why does it crash, what
+//! changed. No network, no wall clock: every time is relative to the reference time (the
+//! `now` option, else the snapshot's [`Snapshot::reference_time`]).
+//!
+//! ```no_run
+//! use kbundle_analyzer::{analyze, Options};
+//! use kbundle_format::{ReadOptions, Snapshot};
+//!
+//! let snapshot = Snapshot::open_many(&["bundle.zip".into()], &ReadOptions::default())?;
+//! let report = analyze(&snapshot, &Options::default());
+//! print!("{}", report.to_text(false));
+//! # Ok::<(), kbundle_format::Error>(())
+//! ```
+//!
+//! The rules work on [`facts::Facts`], a small model built from the snapshot's objects, so
+//! that facts parsed from `kubectl describe` text can feed the same rules.
+#![deny(missing_docs)]
+
+use jiff::{SignedDuration, Timestamp};
+use kbundle_format::Snapshot;
+
+pub mod docs;
+pub mod facts;
+pub mod report;
+mod rules;
+mod text;
+
+pub use report::{Evidence, Finding, Report, Severity, Subject};
+pub use rules::{RULES, RuleInfo, rule};
+
+use facts::{Facts, Source};
+
+/// The workload the analysis is about, e.g. `Deployment/calico-system/calico-kube-controllers`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadRef {
+    /// Kind (`Deployment`).
+    pub kind: String,
+    /// Namespace; `None` means "kube-system or calico-system, whichever holds it".
+    pub namespace: Option<String>,
+    /// Name.
+    pub name: String,
+}
+
+impl Default for WorkloadRef {
+    fn default() -> Self {
+        WorkloadRef {
+            kind: "Deployment".into(),
+            namespace: None,
+            name: "calico-kube-controllers".into(),
+        }
+    }
+}
+
+impl std::str::FromStr for WorkloadRef {
+    type Err = String;
+    /// `Kind/namespace/name`, `Kind/name` or `namespace/name` (a Deployment).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parts: Vec<&str> = s.split('/').collect();
+        let bad = || format!("workload {s:?} is not Kind/namespace/name");
+        match parts.as_slice() {
+            [kind, ns, name] if !kind.is_empty() && !name.is_empty() => Ok(WorkloadRef {
+                kind: (*kind).to_string(),
+                namespace: Some((*ns).to_string()).filter(|n| !n.is_empty()),
+                name: (*name).to_string(),
+            }),
+            [a, name] if !a.is_empty() && !name.is_empty() => {
+                if a.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+                    Ok(WorkloadRef {
+                        kind: (*a).to_string(),
+                        namespace: None,
+                        name: (*name).to_string(),
+                    })
+                } else {
+                    Ok(WorkloadRef {
+                        kind: "Deployment".into(),
+                        namespace: Some((*a).to_string()),
+                        name: (*name).to_string(),
+                    })
+                }
+            }
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// Analysis options.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How far back from the reference time events, restarts and changes count (24h).
+    pub window: SignedDuration,
+    /// The reference time; `None`: the snapshot's own ([`Snapshot::reference_time`]).
+    pub now: Option<Timestamp>,
+    /// The expected workload; `None`: the manifest's `request.workload`, else the
+    /// calico-kube-controllers Deployment in kube-system or calico-system.
+    pub workload: Option<WorkloadRef>,
+    /// Restarts at or above which a container counts as restarting often (5).
+    pub restart_threshold: i64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            window: SignedDuration::from_hours(24),
+            now: None,
+            workload: None,
+            restart_threshold: 5,
+        }
+    }
+}
+
+/// The resolved target workload.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Kind.
+    pub kind: String,
+    /// Namespace (the expected one when the workload is absent).
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+/// What every rule gets.
+pub struct Context<'a> {
+    /// The facts.
+    pub facts: &'a Facts,
+    /// The snapshot (for streaming logs), when the facts came from one.
+    pub snapshot: Option<&'a Snapshot>,
+    /// The reference time.
+    pub now: Option<Timestamp>,
+    /// The look-back window.
+    pub window: SignedDuration,
+    /// The expected workload.
+    pub target: Target,
+    /// Restart threshold.
+    pub restart_threshold: i64,
+}
+
+impl Context<'_> {
+    /// Whether `t` lies in the window before the reference time (or after it). Unknown times
+    /// and an unknown reference time count as inside, so that nothing is hidden for lack of a
+    /// clock; rules that need a time check it themselves.
+    pub fn in_window(&self, t: Option<Timestamp>) -> bool {
+        match (self.now, t) {
+            (Some(now), Some(t)) => now.duration_since(t) <= self.window,
+            _ => true,
+        }
+    }
+
+    /// How long before the reference time `t` was.
+    pub fn age(&self, t: Option<Timestamp>) -> Option<SignedDuration> {
+        Some(self.now?.duration_since(t?))
+    }
+
+    /// Evidence pointing at a fact's source.
+    pub fn evidence(&self, source: &Source, excerpt: &str) -> Evidence {
+        Evidence {
+            input: source.input,
+            path: source.path.clone(),
+            line: source.line,
+            excerpt: report::excerpt(excerpt),
+        }
+    }
+
+    /// The pods of the expected workload.
+    pub fn target_pods(&self) -> impl Iterator<Item = &facts::Pod> {
+        self.facts.pods.iter().filter(|p| p.target)
+    }
+}
+
+/// A duration the way people write it: `3d4h`, `25h`, `90m`, `45s`.
+pub fn human_duration(d: SignedDuration) -> String {
+    let mut secs = d.as_secs().unsigned_abs();
+    let sign = if d.is_negative() { "-" } else { "" };
+    if secs == 0 {
+        return "0s".into();
+    }
+    let days = secs / 86_400;
+    secs %= 86_400;
+    let hours = secs / 3600;
+    secs %= 3600;
+    let mins = secs / 60;
+    secs %= 60;
+    let mut out = String::from(sign);
+    if days > 0 {
+        out.push_str(&format!("{days}d"));
+    }
+    if hours > 0 {
+        out.push_str(&format!("{hours}h"));
+    }
+    if mins > 0 && days == 0 {
+        out.push_str(&format!("{mins}m"));
+    }
+    if secs > 0 && days == 0 && hours == 0 {
+        out.push_str(&format!("{secs}s"));
+    }
+    out
+}
+
+/// Parses a window: `24h`, `2d`, `90m`, `1h30m`, `3600s`, or ISO 8601 (`PT24H`).
+pub fn parse_duration(s: &str) -> Result<SignedDuration, String> {
+    let t = s.trim();
+    let bad = || format!("invalid duration {s:?} (use e.g. 24h, 2d, 90m)");
+    if t.is_empty() {
+        return Err(bad());
+    }
+    if t.starts_with(['P', 'p']) {
+        return t.parse::<SignedDuration>().map_err(|_| bad());
+    }
+    let mut total: i64 = 0;
+    let mut num = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: i64 = num.parse().map_err(|_| bad())?;
+        num.clear();
+        let unit = match c {
+            'd' => 86_400,
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return Err(bad()),
+        };
+        total = total
+            .checked_add(n.checked_mul(unit).ok_or_else(bad)?)
+            .ok_or_else(bad)?;
+    }
+    if !num.is_empty() {
+        return Err(bad());
+    }
+    if total <= 0 {
+        return Err(format!("window {s:?} must be positive"));
+    }
+    Ok(SignedDuration::from_secs(total))
+}
+
+fn resolve_target(snapshot: Option<&Snapshot>, facts: &Facts, options: &Options) -> Target {
+    let wanted = options
+        .workload
+        .clone()
+        .or_else(|| {
+            snapshot
+                .and_then(Snapshot::manifest)
+                .and_then(|m| m.request.workload.as_deref())
+                .and_then(|w| w.parse().ok())
+        })
+        .unwrap_or_default();
+    let namespace = match &wanted.namespace {
+        Some(ns) => ns.clone(),
+        None => {
+            let candidates = ["calico-system", "kube-system"];
+            let present = candidates
+                .iter()
+                .find(|ns| facts.workload(&wanted.kind, ns, &wanted.name).is_some())
+                .or_else(|| {
+                    candidates.iter().find(|ns| {
+                        facts.pods.iter().any(|p| {
+                            p.namespace == **ns && p.name.starts_with(&format!("{}-", wanted.name))
+                        })
+                    })
+                })
+                .or_else(|| {
+                    let asked = snapshot
+                        .and_then(Snapshot::manifest)
+                        .map(|m| m.request.namespaces.clone())
+                        .unwrap_or_default();
+                    candidates.iter().find(|ns| asked.iter().any(|a| a == **ns))
+                })
+                .or_else(|| {
+                    candidates.iter().find(|ns| {
+                        facts.namespaces.contains_key(**ns)
+                            || facts.metas.iter().any(|m| m.namespace == **ns)
+                    })
+                });
+            present.unwrap_or(&"calico-system").to_string()
+        }
+    };
+    Target {
+        kind: wanted.kind,
+        namespace,
+        name: wanted.name,
+    }
+}
+
+fn mark_targets(facts: &mut Facts, target: &Target) {
+    let workload = facts
+        .workload(&target.kind, &target.namespace, &target.name)
+        .cloned();
+    let rs_names: Vec<String> = facts
+        .replica_sets
+        .iter()
+        .filter(|rs| {
+            rs.namespace == target.namespace
+                && rs
+                    .owner
+                    .as_ref()
+                    .is_some_and(|o| o.kind == target.kind && o.name == target.name)
+        })
+        .map(|rs| rs.name.clone())
+        .collect();
+    let prefix = format!("{}-", target.name);
+    for pod in &mut facts.pods {
+        if pod.namespace != target.namespace {
+            continue;
+        }
+        let by_owner = pod.owner.as_ref().is_some_and(|o| {
+            (o.kind == "ReplicaSet" && rs_names.contains(&o.name))
+                || (o.kind == target.kind && o.name == target.name)
+                || (o.kind == "ReplicaSet"
+                    && o.name.starts_with(&prefix)
+                    && o.name[prefix.len()..]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric()))
+        });
+        let by_selector = workload.as_ref().is_some_and(|w| {
+            !w.selector.is_empty() && w.selector.iter().all(|(k, v)| pod.labels.get(k) == Some(v))
+        });
+        let by_name = pod.owner.is_none()
+            && workload.is_none()
+            && (pod.name.starts_with(&prefix)
+                || pod.labels.get("k8s-app").is_some_and(|a| *a == target.name));
+        pod.target = by_owner || by_selector || by_name;
+    }
+}
+
+/// Analyzes a snapshot.
+pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
+    let facts = Facts::from_snapshot(snapshot);
+    let (now, source) = match (options.now, snapshot.reference_time()) {
+        (Some(t), _) => (Some(t), "option"),
+        (None, Some(t))
+            if snapshot
+                .manifest()
+                .is_some_and(|m| m.collected_at.parse::<Timestamp>().is_ok()) =>
+        {
+            (Some(t), "manifest")
+        }
+        (None, Some(t)) => (Some(t), "objects"),
+        (None, None) => (None, "none"),
+    };
+    let inputs = snapshot
+        .inputs()
+        .iter()
+        .map(|i| i.path().display().to_string())
+        .collect();
+    analyze_facts(facts, Some(snapshot), now, source, inputs, options)
+}
+
+/// Analyzes facts that did not come from objects (parsed describe text, say). `snapshot`
+/// gives access to logs when there is one.
+pub fn analyze_facts(
+    mut facts: Facts,
+    snapshot: Option<&Snapshot>,
+    now: Option<Timestamp>,
+    reference_time_source: &'static str,
+    inputs: Vec<String>,
+    options: &Options,
+) -> Report {
+    let target = resolve_target(snapshot, &facts, options);
+    mark_targets(&mut facts, &target);
+    let cx = Context {
+        facts: &facts,
+        snapshot,
+        now,
+        window: options.window,
+        target: target.clone(),
+        restart_threshold: options.restart_threshold,
+    };
+    let mut findings = Vec::new();
+    for (order, rule) in RULES.iter().enumerate() {
+        let mut found = Vec::new();
+        (rule.check)(&cx, &mut found);
+        for mut f in found {
+            f.rule = rule.id;
+            f.evidence.dedup();
+            findings.push((order, f));
+        }
+    }
+    findings.sort_by(|(oa, a), (ob, b)| {
+        (oa, std::cmp::Reverse(a.severity), &a.subject, &a.message).cmp(&(
+            ob,
+            std::cmp::Reverse(b.severity),
+            &b.subject,
+            &b.message,
+        ))
+    });
+    let findings: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
+    let mut summary = report::Summary::default();
+    for f in &findings {
+        match f.severity {
+            Severity::Critical => summary.critical += 1,
+            Severity::Warning => summary.warning += 1,
+            Severity::Info => summary.info += 1,
+        }
+    }
+    Report {
+        findings,
+        summary,
+        reference_time: now.map(|t| t.to_string()),
+        reference_time_source,
+        window: human_duration(options.window),
+        workload: target.to_string(),
+        inputs,
+        rules: RULES.iter().map(|r| r.id).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("24h"), Ok(SignedDuration::from_hours(24)));
+        assert_eq!(parse_duration("2d"), Ok(SignedDuration::from_hours(48)));
+        assert_eq!(parse_duration("1h30m"), Ok(SignedDuration::from_mins(90)));
+        assert_eq!(parse_duration("PT2H"), Ok(SignedDuration::from_hours(2)));
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("12").is_err());
+        assert_eq!(human_duration(SignedDuration::from_hours(50)), "2d2h");
+        assert_eq!(human_duration(SignedDuration::from_mins(90)), "1h30m");
+        assert_eq!(human_duration(SignedDuration::from_secs(45)), "45s");
+    }
+
+    #[test]
+    fn workload_refs() {
+        let w: WorkloadRef = "Deployment/calico-system/calico-kube-controllers"
+            .parse()
+            .unwrap_or_default();
+        assert_eq!(w.namespace.as_deref(), Some("calico-system"));
+        let w: WorkloadRef = "kube-system/foo".parse().unwrap_or_default();
+        assert_eq!((w.kind.as_str(), w.name.as_str()), ("Deployment", "foo"));
+        assert!("a/b/c/d".parse::<WorkloadRef>().is_err());
+    }
+}

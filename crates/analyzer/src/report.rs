@@ -1,0 +1,321 @@
+//! Findings and the report, with their three renderings: text (terminals), JSON (machines,
+//! byte-identical for the same input, see `docs/report-schema.json`) and Markdown (GitHub
+//! issues).
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; not a problem by itself.
+    Info,
+    /// Likely part of the problem, or a problem about to happen.
+    Warning,
+    /// The workload is down or cannot recover by itself.
+    Critical,
+}
+
+impl Severity {
+    /// `info`, `warning` or `critical`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" => Ok(Severity::Info),
+            "warning" | "warn" => Ok(Severity::Warning),
+            "critical" | "crit" => Ok(Severity::Critical),
+            _ => Err(format!("unknown severity {s:?} (info, warning, critical)")),
+        }
+    }
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Subject {
+    /// Kind, e.g. `Pod`.
+    pub kind: String,
+    /// Namespace, empty for cluster-scoped objects.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+impl Subject {
+    /// A subject.
+    pub fn new(kind: &str, namespace: &str, name: &str) -> Subject {
+        Subject {
+            kind: kind.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{}/{}", self.kind, self.name)
+        } else {
+            write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+/// One piece of evidence: where in the input, and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Evidence {
+    /// Index of the input (see [`Report::inputs`]).
+    pub input: usize,
+    /// The entry path inside the input.
+    pub path: String,
+    /// 1-based line number, for text entries (logs, describe output).
+    pub line: Option<u64>,
+    /// What it says (one line, shortened).
+    pub excerpt: String,
+}
+
+/// The longest excerpt kept, in characters.
+pub const MAX_EXCERPT: usize = 300;
+
+/// `s` on one line, at most [`MAX_EXCERPT`] characters.
+pub fn excerpt(s: &str) -> String {
+    let one: String = s
+        .trim()
+        .chars()
+        .map(|c| {
+            if c == '\n' || c == '\r' || c == '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    if one.chars().count() > MAX_EXCERPT {
+        let mut cut: String = one.chars().take(MAX_EXCERPT - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        one
+    }
+}
+
+/// One finding of one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule's id, e.g. `crash-loop`.
+    pub rule: &'static str,
+    /// How bad.
+    pub severity: Severity,
+    /// What it is about.
+    pub subject: Subject,
+    /// One line with the numbers that matter.
+    pub message: String,
+    /// Where it was seen.
+    pub evidence: Vec<Evidence>,
+    /// What to do next (from the runbook).
+    pub next_steps: Vec<String>,
+}
+
+/// Counts by severity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Critical findings.
+    pub critical: usize,
+    /// Warnings.
+    pub warning: usize,
+    /// Informational findings.
+    pub info: usize,
+}
+
+/// The result of an analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The findings, in triage order (see the rule registry).
+    pub findings: Vec<Finding>,
+    /// Counts by severity.
+    pub summary: Summary,
+    /// The time the analysis is relative to (RFC 3339), if any was known.
+    pub reference_time: Option<String>,
+    /// Where the reference time came from: `option`, `manifest`, `objects` or `none`.
+    pub reference_time_source: &'static str,
+    /// The look-back window, e.g. `24h`.
+    pub window: String,
+    /// The workload the analysis is about, e.g. `Deployment/calico-system/calico-kube-controllers`.
+    pub workload: String,
+    /// The inputs, as given.
+    pub inputs: Vec<String>,
+    /// The rules that ran, in order.
+    pub rules: Vec<&'static str>,
+}
+
+impl Report {
+    /// The highest severity among the findings.
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// Pretty JSON with a trailing newline; the same input always gives the same bytes.
+    pub fn to_json(&self) -> String {
+        let mut s =
+            serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+        s.push('\n');
+        s
+    }
+
+    /// Text for terminals; ANSI colours when `color`.
+    pub fn to_text(&self, color: bool) -> String {
+        let mut out = String::new();
+        let paint = |code: &str, s: &str| {
+            if color {
+                format!("\x1b[{code}m{s}\x1b[0m")
+            } else {
+                s.to_string()
+            }
+        };
+        let _ = writeln!(
+            out,
+            "{} {}  (reference time {}, window {})",
+            paint("1", "kbundle analyze:"),
+            self.workload,
+            self.reference_time.as_deref().unwrap_or("unknown"),
+            self.window
+        );
+        if self.findings.is_empty() {
+            let _ = writeln!(out, "{}", paint("32", "No findings."));
+            return out;
+        }
+        let _ = writeln!(
+            out,
+            "{} critical, {} warning, {} info",
+            self.summary.critical, self.summary.warning, self.summary.info
+        );
+        for f in &self.findings {
+            out.push('\n');
+            out.push_str(&finding_text(f, color));
+        }
+        out
+    }
+
+    /// Markdown for a GitHub issue: a summary table, then one `<details>` block per finding.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "## kbundle analyze: `{}`\n", self.workload);
+        let _ = writeln!(
+            out,
+            "Reference time: {} ({}), window: {}. Inputs: {}.\n",
+            self.reference_time
+                .as_deref()
+                .map_or("unknown".to_string(), |t| format!("`{t}`")),
+            self.reference_time_source,
+            self.window,
+            self.inputs
+                .iter()
+                .map(|i| format!("`{}`", md_escape(i)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if self.findings.is_empty() {
+            out.push_str("No findings.\n");
+            return out;
+        }
+        out.push_str("| Severity | Rule | Subject | Message |\n|---|---|---|---|\n");
+        for f in &self.findings {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | `{}` | {} |",
+                f.severity,
+                f.rule,
+                f.subject,
+                md_escape(&f.message)
+            );
+        }
+        for f in &self.findings {
+            let _ = writeln!(
+                out,
+                "\n<details>\n<summary><b>{}</b> <code>{}</code> {}: {}</summary>\n",
+                f.severity,
+                f.rule,
+                html_escape(&f.subject.to_string()),
+                html_escape(&f.message)
+            );
+            if !f.evidence.is_empty() {
+                out.push_str("Evidence:\n\n```text\n");
+                for e in &f.evidence {
+                    let _ = writeln!(out, "{}", evidence_line(e).replace("```", "'''"));
+                }
+                out.push_str("```\n");
+            }
+            if !f.next_steps.is_empty() {
+                out.push_str("\nNext steps:\n\n");
+                for s in &f.next_steps {
+                    let _ = writeln!(out, "- {}", md_escape(s));
+                }
+            }
+            out.push_str("\n</details>\n");
+        }
+        out
+    }
+}
+
+fn evidence_line(e: &Evidence) -> String {
+    match e.line {
+        Some(l) => format!("{}:{}: {}", e.path, l, e.excerpt),
+        None => format!("{}: {}", e.path, e.excerpt),
+    }
+}
+
+/// One finding as text, the way `kbundle analyze` prints it.
+pub fn finding_text(f: &Finding, color: bool) -> String {
+    let mut out = String::new();
+    let sev = match (color, f.severity) {
+        (false, s) => s.as_str().to_ascii_uppercase(),
+        (true, Severity::Critical) => "\x1b[1;31mCRITICAL\x1b[0m".into(),
+        (true, Severity::Warning) => "\x1b[1;33mWARNING\x1b[0m".into(),
+        (true, Severity::Info) => "\x1b[1;36mINFO\x1b[0m".into(),
+    };
+    let _ = writeln!(out, "{sev} [{}] {}", f.rule, f.subject);
+    let _ = writeln!(out, "  {}", f.message);
+    if !f.evidence.is_empty() {
+        let _ = writeln!(out, "  evidence:");
+        for e in &f.evidence {
+            let _ = writeln!(out, "    {}", evidence_line(e));
+        }
+    }
+    if !f.next_steps.is_empty() {
+        let _ = writeln!(out, "  next steps:");
+        for s in &f.next_steps {
+            let _ = writeln!(out, "    - {s}");
+        }
+    }
+    out
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

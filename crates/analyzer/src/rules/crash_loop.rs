@@ -1,0 +1,233 @@
+//! A container is in CrashLoopBackOff or restarting often, with its last exit and the log
+//! lines before the crash.
+//!
+//! ## What it detects
+//!
+//! Containers that are:
+//!
+//! - waiting in `CrashLoopBackOff` (critical), or
+//! - at or above the restart threshold (5) with their last termination inside the window
+//!   (warning). Restarts of a container that has been running since before the window are
+//!   history, not a crash loop, and are not reported.
+//!
+//! The message gives the restart count, the last exit code and reason and when it happened;
+//! liveness-probe kills (`Killing ... failed liveness probe`) are called out. The evidence
+//! holds the last lines of the previous container's log (`<container>.previous.log`), which
+//! usually say why it exited, and the `BackOff` events. The subject is the Pod.
+//!
+//! ## Why it matters
+//!
+//! A crash-looping calico-kube-controllers does not clean up Calico data of deleted nodes.
+//! The exit code and the last log lines tell a configuration or datastore problem (exit 1 after
+//! `Failed to initialize Calico datastore`) from a memory limit (137, see
+//! `memory-limit-hit`) or a liveness probe that times out.
+//!
+//! ## Runbook step
+//!
+//! "calico-kube-controllers in CrashLoopBackOff or Restarting Often": after moving the pod to
+//! other nodes has not helped, gather `kubectl describe pod`, `kubectl describe node` and
+//! `kubectl logs` (with `--previous`), check for memory limits, and examine recent Calico,
+//! network policy, firewall, route, VPN and master/worker changes.
+//!
+//! ## Example
+//!
+//! ```text
+//! CRITICAL [crash-loop] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
+//!   container calico-kube-controllers in CrashLoopBackOff, 14 restarts; last exit 1 (Error) 3m before the reference time
+//!   evidence:
+//!     logs/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k/calico-kube-controllers.previous.log:5: 2025-03-14 09:41:02.120 [FATAL][1] main.go 118: Failed to initialize Calico datastore error=connection is unauthorized: Unauthorized
+//! ```
+
+use std::collections::VecDeque;
+
+use crate::facts::{Container, Pod, State};
+use crate::report::{Evidence, Finding, Severity, Subject};
+use crate::{Context, human_duration};
+
+/// Log lines shown before the crash.
+const TAIL: usize = 5;
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for pod in cx.facts.pods.iter().filter(|p| !p.deleting) {
+        for c in &pod.containers {
+            let crashloop = c.state.waiting_reason() == Some("CrashLoopBackOff");
+            let last_finished = match &c.last_state {
+                State::Terminated { finished, .. } => *finished,
+                _ => None,
+            };
+            let running_since = match &c.state {
+                State::Running { started } => *started,
+                _ => None,
+            };
+            let recent = match (last_finished, running_since) {
+                (Some(f), _) => cx.in_window(Some(f)) && cx.now.is_some(),
+                (None, Some(s)) => cx.in_window(Some(s)) && cx.now.is_some(),
+                (None, None) => false,
+            };
+            let often = c.restarts >= cx.restart_threshold && recent;
+            if !crashloop && !often {
+                continue;
+            }
+            out.push(finding(cx, pod, c, crashloop, last_finished));
+        }
+    }
+}
+
+fn finding(
+    cx: &Context<'_>,
+    pod: &Pod,
+    c: &Container,
+    crashloop: bool,
+    last_finished: Option<jiff::Timestamp>,
+) -> Finding {
+    let mut message = if crashloop {
+        format!(
+            "container {} in CrashLoopBackOff, {} restarts",
+            c.name, c.restarts
+        )
+    } else {
+        format!(
+            "container {} restarting often: {} restarts",
+            c.name, c.restarts
+        )
+    };
+    let mut evidence = vec![cx.evidence(
+        &pod.source,
+        &format!(
+            "container {}: restartCount {}, state {}, last state {}",
+            c.name,
+            c.restarts,
+            state_text(&c.state),
+            state_text(&c.last_state)
+        ),
+    )];
+    if let State::Terminated {
+        reason, exit_code, ..
+    } = &c.last_state
+    {
+        message.push_str(&format!(
+            "; last exit {} ({})",
+            exit_code.map_or("?".to_string(), |e| e.to_string()),
+            if reason.is_empty() {
+                "no reason"
+            } else {
+                reason
+            }
+        ));
+        if let Some(age) = cx.age(last_finished) {
+            message.push_str(&format!(
+                " {} before the reference time",
+                human_duration(age)
+            ));
+        }
+    }
+    let mut liveness = 0u64;
+    for (e, replaced) in cx
+        .facts
+        .events_for("Pod", &pod.namespace, &pod.name, pod.uid.as_deref())
+    {
+        if replaced || !cx.in_window(e.last) {
+            continue;
+        }
+        let about = e.message.contains(&c.name) || pod.containers.len() == 1;
+        if !about {
+            continue;
+        }
+        if e.reason == "BackOff" && e.message.contains("restarting failed container") {
+            evidence.push(cx.evidence(&e.source, &format!("BackOff (x{}) {}", e.count, e.message)));
+        } else if e.reason == "Killing" && e.message.contains("liveness probe") {
+            liveness += e.count;
+            evidence.push(cx.evidence(&e.source, &format!("Killing (x{}) {}", e.count, e.message)));
+        } else if e.reason == "Unhealthy" && e.message.starts_with("Liveness probe") {
+            evidence.push(cx.evidence(
+                &e.source,
+                &format!("Unhealthy (x{}) {}", e.count, e.message),
+            ));
+        }
+    }
+    if liveness > 0 {
+        message.push_str(&format!(
+            "; killed {liveness} time{} by its liveness probe",
+            if liveness == 1 { "" } else { "s" }
+        ));
+    }
+    let tail = previous_log_tail(cx, pod, c);
+    let had_log = !tail.is_empty();
+    evidence.extend(tail);
+    let mut next_steps = vec![format!(
+        "Read why it exited: kubectl logs -n {} {} -c {} --previous",
+        pod.namespace, pod.name, c.name
+    )];
+    if pod.target {
+        next_steps.push(format!(
+            "Move it to another node (cordon its node, then kubectl delete pod -n {} {}); try nodes in other zones",
+            pod.namespace, pod.name
+        ));
+        next_steps.push("If it keeps crashing, check memory limits and recent Calico configuration, network policy, firewall, route, VPN and master/worker changes".into());
+    }
+    if !had_log {
+        next_steps.push(
+            "The previous container's log is not in the input: collect it with --previous".into(),
+        );
+    }
+    Finding {
+        rule: "",
+        severity: if crashloop {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        },
+        subject: Subject::new("Pod", &pod.namespace, &pod.name),
+        message,
+        evidence,
+        next_steps,
+    }
+}
+
+fn state_text(s: &State) -> String {
+    match s {
+        State::Unknown => "unknown".into(),
+        State::Running { .. } => "running".into(),
+        State::Waiting { reason, .. } => format!("waiting ({reason})"),
+        State::Terminated {
+            reason, exit_code, ..
+        } => format!(
+            "terminated ({}, exit {})",
+            reason,
+            exit_code.map_or("?".to_string(), |e| e.to_string())
+        ),
+    }
+}
+
+/// The last non-empty lines of the container's previous log.
+fn previous_log_tail(cx: &Context<'_>, pod: &Pod, c: &Container) -> Vec<Evidence> {
+    let Some(snapshot) = cx.snapshot else {
+        return Vec::new();
+    };
+    let Some(log) = cx.facts.logs.iter().find(|l| {
+        l.previous
+            && l.pod == pod.name
+            && (l.namespace == pod.namespace || l.namespace.is_empty())
+            && l.container.as_deref() == Some(c.name.as_str())
+    }) else {
+        return Vec::new();
+    };
+    let mut tail: VecDeque<(u64, String)> = VecDeque::new();
+    let _ = crate::text::for_each_line(snapshot, &log.origin, |n, line| {
+        if !line.trim().is_empty() {
+            if tail.len() == TAIL {
+                tail.pop_front();
+            }
+            tail.push_back((n, line.trim_end().to_string()));
+        }
+        true
+    });
+    tail.into_iter()
+        .map(|(n, line)| Evidence {
+            input: log.origin.input,
+            path: log.origin.path.clone(),
+            line: Some(n),
+            excerpt: crate::report::excerpt(&line),
+        })
+        .collect()
+}

@@ -1,0 +1,318 @@
+//! Known error signatures in container logs: datastore or API server unreachable,
+//! Unauthorized, deadlines exceeded, FATAL exits, panics.
+//!
+//! ## What it detects
+//!
+//! Error and fatal lines (Calico's `[ERROR]`/`[FATAL]`, klog's `E`/`F`, `level=error`) and
+//! Go panics in the container logs of the input, current and previous, within the window when
+//! the line has a time. Lines are grouped by pod, container and signature:
+//!
+//! | signature | matches |
+//! |---|---|
+//! | `panic` | `panic:`, `Observed a panic`, `fatal error:` |
+//! | `unauthorized` | `Unauthorized`, `connection is unauthorized` |
+//! | `tls-error` | `x509:` |
+//! | `deadline-exceeded` | `context deadline exceeded`, `Client.Timeout exceeded`, `request timed out` |
+//! | `apiserver-unreachable` | `Failed to reach apiserver`, `bad status code from apiserver`, `dial tcp ...: connection refused / no route to host / i/o timeout`, `connection lost`, `Service Unavailable` |
+//! | `datastore-unreachable` | `Failed to initialize Calico datastore`, `Error getting cluster information config`, `Failed to verify datastore`, `failed to build Calico client` |
+//! | `fatal-exit` | any other FATAL line |
+//!
+//! Info, debug and warning lines never match, even when they mention an error (kube-controllers
+//! logs a recovered datastore error at INFO). Each group gives its count and first and last
+//! time, with the first and last lines as evidence. Critical for groups with a FATAL line or a
+//! panic, warning otherwise. The subject is the Pod.
+//!
+//! ## Why it matters
+//!
+//! The log says why the pod restarts or is not ready: a datastore it cannot reach, a token the
+//! API server rejects, a network path to the API server that times out. Grouping turns
+//! thousands of lines into the few causes that matter.
+//!
+//! ## Runbook step
+//!
+//! "Logs and Data to Gather For Calico Issues": `kubectl logs -n <kube-system/calico-system>
+//! calico-kube-controllers-...`. Examine the output for an indication of the problem; API
+//! server timeouts point at the network path (firewall, gateway, routes, VPN), Unauthorized at
+//! the service account token.
+//!
+//! ## Example
+//!
+//! ```text
+//! CRITICAL [log-error-signature] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
+//!   unauthorized: 42 lines in calico-kube-controllers (1 FATAL) from 2025-03-14T08:01:10Z to 2025-03-14T09:41:02Z
+//! ```
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use jiff::Timestamp;
+use regex::Regex;
+
+use crate::Context;
+use crate::report::{Evidence, Finding, Severity, Subject};
+use crate::text::{Level, parse_line};
+
+struct Signature {
+    id: &'static str,
+    what: &'static str,
+    re: &'static str,
+}
+
+const SIGNATURES: &[Signature] = &[
+    Signature {
+        id: "panic",
+        what: "the process panicked",
+        re: r"(^|\s)panic: |Observed a panic|^fatal error: ",
+    },
+    Signature {
+        id: "unauthorized",
+        what: "the API server rejects its credentials",
+        re: r"(?i)\bunauthorized\b",
+    },
+    Signature {
+        id: "tls-error",
+        what: "TLS certificate errors",
+        re: r"x509: ",
+    },
+    Signature {
+        id: "deadline-exceeded",
+        what: "requests time out",
+        re: r"(?i)context deadline exceeded|Client\.Timeout exceeded|request timed out|i/o timeout",
+    },
+    Signature {
+        id: "apiserver-unreachable",
+        what: "the API server cannot be reached",
+        re: r"(?i)Failed to reach apiserver|bad status code from apiserver|dial tcp [^ ]+: (connect: )?(connection refused|no route to host)|connection lost|Service Unavailable|no route to host",
+    },
+    Signature {
+        id: "datastore-unreachable",
+        what: "the Calico datastore cannot be reached",
+        re: r"(?i)Failed to initialize Calico datastore|Error getting cluster information config|Failed to verify datastore|Error initializing datastore|failed to build Calico client",
+    },
+];
+
+static COMPILED: LazyLock<Vec<(usize, Regex)>> = LazyLock::new(|| {
+    SIGNATURES
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Regex::new(s.re).ok().map(|r| (i, r)))
+        .collect()
+});
+
+/// The signature of a line, if it is an error line with a known cause.
+fn classify(level: Level, text: &str) -> Option<&'static str> {
+    let panicky = COMPILED.first().is_some_and(|(_, re)| re.is_match(text));
+    if panicky && matches!(level, Level::Unknown | Level::Error | Level::Fatal) {
+        return Some("panic");
+    }
+    if !matches!(level, Level::Error | Level::Fatal) {
+        return None;
+    }
+    for (i, re) in COMPILED.iter().skip(1) {
+        if re.is_match(text) {
+            return SIGNATURES.get(*i).map(|s| s.id);
+        }
+    }
+    (level == Level::Fatal).then_some("fatal-exit")
+}
+
+#[derive(Default)]
+struct Group {
+    count: u64,
+    fatal: u64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    first_line: Option<Evidence>,
+    last_line: Option<Evidence>,
+    files: Vec<String>,
+}
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let Some(snapshot) = cx.snapshot else { return };
+    let year = cx.now.map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).year());
+    // (namespace, pod, container, signature) -> group
+    let mut groups: BTreeMap<(String, String, String, &'static str), Group> = BTreeMap::new();
+    let mut logs: Vec<_> = cx.facts.logs.iter().collect();
+    // Previous logs first: they come before the current ones.
+    logs.sort_by_key(|l| {
+        (
+            l.namespace.clone(),
+            l.pod.clone(),
+            l.container.clone(),
+            !l.previous,
+        )
+    });
+    for log in logs {
+        let container = log.container.clone().unwrap_or_default();
+        let _ = crate::text::for_each_line(snapshot, &log.origin, |n, line| {
+            let p = parse_line(line, year);
+            let Some(sig) = classify(p.level, p.text) else {
+                return true;
+            };
+            if p.time.is_some() && cx.now.is_some() && !cx.in_window(p.time) {
+                return true;
+            }
+            let g = groups
+                .entry((
+                    log.namespace.clone(),
+                    log.pod.clone(),
+                    container.clone(),
+                    sig,
+                ))
+                .or_default();
+            g.count += 1;
+            if p.level == Level::Fatal {
+                g.fatal += 1;
+            }
+            if let Some(t) = p.time {
+                g.first = Some(g.first.map_or(t, |f| f.min(t)));
+                g.last = Some(g.last.map_or(t, |l| l.max(t)));
+            }
+            let ev = Evidence {
+                input: log.origin.input,
+                path: log.origin.path.clone(),
+                line: Some(n),
+                excerpt: crate::report::excerpt(p.text),
+            };
+            if g.first_line.is_none() {
+                g.first_line = Some(ev);
+            } else {
+                g.last_line = Some(ev);
+            }
+            if !g.files.contains(&log.origin.path) {
+                g.files.push(log.origin.path.clone());
+            }
+            true
+        });
+    }
+    for ((ns, pod, container, sig), g) in groups {
+        let what = SIGNATURES
+            .iter()
+            .find(|s| s.id == sig)
+            .map_or("the process exited on a fatal error", |s| s.what);
+        let mut message = format!(
+            "{sig}: {} line{} in {container}",
+            g.count,
+            if g.count == 1 { "" } else { "s" }
+        );
+        if g.fatal > 0 && sig != "fatal-exit" {
+            message.push_str(&format!(" ({} FATAL)", g.fatal));
+        }
+        match (g.first, g.last) {
+            (Some(f), Some(l)) if f != l => message.push_str(&format!(" from {f} to {l}")),
+            (Some(f), _) => message.push_str(&format!(" at {f}")),
+            _ => {}
+        }
+        message.push_str(&format!(": {what}"));
+        let severity = if g.fatal > 0 || sig == "panic" {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
+        let mut next_steps = vec![format!(
+            "Read the log around these lines: kubectl logs -n {ns} {pod} -c {container} (and --previous)"
+        )];
+        match sig {
+            "unauthorized" => next_steps.push(format!(
+                "Check the pod's service account token: delete the pod so it gets a fresh one (kubectl delete pod -n {ns} {pod}); if it persists, refresh the master"
+            )),
+            "deadline-exceeded" | "apiserver-unreachable" | "datastore-unreachable" => next_steps.push(
+                "Check the path from the pod's node to the API server service (kubernetes.default): recent firewall, gateway, static route or VPN changes; move the pod to another node".into(),
+            ),
+            "tls-error" => next_steps.push("Check the certificates the pod trusts and the API server presents; a master refresh renews them".into()),
+            _ => next_steps.push("Gather the describe output and logs and escalate to the network squad (#armada-network)".into()),
+        }
+        out.push(Finding {
+            rule: "",
+            severity,
+            subject: Subject::new("Pod", &ns, &pod),
+            message,
+            evidence: g.first_line.into_iter().chain(g.last_line).collect(),
+            next_steps,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig(line: &str) -> Option<&'static str> {
+        let p = parse_line(line, Some(2025));
+        classify(p.level, p.text)
+    }
+
+    #[test]
+    fn signatures_from_real_lines() {
+        assert_eq!(
+            sig(
+                "2022-05-19 13:33:46.856 [FATAL][1] main.go 118: Failed to initialize Calico datastore error=connection is unauthorized: Unauthorized"
+            ),
+            Some("unauthorized")
+        );
+        assert_eq!(
+            sig(
+                "2020-09-10 07:52:16.827 [ERROR][1] client.go 261: Error getting cluster information config ClusterInformation=\"default\" error=Get \"https://10.96.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default\": context deadline exceeded"
+            ),
+            Some("deadline-exceeded")
+        );
+        assert_eq!(
+            sig(
+                "2020-07-12 10:16:27.148 [ERROR][1] client.go 261: Error getting cluster information config ClusterInformation=\"default\" error=Get https://10.233.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default: dial tcp 10.233.0.1:443: connect: no route to host"
+            ),
+            Some("apiserver-unreachable")
+        );
+        assert_eq!(
+            sig(
+                "E1101 07:43:27.007813       1 reflector.go:138] pkg/mod/k8s.io/client-go@v0.21.0-rc.0/tools/cache/reflector.go:167: Failed to watch *v1.Pod: failed to list *v1.Pod: Unauthorized"
+            ),
+            Some("unauthorized")
+        );
+        assert_eq!(
+            sig(
+                "2018-11-13 14:05:29.939 [FATAL][1] main.go 81: Failed to start error=failed to build Calico client: context deadline exceeded"
+            ),
+            Some("deadline-exceeded")
+        );
+        assert_eq!(
+            sig(
+                "E0101 00:00:00.000000       1 runtime.go:78] Observed a panic: &runtime.TypeAssertionError{}"
+            ),
+            Some("panic")
+        );
+        assert_eq!(
+            sig("2025-03-14 09:00:00.000 [FATAL][1] main.go 1: something else"),
+            Some("fatal-exit")
+        );
+    }
+
+    #[test]
+    fn benign_lines_do_not_match() {
+        assert_eq!(
+            sig(
+                "2025-03-14 09:00:00.000 [INFO][1] main.go 131: Failed to initialize datastore error=context deadline exceeded"
+            ),
+            None
+        );
+        assert_eq!(
+            sig(
+                "W0519 13:33:46.828542       1 client_config.go:615] Neither --kubeconfig nor --master was specified.  Using the inClusterConfig.  This might not work."
+            ),
+            None
+        );
+        assert_eq!(
+            sig(
+                "2022-12-21 15:14:41.722 [WARNING][1] status.go 66: Failed to write status error=open /status/status.json: permission denied"
+            ),
+            None
+        );
+        assert_eq!(
+            sig("2025-03-14 09:00:00.000 [ERROR][1] x.go 1: something unknown"),
+            None
+        );
+        assert_eq!(
+            sig("2025-03-14 09:00:00.000 [INFO][1] x.go 1: Unauthorized earlier, recovered"),
+            None
+        );
+    }
+}

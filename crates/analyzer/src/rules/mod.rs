@@ -1,0 +1,157 @@
+//! The rule registry: one table, in the runbook's triage order (is it running at all, is its
+//! node healthy, why does it crash, what changed). `kbundle rules`, `docs/rules.md` and the
+//! report's order all come from [`RULES`].
+//!
+//! Each rule lives in its own file, whose `//!` comment is its documentation, with the
+//! headings `What it detects`, `Why it matters`, `Runbook step` and `Example`.
+
+use crate::{Context, Finding};
+
+mod crash_loop;
+mod image_pull_failure;
+mod log_error_signature;
+mod memory_limit_hit;
+mod node_not_ready;
+mod pod_pending;
+mod recent_cluster_update;
+mod recent_config_change;
+mod webhook;
+mod webhook_denied;
+mod webhook_unreachable;
+mod workload_missing;
+
+/// One rule of the registry.
+pub struct RuleInfo {
+    /// Stable kebab-case id.
+    pub id: &'static str,
+    /// The severities it can give, most severe first.
+    pub severities: &'static str,
+    /// The rule's source file, whose `//!` comment is its documentation.
+    source: &'static str,
+    /// Runs the rule.
+    pub(crate) check: fn(&Context<'_>, &mut Vec<Finding>),
+}
+
+impl RuleInfo {
+    /// The rule's documentation (its file's `//!` comment), Markdown.
+    pub fn documentation(&self) -> String {
+        let mut out = String::new();
+        for line in self.source.lines() {
+            let Some(rest) = line.strip_prefix("//!") else {
+                if line.trim().is_empty() && out.is_empty() {
+                    continue;
+                }
+                break;
+            };
+            out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            out.push('\n');
+        }
+        out.trim_end().to_string() + "\n"
+    }
+
+    /// The first line of the documentation.
+    pub fn summary(&self) -> String {
+        self.documentation()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+macro_rules! rule {
+    ($id:literal, $module:ident, $sev:literal) => {
+        RuleInfo {
+            id: $id,
+            severities: $sev,
+            source: include_str!(concat!(stringify!($module), ".rs")),
+            check: $module::check,
+        }
+    };
+}
+
+/// Every rule, in report order.
+pub static RULES: &[RuleInfo] = &[
+    rule!("workload-missing", workload_missing, "critical"),
+    rule!("webhook-denied", webhook_denied, "critical, warning"),
+    rule!(
+        "webhook-unreachable",
+        webhook_unreachable,
+        "critical, warning"
+    ),
+    rule!("pod-pending", pod_pending, "critical, warning"),
+    rule!(
+        "image-pull-failure",
+        image_pull_failure,
+        "critical, warning"
+    ),
+    rule!("node-not-ready", node_not_ready, "critical, warning"),
+    rule!("crash-loop", crash_loop, "critical, warning"),
+    rule!(
+        "memory-limit-hit",
+        memory_limit_hit,
+        "critical, warning, info"
+    ),
+    rule!(
+        "log-error-signature",
+        log_error_signature,
+        "critical, warning"
+    ),
+    rule!(
+        "recent-config-change",
+        recent_config_change,
+        "warning, info"
+    ),
+    rule!(
+        "recent-cluster-update",
+        recent_cluster_update,
+        "warning, info"
+    ),
+];
+
+/// The rule of an id.
+pub fn rule(id: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_match_files() {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in RULES {
+            assert!(seen.insert(r.id), "duplicate id {}", r.id);
+            assert!(
+                r.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{} is not kebab-case",
+                r.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_is_documented_with_the_fixed_headings() {
+        for r in RULES {
+            let doc = r.documentation();
+            let mut at = 0;
+            for h in [
+                "## What it detects",
+                "## Why it matters",
+                "## Runbook step",
+                "## Example",
+            ] {
+                let pos = doc[at..]
+                    .find(h)
+                    .unwrap_or_else(|| panic!("{}: heading {h:?} missing or out of order", r.id));
+                at += pos + h.len();
+            }
+            assert!(
+                !r.summary().is_empty() && !r.summary().starts_with('#'),
+                "{}: summary",
+                r.id
+            );
+        }
+    }
+}

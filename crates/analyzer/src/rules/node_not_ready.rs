@@ -1,0 +1,176 @@
+//! A node that hosts (or could host) the workload's pod is not ready, under pressure,
+//! without network, or cordoned.
+//!
+//! ## What it detects
+//!
+//! For each node that runs a pod of the expected workload (or every node, when no pod of it is
+//! running on a node), its conditions and spec:
+//!
+//! - `Ready` is `False` or `Unknown` (critical when it hosts the pod, warning otherwise);
+//! - `MemoryPressure`, `DiskPressure` or `PIDPressure` is `True` (warning);
+//! - `NetworkUnavailable` is `True` (warning);
+//! - it is cordoned (`spec.unschedulable`) (warning).
+//!
+//! `NodeNotReady` events within the window are added as evidence. The subject is the Node.
+//!
+//! ## Why it matters
+//!
+//! "Sometimes the calico-kube-controllers pod having problems is simply caused by the worker
+//! node it is running on not being healthy." A pod on a NotReady node is not restarted
+//! elsewhere until the node is evicted, and pressure on the node kills or evicts it.
+//!
+//! ## Runbook step
+//!
+//! "Check If Worker Is Ready and Healthy": if the worker is not Ready, cordon, drain and
+//! reload it, which moves the pod to another node. Even if the node looks healthy, cordon it
+//! and delete the pod to reschedule it elsewhere.
+//!
+//! ## Example
+//!
+//! ```text
+//! CRITICAL [node-not-ready] Node/10.176.48.67
+//!   hosts calico-kube-controllers-6f8c9d7b5-x2x7k; Ready=Unknown for 13m (NodeStatusUnknown: Kubelet stopped posting node status.)
+//! ```
+
+use crate::report::{Finding, Severity, Subject};
+use crate::{Context, human_duration};
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let hosted: Vec<(&str, &str)> = cx
+        .target_pods()
+        .filter(|p| !p.deleting)
+        .filter_map(|p| p.node.as_deref().map(|n| (n, p.name.as_str())))
+        .collect();
+    let running_somewhere = hosted.iter().any(|(n, _)| cx.facts.node(n).is_some());
+    for node in &cx.facts.nodes {
+        let pods: Vec<&str> = hosted
+            .iter()
+            .filter(|(n, _)| *n == node.name)
+            .map(|(_, p)| *p)
+            .collect();
+        if running_somewhere && pods.is_empty() {
+            continue;
+        }
+        let hosts = !pods.is_empty();
+        let mut problems: Vec<(Severity, String)> = Vec::new();
+        let mut evidence = Vec::new();
+        let since = |t| {
+            cx.age(t)
+                .map_or_else(String::new, |a| format!(" for {}", human_duration(a)))
+        };
+        match node.condition("Ready") {
+            Some(c) if c.status != "True" => {
+                let sev = if hosts {
+                    Severity::Critical
+                } else {
+                    Severity::Warning
+                };
+                problems.push((
+                    sev,
+                    format!(
+                        "Ready={}{} ({}: {})",
+                        c.status,
+                        since(c.last_transition),
+                        c.reason,
+                        c.message
+                    ),
+                ));
+                evidence.push(cx.evidence(
+                    &node.source,
+                    &format!("condition Ready={} {}: {}", c.status, c.reason, c.message),
+                ));
+            }
+            _ => {}
+        }
+        for c in &node.conditions {
+            let bad = match c.type_.as_str() {
+                "MemoryPressure" | "DiskPressure" | "PIDPressure" | "NetworkUnavailable" => {
+                    c.status == "True"
+                }
+                _ => false,
+            };
+            if bad {
+                problems.push((
+                    Severity::Warning,
+                    format!(
+                        "{}=True{} ({})",
+                        c.type_,
+                        since(c.last_transition),
+                        c.reason
+                    ),
+                ));
+                evidence.push(cx.evidence(
+                    &node.source,
+                    &format!("condition {}=True {}: {}", c.type_, c.reason, c.message),
+                ));
+            }
+        }
+        if node.unschedulable {
+            problems.push((Severity::Warning, "cordoned (spec.unschedulable)".into()));
+            evidence.push(cx.evidence(&node.source, "spec.unschedulable: true"));
+        }
+        if problems.is_empty() {
+            continue;
+        }
+        for (e, replaced) in cx
+            .facts
+            .events_for("Node", "", &node.name, node.uid.as_deref())
+        {
+            if !replaced
+                && cx.in_window(e.last)
+                && matches!(
+                    e.reason.as_str(),
+                    "NodeNotReady"
+                        | "NodeHasDiskPressure"
+                        | "NodeHasInsufficientMemory"
+                        | "EvictionThresholdMet"
+                        | "SystemOOM"
+                )
+            {
+                evidence.push(cx.evidence(
+                    &e.source,
+                    &format!("{} (x{}) {}", e.reason, e.count, e.message),
+                ));
+            }
+        }
+        let severity = problems
+            .iter()
+            .map(|(s, _)| *s)
+            .max()
+            .unwrap_or(Severity::Warning);
+        let what = problems
+            .iter()
+            .map(|(_, p)| p.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let message = if hosts {
+            format!("hosts {}; {}", pods.join(", "), what)
+        } else {
+            format!("could host the workload's pod; {what}")
+        };
+        let mut next_steps = vec![
+            format!("kubectl describe node {}", node.name),
+            format!(
+                "Cordon and drain the worker: kubectl cordon {n} && kubectl drain {n} --ignore-daemonsets --delete-emptydir-data",
+                n = node.name
+            ),
+            "Reload it: ibmcloud ks worker reload --cluster <CLUSTER_NAME> --worker <WORKER_ID>"
+                .to_string(),
+        ];
+        if hosts {
+            next_steps.push(format!(
+                "Move the pod: kubectl delete pod -n {} {}",
+                cx.target.namespace,
+                pods.first().copied().unwrap_or_default()
+            ));
+        }
+        out.push(Finding {
+            rule: "",
+            severity,
+            subject: Subject::new("Node", "", &node.name),
+            message,
+            evidence,
+            next_steps,
+        });
+    }
+}

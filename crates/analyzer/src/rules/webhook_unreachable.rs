@@ -1,0 +1,180 @@
+//! An admission webhook cannot be called, and the failure blocks object creation.
+//!
+//! ## What it detects
+//!
+//! `failed calling webhook "X"` in events or status conditions within the window, with the
+//! cause classified: timeout (`context deadline exceeded`, `i/o timeout`), connection
+//! refused, no endpoints available, x509 certificate errors. One finding per webhook, with
+//! the backend service and whether it has ready endpoints when the input shows them, and the
+//! webhook's `failurePolicy` and coverage when its configuration is in the input.
+//!
+//! The subject is the configuration holding webhook X, or the blocked object when no
+//! configuration is in the input. Critical when the expected workload is blocked, warning
+//! otherwise.
+//!
+//! ## Why it matters
+//!
+//! With `failurePolicy: Fail`, a webhook whose backend is down blocks every matching request:
+//! calico-kube-controllers pods cannot be created even though nothing rejects them. Webhook
+//! backends that themselves need pod networking make this a deadlock after a network outage.
+//!
+//! ## Runbook step
+//!
+//! "If the calico-kube-controllers Pod is Not Running At All": a webhook may be preventing
+//! the pods from starting. Restore the webhook's backend (its pods and service endpoints), or
+//! remove or relax the webhook configuration, then refresh the master if needed.
+//!
+//! ## Example
+//!
+//! ```text
+//! CRITICAL [webhook-unreachable] ValidatingWebhookConfiguration/gatekeeper-validating-webhook-configuration
+//!   webhook "validation.gatekeeper.sh" could not be called 9 times (no endpoints), blocking ReplicaSet/calico-system/calico-kube-controllers-6f8c9d7b5; service gatekeeper-system/gatekeeper-webhook-service has 0 ready endpoints
+//! ```
+
+use crate::Context;
+use crate::report::{Finding, Severity};
+
+use super::webhook::{self, Kind};
+
+/// The cause of a failed call, from its message.
+fn cause(message: &str) -> &'static str {
+    let m = message.to_ascii_lowercase();
+    if m.contains("no endpoints available") || m.contains("no endpoi") {
+        "no endpoints"
+    } else if m.contains("x509") || m.contains("certificate") {
+        "TLS certificate error"
+    } else if m.contains("connection refused") {
+        "connection refused"
+    } else if m.contains("deadline exceeded") || m.contains("timeout") || m.contains("timed out") {
+        "timeout"
+    } else if m.contains("no such host") {
+        "DNS lookup failed"
+    } else {
+        "call failed"
+    }
+}
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (name, occ) in webhook::occurrences(cx, Kind::Unreachable) {
+        let config = webhook::config_of(cx, &name);
+        let target = occ.iter().any(|o| webhook::is_target(cx, &o.blocked));
+        let Some(blocked) = occ
+            .iter()
+            .find(|o| webhook::is_target(cx, &o.blocked))
+            .or_else(|| occ.first())
+        else {
+            continue;
+        };
+        let count: u64 = occ.iter().map(|o| o.count).sum();
+        let why = cause(&blocked.message);
+        let mut message = format!(
+            "webhook \"{name}\" could not be called {count} time{} ({why}), blocking {}/{}/{}",
+            if count == 1 { "" } else { "s" },
+            blocked.blocked.kind,
+            blocked.blocked.namespace,
+            blocked.blocked.name
+        );
+        let mut evidence = webhook::evidence(cx, &occ);
+        let mut next_steps = Vec::new();
+        let mut fails_open = false;
+        if let Some((c, w)) = config {
+            fails_open = w.failure_policy == "Ignore";
+            let cov = webhook::coverage(
+                cx,
+                w,
+                &blocked.blocked.namespace,
+                webhook::resource_created_by(&blocked.blocked.kind),
+            );
+            evidence.push(cx.evidence(
+                &c.source,
+                &format!("{} {} holds webhook {}: {}", c.kind, c.name, w.name, cov),
+            ));
+            match &w.service {
+                Some((ns, svc)) => {
+                    let key = (ns.clone(), svc.clone());
+                    match cx.facts.endpoints.get(&key) {
+                        Some(ep) => {
+                            message.push_str(&format!(
+                                "; service {ns}/{svc} has {} ready endpoint{}",
+                                ep.ready,
+                                if ep.ready == 1 { "" } else { "s" }
+                            ));
+                            evidence.push(cx.evidence(
+                                &ep.source,
+                                &format!(
+                                    "endpoints of {ns}/{svc}: {} ready, {} not ready",
+                                    ep.ready, ep.not_ready
+                                ),
+                            ));
+                        }
+                        None if cx.facts.services.contains_key(&key) => {
+                            message.push_str(&format!(
+                                "; service {ns}/{svc} is in the input, its endpoints are not"
+                            ));
+                        }
+                        None => message.push_str(&format!("; backend service {ns}/{svc}")),
+                    }
+                    next_steps.push(format!(
+                        "Check the webhook backend: kubectl get pods,endpoints -n {ns} (service {svc})"
+                    ));
+                }
+                None => {
+                    if let Some(url) = &w.url {
+                        message.push_str(&format!("; backend URL {url}"));
+                    }
+                }
+            }
+            message.push_str(&format!(" ({cov})"));
+            next_steps.push(format!(
+                "If the backend cannot be restored quickly, set failurePolicy: Ignore or delete the {} {}",
+                c.kind, c.name
+            ));
+        } else {
+            message.push_str(" (its webhook configuration is not in the input)");
+            next_steps.push(format!(
+                "Find the configuration holding webhook {name} and its backend service: kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations -o yaml"
+            ));
+        }
+        if target {
+            next_steps.push("Then let the ReplicaSet retry, or refresh the master: ibmcloud ks cluster-refresh --cluster <CLUSTER_NAME>".into());
+        }
+        let severity = if target && !fails_open {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
+        out.push(Finding {
+            rule: "",
+            severity,
+            subject: webhook::subject(config.map(|(c, _)| c), &occ),
+            message,
+            evidence,
+            next_steps,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cause;
+
+    #[test]
+    fn causes() {
+        assert_eq!(
+            cause("failed calling webhook \"a\": Post \"https://x\": context deadline exceeded"),
+            "timeout"
+        );
+        assert_eq!(
+            cause("no endpoints available for service \"x\""),
+            "no endpoints"
+        );
+        assert_eq!(
+            cause("x509: certificate signed by unknown authority"),
+            "TLS certificate error"
+        );
+        assert_eq!(
+            cause("dial tcp 10.0.0.1:443: connect: connection refused"),
+            "connection refused"
+        );
+    }
+}

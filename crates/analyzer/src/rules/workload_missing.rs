@@ -1,0 +1,187 @@
+//! The expected workload is absent, scaled to zero, or wants replicas but has no pods.
+//!
+//! ## What it detects
+//!
+//! The expected workload (by default the `calico-kube-controllers` Deployment in
+//! `calico-system` or `kube-system`; `--workload` or the bundle manifest's `request.workload`
+//! name another) when:
+//!
+//! - it is not in the input at all, and none of its pods are either;
+//! - it is scaled to zero (`spec.replicas: 0`);
+//! - it wants replicas but not one of its pods exists. The Deployment's and ReplicaSets'
+//!   failure conditions and `FailedCreate` events within the window are shown as evidence.
+//!
+//! The subject is the Deployment (`Deployment/<namespace>/<name>`, the expected namespace when
+//! it is absent). Always critical.
+//!
+//! ## Why it matters
+//!
+//! calico-kube-controllers should run as a single pod in every cluster. When it is "not
+//! running at all, not even in CrashLoopBackOff or Pending", the deployment was most likely
+//! deleted or scaled down, or a custom admission webhook stops its pods from being created.
+//! While it is down, Calico data of deleted or replaced nodes is not cleaned up.
+//!
+//! ## Runbook step
+//!
+//! "If the calico-kube-controllers Pod is Not Running At All": run
+//! `ibmcloud ks cluster-refresh --cluster <CLUSTER_NAME>` (the master takes up to 45 minutes
+//! to refresh and recreate the deployment). If that does not help, look for a webhook that
+//! blocks the pods (see `webhook-denied` and `webhook-unreachable`).
+//!
+//! ## Example
+//!
+//! ```text
+//! CRITICAL [workload-missing] Deployment/calico-system/calico-kube-controllers
+//!   Deployment/calico-system/calico-kube-controllers wants 1 replica but has no pods; ReplicaFailure: admission webhook "deny-all.example.com" denied the request
+//!   evidence:
+//!     deployments.yaml: Deployment calico-kube-controllers: replicas 1, ready 0, available 0
+//!   next steps:
+//!     - Refresh the master: ibmcloud ks cluster-refresh --cluster <CLUSTER_NAME> (up to 45 minutes)
+//! ```
+
+use crate::Context;
+use crate::report::{Finding, Severity, Subject};
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let t = &cx.target;
+    let subject = Subject::new(&t.kind, &t.namespace, &t.name);
+    let refresh = "Refresh the master: ibmcloud ks cluster-refresh --cluster <CLUSTER_NAME> (up to 45 minutes)".to_string();
+    let webhooks = "If it is still missing afterwards, check for admission webhooks that block it: kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations".to_string();
+    let pods: Vec<_> = cx.target_pods().filter(|p| !p.deleting).collect();
+    let Some(w) = cx.facts.workload(&t.kind, &t.namespace, &t.name) else {
+        if pods.is_empty() && !cx.facts.metas.is_empty() {
+            out.push(Finding {
+                rule: "",
+                severity: Severity::Critical,
+                subject,
+                message: format!(
+                    "{} is not in the input, and neither is any of its pods: it was probably deleted",
+                    subject_text(t)
+                ),
+                evidence: Vec::new(),
+                next_steps: vec![
+                    refresh,
+                    webhooks,
+                    format!("Confirm on the cluster: kubectl get deployment -n {} {}", t.namespace, t.name),
+                ],
+            });
+        }
+        return;
+    };
+    let mut evidence = vec![cx.evidence(
+        &w.source,
+        &format!(
+            "{} {}: replicas {}, ready {}, available {}",
+            w.kind,
+            w.name,
+            w.desired.map_or("?".to_string(), |d| d.to_string()),
+            w.ready,
+            w.available
+        ),
+    )];
+    if w.desired == Some(0) {
+        out.push(Finding {
+            rule: "",
+            severity: Severity::Critical,
+            subject,
+            message: format!("{} is scaled to zero (spec.replicas: 0)", subject_text(t)),
+            evidence,
+            next_steps: vec![
+                refresh,
+                format!(
+                    "Or scale it back: kubectl scale deployment -n {} {} --replicas=1",
+                    t.namespace, t.name
+                ),
+            ],
+        });
+        return;
+    }
+    let desired = w.desired.unwrap_or(1);
+    if desired <= 0 || !pods.is_empty() {
+        return;
+    }
+    // Why no pods: failure conditions of the workload and its replica sets, FailedCreate events.
+    let mut why: Vec<String> = Vec::new();
+    for c in &w.conditions {
+        if (c.type_ == "ReplicaFailure" && c.status == "True")
+            || (c.type_ == "Available" && c.status == "False" && !c.message.is_empty())
+        {
+            evidence.push(cx.evidence(
+                &w.source,
+                &format!("condition {}: {} {}", c.type_, c.reason, c.message),
+            ));
+            if c.type_ == "ReplicaFailure" {
+                why.push(format!("{}: {}", c.type_, c.message));
+            }
+        }
+    }
+    let uid = w.uid.as_deref();
+    for rs in cx.facts.replica_sets.iter().filter(|rs| {
+        rs.namespace == t.namespace
+            && rs.owner.as_ref().is_some_and(|o| {
+                o.kind == t.kind
+                    && o.name == t.name
+                    && (uid.is_none() || o.uid.is_none() || o.uid.as_deref() == uid)
+            })
+    }) {
+        for c in rs
+            .conditions
+            .iter()
+            .filter(|c| c.type_ == "ReplicaFailure" && c.status == "True")
+        {
+            evidence.push(cx.evidence(
+                &rs.source,
+                &format!(
+                    "ReplicaSet {} condition {}: {}",
+                    rs.name, c.reason, c.message
+                ),
+            ));
+            if why.is_empty() {
+                why.push(format!("{}: {}", c.reason, c.message));
+            }
+        }
+        for (e, replaced) in
+            cx.facts
+                .events_for("ReplicaSet", &rs.namespace, &rs.name, rs.uid.as_deref())
+        {
+            if replaced || e.type_ != "Warning" || !cx.in_window(e.last) {
+                continue;
+            }
+            evidence.push(cx.evidence(
+                &e.source,
+                &format!("{} (x{}) {}", e.reason, e.count, e.message),
+            ));
+            if why.is_empty() {
+                why.push(format!("{}: {}", e.reason, e.message));
+            }
+        }
+    }
+    let mut message = format!(
+        "{} wants {} replica{} but has no pods",
+        subject_text(t),
+        desired,
+        if desired == 1 { "" } else { "s" }
+    );
+    if let Some(first) = why.first() {
+        message.push_str("; ");
+        message.push_str(&crate::report::excerpt(first));
+    }
+    let mut next_steps = Vec::new();
+    if why.iter().any(|w| w.contains("webhook")) {
+        next_steps.push("An admission webhook blocks the pods: see the webhook findings, fix or remove that webhook".to_string());
+    }
+    next_steps.push(refresh);
+    next_steps.push(webhooks);
+    out.push(Finding {
+        rule: "",
+        severity: Severity::Critical,
+        subject,
+        message,
+        evidence,
+        next_steps,
+    });
+}
+
+fn subject_text(t: &crate::Target) -> String {
+    format!("{}/{}/{}", t.kind, t.namespace, t.name)
+}

@@ -1,0 +1,201 @@
+//! Log lines: levels and timestamps of the formats calico-kube-controllers writes (Calico's
+//! logrus text format and klog, interleaved), and bounded streaming over a log entry.
+
+use std::io::{BufRead, BufReader, Read};
+use std::sync::LazyLock;
+
+use jiff::Timestamp;
+use kbundle_format::{EntryRef, Snapshot};
+use regex::Regex;
+
+/// The longest line kept, in bytes (the rest is cut).
+const MAX_LINE: usize = 8 * 1024;
+
+/// A log line's level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// No level could be read.
+    Unknown,
+    /// Debug or info.
+    Info,
+    /// Warning.
+    Warning,
+    /// Error.
+    Error,
+    /// Fatal (the process exits).
+    Fatal,
+}
+
+/// What was read from one line.
+#[derive(Debug, Clone)]
+pub struct Parsed<'a> {
+    /// The level.
+    pub level: Level,
+    /// The time, when the line carries one with a full date (klog lines take the reference
+    /// year).
+    pub time: Option<Timestamp>,
+    /// The line without the `--timestamps` prefix.
+    pub text: &'a str,
+}
+
+static CALICO: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) \[(DEBUG|INFO|WARNING|WARN|ERROR|FATAL|PANIC)\]").ok()
+});
+static KLOG: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^([IWEF])(\d{2})(\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+\d+ ").ok()
+});
+static LOGFMT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(?:^|\s)level=(debug|info|warning|warn|error|fatal|panic)\b|"level"\s*:\s*"(debug|info|warning|warn|error|fatal|panic)""#).ok()
+});
+
+fn level_of(word: &str) -> Level {
+    match word.to_ascii_lowercase().as_str() {
+        "debug" | "info" | "i" => Level::Info,
+        "warning" | "warn" | "w" => Level::Warning,
+        "error" | "e" => Level::Error,
+        "fatal" | "panic" | "f" => Level::Fatal,
+        _ => Level::Unknown,
+    }
+}
+
+/// Reads a line's level and time. `year` is used for klog lines, which carry none.
+pub fn parse_line(line: &str, year: Option<i16>) -> Parsed<'_> {
+    let mut text = line.trim_end_matches(['\r', '\n']);
+    let mut time = None;
+    // `kubectl logs --timestamps`: an RFC 3339 time, a space, the line.
+    if let Some((first, rest)) = text.split_once(' ')
+        && first.len() >= 20
+        && first.as_bytes().get(4) == Some(&b'-')
+        && first.contains('T')
+        && let Ok(t) = first.parse::<Timestamp>()
+    {
+        time = Some(t);
+        text = rest;
+    }
+    if let Some(re) = CALICO.as_ref()
+        && let Some(c) = re.captures(text)
+    {
+        let level = level_of(&c[3]);
+        let t = time.or_else(|| format!("{}T{}Z", &c[1], &c[2]).parse::<Timestamp>().ok());
+        return Parsed {
+            level,
+            time: t,
+            text,
+        };
+    }
+    if let Some(re) = KLOG.as_ref()
+        && let Some(c) = re.captures(text)
+    {
+        let level = level_of(&c[1]);
+        let t = time.or_else(|| {
+            year.and_then(|y| {
+                format!("{y:04}-{}-{}T{}Z", &c[2], &c[3], &c[4])
+                    .parse::<Timestamp>()
+                    .ok()
+            })
+        });
+        return Parsed {
+            level,
+            time: t,
+            text,
+        };
+    }
+    if let Some(re) = LOGFMT.as_ref()
+        && let Some(c) = re.captures(text)
+    {
+        let word = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
+        return Parsed {
+            level: level_of(word),
+            time,
+            text,
+        };
+    }
+    Parsed {
+        level: Level::Unknown,
+        time,
+        text,
+    }
+}
+
+/// Streams the lines of an entry (bounded line length, lossy UTF-8), with 1-based numbers.
+/// Stops early when `f` returns false.
+pub fn for_each_line(
+    snapshot: &Snapshot,
+    entry: &EntryRef,
+    mut f: impl FnMut(u64, &str) -> bool,
+) -> Result<(), String> {
+    snapshot
+        .read_with(entry, |r: &mut dyn Read| {
+            let mut reader = BufReader::new(r);
+            let mut buf = Vec::new();
+            let mut n = 0u64;
+            loop {
+                buf.clear();
+                let read = (&mut reader)
+                    .take(MAX_LINE as u64)
+                    .read_until(b'\n', &mut buf)?;
+                if read == 0 {
+                    break;
+                }
+                if read == MAX_LINE && buf.last() != Some(&b'\n') {
+                    // Skip the rest of an overlong line.
+                    let mut sink = Vec::new();
+                    reader.read_until(b'\n', &mut sink)?;
+                }
+                n += 1;
+                let line = String::from_utf8_lossy(&buf);
+                if !f(n, &line) {
+                    break;
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calico_lines() {
+        let p = parse_line(
+            "2022-05-19 13:33:46.856 [FATAL][1] main.go 118: Failed to initialize Calico datastore error=connection is unauthorized: Unauthorized",
+            None,
+        );
+        assert_eq!(p.level, Level::Fatal);
+        assert_eq!(
+            p.time.map(|t| t.to_string()).as_deref(),
+            Some("2022-05-19T13:33:46.856Z")
+        );
+    }
+
+    #[test]
+    fn klog_lines() {
+        let p = parse_line(
+            "E1101 07:43:27.007813       1 reflector.go:138] Failed to watch *v1.Pod: Unauthorized",
+            Some(2021),
+        );
+        assert_eq!(p.level, Level::Error);
+        assert_eq!(
+            p.time.map(|t| t.to_string()).as_deref(),
+            Some("2021-11-01T07:43:27.007813Z")
+        );
+        assert_eq!(
+            parse_line("W0519 13:33:46.828542 1 x.go:1] hi", None).level,
+            Level::Warning
+        );
+    }
+
+    #[test]
+    fn timestamps_prefix_and_unknown() {
+        let p = parse_line("2025-03-14T09:00:00.5Z panic: boom", None);
+        assert_eq!(p.level, Level::Unknown);
+        assert_eq!(p.text, "panic: boom");
+        assert!(p.time.is_some());
+        assert_eq!(
+            parse_line("time=x level=error msg=y", None).level,
+            Level::Error
+        );
+    }
+}
