@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod inspect;
 mod limits;
+mod serve;
 
 /// Collect, analyze and serve Kubernetes support bundles.
 #[derive(Debug, Parser)]
@@ -21,6 +22,8 @@ enum Command {
     /// Show what a bundle or archive holds: format, manifest, objects by kind, logs, skipped
     /// entries.
     Inspect(inspect::Args),
+    /// Serve bundles or archives as a read-only Kubernetes API, for kubectl, k9s and kube-rs.
+    Serve(serve::Args),
 }
 
 /// Exit codes shared by every subcommand.
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

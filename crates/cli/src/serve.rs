@@ -1,0 +1,89 @@
+//! `kbundle serve PATH... [--addr 127.0.0.1:0] [--kubeconfig-out FILE] [--faults SPEC]`
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use kbundle_format::{ReadOptions, Snapshot};
+use kbundle_server::{Faults, ServeOptions, Server};
+
+use crate::limits::LimitArgs;
+
+/// Arguments of `kbundle serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Bundles, archives (zip, tar, tar.gz), folders or files; several are served as one
+    /// snapshot.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Address to listen on (port 0: any free port). Loopback by default: the API has no
+    /// authentication.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+    /// Write a kubeconfig for the server to FILE (context `kbundle`).
+    #[arg(long, value_name = "FILE")]
+    kubeconfig_out: Option<PathBuf>,
+    /// Inject faults, to test API clients: `forbid=RES,..;vanish=NS/POD;error-every=N;delay=250ms;cut-logs=BYTES`
+    /// (see docs/serve.md).
+    #[arg(long, value_name = "SPEC")]
+    faults: Option<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Runs `kbundle serve` until Ctrl-C (or SIGTERM).
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let faults = match &args.faults {
+        Some(spec) => Faults::parse(spec).context("--faults")?,
+        None => Faults::default(),
+    };
+    let options = ReadOptions {
+        limits: args.limits.limits(),
+    };
+    let snapshot = Snapshot::open_many(&args.paths, &options).context("cannot read input")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let server = Server::bind(Arc::new(snapshot), args.addr, ServeOptions { faults }).await?;
+        let addr = server.local_addr();
+        if let Some(path) = &args.kubeconfig_out {
+            std::fs::write(path, kbundle_server::kubeconfig(addr))
+                .with_context(|| format!("cannot write the kubeconfig {}", path.display()))?;
+        }
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "listening on http://{addr}")?;
+            out.flush()?;
+        }
+        server.run_until(shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

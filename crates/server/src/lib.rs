@@ -1,0 +1,229 @@
+//! # kbundle-server
+//!
+//! Serves a [`Snapshot`] (a support bundle, an archive or a folder of Kubernetes objects) as a
+//! read-only Kubernetes API, so that real clients (`kubectl`, k9s, kube-rs) can browse it.
+//!
+//! What is served: `/version`, discovery (classic and aggregated `apidiscovery.k8s.io/v2`),
+//! get, list (label and field selectors, pagination), watch (the current objects as `ADDED`
+//! events, then the stream ends), server-side printing (`meta.k8s.io/v1` `Table`), pod logs,
+//! and real `Status` errors. Every write verb is refused with `405 MethodNotAllowed`.
+//! See `docs/serve.md`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), kbundle_server::Error> {
+//! use std::sync::Arc;
+//! use kbundle_format::{ReadOptions, Snapshot};
+//! use kbundle_server::{ServeOptions, Server};
+//!
+//! let snapshot = Snapshot::open(std::path::Path::new("bundle.zip"), &ReadOptions::default())
+//!     .map_err(|e| kbundle_server::Error::Snapshot(e.to_string()))?;
+//! let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), ServeOptions::default()).await?;
+//! println!("{}", kbundle_server::kubeconfig(server.local_addr()));
+//! server.run_until(async { let _ = tokio::signal::ctrl_c().await; }).await?;
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod api;
+mod discovery;
+mod faults;
+mod index;
+mod logs;
+mod query;
+mod select;
+mod status;
+mod table;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use kbundle_format::Snapshot;
+use tokio::net::TcpListener;
+
+pub use faults::{FaultParseError, Faults};
+pub use select::{FieldSelector, LabelSelector, SelectorError};
+pub use table::human_duration;
+
+/// Errors of the server.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Accepting connections failed.
+    #[error("cannot accept connections: {0}")]
+    Accept(#[source] std::io::Error),
+    /// The snapshot could not be read (for callers that open it themselves).
+    #[error("cannot read the snapshot: {0}")]
+    Snapshot(String),
+}
+
+/// Options of the server.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// Faults to inject, to test callers (see [`Faults`]).
+    pub faults: Faults,
+}
+
+/// A bound server, ready to serve. Nothing is served until [`Server::run_until`] runs.
+pub struct Server {
+    listener: TcpListener,
+    addr: SocketAddr,
+    state: Arc<api::State>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Indexes the snapshot and binds the address (port 0: any free port).
+    pub async fn bind(
+        snapshot: Arc<Snapshot>,
+        addr: SocketAddr,
+        options: ServeOptions,
+    ) -> Result<Server, Error> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| Error::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| Error::Bind { addr, source })?;
+        let state = Arc::new(api::State::new(snapshot, options));
+        Ok(Server {
+            listener,
+            addr,
+            state,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, `http://ADDR`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, lets open requests finish for
+    /// up to two seconds and returns.
+    pub async fn run_until<F: Future<Output = ()>>(self, shutdown: F) -> Result<(), Error> {
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                accepted = self.listener.accept() => {
+                    let (stream, _) = match accepted {
+                        Ok(x) => x,
+                        Err(e) if is_transient(&e) => {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            continue;
+                        }
+                        Err(e) => return Err(Error::Accept(e)),
+                    };
+                    let state = self.state.clone();
+                    let service = service_fn(move |req| {
+                        let state = state.clone();
+                        async move { Ok::<_, std::convert::Infallible>(state.serve(req).await) }
+                    });
+                    let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                    let conn = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        let _ = conn.await;
+                    });
+                }
+            }
+        }
+        drop(self.listener);
+        let _ = tokio::time::timeout(Duration::from_secs(2), graceful.shutdown()).await;
+        Ok(())
+    }
+
+    /// Answers one request without a socket (tests, embedding): the status, the content type
+    /// and the whole body.
+    pub async fn handle(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        accept: &str,
+    ) -> (u16, String, Bytes) {
+        let Ok(req) = hyper::Request::builder()
+            .method(method)
+            .uri(path_and_query)
+            .header(hyper::header::ACCEPT, accept)
+            .body(http_body_util::Empty::<Bytes>::new())
+        else {
+            return (400, String::new(), Bytes::new());
+        };
+        let resp = self.state.serve(req).await;
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get(hyper::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body = match resp.into_body().collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(_) => Bytes::from_static(b"<stream cut>"),
+        };
+        (status, content_type, body)
+    }
+}
+
+fn is_transient(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::Interrupted
+            | std::io::ErrorKind::WouldBlock
+    ) || e.raw_os_error().is_some_and(|c| c == 24 || c == 23) // EMFILE, ENFILE
+}
+
+/// A kubeconfig for a server at `addr`: context, cluster and user named `kbundle`, server
+/// `http://ADDR`, no credentials.
+pub fn kubeconfig(addr: SocketAddr) -> String {
+    let lines = [
+        "apiVersion: v1".to_string(),
+        "kind: Config".into(),
+        "clusters:".into(),
+        "- name: kbundle".into(),
+        "  cluster:".into(),
+        format!("    server: http://{addr}"),
+        "contexts:".into(),
+        "- name: kbundle".into(),
+        "  context:".into(),
+        "    cluster: kbundle".into(),
+        "    user: kbundle".into(),
+        "current-context: kbundle".into(),
+        "users:".into(),
+        "- name: kbundle".into(),
+        "  user: {}".into(),
+        "preferences: {}".into(),
+    ];
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
