@@ -240,7 +240,8 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
 
 /// Whether a line starts an events table header.
 fn is_event_header(body: &str) -> bool {
-    body.starts_with("Type") && body.contains("Reason") && body.contains("Message")
+    let words: Vec<&str> = body.split_whitespace().collect();
+    words == ["Type", "Reason", "Age", "From", "Message"]
 }
 
 /// Whether a line looks like an events row (`Normal`/`Warning` first).
