@@ -143,6 +143,8 @@ pub struct LogRef {
 pub enum TextKind {
     /// `kubectl describe` output.
     Describe,
+    /// A `kubectl get` table (`-o wide` or not).
+    Table,
     /// Anything else worth showing (tables, notes).
     Other,
 }
@@ -166,6 +168,17 @@ pub enum Layout {
     Kbundle,
     /// A folder or archive of Kubernetes object files and `logs/<ns>/<pod>/<container>.log`.
     Generic,
+    /// A troubleshoot.sh support bundle (`version.yaml` next to `cluster-resources/`).
+    Troubleshoot,
+    /// `kubectl cluster-info dump` output: its `--output-directory` folder or its stdout stream.
+    ClusterInfoDump,
+    /// An OpenShift must-gather (`cluster-scoped-resources/`, `namespaces/<ns>/core/`).
+    MustGather,
+    /// A crust-gather archive (`cluster/<gv>/<kind>/<name>.yaml`).
+    CrustGather,
+    /// A customer's folder or archive of kubectl output: describe texts, tables, `-o json|yaml`
+    /// output and `kubectl logs` files (the generic layout plus content sniffing).
+    KubectlText,
 }
 
 impl Layout {
@@ -174,6 +187,11 @@ impl Layout {
         match self {
             Layout::Kbundle => "kbundle",
             Layout::Generic => "generic",
+            Layout::Troubleshoot => "troubleshoot",
+            Layout::ClusterInfoDump => "cluster-info-dump",
+            Layout::MustGather => "must-gather",
+            Layout::CrustGather => "crust-gather",
+            Layout::KubectlText => "kubectl-text",
         }
     }
 }

@@ -1,0 +1,405 @@
+//! `kubectl cluster-info dump` output, in both of its forms.
+//!
+//! - With `--output-directory`: `nodes.json` at the root, then per namespace
+//!   `<ns>/{events,replication-controllers,services,daemonsets,deployments,replicasets,pods}.json`
+//!   (`.yaml` with `-o yaml`) and `<ns>/<pod>/logs.txt`, which holds every container's log of
+//!   the pod, each between `==== START logs for container C of pod NS/P ====` and
+//!   `==== END logs for container C of pod NS/P ====` lines.
+//! - On standard output: the same lists one after another (nodes first), each namespace's pod
+//!   logs after its pod list, in one stream.
+//!
+//! Either way the logs are slices of an entry: [`scan`] finds them in one streaming read and
+//! they become [`crate::LogRef`]s with a byte `range`.
+
+use std::io::{BufRead, BufReader, Read};
+use std::ops::Range;
+
+use serde_json::Value;
+
+use super::{Class, Detected, Importer, is_object_file, kubectl_text, parent, parse_objects};
+use crate::archive::{Archive, EntryInfo};
+use crate::error::Result;
+use crate::snapshot::Layout;
+
+const START: &[u8] = b"==== START logs for container ";
+const END: &[u8] = b"==== END logs for container ";
+/// Lines longer than this are handled in pieces (a log line without newlines cannot exhaust
+/// memory).
+const MAX_LINE: u64 = 1 << 20;
+
+/// The `--output-directory` form: a folder with `nodes.json` and `<ns>/pods.json` (or
+/// `<ns>/<pod>/logs.txt`) below it.
+pub(crate) struct DumpDirectory;
+
+impl Importer for DumpDirectory {
+    fn layout(&self) -> Layout {
+        Layout::ClusterInfoDump
+    }
+
+    fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
+        let mut roots: Vec<&str> = archive
+            .entries()
+            .iter()
+            .filter(|e| {
+                let file = e.path.rsplit('/').next().unwrap_or_default();
+                matches!(file, "nodes.json" | "nodes.yaml")
+            })
+            .map(|e| parent(&e.path))
+            .collect();
+        roots.sort_by_key(|r| (r.matches('/').count(), r.len()));
+        for root in roots {
+            let has_namespace = archive.entries().iter().any(|e| {
+                let Some(rel) = super::below(root, &e.path) else {
+                    return false;
+                };
+                let parts: Vec<&str> = rel.split('/').collect();
+                match parts.as_slice() {
+                    [_, file] => matches!(
+                        *file,
+                        "pods.json" | "pods.yaml" | "events.json" | "events.yaml"
+                    ),
+                    [_, _, "logs.txt"] => true,
+                    _ => false,
+                }
+            });
+            if has_namespace {
+                return Ok(Some(Detected {
+                    root: root.to_string(),
+                    manifest: None,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    fn classify(&self, rel: &str, _entry: &EntryInfo) -> Class {
+        let parts: Vec<&str> = rel.split('/').collect();
+        match parts.as_slice() {
+            [file] if is_object_file(file) => Class::Objects,
+            [_, file] if is_object_file(file) => Class::Objects,
+            [_, _, "logs.txt"] => Class::Dump,
+            // Previous logs people add next to logs.txt, as `<container>-previous.txt`,
+            // `logs-<container>-previous.txt` or `<container>.log`.
+            [ns, pod, file] if !ns.is_empty() && !pod.is_empty() => {
+                match kubectl_text::log_name(file) {
+                    Some(name) if name.container.is_none() || name.pod.is_empty() => Class::Log {
+                        namespace: ns.to_string(),
+                        pod: pod.to_string(),
+                        container: Some(name.pod.trim_start_matches("logs-").to_string())
+                            .filter(|c| !c.is_empty()),
+                        previous: name.previous,
+                    },
+                    _ => Class::Sniff,
+                }
+            }
+            _ => Class::Sniff,
+        }
+    }
+
+    fn sniff(&self, rel: &str, head: &[u8]) -> Class {
+        kubectl_text::sniff_text(rel, head)
+    }
+}
+
+/// The standard-output form: a file whose text is a JSON `NodeList` followed by more lists or
+/// by `==== START logs ...` lines. Only inputs of a few files are looked at.
+pub(crate) struct DumpStream;
+
+/// Inputs with more entries are not searched for a dump stream.
+const MAX_STREAM_CANDIDATES: usize = 32;
+
+impl Importer for DumpStream {
+    fn layout(&self) -> Layout {
+        Layout::ClusterInfoDump
+    }
+
+    fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
+        if archive.entries().len() > MAX_STREAM_CANDIDATES {
+            return Ok(None);
+        }
+        let max = archive.limits().max_parse_bytes;
+        for entry in archive.entries() {
+            if is_object_file(&entry.path) && !entry.path.ends_with(".json") {
+                continue;
+            }
+            // A read error means this entry is not the one; the import reports it later.
+            if let Ok(true) =
+                archive.read_with(&entry.path, |r| looks_like_stream(&mut r.take(max)))
+            {
+                return Ok(Some(Detected::default()));
+            }
+        }
+        Ok(None)
+    }
+
+    fn classify(&self, rel: &str, _entry: &EntryInfo) -> Class {
+        if is_object_file(rel) && !rel.ends_with(".json") {
+            return Class::Objects;
+        }
+        Class::Sniff
+    }
+
+    fn sniff(&self, rel: &str, head: &[u8]) -> Class {
+        kubectl_text::sniff_text(rel, head)
+    }
+}
+
+/// Whether a text is a dump stream: it starts (after a prompt line, maybe) with a START line,
+/// or with a JSON `NodeList` that is followed by another list or a START line.
+fn looks_like_stream(r: &mut dyn Read) -> std::io::Result<bool> {
+    let mut r = BufReader::new(r);
+    let mut line = Vec::new();
+    let mut first = true;
+    let mut closed = false;
+    loop {
+        line.clear();
+        if r.by_ref().take(MAX_LINE).read_until(b'\n', &mut line)? == 0 {
+            return Ok(false);
+        }
+        let trimmed = line.trim_ascii();
+        if first {
+            if trimmed.is_empty() || kubectl_text::is_prompt(trimmed) {
+                continue;
+            }
+            if trimmed.starts_with(START) {
+                return Ok(true);
+            }
+            if trimmed != b"{" {
+                return Ok(false);
+            }
+            first = false;
+            // The first list must be the nodes.
+            let mut kind = Vec::new();
+            r.by_ref().take(MAX_LINE).read_until(b'\n', &mut kind)?;
+            if !kind.trim_ascii().starts_with(b"\"kind\": \"NodeList\"") {
+                return Ok(false);
+            }
+            continue;
+        }
+        if line.starts_with(b"}") {
+            closed = true;
+        } else if closed && !trimmed.is_empty() {
+            return Ok(line.starts_with(b"{") || line.starts_with(START));
+        }
+    }
+}
+
+/// One log found in a dump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DumpLog {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+    /// Bytes of the entry that hold the log (the START and END lines excluded).
+    pub range: Range<u64>,
+}
+
+/// What a dump entry holds.
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    /// The text between logs: object lists to parse.
+    pub segments: Vec<Vec<u8>>,
+    /// The logs.
+    pub logs: Vec<DumpLog>,
+    /// What did not fit or did not end.
+    pub notes: Vec<String>,
+}
+
+/// Parses `==== START logs for container C of pod NS/P ====`.
+fn parse_start(line: &[u8]) -> Option<(String, String, String)> {
+    let text = std::str::from_utf8(line.strip_prefix(START)?).ok()?;
+    let text = text.trim_end().strip_suffix(" ====")?;
+    let (container, pod) = text.split_once(" of pod ")?;
+    let (namespace, pod) = pod.split_once('/')?;
+    if container.is_empty() || pod.is_empty() || container.contains(' ') || pod.contains(' ') {
+        return None;
+    }
+    Some((
+        namespace.to_string(),
+        pod.to_string(),
+        container.to_string(),
+    ))
+}
+
+/// Reads a dump stream once: object text goes to `segments` (each at most `max_segment`
+/// bytes), logs become byte ranges.
+pub(crate) fn scan(reader: &mut dyn Read, max_segment: u64) -> std::io::Result<Scan> {
+    let mut r = BufReader::new(reader);
+    let mut out = Scan::default();
+    let mut line = Vec::new();
+    let mut pos: u64 = 0;
+    let mut segment: Vec<u8> = Vec::new();
+    let mut dropped = false;
+    // The log being read: its names, where it starts, and the END line that closes it.
+    let mut open: Option<(String, String, String, u64, Vec<u8>)> = None;
+    let flush = |segment: &mut Vec<u8>, dropped: &mut bool, out: &mut Scan| {
+        if *dropped {
+            out.notes.push(format!(
+                "an object section larger than the {max_segment}-byte limit was skipped"
+            ));
+        } else if !segment.trim_ascii().is_empty() {
+            out.segments.push(std::mem::take(segment));
+        }
+        segment.clear();
+        *dropped = false;
+    };
+    loop {
+        line.clear();
+        let n = r.by_ref().take(MAX_LINE).read_until(b'\n', &mut line)? as u64;
+        if n == 0 {
+            break;
+        }
+        if let Some((namespace, pod, container, start, end_line)) = &open {
+            // Logs that do not end with a newline get the END line glued to their last line.
+            if let Some(at) = find(&line, end_line) {
+                out.logs.push(DumpLog {
+                    namespace: namespace.clone(),
+                    pod: pod.clone(),
+                    container: container.clone(),
+                    range: *start..pos + at as u64,
+                });
+                open = None;
+            }
+        } else if let Some((namespace, pod, container)) = parse_start(&line) {
+            flush(&mut segment, &mut dropped, &mut out);
+            let end_line =
+                format!("==== END logs for container {container} of pod {namespace}/{pod} ====")
+                    .into_bytes();
+            open = Some((namespace, pod, container, pos + n, end_line));
+        } else if line.starts_with(END) {
+            // A stray END line: nothing to do.
+        } else if !dropped && (segment.len() as u64).saturating_add(n) <= max_segment {
+            segment.extend_from_slice(&line);
+        } else {
+            dropped = true;
+            segment.clear();
+        }
+        pos += n;
+    }
+    if let Some((namespace, pod, container, start, _)) = open {
+        out.notes.push(format!(
+            "the log of container {container} of pod {namespace}/{pod} has no END line: read to the end of the file"
+        ));
+        out.logs.push(DumpLog {
+            namespace,
+            pod,
+            container,
+            range: start..pos,
+        });
+    }
+    flush(&mut segment, &mut dropped, &mut out);
+    Ok(out)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The objects of one segment: JSON values one after another, or YAML documents.
+pub(crate) fn parse_segment(segment: &[u8]) -> std::result::Result<Vec<Value>, String> {
+    let text = kubectl_text::skip_prompt(segment);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let mut values = Vec::new();
+    if matches!(first, Some(b'{' | b'[')) {
+        let mut stream =
+            serde_json::Deserializer::from_slice(text).into_iter::<serde::de::IgnoredAny>();
+        let mut start = 0;
+        loop {
+            match stream.next() {
+                None => break,
+                Some(Ok(_)) => {
+                    let end = stream.byte_offset();
+                    let one = text.get(start..end).unwrap_or_default();
+                    let parsed = super::parse_any("section.json", one, false)?;
+                    values.extend(parsed.values);
+                    start = end;
+                }
+                Some(Err(e)) => {
+                    let rest = text.get(start..).unwrap_or_default();
+                    if values.is_empty() || !rest.trim_ascii().is_empty() {
+                        return Err(format!("invalid JSON in a dump section: {e}"));
+                    }
+                    break;
+                }
+            }
+        }
+        return Ok(values);
+    }
+    let parsed = parse_objects("section.yaml", text)?;
+    Ok(parsed.values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_str(s: &str) -> Scan {
+        scan(&mut s.as_bytes(), 1 << 20).unwrap_or_default()
+    }
+
+    #[test]
+    fn logs_become_ranges() {
+        let text = "{\n    \"kind\": \"NodeList\",\n    \"apiVersion\": \"v1\",\n    \"items\": []\n}\n\
+==== START logs for container c1 of pod ns/p ====\nline 1\nline 2\n\
+==== END logs for container c1 of pod ns/p ====\n\
+==== START logs for container c2 of pod ns/p ====\nno newline\
+==== END logs for container c2 of pod ns/p ====\n\
+{\n    \"kind\": \"PodList\",\n    \"apiVersion\": \"v1\",\n    \"items\": [{\"metadata\": {\"name\": \"p\", \"namespace\": \"ns\"}}]\n}\n";
+        let scan = scan_str(text);
+        assert_eq!(scan.logs.len(), 2);
+        let slice = |r: &Range<u64>| &text[r.start as usize..r.end as usize];
+        assert_eq!(slice(&scan.logs[0].range), "line 1\nline 2\n");
+        assert_eq!(scan.logs[0].container, "c1");
+        assert_eq!(slice(&scan.logs[1].range), "no newline");
+        assert_eq!(scan.segments.len(), 2);
+        let pods = parse_segment(&scan.segments[1]).unwrap_or_default();
+        assert_eq!(pods.len(), 1);
+        assert_eq!(pods[0]["kind"], "Pod");
+    }
+
+    #[test]
+    fn unterminated_and_odd_lines() {
+        let scan = scan_str("==== START logs for container c of pod ns/p ====\nabc\n");
+        assert_eq!(scan.logs.len(), 1);
+        assert_eq!(scan.logs[0].range, 49..53);
+        assert_eq!(scan.notes.len(), 1);
+        for odd in [
+            "==== START logs for container  of pod / ====\n",
+            "==== START logs for container c of pod ====\n",
+            "==== END logs for container c of pod ns/p ====\n",
+            "==== START logs for container",
+            "",
+            "\n\n",
+        ] {
+            let scan = scan_str(odd);
+            assert!(scan.logs.is_empty(), "{odd:?}");
+        }
+    }
+
+    #[test]
+    fn several_json_values_and_yaml() {
+        let values = parse_segment(b"{\"apiVersion\":\"v1\",\"kind\":\"NodeList\",\"items\":[{\"metadata\":{\"name\":\"n\"}}]}\n{\"apiVersion\":\"v1\",\"kind\":\"EventList\",\"items\":[]}\n")
+            .unwrap_or_default();
+        assert_eq!(values.len(), 1);
+        let values = parse_segment(b"apiVersion: v1\nkind: NodeList\nitems:\n- metadata:\n    name: n\n---\napiVersion: v1\nkind: PodList\nitems: []\n")
+            .unwrap_or_default();
+        assert_eq!(values.len(), 1);
+        assert!(parse_segment(b"{ not json").is_err());
+    }
+
+    #[test]
+    fn stream_detection() {
+        let yes = "{\n    \"kind\": \"NodeList\",\n    \"items\": []\n}\n{\n    \"kind\": \"EventList\"\n}\n";
+        assert!(looks_like_stream(&mut yes.as_bytes()).unwrap_or_default());
+        let single = "{\n    \"kind\": \"NodeList\",\n    \"items\": []\n}\n";
+        assert!(!looks_like_stream(&mut single.as_bytes()).unwrap_or(true));
+        let pods = "{\n    \"kind\": \"PodList\"\n}\n{\n}\n";
+        assert!(!looks_like_stream(&mut pods.as_bytes()).unwrap_or(true));
+        let logs =
+            "$ kubectl cluster-info dump\n==== START logs for container c of pod ns/p ====\n";
+        assert!(looks_like_stream(&mut logs.as_bytes()).unwrap_or_default());
+    }
+}

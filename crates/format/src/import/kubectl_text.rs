@@ -1,0 +1,465 @@
+//! A customer's folder or archive of kubectl output, and the rules for loose text files that
+//! the other layouts share.
+//!
+//! This layout is the generic layout plus content sniffing: object files, `version.json|yaml`
+//! and `logs/<ns>/<pod>/<container>.log` are taken as the generic layout takes them; every other
+//! file that may be text is read from its first bytes ([`sniff_text`]):
+//!
+//! - `kubectl describe` output (first line, after an optional `$ kubectl ...` prompt line,
+//!   `Name:`, followed by keys such as `Namespace:` or `Labels:`) → a describe text;
+//! - `kubectl get` tables (a header of capitalised column names such as `NAME   READY`) → a
+//!   table text;
+//! - `kubectl get -o json|yaml` output → objects (JSON read as a stream, so several outputs one
+//!   after another are fine; `kubectl cluster-info dump` output is recognised the same way);
+//! - `kubectl logs` output in a file named after the pod → a log: `<pod>.log`,
+//!   `<pod>_<container>.log`, `<pod>-previous.log`, `<pod>.previous.log`,
+//!   `<pod>_<container>_previous.log`, `.txt` and `.out` alike when the text looks like a log,
+//!   and the kubelet's `<pod>_<namespace>_<container>-<id>.log`. The namespace is empty and the
+//!   container `None` when the name does not say (a describe text may tell; the analyzer
+//!   decides);
+//! - anything else → an other text.
+//!
+//! It is chosen over the generic layout when the input has at least one file the generic
+//! layout would not read (a `.txt`, `.log`, `.out` or extension-less file outside
+//! `logs/<ns>/<pod>/`).
+
+use super::generic::Generic;
+use super::{Class, Detected, Importer};
+use crate::archive::{Archive, EntryInfo};
+use crate::error::Result;
+use crate::snapshot::{Layout, TextKind};
+
+pub(crate) struct KubectlText;
+
+impl Importer for KubectlText {
+    fn layout(&self) -> Layout {
+        Layout::KubectlText
+    }
+
+    fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
+        let loose = archive.entries().iter().any(|e| {
+            matches!(Generic.classify(&e.path, e), Class::Text(_) | Class::Ignore)
+                && is_textual_name(&e.path)
+        });
+        Ok(loose.then(Detected::default))
+    }
+
+    fn classify(&self, rel: &str, entry: &EntryInfo) -> Class {
+        classify_loose(rel, entry)
+    }
+
+    fn sniff(&self, rel: &str, head: &[u8]) -> Class {
+        sniff_text(rel, head)
+    }
+}
+
+/// The generic rules, then sniffing for anything that may be text.
+pub(crate) fn classify_loose(rel: &str, entry: &EntryInfo) -> Class {
+    match Generic.classify(rel, entry) {
+        c @ (Class::Objects | Class::Version | Class::Log { .. }) => c,
+        _ if is_binary_name(rel) => Class::Ignore,
+        _ => Class::Sniff,
+    }
+}
+
+fn extension(rel: &str) -> Option<&str> {
+    let file = rel.rsplit('/').next().unwrap_or_default();
+    file.rsplit_once('.')
+        .map(|(_, ext)| ext)
+        .filter(|_| !file.starts_with('.') || file.matches('.').count() > 1)
+}
+
+/// Names of files that may hold kubectl output.
+fn is_textual_name(rel: &str) -> bool {
+    match extension(rel) {
+        None => !rel.rsplit('/').next().unwrap_or_default().starts_with('.'),
+        Some(ext) => matches!(
+            ext.to_ascii_lowercase().as_str(),
+            "txt" | "log" | "out" | "text"
+        ),
+    }
+}
+
+/// Names of files that are certainly not kubectl output.
+fn is_binary_name(rel: &str) -> bool {
+    extension(rel).is_some_and(|ext| {
+        matches!(
+            ext.to_ascii_lowercase().as_str(),
+            "tar"
+                | "gz"
+                | "tgz"
+                | "zip"
+                | "png"
+                | "jpg"
+                | "jpeg"
+                | "gif"
+                | "pdf"
+                | "rrd"
+                | "bin"
+                | "exe"
+                | "so"
+                | "html"
+                | "htm"
+                | "pcap"
+                | "xz"
+                | "bz2"
+                | "zst"
+                | "7z"
+        )
+    })
+}
+
+/// Whether a line is a shell prompt with a command (`$ kubectl get pods`, `user@host:~$ ...`).
+pub(crate) fn is_prompt(line: &[u8]) -> bool {
+    let l = line.trim_ascii();
+    l.starts_with(b"$ ")
+        || l == b"$"
+        || l.starts_with(b"% ")
+        || l.starts_with(b"> ")
+        || l.starts_with(b"kubectl ")
+        || l.starts_with(b"oc ")
+        || l.starts_with(b"PS ") && l.contains(&b'>')
+        || [
+            &b"$ kubectl"[..],
+            b"# kubectl",
+            b"> kubectl",
+            b"$ oc ",
+            b"# oc ",
+        ]
+        .iter()
+        .any(|p| l.windows(p.len()).any(|w| w == *p))
+}
+
+/// The text without a leading byte-order mark, blank lines and prompt lines.
+pub(crate) fn skip_prompt(bytes: &[u8]) -> &[u8] {
+    let mut rest = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    for _ in 0..8 {
+        let (line, after) = match rest.iter().position(|&b| b == b'\n') {
+            Some(i) => (
+                rest.get(..i).unwrap_or_default(),
+                rest.get(i + 1..).unwrap_or_default(),
+            ),
+            None => (rest, &b""[..]),
+        };
+        if line.trim_ascii().is_empty() || is_prompt(line) {
+            if after.is_empty() {
+                return after;
+            }
+            rest = after;
+        } else {
+            break;
+        }
+    }
+    rest
+}
+
+fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    text.split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+}
+
+/// Keys that follow `Name:` in `kubectl describe` output of the kinds we care about.
+const DESCRIBE_KEYS: &[&[u8]] = &[
+    b"Namespace:",
+    b"Labels:",
+    b"Annotations:",
+    b"Roles:",
+    b"Priority:",
+    b"Selector:",
+    b"CreationTimestamp:",
+    b"Service Account:",
+    b"Node:",
+    b"Start Time:",
+    b"Status:",
+];
+
+/// `kubectl describe` output: `Name:` then typical keys.
+pub(crate) fn is_describe(text: &[u8]) -> bool {
+    let mut it = lines(text).filter(|l| !l.trim_ascii().is_empty());
+    let Some(first) = it.next() else {
+        return false;
+    };
+    first.starts_with(b"Name:")
+        && it
+            .take(12)
+            .any(|l| DESCRIBE_KEYS.iter().any(|k| l.starts_with(k)))
+}
+
+/// A `kubectl get` table header: capitalised column names, two spaces or more apart, one of
+/// them `NAME`.
+pub(crate) fn is_table(text: &[u8]) -> bool {
+    let Some(first) = lines(text).find(|l| !l.trim_ascii().is_empty()) else {
+        return false;
+    };
+    let Ok(header) = std::str::from_utf8(first) else {
+        return false;
+    };
+    if !header.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return false;
+    }
+    let columns: Vec<&str> = header
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    columns.len() >= 2
+        && columns
+            .iter()
+            .any(|c| matches!(*c, "NAME" | "NAMESPACE" | "LAST SEEN"))
+        && columns.iter().all(|c| {
+            c.chars()
+                .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || " -()/._%".contains(ch))
+        })
+}
+
+fn starts_like_yaml_objects(line: &[u8]) -> bool {
+    [
+        &b"apiVersion:"[..],
+        b"kind:",
+        b"items:",
+        b"metadata:",
+        b"---",
+        b"- apiVersion:",
+        b"- kind:",
+    ]
+    .iter()
+    .any(|p| line.starts_with(p))
+}
+
+/// Whether a text starts like container log lines (timestamps, klog headers, logfmt, JSON).
+fn looks_like_log(text: &[u8]) -> bool {
+    let Some(first) = lines(text).find(|l| !l.trim_ascii().is_empty()) else {
+        return false;
+    };
+    let klog = first.len() > 5
+        && b"IWEF".contains(&first[0])
+        && first
+            .get(1..5)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    first.first().is_some_and(u8::is_ascii_digit)
+        || klog
+        || [&b"time="[..], b"level=", b"ts=", b"{\"", b"["]
+            .iter()
+            .any(|p| first.starts_with(p))
+}
+
+/// What a loose text file is, from its name and first bytes.
+pub(crate) fn sniff_text(rel: &str, head: &[u8]) -> Class {
+    if head.contains(&0) {
+        return Class::Ignore;
+    }
+    let file = rel.rsplit('/').next().unwrap_or_default();
+    let text = skip_prompt(head);
+    let first = lines(text).next().unwrap_or_default().trim_ascii_end();
+    if first.starts_with(b"==== START logs for container ") {
+        return Class::Dump;
+    }
+    let json_start = matches!(first.first(), Some(b'{' | b'['));
+    let contains = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
+    if json_start && contains(b"\"apiVersion\"") && contains(b"\"kind\"") {
+        return Class::Dump;
+    }
+    if starts_like_yaml_objects(first) {
+        return Class::Objects;
+    }
+    if is_describe(text) {
+        return Class::Text(TextKind::Describe);
+    }
+    if is_table(text) {
+        return Class::Text(TextKind::Table);
+    }
+    let is_log_file = extension(file).is_some_and(|e| e.eq_ignore_ascii_case("log"));
+    if let Some(name) = log_name(file)
+        && (is_log_file || looks_like_log(text))
+    {
+        return Class::Log {
+            namespace: name.namespace,
+            pod: name.pod,
+            container: name.container,
+            previous: name.previous,
+        };
+    }
+    Class::Text(TextKind::Other)
+}
+
+/// What a log file's name says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LogName {
+    /// Empty when the name does not say.
+    pub namespace: String,
+    pub pod: String,
+    pub container: Option<String>,
+    pub previous: bool,
+}
+
+/// A Kubernetes name (DNS subdomain characters, at most 253 of them).
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+}
+
+/// Reads `<pod>[_<container>][-previous|.previous|_previous].{log,txt,out}` and the kubelet's
+/// `<pod>_<namespace>_<container>-<64 hex>.log`.
+pub(crate) fn log_name(file: &str) -> Option<LogName> {
+    let stem = [".log", ".txt", ".out"]
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext))
+        .unwrap_or(file);
+    let (stem, previous) = [
+        "-previous",
+        ".previous",
+        "_previous",
+        "-prev",
+        ".prev",
+        "_prev",
+    ]
+    .iter()
+    .find_map(|s| stem.strip_suffix(s))
+    .map_or((stem, false), |s| (s, true));
+    let parts: Vec<&str> = stem.split('_').collect();
+    let name = match parts.as_slice() {
+        [pod] => LogName {
+            namespace: String::new(),
+            pod: pod.to_string(),
+            container: None,
+            previous,
+        },
+        [pod, container] => LogName {
+            namespace: String::new(),
+            pod: pod.to_string(),
+            container: Some(container.to_string()),
+            previous,
+        },
+        [pod, namespace, container_id] => {
+            let (container, id) = container_id.rsplit_once('-')?;
+            if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) || !is_name(namespace) {
+                return None;
+            }
+            LogName {
+                namespace: namespace.to_string(),
+                pod: pod.to_string(),
+                container: Some(container.to_string()),
+                previous,
+            }
+        }
+        _ => return None,
+    };
+    (is_name(&name.pod) && name.container.as_deref().is_none_or(is_name)).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(ns: &str, pod: &str, container: Option<&str>, previous: bool) -> Option<LogName> {
+        Some(LogName {
+            namespace: ns.into(),
+            pod: pod.into(),
+            container: container.map(String::from),
+            previous,
+        })
+    }
+
+    #[test]
+    fn log_names() {
+        let id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        for (file, want) in [
+            (
+                "calico-kube-controllers-7f9c-x2x.log",
+                log("", "calico-kube-controllers-7f9c-x2x", None, false),
+            ),
+            ("p_c.log", log("", "p", Some("c"), false)),
+            ("p-previous.log", log("", "p", None, true)),
+            ("p.previous.log", log("", "p", None, true)),
+            ("p_c_previous.log", log("", "p", Some("c"), true)),
+            ("p_c-previous.txt", log("", "p", Some("c"), true)),
+            (
+                &format!("p_ns_c-{id}.log"),
+                log("ns", "p", Some("c"), false),
+            ),
+            (".log", None),
+            ("-previous.log", None),
+            ("_previous.log", None),
+            ("a_b_c_d.log", None),
+            ("Calico.log", None),
+            ("p_.log", None),
+            ("", None),
+        ] {
+            assert_eq!(log_name(file), want, "{file:?}");
+        }
+    }
+
+    #[test]
+    fn sniffing() {
+        let describe = b"$ kubectl describe pod p -n kube-system\nName:             p\nNamespace:        kube-system\n";
+        assert_eq!(
+            sniff_text("d.txt", describe),
+            Class::Text(TextKind::Describe)
+        );
+        assert_eq!(
+            sniff_text("d.txt", b"Name: x\nsomething: else\n"),
+            Class::Text(TextKind::Other)
+        );
+        let table = b"NAMESPACE     NAME    READY   STATUS    RESTARTS      AGE   IP   NODE\nkube-system   p   1/1   Running   0   1d\n";
+        assert_eq!(sniff_text("pods.txt", table), Class::Text(TextKind::Table));
+        assert_eq!(
+            sniff_text(
+                "pods.txt",
+                b"{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\"\n}\n"
+            ),
+            Class::Dump
+        );
+        assert_eq!(
+            sniff_text("pods.txt", b"apiVersion: v1\nkind: Pod\n"),
+            Class::Objects
+        );
+        assert_eq!(
+            sniff_text("dir/p_c.log", b"{\"level\":\"info\"}\n"),
+            Class::Log {
+                namespace: String::new(),
+                pod: "p".into(),
+                container: Some("c".into()),
+                previous: false
+            }
+        );
+        assert_eq!(
+            sniff_text(
+                "p.txt",
+                b"2024-05-01 10:00:00.000 [INFO][1] main.go 1: hi\n"
+            ),
+            Class::Log {
+                namespace: String::new(),
+                pod: "p".into(),
+                container: None,
+                previous: false
+            }
+        );
+        assert_eq!(
+            sniff_text("notes.txt", b"the customer says hi\n"),
+            Class::Text(TextKind::Other)
+        );
+        assert_eq!(sniff_text(".log", b"x"), Class::Text(TextKind::Other));
+        assert_eq!(sniff_text("x.log", b"\0\0"), Class::Ignore);
+        assert_eq!(sniff_text("x.txt", b""), Class::Text(TextKind::Other));
+        assert_eq!(
+            sniff_text("x.txt", b"\xef\xbb\xbf$ kubectl get pods\n"),
+            Class::Text(TextKind::Other)
+        );
+    }
+
+    #[test]
+    fn prompts() {
+        assert!(is_prompt(b"$ kubectl get pods"));
+        assert!(is_prompt(b"user@host:~$ kubectl describe node x"));
+        assert!(is_prompt(b"PS C:\\> kubectl get pods"));
+        assert!(!is_prompt(b"Name: x"));
+        assert_eq!(
+            skip_prompt(b"\n$ kubectl get pod -o yaml\napiVersion: v1\n"),
+            b"apiVersion: v1\n"
+        );
+        assert_eq!(skip_prompt(b"$ kubectl get pods"), b"");
+    }
+}

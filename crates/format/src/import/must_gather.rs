@@ -1,0 +1,112 @@
+//! OpenShift must-gather (`oc adm must-gather`, `oc adm inspect`) output.
+//!
+//! The root (usually `must-gather.local.<n>/quay-io-...-sha256-<digest>/`, with `timestamp`
+//! and `version` files) holds `cluster-scoped-resources/<group>/<resource>/<name>.yaml` and
+//! `namespaces/<ns>/`, with `<ns>.yaml`, `<group>/<resource>.yaml` lists (`core/pods.yaml`,
+//! `apps/deployments.yaml`, ...), `pods/<pod>/<pod>.yaml` and the logs at
+//! `pods/<pod>/<container>/<container>/logs/{current,previous}[.insecure].log`.
+//! The root is the folder holding `cluster-scoped-resources/`, or `namespaces/<ns>/core/`.
+
+use super::{Class, Detected, Importer, InputView, is_object_file, kubectl_text};
+use crate::archive::{Archive, EntryInfo};
+use crate::error::Result;
+use crate::snapshot::{Layout, TextKind};
+
+pub(crate) struct MustGather;
+
+/// The root of a must-gather path, if the path has a must-gather marker.
+fn root_of(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let rest = parts.get(i + 1..).unwrap_or_default();
+        let marker = match (*part, rest) {
+            ("cluster-scoped-resources", [_, _, ..]) => true,
+            ("namespaces", [_, "core", file]) => file.ends_with(".yaml"),
+            _ => false,
+        };
+        if marker {
+            return Some(parts.get(..i).unwrap_or_default().join("/"));
+        }
+    }
+    None
+}
+
+impl Importer for MustGather {
+    fn layout(&self) -> Layout {
+        Layout::MustGather
+    }
+
+    fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
+        let root = archive
+            .entries()
+            .iter()
+            .filter_map(|e| root_of(&e.path))
+            .min_by_key(|r| (r.matches('/').count(), r.len()));
+        Ok(root.map(|root| Detected {
+            root,
+            manifest: None,
+        }))
+    }
+
+    fn classify(&self, rel: &str, entry: &EntryInfo) -> Class {
+        let parts: Vec<&str> = rel.split('/').collect();
+        match parts.as_slice() {
+            ["timestamp" | "version" | "event-filter.html"] => return Class::Ignore,
+            ["namespaces", ns, "pods", pod, container, _, "logs", file] => {
+                let kind = file
+                    .strip_suffix(".log")
+                    .map(|s| s.trim_end_matches(".insecure"));
+                return match kind {
+                    Some(which @ ("current" | "previous"))
+                        if !ns.is_empty() && !pod.is_empty() && !container.is_empty() =>
+                    {
+                        Class::Log {
+                            namespace: ns.to_string(),
+                            pod: pod.to_string(),
+                            container: Some(container.to_string()),
+                            previous: which == "previous",
+                        }
+                    }
+                    _ => Class::Text(TextKind::Other),
+                };
+            }
+            _ => {}
+        }
+        if is_object_file(rel) {
+            return Class::Objects;
+        }
+        // Host service logs, command output and the like.
+        match kubectl_text::classify_loose(rel, entry) {
+            Class::Sniff => Class::Text(TextKind::Other),
+            other => other,
+        }
+    }
+
+    fn classify_in(&self, rel: &str, entry: &EntryInfo, input: &InputView<'_>) -> Class {
+        // The pod's own file repeats its entry of core/pods.yaml.
+        if let ["namespaces", ns, "pods", pod, file] = rel.split('/').collect::<Vec<_>>().as_slice()
+            && file.strip_suffix(".yaml") == Some(*pod)
+            && input.has(&format!("namespaces/{ns}/core/pods.yaml"))
+        {
+            return Class::Ignore;
+        }
+        self.classify(rel, entry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots() {
+        assert_eq!(
+            root_of("mg/quay-io-x-sha256-1/cluster-scoped-resources/core/nodes/n.yaml").as_deref(),
+            Some("mg/quay-io-x-sha256-1")
+        );
+        assert_eq!(root_of("namespaces/ns/core/pods.yaml").as_deref(), Some(""));
+        assert_eq!(root_of("namespaces/ns/v1/pod/p.yaml"), None);
+        assert_eq!(root_of("cluster-scoped-resources"), None);
+        assert_eq!(root_of(""), None);
+    }
+}

@@ -1,0 +1,125 @@
+//! troubleshoot.sh support bundles (`kubectl support-bundle`, replicatedhq/troubleshoot).
+//!
+//! The root is the folder holding `version.yaml` (troubleshoot's own version, `kind:
+//! SupportBundle`) next to `cluster-resources/` or `cluster-info/`. Objects are Lists under
+//! `cluster-resources/<type>/<namespace>.json` or `cluster-resources/<type>.json`; custom
+//! resources are arrays under `cluster-resources/custom-resources/<plural.group>/<ns>.json|yaml`
+//! (the JSON is used when both exist); logs are
+//! `cluster-resources/pods/logs/<ns>/<pod>/<container>[-previous].log`; the API server's version
+//! is `cluster-info/cluster_version.json`; `*-errors.json` and `collector-errors/` list what could
+//! not be collected and are noted as ignored entries. `all-logs/` holds symlinks, which the
+//! reader skips. Other collectors' files (outside `cluster-resources/`) are texts.
+
+use super::{Class, Detected, Importer, InputView, is_object_file, kubectl_text, parent};
+use crate::archive::{Archive, EntryInfo};
+use crate::error::Result;
+use crate::snapshot::{Layout, TextKind};
+
+pub(crate) struct Troubleshoot;
+
+impl Importer for Troubleshoot {
+    fn layout(&self) -> Layout {
+        Layout::Troubleshoot
+    }
+
+    fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
+        let mut candidates: Vec<&str> = archive
+            .entries()
+            .iter()
+            .filter(|e| e.path == "version.yaml" || e.path.ends_with("/version.yaml"))
+            .map(|e| parent(&e.path))
+            .collect();
+        candidates.sort_by_key(|r| (r.matches('/').count(), r.len()));
+        for root in candidates {
+            let structured = archive.entries().iter().any(|e| {
+                super::below(root, &e.path).is_some_and(|rel| {
+                    rel.starts_with("cluster-resources/") || rel.starts_with("cluster-info/")
+                })
+            });
+            let ours = structured
+                || archive
+                    .read_bytes(&super::join(root, "version.yaml"), 64 << 10)
+                    .is_ok_and(|b| {
+                        let text = String::from_utf8_lossy(&b);
+                        text.contains("troubleshoot.sh/") && text.contains("SupportBundle")
+                    });
+            if ours {
+                return Ok(Some(Detected {
+                    root: root.to_string(),
+                    manifest: None,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    fn classify(&self, rel: &str, entry: &EntryInfo) -> Class {
+        let parts: Vec<&str> = rel.split('/').collect();
+        let file = parts.last().copied().unwrap_or_default();
+        match parts.as_slice() {
+            ["version.yaml"] | ["analysis.json"] => return Class::Ignore,
+            ["cluster-info", "cluster_version.json"] => return Class::Version,
+            ["cluster-resources", "pods", "logs", ns, pod, file] => {
+                return match file.strip_suffix(".log") {
+                    Some(stem) => {
+                        let (container, previous) = match stem.strip_suffix("-previous") {
+                            Some(c) => (c, true),
+                            None => (stem, false),
+                        };
+                        if container.is_empty() || ns.is_empty() || pod.is_empty() {
+                            Class::Text(TextKind::Other)
+                        } else {
+                            Class::Log {
+                                namespace: ns.to_string(),
+                                pod: pod.to_string(),
+                                container: Some(container.to_string()),
+                                previous,
+                            }
+                        }
+                    }
+                    None => Class::Text(TextKind::Other),
+                };
+            }
+            // API discovery and RBAC self-reviews: not objects.
+            ["cluster-resources", "groups.json" | "resources.json"] => return Class::Ignore,
+            ["cluster-resources", "auth-cani-list", ..] => return Class::Ignore,
+            ["all-logs", ..] => return Class::Ignore,
+            ["collector-errors", ..] if file.ends_with(".json") => return Class::Errors,
+            _ => {}
+        }
+        if file == "errors.json" || file.ends_with("-errors.json") {
+            return Class::Errors;
+        }
+        if parts.iter().any(|p| p.ends_with("-errors")) && file.ends_with(".json") {
+            return Class::Errors;
+        }
+        if is_object_file(rel) {
+            return if rel.starts_with("cluster-resources/") {
+                Class::Objects
+            } else {
+                // Other collectors' results (database checks, DNS, metrics): not objects.
+                Class::Text(TextKind::Other)
+            };
+        }
+        // Files of other collectors (run-pod logs, host data, command output).
+        kubectl_text::classify_loose(rel, entry)
+    }
+
+    fn classify_in(&self, rel: &str, entry: &EntryInfo, input: &InputView<'_>) -> Class {
+        if rel.starts_with("cluster-resources/custom-resources/")
+            && let Some(stem) = rel.strip_suffix(".yaml")
+            && input.has(&format!("{stem}.json"))
+        {
+            return Class::Ignore;
+        }
+        self.classify(rel, entry)
+    }
+
+    fn sniff(&self, rel: &str, head: &[u8]) -> Class {
+        match kubectl_text::sniff_text(rel, head) {
+            // Collector output is not a pod's log unless it is under pods/logs.
+            Class::Log { .. } => Class::Text(TextKind::Other),
+            other => other,
+        }
+    }
+}
