@@ -205,6 +205,16 @@ pub fn human_duration(d: SignedDuration) -> String {
     out
 }
 
+/// A window as given: whole hours as `24h`, else like [`human_duration`].
+fn window_text(d: SignedDuration) -> String {
+    let secs = d.as_secs();
+    if secs > 0 && secs % 3600 == 0 && d.subsec_nanos() == 0 {
+        format!("{}h", secs / 3600)
+    } else {
+        human_duration(d)
+    }
+}
+
 /// Parses a window: `24h`, `2d`, `90m`, `1h30m`, `3600s`, or ISO 8601 (`PT24H`).
 pub fn parse_duration(s: &str) -> Result<SignedDuration, String> {
     let t = s.trim();
@@ -408,7 +418,7 @@ pub fn analyze_facts(
         summary,
         reference_time: now.map(|t| t.to_string()),
         reference_time_source,
-        window: human_duration(options.window),
+        window: window_text(options.window),
         workload: target.to_string(),
         inputs,
         rules: RULES.iter().map(|r| r.id).collect(),

@@ -95,21 +95,16 @@ pub struct Evidence {
 /// The longest excerpt kept, in characters.
 pub const MAX_EXCERPT: usize = 300;
 
-/// `s` on one line, at most [`MAX_EXCERPT`] characters.
+/// `s` on one line (whitespace runs collapsed), at most [`MAX_EXCERPT`] characters.
 pub fn excerpt(s: &str) -> String {
-    let one: String = s
-        .trim()
-        .chars()
-        .map(|c| {
-            if c == '\n' || c == '\r' || c == '\t' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    if one.chars().count() > MAX_EXCERPT {
-        let mut cut: String = one.chars().take(MAX_EXCERPT - 1).collect();
+    shorten(s, MAX_EXCERPT)
+}
+
+/// `s` on one line (whitespace runs collapsed), at most `max` characters.
+pub fn shorten(s: &str, max: usize) -> String {
+    let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > max {
+        let mut cut: String = one.chars().take(max.saturating_sub(1)).collect();
         cut.push('…');
         cut
     } else {

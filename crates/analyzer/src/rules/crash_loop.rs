@@ -13,7 +13,8 @@
 //! The message gives the restart count, the last exit code and reason and when it happened;
 //! liveness-probe kills (`Killing ... failed liveness probe`) are called out. The evidence
 //! holds the last lines of the previous container's log (`<container>.previous.log`), which
-//! usually say why it exited, and the `BackOff` events. The subject is the Pod.
+//! usually say why it exited, with its last error line when that came earlier, and the
+//! `BackOff` events. The subject is the Pod.
 //!
 //! ## Why it matters
 //!
@@ -213,16 +214,30 @@ fn previous_log_tail(cx: &Context<'_>, pod: &Pod, c: &Container) -> Vec<Evidence
         return Vec::new();
     };
     let mut tail: VecDeque<(u64, String)> = VecDeque::new();
+    // The last error or fatal line, which often says why, when it is not among the last lines.
+    let mut last_error: Option<(u64, String)> = None;
     let _ = crate::text::for_each_line(snapshot, &log.origin, |n, line| {
         if !line.trim().is_empty() {
             if tail.len() == TAIL {
                 tail.pop_front();
             }
             tail.push_back((n, line.trim_end().to_string()));
+            let level = crate::text::parse_line(line, None).level;
+            if matches!(level, crate::text::Level::Error | crate::text::Level::Fatal) {
+                last_error = Some((n, line.trim_end().to_string()));
+            }
         }
         true
     });
-    tail.into_iter()
+    let mut lines: Vec<(u64, String)> = Vec::new();
+    if let Some((n, l)) = last_error
+        && tail.front().is_none_or(|(first, _)| n < *first)
+    {
+        lines.push((n, l));
+    }
+    lines.extend(tail);
+    lines
+        .into_iter()
         .map(|(n, line)| Evidence {
             input: log.origin.input,
             path: log.origin.path.clone(),

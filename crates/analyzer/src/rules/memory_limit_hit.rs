@@ -154,7 +154,11 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     if node_kills == 1 { "" } else { "s" }
                 ));
             }
-            message.push_str(&format!("; {} restarts", c.restarts));
+            message.push_str(&format!(
+                "; {} restart{}",
+                c.restarts,
+                if c.restarts == 1 { "" } else { "s" }
+            ));
             message.push_str(&match &c.state {
                 State::Running { .. } if c.ready => ", running and ready now".to_string(),
                 State::Running { .. } => ", running but not ready".to_string(),

@@ -161,7 +161,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 Severity::Warning
             },
             subject: Subject::new("Pod", &pod.namespace, &pod.name),
-            message: format!("Pending{since}: {}", crate::report::excerpt(&cause)),
+            message: format!("Pending{since}: {}", crate::report::shorten(&cause, 200)),
             evidence,
             next_steps,
         });

@@ -61,7 +61,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .map(|(_, r)| r.trim_start_matches(':').trim())
             .unwrap_or_default();
         if !reason.is_empty() {
-            message.push_str(&format!(": {}", crate::report::excerpt(reason)));
+            message.push_str(&format!(": {}", crate::report::shorten(reason, 120)));
         }
         let mut evidence = webhook::evidence(cx, &occ);
         let mut next_steps = Vec::new();

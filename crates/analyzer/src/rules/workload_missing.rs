@@ -156,6 +156,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+    // Keep the evidence short: the workload, its conditions and the newest events.
+    if evidence.len() > 6 {
+        let tail = evidence.split_off(evidence.len() - 3);
+        evidence.truncate(3);
+        evidence.extend(tail);
+    }
     let mut message = format!(
         "{} wants {} replica{} but has no pods",
         subject_text(t),
@@ -164,7 +170,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     );
     if let Some(first) = why.first() {
         message.push_str("; ");
-        message.push_str(&crate::report::excerpt(first));
+        message.push_str(&crate::report::shorten(first, 160));
     }
     let mut next_steps = Vec::new();
     if why.iter().any(|w| w.contains("webhook")) {

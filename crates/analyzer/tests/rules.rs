@@ -1,0 +1,178 @@
+//! One fixture per rule and case under `tests/fixtures/<rule-id>/<case>/` (generic folder
+//! layout: YAML objects, `logs/<ns>/<pod>/<container>[.previous].log`). Cases named `fire*`
+//! snapshot the rule's findings as `kbundle analyze` prints them; cases named `miss*` are near
+//! misses and must give no finding of that rule.
+
+use std::path::PathBuf;
+
+use kbundle_analyzer::report::finding_text;
+use kbundle_analyzer::{Options, RULES, analyze};
+use kbundle_format::{ReadOptions, Snapshot};
+
+/// Every fixture is written relative to this reference time.
+const NOW: &str = "2025-03-14T10:00:00Z";
+
+fn fixture(rule: &str, case: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rule)
+        .join(case)
+}
+
+fn findings(rule: &str, case: &str) -> String {
+    let dir = fixture(rule, case);
+    let snapshot = Snapshot::open(&dir, &ReadOptions::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let options = Options {
+        now: Some(NOW.parse().expect("NOW")),
+        ..Options::default()
+    };
+    let report = analyze(&snapshot, &options);
+    let texts: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| finding_text(f, false))
+        .collect();
+    texts.join("\n")
+}
+
+macro_rules! fires {
+    ($name:ident, $rule:literal, $case:literal) => {
+        #[test]
+        fn $name() {
+            let text = findings($rule, $case);
+            assert!(!text.is_empty(), "{} {}: no finding", $rule, $case);
+            insta::assert_snapshot!(concat!($rule, "__", $case), text);
+        }
+    };
+}
+
+macro_rules! misses {
+    ($name:ident, $rule:literal, $case:literal) => {
+        #[test]
+        fn $name() {
+            let text = findings($rule, $case);
+            assert!(
+                text.is_empty(),
+                "{} {}: near miss fired:\n{text}",
+                $rule,
+                $case
+            );
+        }
+    };
+}
+
+fires!(workload_missing_absent, "workload-missing", "fire-absent");
+fires!(
+    workload_missing_scaled_to_zero,
+    "workload-missing",
+    "fire-scaled-to-zero"
+);
+fires!(workload_missing_no_pods, "workload-missing", "fire-no-pods");
+misses!(workload_missing_running, "workload-missing", "miss-running");
+
+fires!(webhook_denied, "webhook-denied", "fire");
+fires!(webhook_denied_no_config, "webhook-denied", "fire-no-config");
+misses!(webhook_denied_old, "webhook-denied", "miss-old");
+
+fires!(webhook_unreachable, "webhook-unreachable", "fire");
+misses!(
+    webhook_unreachable_old,
+    "webhook-unreachable",
+    "miss-fails-open-elsewhere"
+);
+
+fires!(pod_pending, "pod-pending", "fire");
+fires!(pod_pending_sandbox, "pod-pending", "fire-sandbox");
+misses!(pod_pending_just_created, "pod-pending", "miss-just-created");
+
+fires!(image_pull_failure, "image-pull-failure", "fire");
+misses!(
+    image_pull_failure_recovered,
+    "image-pull-failure",
+    "miss-recovered"
+);
+
+fires!(node_not_ready, "node-not-ready", "fire");
+fires!(node_not_ready_cordoned, "node-not-ready", "fire-cordoned");
+misses!(
+    node_not_ready_other_node,
+    "node-not-ready",
+    "miss-other-node"
+);
+
+fires!(crash_loop, "crash-loop", "fire");
+fires!(
+    crash_loop_restarting_often,
+    "crash-loop",
+    "fire-restarting-often"
+);
+misses!(
+    crash_loop_stable_for_a_day,
+    "crash-loop",
+    "miss-stable-for-a-day"
+);
+
+fires!(memory_limit_hit, "memory-limit-hit", "fire");
+fires!(
+    memory_limit_hit_recovered,
+    "memory-limit-hit",
+    "fire-recovered"
+);
+misses!(
+    memory_limit_hit_40_days_ago,
+    "memory-limit-hit",
+    "miss-40-days-ago"
+);
+
+fires!(log_error_signature, "log-error-signature", "fire");
+fires!(
+    log_error_signature_panic,
+    "log-error-signature",
+    "fire-panic"
+);
+misses!(
+    log_error_signature_benign,
+    "log-error-signature",
+    "miss-benign"
+);
+misses!(log_error_signature_old, "log-error-signature", "miss-old");
+
+fires!(recent_config_change, "recent-config-change", "fire");
+misses!(
+    recent_config_change_30_days_ago,
+    "recent-config-change",
+    "miss-30-days-ago"
+);
+
+fires!(recent_cluster_update, "recent-cluster-update", "fire");
+misses!(
+    recent_cluster_update_old_nodes,
+    "recent-cluster-update",
+    "miss-old-nodes"
+);
+
+/// Every rule has at least one firing fixture and one near miss.
+#[test]
+fn every_rule_has_fixtures() {
+    for r in RULES {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(r.id);
+        let cases: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect();
+        assert!(
+            cases.iter().any(|c| c.starts_with("fire")),
+            "{}: no fire case",
+            r.id
+        );
+        assert!(
+            cases.iter().any(|c| c.starts_with("miss")),
+            "{}: no miss case",
+            r.id
+        );
+    }
+}
