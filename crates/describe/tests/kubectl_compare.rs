@@ -109,6 +109,9 @@ fn renderer_matches_kubectl() {
         ("pod web", vec!["describe", "pod", "-n", "shop", "web-5d8f7c9b8-abcde"], |now| {
             describe_pod(&common::web_pod(now), &[], now)
         }),
+        ("pod stuck", vec!["describe", "pod", "-n", "default", "stuck"], |now| {
+            describe_pod(&common::stuck_pod(now), &[], now)
+        }),
         ("node worker-1", vec!["describe", "node", "worker-1"], |now| {
             let lease = common::worker_lease(now);
             describe_node(&common::worker_node(now), Some(&lease), &common::worker_pods(now), &common::node_events(now), now)

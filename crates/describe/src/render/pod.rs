@@ -807,9 +807,9 @@ fn describe_volume_source(w: &mut PrefixWriter, v: &Volume) {
                 b(f.read_only)
             ),
         );
+    } else if let Some(text) = super::legacy_volumes::legacy_volume(v) {
+        w.write(2, &text);
     } else {
-        // Remaining legacy in-tree types (iSCSI, RBD, Cinder, ...) are shown
-        // as kubectl shows an unknown source.
         w.write(1, "<unknown>\n");
     }
 }

@@ -571,6 +571,46 @@ pub fn events_from(values: Vec<Value>) -> Vec<Event> {
     values.into_iter().map(from).collect()
 }
 
+/// A pod being deleted while still pending, with an ephemeral container,
+/// devices, a readiness gate, a spread constraint and a volume type kubectl
+/// prints as `<unknown>`.
+pub fn stuck_pod_json(now: Timestamp) -> Value {
+    json!({
+  "metadata": {"name": "stuck", "namespace": "default",
+    "deletionTimestamp": ago(now, 90), "deletionGracePeriodSeconds": 30,
+    "annotations": {"kubernetes.io/config.mirror": "abc"}},
+  "spec": {
+    "containers": [{"name": "app", "image": "app:1",
+      "volumeMounts": [{"name": "dev", "mountPath": "/dev/x"}],
+      "volumeDevices": [{"name": "blk", "devicePath": "/dev/xvda"}]}],
+    "ephemeralContainers": [{"name": "debugger", "image": "busybox", "stdin": true}],
+    "readinessGates": [{"conditionType": "example.com/ready"}],
+    "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+      "labelSelector": {"matchLabels": {"app": "x"}}}],
+    "volumes": [
+      {"name": "iscsi", "iscsi": {"targetPortal": "1.2.3.4", "iqn": "iqn", "lun": 0, "portals": ["a:3260", "b:3260"]}},
+      {"name": "rbd", "rbd": {"monitors": ["m1", "m2"], "image": "img", "secretRef": {"name": "ceph"}}},
+      {"name": "flex", "flexVolume": {"driver": "x/y", "options": {"b": "2", "a": "1"}}},
+      {"name": "cephfs", "cephfs": {"monitors": ["m"], "readOnly": true}},
+      {"name": "gce", "gcePersistentDisk": {"pdName": "disk-1", "fsType": "ext4"}},
+      {"name": "git", "gitRepo": {"repository": "https://example.com/r.git"}},
+      {"name": "fc", "fc": {"targetWWNs": ["w1", "w2"], "lun": 2}},
+      {"name": "eph", "ephemeral": {"volumeClaimTemplate": {"metadata": {"labels": {"a": "b", "c": "d"}},
+         "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "fast", "volumeMode": "Filesystem",
+                  "resources": {"requests": {"storage": "1Gi"}}}}}},
+      {"name": "img", "image": {"reference": "quay.io/x/y:1", "pullPolicy": "IfNotPresent"}},
+      {"name": "nothing"}
+    ]
+  },
+  "status": {"phase": "Pending", "reason": "Unschedulable", "message": "no nodes",
+    "conditions": [{"type": "PodScheduled", "status": "False"}]}
+})
+}
+
+pub fn stuck_pod(now: Timestamp) -> Pod {
+    from(stuck_pod_json(now))
+}
+
 /// Everything, as the fake API server's world file.
 pub fn world_json(now: Timestamp) -> Value {
     let mut events = calico_events_json(now);
@@ -578,7 +618,7 @@ pub fn world_json(now: Timestamp) -> Value {
     events.extend(deployment_events_json(now));
     events.extend(rs_events_json(now));
     json!({
-      "pods": worker_pods_json(now),
+      "pods": worker_pods_json(now).into_iter().chain([stuck_pod_json(now)]).collect::<Vec<_>>(),
       "nodes": [worker_node_json(now), bare_node_json(now)],
       "leases": [worker_lease_json(now)],
       "deployments": [calico_deployment_json(now)],
