@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use serde_json::Value;
 
-use super::{Class, Detected, Importer, is_object_file, kubectl_text, parent, parse_objects};
+use super::{Class, Detected, Importer, is_object_file, kubectl_text, parent};
 use crate::archive::{Archive, EntryInfo};
 use crate::error::Result;
 use crate::snapshot::Layout;
@@ -328,7 +328,7 @@ pub(crate) fn parse_segment(segment: &[u8]) -> std::result::Result<Vec<Value>, S
         }
         return Ok(values);
     }
-    let parsed = parse_objects("section.yaml", text)?;
+    let parsed = super::parse_any("section.yaml", text, false)?;
     Ok(parsed.values)
 }
 

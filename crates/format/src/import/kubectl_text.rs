@@ -260,7 +260,8 @@ pub(crate) fn sniff_text(rel: &str, head: &[u8]) -> Class {
         return Class::Dump;
     }
     if starts_like_yaml_objects(first) {
-        return Class::Objects;
+        // Read as a stream too: `cluster-info dump -o yaml` puts logs between the documents.
+        return Class::Dump;
     }
     if is_describe(text) {
         return Class::Text(TextKind::Describe);
@@ -414,7 +415,7 @@ mod tests {
         );
         assert_eq!(
             sniff_text("pods.txt", b"apiVersion: v1\nkind: Pod\n"),
-            Class::Objects
+            Class::Dump
         );
         assert_eq!(
             sniff_text("dir/p_c.log", b"{\"level\":\"info\"}\n"),
