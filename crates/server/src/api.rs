@@ -157,7 +157,11 @@ impl State {
             want: want(&accept),
             method: &method,
         };
-        let reply = if self.faults.error_every.is_some_and(|every| n % every == 0) {
+        let reply = if self
+            .faults
+            .error_every
+            .is_some_and(|every| n.is_multiple_of(every))
+        {
             ApiError::internal(&format!("injected fault: request {n} fails (error-every)")).into()
         } else {
             match self.route(req.uri().path(), &r).await {
