@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 mod facts;
+mod gosort;
 mod parse;
 mod quantity;
 mod render;

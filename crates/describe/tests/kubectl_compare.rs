@@ -112,6 +112,9 @@ fn renderer_matches_kubectl() {
         ("pod stuck", vec!["describe", "pod", "-n", "default", "stuck"], |now| {
             describe_pod(&common::stuck_pod(now), &[], now)
         }),
+        ("pod noisy", vec!["describe", "pod", "-n", "default", "noisy"], |now| {
+            describe_pod(&common::noisy_pod(now), &common::events_from(common::noisy_events_json(now)), now)
+        }),
         ("node worker-1", vec!["describe", "node", "worker-1"], |now| {
             let lease = common::worker_lease(now);
             describe_node(&common::worker_node(now), Some(&lease), &common::worker_pods(now), &common::node_events(now), now)

@@ -107,7 +107,9 @@ pub(crate) fn taints_multiline(w: &mut PrefixWriter, title: &str, taints: &[Tain
         return;
     }
     let mut sorted: Vec<&Taint> = taints.iter().collect();
-    sorted.sort_by_cached_key(|t| format!("{},{}", t.effect, t.key));
+    crate::gosort::sort_by(&mut sorted, |a, b| {
+        format!("{},{}", a.effect, a.key) < format!("{},{}", b.effect, b.key)
+    });
     for (i, t) in sorted.iter().enumerate() {
         if i != 0 {
             w.write(0, "\t");
@@ -129,7 +131,7 @@ pub(crate) fn tolerations_multiline(
         return;
     }
     let mut sorted: Vec<&Toleration> = tolerations.iter().collect();
-    sorted.sort_by(|a, b| s(&a.key).cmp(s(&b.key)));
+    crate::gosort::sort_by(&mut sorted, |a, b| s(&a.key) < s(&b.key));
     for (i, t) in sorted.iter().enumerate() {
         if i != 0 {
             w.write(0, initial_indent);
@@ -281,7 +283,7 @@ pub(crate) fn describe_events(w: &mut PrefixWriter, events: &[Event], now: Times
     }
     w.flush();
     let mut sorted: Vec<&Event> = events.iter().collect();
-    sorted.sort_by_key(|e| event_sort_time(e));
+    crate::gosort::sort_by(&mut sorted, |a, b| event_sort_time(a) < event_sort_time(b));
     w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
     w.write(1, "----\t------\t----\t----\t-------\n");
     for e in sorted {

@@ -182,7 +182,7 @@ pub(crate) fn describe_topology_spread(
         return;
     };
     let mut tscs: Vec<_> = tscs.iter().collect();
-    tscs.sort_by(|a, b| a.topology_key.cmp(&b.topology_key));
+    crate::gosort::sort_by(&mut tscs, |a, b| a.topology_key < b.topology_key);
     w.write(0, &format!("{space}Topology Spread Constraints:\t"));
     for (i, t) in tscs.iter().enumerate() {
         if i != 0 {
@@ -334,7 +334,7 @@ pub(crate) fn describe_containers(
         let mounts = c.volume_mounts.as_deref().unwrap_or_default();
         w.write(2, &format!("Mounts:{}\n", if mounts.is_empty() { "\t<none>" } else { "" }));
         let mut mounts: Vec<_> = mounts.iter().collect();
-        mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
+        crate::gosort::sort_by(&mut mounts, |a, b| a.mount_path < b.mount_path);
         for m in mounts {
             let mut flags = vec![if m.read_only == Some(true) { "ro".to_string() } else { "rw".to_string() }];
             if !s(&m.sub_path).is_empty() {
@@ -347,7 +347,7 @@ pub(crate) fn describe_containers(
             let none = if c.volume_mounts.as_ref().is_none_or(Vec::is_empty) { "\t<none>" } else { "" };
             w.write(2, &format!("Devices:{none}\n"));
             let mut devices: Vec<_> = devices.iter().collect();
-            devices.sort_by(|a, b| a.device_path.cmp(&b.device_path));
+            crate::gosort::sort_by(&mut devices, |a, b| a.device_path < b.device_path);
             for d in devices {
                 w.write(3, &format!("{} from {}\n", d.device_path, d.name));
             }

@@ -611,14 +611,40 @@ pub fn stuck_pod(now: Timestamp) -> Pod {
     from(stuck_pod_json(now))
 }
 
+/// A minimal pod with many events, most sharing a `lastTimestamp`, so the
+/// order of equal elements left by kubectl's unstable sort shows.
+pub fn noisy_pod_json(now: Timestamp) -> Value {
+    json!({
+      "metadata": {"name": "noisy", "namespace": "default", "uid": "noisy-uid", "creationTimestamp": ago(now, HOUR)},
+      "spec": {"containers": [{"name": "c", "image": "c:1"}]},
+      "status": {"phase": "Pending", "qosClass": "BestEffort"}
+    })
+}
+
+pub fn noisy_pod(now: Timestamp) -> Pod {
+    from(noisy_pod_json(now))
+}
+
+pub fn noisy_events_json(now: Timestamp) -> Vec<Value> {
+    let r = json!({"kind": "Pod", "name": "noisy", "namespace": "default", "uid": "noisy-uid"});
+    (0..60i64)
+        .map(|i| {
+            let last = ((i * 7 + i / 5) % 4) * 60 + 30;
+            event_json(now, &format!("noisy.{i:02}"), r.clone(), if i % 3 == 0 { "Warning" } else { "Normal" },
+                &format!("Reason{i}"), &format!("message {i}"), "kubelet", last + 60, last, 1 + (i % 2) as i32)
+        })
+        .collect()
+}
+
 /// Everything, as the fake API server's world file.
 pub fn world_json(now: Timestamp) -> Value {
     let mut events = calico_events_json(now);
     events.extend(node_events_json(now));
     events.extend(deployment_events_json(now));
     events.extend(rs_events_json(now));
+    events.extend(noisy_events_json(now));
     json!({
-      "pods": worker_pods_json(now).into_iter().chain([stuck_pod_json(now)]).collect::<Vec<_>>(),
+      "pods": worker_pods_json(now).into_iter().chain([stuck_pod_json(now), noisy_pod_json(now)]).collect::<Vec<_>>(),
       "nodes": [worker_node_json(now), bare_node_json(now)],
       "leases": [worker_lease_json(now)],
       "deployments": [calico_deployment_json(now)],
