@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod analyze;
 mod inspect;
 mod limits;
+mod rules;
 mod serve;
 
 /// Collect, analyze and serve Kubernetes support bundles.
@@ -24,6 +26,11 @@ enum Command {
     Inspect(inspect::Args),
     /// Serve bundles or archives as a read-only Kubernetes API, for kubectl, k9s and kube-rs.
     Serve(serve::Args),
+    /// Analyze bundles, archives or folders: run the calico-kube-controllers runbook's rules
+    /// and report findings (exit 1 with --fail-on when one reaches that severity).
+    Analyze(analyze::Args),
+    /// List the analyzer's rules, or explain one (`kbundle rules ID`).
+    Rules(rules::Args),
 }
 
 /// Exit codes shared by every subcommand.
@@ -37,6 +44,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Analyze(args) => analyze::run(args),
+        Command::Rules(args) => rules::run(args),
     };
     match result {
         Ok(code) => code,

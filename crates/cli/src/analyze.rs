@@ -1,0 +1,138 @@
+//! `kbundle analyze PATH...`: run the analyzer's rules over one snapshot and print the report.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use kbundle_analyzer::{Options, Severity, WorkloadRef, analyze, parse_duration};
+use kbundle_format::{ReadOptions, Snapshot};
+
+use crate::limits::LimitArgs;
+
+/// Arguments of `kbundle analyze`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Bundles, archives (zip, tar, tar.gz), folders or files; several are read as one snapshot.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// How far back from the reference time events, restarts, log lines and changes count
+    /// (e.g. 24h, 2d, 90m).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    window: jiff::SignedDuration,
+    /// The reference time (RFC 3339). Default: the bundle's collection time, else the newest
+    /// timestamp in the input. The wall clock is never used.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    now: Option<jiff::Timestamp>,
+    /// Exit 1 when a finding reaches this severity.
+    #[arg(long, value_name = "SEVERITY", value_enum)]
+    fail_on: Option<FailOn>,
+    /// The expected workload, as Kind/namespace/name. Default: the manifest's
+    /// request.workload, else the calico-kube-controllers Deployment in calico-system or
+    /// kube-system.
+    #[arg(long, value_name = "KIND/NAMESPACE/NAME", value_parser = parse_workload)]
+    workload: Option<WorkloadRef>,
+    /// Colour in text output: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum FailOn {
+    Info,
+    Warning,
+    Critical,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Info => Severity::Info,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Critical => Severity::Critical,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
+    s.parse::<jiff::Timestamp>()
+        .map_err(|e| format!("{s:?} is not an RFC 3339 time (e.g. 2025-03-14T10:00:00Z): {e}"))
+}
+
+fn parse_workload(s: &str) -> Result<WorkloadRef, String> {
+    s.parse()
+}
+
+/// Exit code when `--fail-on` is reached.
+const FAILED: u8 = 1;
+
+/// Runs `kbundle analyze`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let read = ReadOptions {
+        limits: args.limits.limits(),
+    };
+    let snapshot = Snapshot::open_many(&args.paths, &read).context("cannot read input")?;
+    if snapshot.is_empty() && snapshot.logs().is_empty() && snapshot.texts().is_empty() {
+        anyhow::bail!(
+            "no Kubernetes objects, logs or describe output found in {}",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let options = Options {
+        window: args.window,
+        now: args.now,
+        workload: args.workload.clone(),
+        ..Options::default()
+    };
+    let mut report = analyze(&snapshot, &options);
+    // Inputs as the user named them, so that the output does not depend on the cwd.
+    report.inputs = args.paths.iter().map(|p| p.display().to_string()).collect();
+    let color = match args.color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let out = match args.format {
+        Format::Text => report.to_text(color),
+        Format::Json => report.to_json(),
+        Format::Markdown => report.to_markdown(),
+    };
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    lock.write_all(out.as_bytes())?;
+    lock.flush()?;
+    if let Some(fail_on) = args.fail_on
+        && report
+            .max_severity()
+            .is_some_and(|s| s >= fail_on.severity())
+    {
+        return Ok(ExitCode::from(FAILED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
