@@ -30,7 +30,7 @@ fn every_fixture_imports_cleanly() {
         assert!(input.ignored.is_empty(), "{name}: {:?}", input.ignored);
         assert_eq!(s.duplicates(), 0, "{name}");
         assert_eq!(count(&s, "", "Node"), 3, "{name}");
-        assert_eq!(count(&s, "apps", "Deployment") > 0, true, "{name}");
+        assert!(count(&s, "apps", "Deployment") > 0, "{name}");
         assert!(
             count(&s, "apiextensions.k8s.io", "CustomResourceDefinition") >= 8,
             "{name}"
