@@ -2,7 +2,8 @@
 //! the other layouts share.
 //!
 //! This layout is the generic layout plus content sniffing: object files, `version.json|yaml`
-//! and `logs/<ns>/<pod>/<container>.log` are taken as the generic layout takes them; every other
+//! (in any folder, and `kubectl-version.json|yaml`: `kubectl version -o json|yaml` output) and
+//! `logs/<ns>/<pod>/<container>.log` are taken as the generic layout takes them; every other
 //! file that may be text is read from its first bytes ([`sniff_text`]):
 //!
 //! - `kubectl describe` output (first line, after an optional `$ kubectl ...` prompt line,
@@ -55,6 +56,13 @@ impl Importer for KubectlText {
 
 /// The generic rules, then sniffing for anything that may be text.
 pub(crate) fn classify_loose(rel: &str, entry: &EntryInfo) -> Class {
+    let file = rel.rsplit('/').next().unwrap_or_default();
+    if matches!(
+        file,
+        "version.json" | "version.yaml" | "kubectl-version.json" | "kubectl-version.yaml"
+    ) {
+        return Class::Version;
+    }
     match Generic.classify(rel, entry) {
         c @ (Class::Objects | Class::Version | Class::Log { .. }) => c,
         _ if is_binary_name(rel) => Class::Ignore,
