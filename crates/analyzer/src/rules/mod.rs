@@ -49,13 +49,14 @@ impl RuleInfo {
         out.trim_end().to_string() + "\n"
     }
 
-    /// The first line of the documentation.
+    /// The first paragraph of the documentation, on one line.
     pub fn summary(&self) -> String {
         self.documentation()
             .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string()
+            .take_while(|l| !l.trim().is_empty())
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -87,11 +88,7 @@ pub static RULES: &[RuleInfo] = &[
     ),
     rule!("node-not-ready", node_not_ready, "critical, warning"),
     rule!("crash-loop", crash_loop, "critical, warning"),
-    rule!(
-        "memory-limit-hit",
-        memory_limit_hit,
-        "critical, warning, info"
-    ),
+    rule!("memory-limit-hit", memory_limit_hit, "critical, warning"),
     rule!(
         "log-error-signature",
         log_error_signature,

@@ -1,0 +1,183 @@
+//! The report's renderings: JSON matches `docs/report-schema.json` and is byte-identical run
+//! after run; Markdown and text are snapshotted.
+
+use std::path::PathBuf;
+
+use kbundle_analyzer::{Options, Report, analyze};
+use kbundle_format::{ReadOptions, Snapshot};
+use serde_json::Value;
+
+const NOW: &str = "2025-03-14T10:00:00Z";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn report_of(dirs: &[PathBuf]) -> Report {
+    let snapshot = Snapshot::open_many(dirs, &ReadOptions::default()).expect("open");
+    let options = Options {
+        now: Some(NOW.parse().expect("NOW")),
+        ..Options::default()
+    };
+    let mut report = analyze(&snapshot, &options);
+    // Input paths depend on where the repository is checked out.
+    report.inputs = dirs
+        .iter()
+        .map(|d| d.strip_prefix(root()).unwrap_or(d).display().to_string())
+        .collect();
+    report
+}
+
+fn all_fixture_dirs() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for rule in std::fs::read_dir(root().join("tests/fixtures")).expect("fixtures") {
+        let rule = rule.expect("entry").path();
+        for case in std::fs::read_dir(&rule).expect("rule dir") {
+            out.push(case.expect("entry").path());
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A small JSON Schema checker: type, enum, required, properties, additionalProperties:
+/// false, items, minimum, pattern and local `$ref`s, which is all the schema uses.
+fn check(schema: &Value, root_schema: &Value, v: &Value, at: &str, errors: &mut Vec<String>) {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let target = r
+            .strip_prefix('#')
+            .and_then(|p| root_schema.pointer(p))
+            .unwrap_or_else(|| panic!("bad $ref {r}"));
+        return check(target, root_schema, v, at, errors);
+    }
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let ok = types.iter().any(|t| match *t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            "null" => v.is_null(),
+            _ => false,
+        });
+        if !ok {
+            errors.push(format!("{at}: {v} is not {types:?}"));
+            return;
+        }
+    }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array)
+        && !e.contains(v)
+    {
+        errors.push(format!("{at}: {v} not in {e:?}"));
+    }
+    if let (Some(min), Some(n)) = (schema.get("minimum").and_then(Value::as_i64), v.as_i64())
+        && n < min
+    {
+        errors.push(format!("{at}: {n} < {min}"));
+    }
+    if let (Some(p), Some(s)) = (schema.get("pattern").and_then(Value::as_str), v.as_str())
+        && !regex::Regex::new(p).expect("pattern").is_match(s)
+    {
+        errors.push(format!("{at}: {s:?} does not match {p}"));
+    }
+    if let Some(obj) = v.as_object() {
+        let props = schema.get("properties").and_then(Value::as_object);
+        for r in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let r = r.as_str().unwrap_or_default();
+            if !obj.contains_key(r) {
+                errors.push(format!("{at}: missing {r}"));
+            }
+        }
+        for (k, val) in obj {
+            match props.and_then(|p| p.get(k)) {
+                Some(s) => check(s, root_schema, val, &format!("{at}/{k}"), errors),
+                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                    errors.push(format!("{at}: unexpected property {k}"));
+                }
+                None => {}
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
+        for (i, x) in arr.iter().enumerate() {
+            check(items, root_schema, x, &format!("{at}/{i}"), errors);
+        }
+    }
+}
+
+#[test]
+fn json_matches_the_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("../../docs/report-schema.json")).expect("schema"),
+    )
+    .expect("schema is JSON");
+    let mut checked = 0;
+    for dir in all_fixture_dirs() {
+        let json: Value = serde_json::from_str(&report_of(&[dir.clone()]).to_json()).expect("JSON");
+        let mut errors = Vec::new();
+        check(&schema, &schema, &json, "", &mut errors);
+        assert!(errors.is_empty(), "{}: {errors:#?}", dir.display());
+        checked += 1;
+    }
+    assert!(checked > 20);
+}
+
+#[test]
+fn json_is_byte_identical_for_the_same_input() {
+    for dir in all_fixture_dirs() {
+        let a = report_of(&[dir.clone()]).to_json();
+        let b = report_of(&[dir.clone()]).to_json();
+        assert_eq!(a, b, "{}", dir.display());
+    }
+}
+
+#[test]
+fn several_inputs_are_one_snapshot() {
+    // A crash-looping pod in one input, its log in another.
+    let fire = root().join("tests/fixtures/crash-loop/fire");
+    let report = report_of(&[
+        fire.clone(),
+        root().join("tests/fixtures/recent-config-change/fire"),
+    ]);
+    assert_eq!(report.inputs.len(), 2);
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    assert!(rules.contains(&"crash-loop"), "{rules:?}");
+    assert!(rules.contains(&"recent-config-change"), "{rules:?}");
+    // Triage order: crash-loop before recent-config-change.
+    let pos = |r: &str| rules.iter().position(|x| *x == r);
+    assert!(pos("crash-loop") < pos("recent-config-change"));
+}
+
+#[test]
+fn markdown_for_github_issues() {
+    let report = report_of(&[root().join("tests/fixtures/webhook-unreachable/fire")]);
+    insta::assert_snapshot!("markdown_webhook_unreachable", report.to_markdown());
+}
+
+#[test]
+fn text_for_terminals() {
+    let report = report_of(&[root().join("tests/fixtures/crash-loop/fire")]);
+    insta::assert_snapshot!("text_crash_loop", report.to_text(false));
+    let colored = report.to_text(true);
+    assert!(colored.contains("\x1b[1;31mCRITICAL\x1b[0m"));
+}
+
+#[test]
+fn no_findings() {
+    let report = report_of(&[root().join("tests/fixtures/workload-missing/miss-running")]);
+    assert!(report.findings.is_empty(), "{}", report.to_text(false));
+    assert!(report.to_text(false).contains("No findings."));
+    assert!(report.to_markdown().contains("No findings."));
+    assert_eq!(report.max_severity(), None);
+}
