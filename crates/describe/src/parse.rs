@@ -780,6 +780,26 @@ fn take_cell<'a>(tokens: &mut std::iter::Peekable<impl Iterator<Item = &'a str>>
     Some(ResourceCell { quantity, percent })
 }
 
+/// Byte offsets where each whitespace-separated token of `s` ends.
+fn token_ends(s: &str) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut in_token = false;
+    for (i, ch) in s.char_indices() {
+        if ch.is_whitespace() {
+            if in_token {
+                ends.push(i);
+            }
+            in_token = false;
+        } else {
+            in_token = true;
+        }
+    }
+    if in_token {
+        ends.push(s.len());
+    }
+    ends
+}
+
 fn parse_node_condition(l: &Line<'_>) -> Option<NodeConditionFacts> {
     let tokens: Vec<&str> = l.body.split_whitespace().collect();
     let type_ = tokens.first()?.to_string();
@@ -788,16 +808,12 @@ fn parse_node_condition(l: &Line<'_>) -> Option<NodeConditionFacts> {
     let (hb, tr) = (date(2), date(8));
     if hb.is_some() && tr.is_some() {
         let reason = tokens.get(14).map(|s| s.to_string()).unwrap_or_default();
-        let message = tokens.get(15..).unwrap_or(&[]).join(" ");
-        // Keep the message's own spacing when it is intact.
-        let message = match l.body.find(&reason) {
-            Some(p) if !reason.is_empty() => l
-                .body
-                .get(p + reason.len()..)
-                .map(|m| m.trim().to_string())
-                .unwrap_or(message),
-            _ => message,
-        };
+        // The message keeps its own spacing: take the text after the reason.
+        let message = token_ends(l.body)
+            .get(14)
+            .and_then(|&end| l.body.get(end..))
+            .map(|m| m.trim().to_string())
+            .unwrap_or_default();
         return Some(NodeConditionFacts {
             line: l.no,
             type_,
