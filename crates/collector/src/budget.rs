@@ -1,0 +1,225 @@
+//! The size budget: estimates the compressed size of the bundle and trims logs, oldest bytes
+//! first, in a fixed order (see [`Tier`]), until the estimate fits.
+
+use std::io::Write;
+
+use flate2::Compression;
+use flate2::write::DeflateEncoder;
+
+/// The order in which logs give way, first to last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Tier {
+    /// Previous-container logs of context pods (not the targets).
+    ContextPrevious = 0,
+    /// Current logs of context pods.
+    ContextCurrent = 1,
+    /// Previous-container logs of the target pods.
+    TargetPrevious = 2,
+    /// Current logs of the target pods: trimmed last.
+    TargetCurrent = 3,
+}
+
+const TIERS: [Tier; 4] = [
+    Tier::ContextPrevious,
+    Tier::ContextCurrent,
+    Tier::TargetPrevious,
+    Tier::TargetCurrent,
+];
+
+/// A log entry that the budget may trim.
+#[derive(Debug)]
+pub(crate) struct Log {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    pub tier: Tier,
+    /// Compressed size of `bytes` (kept up to date by [`fit`]).
+    pub compressed: u64,
+    /// Whether [`fit`] trimmed it.
+    pub trimmed: bool,
+}
+
+struct Counter(u64);
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The deflated size of `bytes` at the writer's level.
+pub(crate) fn deflated_len(bytes: &[u8]) -> u64 {
+    let mut enc = DeflateEncoder::new(Counter(0), Compression::new(6));
+    if enc.write_all(bytes).is_err() {
+        return bytes.len() as u64;
+    }
+    enc.finish().map(|c| c.0).unwrap_or(bytes.len() as u64)
+}
+
+/// Zip overhead of one entry (local header, central directory record).
+pub(crate) fn entry_overhead(path: &str) -> u64 {
+    100 + 2 * path.len() as u64
+}
+
+/// Keeps the newest `keep` bytes, starting at a line start when one is near.
+fn keep_newest(bytes: &mut Vec<u8>, keep: usize) {
+    if bytes.len() <= keep {
+        return;
+    }
+    let mut cut = bytes.len() - keep;
+    if keep > 0 && bytes[cut - 1] != b'\n' {
+        let window = &bytes[cut..bytes.len().min(cut + 4096)];
+        if let Some(nl) = window.iter().position(|&b| b == b'\n')
+            && cut + nl + 1 < bytes.len()
+        {
+            cut += nl + 1;
+        }
+    }
+    bytes.drain(..cut);
+}
+
+/// Trims logs so that `fixed` (everything else, compressed, with overheads) plus the logs
+/// fits in `budget`. Returns whether it fits.
+pub(crate) fn fit(fixed: u64, logs: &mut [Log], budget: u64) -> bool {
+    for log in logs.iter_mut() {
+        log.compressed = deflated_len(&log.bytes);
+    }
+    let total = |logs: &[Log]| {
+        fixed
+            + logs
+                .iter()
+                .map(|l| l.compressed + entry_overhead(&l.path))
+                .sum::<u64>()
+    };
+    for tier in TIERS {
+        for _round in 0..4 {
+            let now = total(logs);
+            if now <= budget {
+                return true;
+            }
+            let excess = now - budget;
+            let idx: Vec<usize> = (0..logs.len())
+                .filter(|&i| logs[i].tier == tier && !logs[i].bytes.is_empty())
+                .collect();
+            if idx.is_empty() {
+                break;
+            }
+            let tier_compressed: u64 = idx.iter().map(|&i| logs[i].compressed).sum();
+            let target = tier_compressed.saturating_sub(excess);
+            // The largest per-log cap K (raw bytes) with sum(min(len, K) * ratio) <= target.
+            let est = |k: u64| -> u64 {
+                idx.iter()
+                    .map(|&i| {
+                        let len = logs[i].bytes.len() as u64;
+                        let ratio = logs[i].compressed as f64 / len.max(1) as f64;
+                        (len.min(k) as f64 * ratio) as u64
+                    })
+                    .sum()
+            };
+            let (mut lo, mut hi) = (
+                0u64,
+                idx.iter()
+                    .map(|&i| logs[i].bytes.len() as u64)
+                    .max()
+                    .unwrap_or(0),
+            );
+            while lo < hi {
+                let mid = (lo + hi).div_ceil(2);
+                if est(mid) <= target {
+                    lo = mid
+                } else {
+                    hi = mid - 1
+                }
+            }
+            // Aim a little lower on later rounds, when the estimate was optimistic.
+            let cap = if _round == 0 {
+                lo
+            } else {
+                lo.saturating_sub(lo / 20)
+            };
+            let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+            for &i in &idx {
+                if logs[i].bytes.len() > cap {
+                    keep_newest(&mut logs[i].bytes, cap);
+                    logs[i].compressed = deflated_len(&logs[i].bytes);
+                    logs[i].trimmed = true;
+                }
+            }
+        }
+    }
+    total(logs) <= budget
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noise(n: usize, seed: u64) -> Vec<u8> {
+        // Poorly compressible lines.
+        let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let c = b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ+/"
+                [(x >> 58) as usize];
+            out.push(if out.len() % 100 == 99 { b'\n' } else { c });
+        }
+        out
+    }
+
+    #[test]
+    fn trims_context_before_targets_and_oldest_first() {
+        let mut logs = vec![
+            Log {
+                path: "t.log".into(),
+                bytes: noise(300_000, 1),
+                tier: Tier::TargetCurrent,
+                compressed: 0,
+                trimmed: false,
+            },
+            Log {
+                path: "c.log".into(),
+                bytes: noise(300_000, 2),
+                tier: Tier::ContextCurrent,
+                compressed: 0,
+                trimmed: false,
+            },
+        ];
+        let newest = logs[0].bytes[logs[0].bytes.len() - 1000..].to_vec();
+        let budget = deflated_len(&logs[0].bytes) + 50_000;
+        assert!(fit(1000, &mut logs, budget));
+        assert!(logs[1].trimmed);
+        assert!(!logs[0].trimmed || logs[1].bytes.is_empty());
+        assert!(logs[0].bytes.ends_with(&newest));
+        let total: u64 = 1000
+            + logs
+                .iter()
+                .map(|l| deflated_len(&l.bytes) + entry_overhead(&l.path))
+                .sum::<u64>();
+        assert!(total <= budget);
+    }
+
+    #[test]
+    fn keeps_whole_lines() {
+        let mut b = b"old line\nnewer line\nnewest\n".to_vec();
+        keep_newest(&mut b, 15);
+        assert_eq!(b, b"newest\n");
+    }
+
+    #[test]
+    fn impossible_budget_reports() {
+        let mut logs = vec![Log {
+            path: "a".into(),
+            bytes: noise(1000, 3),
+            tier: Tier::TargetCurrent,
+            compressed: 0,
+            trimmed: false,
+        }];
+        assert!(!fit(10_000, &mut logs, 5_000));
+        assert!(logs[0].bytes.is_empty());
+    }
+}

@@ -1,0 +1,394 @@
+//! API discovery: aggregated (`apidiscovery.k8s.io/v2`) when the server offers it, the classic
+//! `/api` + `/apis` + `/apis/<group>/<version>` walk otherwise. Only the groups the collector
+//! uses are walked.
+
+use serde_json::Value;
+
+use crate::api::{Api, Failure};
+
+/// One discovered resource (preferred version of its group).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Resource {
+    pub group: String,
+    pub version: String,
+    pub plural: String,
+    pub kind: String,
+    pub namespaced: bool,
+}
+
+impl Resource {
+    pub(crate) fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// `core` for the core group: the folder name in the bundle.
+    pub(crate) fn group_dir(&self) -> &str {
+        if self.group.is_empty() {
+            "core"
+        } else {
+            &self.group
+        }
+    }
+
+    /// The collection URL, cluster-wide or in a namespace.
+    pub(crate) fn url(&self, namespace: Option<&str>) -> String {
+        let base = if self.group.is_empty() {
+            format!("/api/{}", self.version)
+        } else {
+            format!("/apis/{}/{}", self.group, self.version)
+        };
+        match namespace {
+            Some(ns) if self.namespaced => format!("{base}/namespaces/{ns}/{}", self.plural),
+            _ => format!("{base}/{}", self.plural),
+        }
+    }
+
+    fn builtin(group: &str, version: &str, plural: &str, kind: &str, namespaced: bool) -> Resource {
+        Resource {
+            group: group.into(),
+            version: version.into(),
+            plural: plural.into(),
+            kind: kind.into(),
+            namespaced,
+        }
+    }
+}
+
+/// The discovered resources.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Discovery {
+    pub resources: Vec<Resource>,
+    /// Whether aggregated discovery answered.
+    pub aggregated: bool,
+}
+
+/// The groups the collector walks in classic discovery.
+pub(crate) const GROUPS: &[&str] = &[
+    "",
+    "apps",
+    "admissionregistration.k8s.io",
+    "networking.k8s.io",
+    "discovery.k8s.io",
+    "events.k8s.io",
+    "apiextensions.k8s.io",
+    "coordination.k8s.io",
+    crate::CALICO_GROUP,
+    crate::OPERATOR_GROUP,
+];
+
+const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+
+impl Discovery {
+    /// Discovers the resources; the failures that made it incomplete are returned alongside.
+    pub(crate) async fn run(api: &Api) -> (Discovery, Vec<(String, Failure)>) {
+        let mut failures = Vec::new();
+        let mut d = Discovery::default();
+        let (core, apis) = futures::join!(
+            api.get_json_accept("/api", AGGREGATED),
+            api.get_json_accept("/apis", AGGREGATED)
+        );
+        for (what, answer) in [("/api", core), ("/apis", apis)] {
+            match answer {
+                Ok(v) if v.get("kind").and_then(Value::as_str) == Some("APIGroupDiscoveryList") => {
+                    d.aggregated = true;
+                    d.add_aggregated(&v);
+                }
+                Ok(v) => {
+                    let versions = if what == "/api" {
+                        classic_core_versions(&v)
+                    } else {
+                        classic_group_versions(&v)
+                    };
+                    let fetches = versions.into_iter().map(|gv| async move {
+                        let url = if gv.contains('/') {
+                            format!("/apis/{gv}")
+                        } else {
+                            format!("/api/{gv}")
+                        };
+                        (url.clone(), api.get_json(&url).await)
+                    });
+                    for (url, r) in futures::future::join_all(fetches).await {
+                        match r {
+                            Ok(list) => d.add_resource_list(&list),
+                            Err(f) => failures.push((format!("discover {url}"), f)),
+                        }
+                    }
+                }
+                Err(f) => failures.push((format!("discover {what}"), f)),
+            }
+        }
+        // Without discovery, fall back to the built-in core resources (they exist everywhere).
+        for r in builtin() {
+            if !d
+                .resources
+                .iter()
+                .any(|x| x.group == r.group && x.plural == r.plural)
+                && !d.has_group(&r.group)
+            {
+                d.resources.push(r);
+            }
+        }
+        (d, failures)
+    }
+
+    fn has_group(&self, group: &str) -> bool {
+        self.resources.iter().any(|r| r.group == group)
+    }
+
+    fn push(&mut self, r: Resource) {
+        if r.plural.contains('/') || !GROUPS.contains(&r.group.as_str()) {
+            return;
+        }
+        if !self
+            .resources
+            .iter()
+            .any(|x| x.group == r.group && x.plural == r.plural)
+        {
+            self.resources.push(r);
+        }
+    }
+
+    fn add_aggregated(&mut self, list: &Value) {
+        for item in list
+            .get("items")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let group = item
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            // Versions are listed in preference order.
+            for version in item
+                .get("versions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .take(1)
+            {
+                let v = version
+                    .get("version")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                for res in version
+                    .get("resources")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let plural = res
+                        .get("resource")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let kind = res
+                        .pointer("/responseKind/kind")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let namespaced = res.get("scope").and_then(Value::as_str) == Some("Namespaced");
+                    if !plural.is_empty() && !kind.is_empty() {
+                        self.push(Resource::builtin(group, v, plural, kind, namespaced));
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_resource_list(&mut self, list: &Value) {
+        let gv = list
+            .get("groupVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let (group, version) = gv.split_once('/').unwrap_or(("", gv));
+        for res in list
+            .get("resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let plural = res.get("name").and_then(Value::as_str).unwrap_or_default();
+            let kind = res.get("kind").and_then(Value::as_str).unwrap_or_default();
+            let namespaced = res
+                .get("namespaced")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            if !plural.is_empty() && !kind.is_empty() {
+                self.push(Resource::builtin(group, version, plural, kind, namespaced));
+            }
+        }
+    }
+
+    /// The resource `plural` of `group`.
+    pub(crate) fn find(&self, group: &str, plural: &str) -> Option<&Resource> {
+        self.resources
+            .iter()
+            .find(|r| r.group == group && r.plural == plural)
+    }
+
+    /// The resource of `group` whose kind is `kind`.
+    pub(crate) fn find_kind(&self, group: &str, kind: &str) -> Option<&Resource> {
+        self.resources
+            .iter()
+            .find(|r| r.group == group && r.kind == kind)
+    }
+
+    /// Every resource of `group`.
+    pub(crate) fn group(&self, group: &str) -> impl Iterator<Item = &Resource> {
+        self.resources.iter().filter(move |r| r.group == group)
+    }
+}
+
+fn classic_core_versions(v: &Value) -> Vec<String> {
+    let versions: Vec<String> = v
+        .get("versions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    if versions.iter().any(|x| x == "v1") {
+        vec!["v1".into()]
+    } else {
+        versions.into_iter().take(1).collect()
+    }
+}
+
+fn classic_group_versions(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for g in v
+        .get("groups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = g.get("name").and_then(Value::as_str).unwrap_or_default();
+        if name.is_empty() || !GROUPS.contains(&name) {
+            continue;
+        }
+        let preferred = g
+            .pointer("/preferredVersion/groupVersion")
+            .and_then(Value::as_str)
+            .or_else(|| {
+                g.pointer("/versions/0/groupVersion")
+                    .and_then(Value::as_str)
+            });
+        if let Some(gv) = preferred {
+            out.push(gv.to_string());
+        }
+    }
+    out
+}
+
+fn builtin() -> Vec<Resource> {
+    let r = Resource::builtin;
+    vec![
+        r("", "v1", "pods", "Pod", true),
+        r("", "v1", "nodes", "Node", false),
+        r("", "v1", "namespaces", "Namespace", false),
+        r("", "v1", "events", "Event", true),
+        r("", "v1", "configmaps", "ConfigMap", true),
+        r("", "v1", "services", "Service", true),
+        r("", "v1", "endpoints", "Endpoints", true),
+        r("apps", "v1", "deployments", "Deployment", true),
+        r("apps", "v1", "replicasets", "ReplicaSet", true),
+        r("apps", "v1", "daemonsets", "DaemonSet", true),
+        r("apps", "v1", "statefulsets", "StatefulSet", true),
+        r(
+            "admissionregistration.k8s.io",
+            "v1",
+            "validatingwebhookconfigurations",
+            "ValidatingWebhookConfiguration",
+            false,
+        ),
+        r(
+            "admissionregistration.k8s.io",
+            "v1",
+            "mutatingwebhookconfigurations",
+            "MutatingWebhookConfiguration",
+            false,
+        ),
+        r(
+            "networking.k8s.io",
+            "v1",
+            "networkpolicies",
+            "NetworkPolicy",
+            true,
+        ),
+        r(
+            "discovery.k8s.io",
+            "v1",
+            "endpointslices",
+            "EndpointSlice",
+            true,
+        ),
+        r("coordination.k8s.io", "v1", "leases", "Lease", true),
+        r(
+            "apiextensions.k8s.io",
+            "v1",
+            "customresourcedefinitions",
+            "CustomResourceDefinition",
+            false,
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn aggregated_and_classic_agree() {
+        let mut a = Discovery::default();
+        a.add_aggregated(&json!({"kind": "APIGroupDiscoveryList", "items": [
+            {"metadata": {"name": "crd.projectcalico.org"}, "versions": [{"version": "v1", "resources": [
+                {"resource": "felixconfigurations", "responseKind": {"group": "crd.projectcalico.org", "version": "v1", "kind": "FelixConfiguration"}, "scope": "Cluster"},
+                {"resource": "networkpolicies", "responseKind": {"kind": "NetworkPolicy"}, "scope": "Namespaced"}
+            ]}]},
+            {"metadata": {"name": "example.com"}, "versions": [{"version": "v1", "resources": [
+                {"resource": "things", "responseKind": {"kind": "Thing"}, "scope": "Cluster"}]}]}
+        ]}));
+        let mut c = Discovery::default();
+        c.add_resource_list(
+            &json!({"groupVersion": "crd.projectcalico.org/v1", "resources": [
+                {"name": "felixconfigurations", "kind": "FelixConfiguration", "namespaced": false},
+                {"name": "networkpolicies", "kind": "NetworkPolicy", "namespaced": true},
+                {"name": "networkpolicies/status", "kind": "NetworkPolicy", "namespaced": true}
+            ]}),
+        );
+        assert_eq!(a.resources, c.resources);
+        let felix = a
+            .find_kind("crd.projectcalico.org", "FelixConfiguration")
+            .cloned();
+        assert_eq!(
+            felix.map(|r| r.url(Some("x"))).as_deref(),
+            Some("/apis/crd.projectcalico.org/v1/felixconfigurations")
+        );
+        let np = a
+            .find("crd.projectcalico.org", "networkpolicies")
+            .map(|r| r.url(Some("ns")));
+        assert_eq!(
+            np.as_deref(),
+            Some("/apis/crd.projectcalico.org/v1/namespaces/ns/networkpolicies")
+        );
+        assert!(a.find("example.com", "things").is_none());
+    }
+
+    #[test]
+    fn classic_versions() {
+        let v = json!({"groups": [
+            {"name": "apps", "preferredVersion": {"groupVersion": "apps/v1"}},
+            {"name": "example.com", "preferredVersion": {"groupVersion": "example.com/v1"}}
+        ]});
+        assert_eq!(classic_group_versions(&v), vec!["apps/v1".to_string()]);
+        assert_eq!(
+            classic_core_versions(&json!({"versions": ["v1"]})),
+            vec!["v1".to_string()]
+        );
+    }
+}

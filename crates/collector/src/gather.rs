@@ -1,0 +1,1235 @@
+//! The collection itself: resolve the targets, list and get in phases (bounded concurrency),
+//! then redact, fit the size budget and write the bundle in sorted path order.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::{Mutex, MutexGuard};
+
+use jiff::Timestamp;
+use k8s_openapi::api::coordination::v1::Lease;
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use kbundle_format::BundleWriter;
+use kbundle_format::manifest::{CollectError, Manifest, Redaction, Truncation};
+use serde_json::{Map, Value, json};
+use tokio::time::Instant;
+
+use crate::api::{Api, Failure, Settings};
+use crate::budget::{self, Tier};
+use crate::discovery::{Discovery, Resource};
+use crate::redact::{Counts, Redactor};
+use crate::select::{labels, selector_matches, text_selector_matches};
+use crate::{
+    CALICO_GROUP, Error, OPERATOR_GROUP, Options, Plan, Progress, Result, Summary, Target,
+};
+
+/// Calico kinds collected when their CRDs exist (cluster-scoped or, when namespaced, in the
+/// target namespaces).
+const CALICO_KINDS: &[&str] = &[
+    "FelixConfiguration",
+    "BGPConfiguration",
+    "BGPPeer",
+    "IPPool",
+    "IPAMConfig",
+    "KubeControllersConfiguration",
+    "GlobalNetworkPolicy",
+    "NetworkPolicy",
+    "HostEndpoint",
+    "ClusterInformation",
+];
+const OPERATOR_KINDS: &[&str] = &["Installation", "TigeraStatus"];
+
+type Job<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+struct LogFile {
+    bytes: Vec<u8>,
+    original: u64,
+    tier: Tier,
+}
+
+#[derive(Default)]
+struct Store {
+    lists: BTreeMap<String, BTreeMap<(String, String), Value>>,
+    objects: BTreeMap<String, Value>,
+    texts: BTreeMap<String, String>,
+    logs: BTreeMap<String, LogFile>,
+    errors: Vec<CollectError>,
+}
+
+struct Ctx<'a> {
+    api: Api,
+    disc: Discovery,
+    options: &'a Options,
+    progress: &'a dyn Progress,
+    store: Mutex<Store>,
+    redactor: Redactor,
+    now: Timestamp,
+}
+
+/// Percent-encodes a query value.
+fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+fn key_of(v: &Value) -> (String, String) {
+    (
+        str_at(v, "/metadata/namespace").to_string(),
+        str_at(v, "/metadata/name").to_string(),
+    )
+}
+
+/// Gives an item its apiVersion and kind (lists leave them out), first.
+fn normalize(item: Value, res: &Resource) -> Value {
+    let Value::Object(map) = item else {
+        return item;
+    };
+    let mut out = Map::new();
+    let api_version = map
+        .get("apiVersion")
+        .cloned()
+        .unwrap_or_else(|| Value::String(res.api_version()));
+    let kind = map
+        .get("kind")
+        .cloned()
+        .unwrap_or_else(|| Value::String(res.kind.clone()));
+    out.insert("apiVersion".into(), api_version);
+    out.insert("kind".into(), kind);
+    for (k, v) in map {
+        if k != "apiVersion" && k != "kind" {
+            out.insert(k, v);
+        }
+    }
+    Value::Object(out)
+}
+
+fn list_path(res: &Resource, ns: Option<&str>) -> String {
+    if res.group.is_empty() && res.plural == "nodes" {
+        return "cluster/nodes.json".into();
+    }
+    match ns {
+        Some(ns) if res.namespaced => {
+            format!("namespaces/{ns}/{}/{}.json", res.group_dir(), res.plural)
+        }
+        _ => format!("cluster/{}/{}.json", res.group_dir(), res.plural),
+    }
+}
+
+fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
+    serde_json::from_value(v.clone()).ok()
+}
+
+/// An `events.k8s.io/v1` Event in the shape of a core v1 Event (for describe).
+fn event_from_events_api(v: &Value) -> Value {
+    let g = |p: &str| v.pointer(p).cloned().unwrap_or(Value::Null);
+    let mut e = json!({
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": g("/metadata"),
+        "involvedObject": g("/regarding"),
+        "reason": g("/reason"),
+        "message": g("/note"),
+        "type": g("/type"),
+        "eventTime": g("/eventTime"),
+        "reportingComponent": g("/reportingController"),
+        "reportingInstance": g("/reportingInstance"),
+        "source": {"component": v.pointer("/deprecatedSource/component").cloned().or_else(|| v.get("reportingController").cloned()).unwrap_or(Value::Null)},
+        "count": v.pointer("/series/count").or_else(|| v.get("deprecatedCount")).cloned().unwrap_or(Value::Null),
+        "firstTimestamp": g("/deprecatedFirstTimestamp"),
+        "lastTimestamp": v.pointer("/series/lastObservedTime").or_else(|| v.get("deprecatedLastTimestamp")).cloned().unwrap_or(Value::Null),
+    });
+    if let Value::Object(m) = &mut e {
+        m.retain(|_, v| !v.is_null());
+    }
+    e
+}
+
+impl<'a> Ctx<'a> {
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn error(&self, what: impl Into<String>, f: &Failure) {
+        let what = what.into();
+        self.progress.item(&what);
+        self.lock().errors.push(CollectError {
+            what,
+            message: f.message().to_string(),
+            class: Some(f.class().to_string()),
+        });
+    }
+
+    fn note_error(&self, what: impl Into<String>, message: impl Into<String>, class: &str) {
+        self.lock().errors.push(CollectError {
+            what: what.into(),
+            message: message.into(),
+            class: Some(class.to_string()),
+        });
+    }
+
+    fn store_items(&self, path: &str, items: &[Value]) {
+        let mut store = self.lock();
+        let list = store.lists.entry(path.to_string()).or_default();
+        for item in items {
+            list.entry(key_of(item)).or_insert_with(|| item.clone());
+        }
+    }
+
+    fn list_items(&self, path: &str) -> Vec<Value> {
+        self.lock()
+            .lists
+            .get(path)
+            .map(|l| l.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Lists a resource (all pages), items normalized.
+    async fn list_raw(
+        &self,
+        res: &Resource,
+        ns: Option<&str>,
+        query: &str,
+    ) -> Result<Vec<Value>, Failure> {
+        let mut items = Vec::new();
+        let mut cont: Option<String> = None;
+        loop {
+            let mut url = format!("{}?limit=500", res.url(ns));
+            if !query.is_empty() {
+                url.push('&');
+                url.push_str(query);
+            }
+            if let Some(c) = &cont {
+                url.push_str(&format!("&continue={}", enc(c)));
+            }
+            let v = self.api.get_json(&url).await?;
+            for item in v
+                .get("items")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                items.push(normalize(item.clone(), res));
+            }
+            cont = v
+                .pointer("/metadata/continue")
+                .and_then(Value::as_str)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string);
+            if cont.is_none() {
+                break;
+            }
+        }
+        self.progress.item(&res.plural);
+        Ok(items)
+    }
+
+    fn describe_list(res: &Resource, ns: Option<&str>, query: &str) -> String {
+        let mut what = format!("list {}/{}", res.group_dir(), res.plural);
+        if let Some(ns) = ns.filter(|_| res.namespaced) {
+            what.push_str(&format!(" in {ns}"));
+        }
+        if !query.is_empty() {
+            what.push_str(&format!(" ({query})"));
+        }
+        what
+    }
+
+    /// Lists and records a failure; `None` when the resource is unknown or the list failed.
+    async fn list(
+        &self,
+        group: &str,
+        plural: &str,
+        ns: Option<&str>,
+        query: &str,
+    ) -> Option<Vec<Value>> {
+        let res = self.disc.find(group, plural)?.clone();
+        match self.list_raw(&res, ns, query).await {
+            Ok(items) => Some(items),
+            Err(f) => {
+                self.error(Self::describe_list(&res, ns, query), &f);
+                None
+            }
+        }
+    }
+
+    /// Lists `res` and stores the list at its bundle path.
+    async fn collect_resource(&self, res: &Resource, ns: Option<&str>) -> Option<Vec<Value>> {
+        match self.list_raw(res, ns, "").await {
+            Ok(items) => {
+                self.store_items(&list_path(res, ns), &items);
+                Some(items)
+            }
+            Err(f) => {
+                self.error(Self::describe_list(res, ns, ""), &f);
+                None
+            }
+        }
+    }
+
+    async fn collect_list(
+        &self,
+        group: &str,
+        plural: &str,
+        ns: Option<&str>,
+    ) -> Option<Vec<Value>> {
+        let res = self.disc.find(group, plural)?.clone();
+        self.collect_resource(&res, ns).await
+    }
+
+    /// Gets one object and stores it in the list of its kind; `Ok(None)` on 404.
+    async fn get_into_list(
+        &self,
+        group: &str,
+        plural: &str,
+        ns: Option<&str>,
+        name: &str,
+    ) -> Option<Value> {
+        let res = self.disc.find(group, plural)?.clone();
+        let url = format!("{}/{name}", res.url(ns));
+        let path = list_path(&res, ns);
+        match self.api.get_json(&url).await {
+            Ok(v) => {
+                let v = normalize(v, &res);
+                self.store_items(&path, std::slice::from_ref(&v));
+                Some(v)
+            }
+            Err(Failure::NotFound(_)) => {
+                // Known not to exist: the (possibly empty) list says so.
+                self.store_items(&path, &[]);
+                None
+            }
+            Err(f) => {
+                let mut what = format!("get {}/{}", res.group_dir(), res.plural);
+                if let Some(ns) = ns {
+                    what.push_str(&format!(" {ns}/{name}"));
+                } else {
+                    what.push_str(&format!(" {name}"));
+                }
+                self.error(what, &f);
+                None
+            }
+        }
+    }
+
+    /// Core v1 events of a namespace (or, when the server has no core events, events.k8s.io).
+    async fn collect_events(&self, ns: &str) {
+        if self.disc.find("", "events").is_some() {
+            self.collect_list("", "events", Some(ns)).await;
+        } else {
+            self.collect_list("events.k8s.io", "events", Some(ns)).await;
+        }
+    }
+
+    /// The events of a namespace, typed, for describe.
+    fn typed_events(&self, ns: &str) -> Vec<Event> {
+        let core = self.list_items(&format!("namespaces/{ns}/core/events.json"));
+        let api = self.list_items(&format!("namespaces/{ns}/events.k8s.io/events.json"));
+        core.iter()
+            .map(|e| self.redacted(e))
+            .chain(api.iter().map(|e| self.redacted(&event_from_events_api(e))))
+            .filter_map(|e| typed(&e))
+            .collect()
+    }
+
+    fn redacted(&self, v: &Value) -> Value {
+        let mut v = v.clone();
+        self.redactor.value(&mut v, &mut Counts::new());
+        v
+    }
+
+    async fn log(&self, ns: &str, pod: &str, container: &str, previous: bool, tier: Tier) {
+        let mut url = format!(
+            "/api/v1/namespaces/{ns}/pods/{pod}/log?container={}",
+            enc(container)
+        );
+        if previous {
+            url.push_str("&previous=true");
+        }
+        if let Some(since) = self.options.since {
+            url.push_str(&format!("&sinceSeconds={}", since.as_secs().max(1)));
+        }
+        let suffix = if previous { ".previous" } else { "" };
+        let path = format!("namespaces/{ns}/pods/{pod}/logs/{container}{suffix}.log");
+        let what = format!(
+            "logs {ns}/{pod}/{container}{}",
+            if previous { " (previous)" } else { "" }
+        );
+        match self.api.get_log(&url, self.options.max_log_bytes).await {
+            Ok(log) => {
+                if previous && log.total == 0 && log.cut.is_none() {
+                    return;
+                }
+                if let Some(cut) = &log.cut {
+                    self.error(what.clone(), cut);
+                }
+                self.progress.item(&what);
+                self.lock().logs.insert(
+                    path,
+                    LogFile {
+                        bytes: log.bytes,
+                        original: log.total,
+                        tier,
+                    },
+                );
+            }
+            // No previous container: normal.
+            Err(Failure::BadRequest(_) | Failure::NotFound(_)) if previous => {}
+            Err(f) => self.error(what, &f),
+        }
+    }
+
+    async fn pod(&self, pod: &Value, target: bool, ns_events: &BTreeMap<String, Vec<Event>>) {
+        let (ns, name) = key_of(pod);
+        let dir = format!("namespaces/{ns}/pods/{name}");
+        self.lock()
+            .objects
+            .insert(format!("{dir}/pod.json"), pod.clone());
+        if let Some(p) = typed::<Pod>(&self.redacted(pod)) {
+            let uid = p.metadata.uid.clone().unwrap_or_default();
+            let events: Vec<Event> = ns_events
+                .get(&ns)
+                .into_iter()
+                .flatten()
+                .filter(|e| {
+                    let o = &e.involved_object;
+                    (o.kind.as_deref() == Some("Pod") && o.name.as_deref() == Some(name.as_str()))
+                        && (o
+                            .uid
+                            .as_deref()
+                            .is_none_or(|u| u.is_empty() || uid.is_empty() || u == uid))
+                })
+                .cloned()
+                .collect();
+            let text = kbundle_describe::describe_pod(&p, &events, self.now);
+            self.lock()
+                .texts
+                .insert(format!("{dir}/describe.txt"), text);
+        } else {
+            self.note_error(
+                format!("describe pod {ns}/{name}"),
+                "the pod object could not be read",
+                "other",
+            );
+        }
+        let mut containers: Vec<String> = Vec::new();
+        for field in ["initContainers", "containers", "ephemeralContainers"] {
+            for c in pod
+                .pointer(&format!("/spec/{field}"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let n = str_at(c, "/name");
+                if !n.is_empty() && !containers.iter().any(|x| x == n) {
+                    containers.push(n.to_string());
+                }
+            }
+        }
+        let jobs: Vec<Job<'_>> = containers
+            .iter()
+            .flat_map(|c| {
+                let (ns, name) = (ns.clone(), name.clone());
+                [false, true].map(move |previous| {
+                    let tier = match (target, previous) {
+                        (true, false) => Tier::TargetCurrent,
+                        (true, true) => Tier::TargetPrevious,
+                        (false, false) => Tier::ContextCurrent,
+                        (false, true) => Tier::ContextPrevious,
+                    };
+                    let (ns, name, c) = (ns.clone(), name.clone(), c.clone());
+                    Box::pin(async move { self.log(&ns, &name, &c, previous, tier).await })
+                        as Job<'_>
+                })
+            })
+            .collect();
+        futures::future::join_all(jobs).await;
+    }
+
+    async fn node(&self, node_name: &str) {
+        let nodes = self.list_items("cluster/nodes.json");
+        let mut node = nodes
+            .iter()
+            .find(|n| str_at(n, "/metadata/name") == node_name)
+            .cloned();
+        if node.is_none() {
+            node = self.get_into_list("", "nodes", None, node_name).await;
+        }
+        let field = format!(
+            "fieldSelector={}",
+            enc(&format!("spec.nodeName={node_name}"))
+        );
+        let event_field = format!(
+            "fieldSelector={}",
+            enc(&format!(
+                "involvedObject.kind=Node,involvedObject.name={node_name}"
+            ))
+        );
+        let (pods, events, lease) = futures::join!(
+            self.list("", "pods", None, &field),
+            self.list("", "events", None, &event_field),
+            self.get_into_list(
+                "coordination.k8s.io",
+                "leases",
+                Some("kube-node-lease"),
+                node_name
+            ),
+        );
+        // Node events live in some namespace (usually `default`): add them to its list.
+        if let Some(events) = &events
+            && let Some(res) = self.disc.find("", "events")
+        {
+            for e in events {
+                let ns = str_at(e, "/metadata/namespace");
+                self.store_items(
+                    &list_path(res, Some(if ns.is_empty() { "default" } else { ns })),
+                    std::slice::from_ref(e),
+                );
+            }
+        }
+        let Some(node) = node else {
+            self.note_error(
+                format!("describe node {node_name}"),
+                "the node object could not be read (see the errors of the node list)",
+                "other",
+            );
+            return;
+        };
+        let Some(node) = typed::<Node>(&self.redacted(&node)) else {
+            self.note_error(
+                format!("describe node {node_name}"),
+                "the node object could not be read",
+                "other",
+            );
+            return;
+        };
+        let pods: Vec<Pod> = pods
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| typed(&self.redacted(p)))
+            .collect();
+        let events: Vec<Event> = events
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| typed(&self.redacted(e)))
+            .collect();
+        let lease: Option<Lease> = lease.and_then(|l| typed(&l));
+        let text = kbundle_describe::describe_node(&node, lease.as_ref(), &pods, &events, self.now);
+        self.lock()
+            .texts
+            .insert(format!("cluster/nodes/{node_name}.describe.txt"), text);
+    }
+
+    /// Namespaced objects of one target namespace.
+    async fn namespace(&self, ns: &str) {
+        let mut jobs: Vec<Job<'_>> = vec![
+            Box::pin(async move {
+                self.get_into_list("", "namespaces", None, ns).await;
+            }),
+            Box::pin(self.collect_events(ns)),
+        ];
+        for (group, plural) in [
+            ("", "pods"),
+            ("", "configmaps"),
+            ("", "services"),
+            ("apps", "deployments"),
+            ("apps", "replicasets"),
+            ("apps", "daemonsets"),
+            ("networking.k8s.io", "networkpolicies"),
+        ] {
+            jobs.push(Box::pin(async move {
+                self.collect_list(group, plural, Some(ns)).await;
+            }));
+        }
+        for kind in CALICO_KINDS {
+            if let Some(res) = self
+                .disc
+                .find_kind(CALICO_GROUP, kind)
+                .filter(|r| r.namespaced)
+            {
+                jobs.push(Box::pin(async move {
+                    self.collect_resource(res, Some(ns)).await;
+                }));
+            }
+        }
+        futures::future::join_all(jobs).await;
+    }
+
+    /// Cluster-scoped objects.
+    async fn cluster(&self) {
+        let mut jobs: Vec<Job<'_>> = vec![
+            Box::pin(async move {
+                self.collect_list("", "nodes", None).await;
+            }),
+            Box::pin(async move {
+                self.collect_list(
+                    "admissionregistration.k8s.io",
+                    "validatingwebhookconfigurations",
+                    None,
+                )
+                .await;
+            }),
+            Box::pin(async move {
+                self.collect_list(
+                    "admissionregistration.k8s.io",
+                    "mutatingwebhookconfigurations",
+                    None,
+                )
+                .await;
+            }),
+        ];
+        for (group, kinds) in [
+            (CALICO_GROUP, CALICO_KINDS),
+            (OPERATOR_GROUP, OPERATOR_KINDS),
+        ] {
+            for kind in kinds {
+                if let Some(res) = self.disc.find_kind(group, kind).filter(|r| !r.namespaced) {
+                    jobs.push(Box::pin(async move {
+                        self.collect_resource(res, None).await;
+                    }));
+                }
+            }
+            // The CRDs of the collected groups.
+            for res in self.disc.group(group) {
+                let name = format!("{}.{}", res.plural, res.group);
+                jobs.push(Box::pin(async move {
+                    self.get_into_list(
+                        "apiextensions.k8s.io",
+                        "customresourcedefinitions",
+                        None,
+                        &name,
+                    )
+                    .await;
+                }));
+            }
+        }
+        futures::future::join_all(jobs).await;
+    }
+
+    /// Backends (Service, Endpoints, EndpointSlices) of the webhooks that could act on the
+    /// target pods (or their owners) in the target namespaces.
+    async fn webhook_backends(&self, namespaces: &[String], pods: &[Value]) {
+        let ns_objects = self.list_items("cluster/core/namespaces.json");
+        let ns_labels: Vec<Vec<(String, String)>> = namespaces
+            .iter()
+            .map(|ns| {
+                let mut l = ns_objects
+                    .iter()
+                    .find(|o| str_at(o, "/metadata/name") == ns)
+                    .map(labels)
+                    .unwrap_or_default();
+                if !l.iter().any(|(k, _)| k == "kubernetes.io/metadata.name") {
+                    l.push(("kubernetes.io/metadata.name".into(), ns.clone()));
+                }
+                l
+            })
+            .collect();
+        let pod_labels: Vec<Vec<(String, String)>> = pods.iter().map(labels).collect();
+        let mut backends: BTreeSet<(String, String)> = BTreeSet::new();
+        for kind in [
+            "validatingwebhookconfigurations",
+            "mutatingwebhookconfigurations",
+        ] {
+            for config in
+                self.list_items(&format!("cluster/admissionregistration.k8s.io/{kind}.json"))
+            {
+                for wh in config
+                    .get("webhooks")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if webhook_could_match(wh, &ns_labels, &pod_labels)
+                        && let Some(svc) = wh.pointer("/clientConfig/service")
+                    {
+                        let (ns, name) = (str_at(svc, "/namespace"), str_at(svc, "/name"));
+                        if !ns.is_empty() && !name.is_empty() {
+                            backends.insert((ns.to_string(), name.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        let jobs: Vec<Job<'_>> = backends
+            .into_iter()
+            .map(|(ns, name)| {
+                Box::pin(async move {
+                    let query = format!(
+                        "labelSelector={}",
+                        enc(&format!("kubernetes.io/service-name={name}"))
+                    );
+                    let (_, _, slices) = futures::join!(
+                        self.get_into_list("", "services", Some(&ns), &name),
+                        self.get_into_list("", "endpoints", Some(&ns), &name),
+                        self.list("discovery.k8s.io", "endpointslices", Some(&ns), &query),
+                    );
+                    if let (Some(slices), Some(res)) =
+                        (slices, self.disc.find("discovery.k8s.io", "endpointslices"))
+                    {
+                        self.store_items(&list_path(res, Some(&ns)), &slices);
+                    }
+                }) as Job<'_>
+            })
+            .collect();
+        futures::future::join_all(jobs).await;
+    }
+}
+
+/// Whether a webhook's rules and selectors could match pods (or the Deployments, ReplicaSets,
+/// DaemonSets that create them) in the target namespaces.
+fn webhook_could_match(
+    wh: &Value,
+    ns_labels: &[Vec<(String, String)>],
+    pod_labels: &[Vec<(String, String)>],
+) -> bool {
+    let strings = |v: &Value, key: &str| -> Vec<String> {
+        v.get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
+    };
+    let rules_match = wh
+        .get("rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|rule| {
+            let groups = strings(rule, "apiGroups");
+            let resources = strings(rule, "resources");
+            let ops = strings(rule, "operations");
+            let group_ok = groups
+                .iter()
+                .any(|g| matches!(g.as_str(), "" | "*" | "apps"));
+            let res_ok = resources.iter().any(|r| {
+                let base = r.split('/').next().unwrap_or_default();
+                matches!(
+                    base,
+                    "*" | "pods" | "deployments" | "replicasets" | "daemonsets"
+                )
+            });
+            let op_ok = ops.is_empty()
+                || ops
+                    .iter()
+                    .any(|o| matches!(o.as_str(), "*" | "CREATE" | "UPDATE"));
+            group_ok && res_ok && op_ok
+        });
+    if !rules_match {
+        return false;
+    }
+    let ns_ok = ns_labels.is_empty()
+        || ns_labels
+            .iter()
+            .any(|l| selector_matches(wh.get("namespaceSelector"), l));
+    let obj_ok = pod_labels.is_empty()
+        || pod_labels
+            .iter()
+            .any(|l| selector_matches(wh.get("objectSelector"), l));
+    ns_ok && obj_ok
+}
+
+fn pretty(v: &Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+pub(crate) async fn run(
+    client: kube::Client,
+    plan: &Plan,
+    options: &Options,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    if options.jobs == 0 {
+        return Err(Error::Invalid("jobs must be at least 1".into()));
+    }
+    if options.max_size < 64 * 1024 {
+        return Err(Error::Invalid("max-size must be at least 64KiB".into()));
+    }
+    let now = options
+        .collected_at
+        .unwrap_or_else(Timestamp::now)
+        .round(jiff::Unit::Second)
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    let api = Api::new(
+        client,
+        Settings {
+            jobs: options.jobs,
+            request_timeout: options.request_timeout,
+            retries: options.retries,
+            deadline: Instant::now() + options.timeout,
+        },
+    );
+
+    progress.phase("version");
+    let version = match api.get_json("/version").await {
+        Ok(v) => Ok(v),
+        Err(Failure::Other(m)) => return Err(Error::Unreachable(m)),
+        Err(f) => Err(f),
+    };
+    progress.phase("discovery");
+    let (disc, disc_failures) = Discovery::run(&api).await;
+    let ctx = Ctx {
+        api,
+        disc,
+        options,
+        progress,
+        store: Mutex::new(Store::default()),
+        redactor: Redactor::new(options.redact.clone()),
+        now,
+    };
+    match &version {
+        Ok(v) => {
+            ctx.lock()
+                .objects
+                .insert("cluster/version.json".into(), v.clone());
+        }
+        Err(f) => ctx.error("get /version", f),
+    }
+    for (what, f) in &disc_failures {
+        ctx.error(what.clone(), f);
+    }
+
+    // Targets.
+    progress.phase("targets");
+    let mut namespaces: Vec<String>;
+    let mut target_pods: Vec<Value> = Vec::new();
+    let mut workload: Option<String> = None;
+    let mut workload_missing = false;
+    let selector: Option<String>;
+    match &plan.target {
+        Target::Workload {
+            deployment,
+            selector: sel,
+            namespaces: candidates,
+        } => {
+            selector = Some(sel.clone());
+            let query = format!("labelSelector={}", enc(sel));
+            let found = futures::future::join_all(candidates.iter().map(|ns| {
+                let (ctx, query) = (&ctx, &query);
+                async move {
+                    let dep_res = ctx.disc.find("apps", "deployments").cloned();
+                    let dep = match dep_res {
+                        Some(res) => match ctx
+                            .api
+                            .get_json(&format!("{}/{deployment}", res.url(Some(ns))))
+                            .await
+                        {
+                            Ok(_) => true,
+                            Err(Failure::NotFound(_)) => false,
+                            Err(f) => {
+                                ctx.error(format!("get apps/deployments {ns}/{deployment}"), &f);
+                                false
+                            }
+                        },
+                        None => false,
+                    };
+                    let pods = ctx
+                        .list("", "pods", Some(ns), query)
+                        .await
+                        .unwrap_or_default();
+                    (ns.clone(), dep, pods)
+                }
+            }))
+            .await;
+            namespaces = Vec::new();
+            for (ns, dep, pods) in found {
+                if dep || !pods.is_empty() {
+                    if workload.is_none() {
+                        workload = Some(format!("Deployment/{ns}/{deployment}"));
+                    }
+                    namespaces.push(ns);
+                    target_pods.extend(pods);
+                }
+            }
+            if namespaces.is_empty() {
+                workload_missing = true;
+                ctx.note_error(
+                    format!("find Deployment {deployment}"),
+                    format!(
+                        "neither the Deployment {deployment} nor pods labelled {sel} were found in {}; collected the namespaces' deployments, replicasets, pods and events and the webhook configurations instead",
+                        candidates.join(" or ")
+                    ),
+                    "not-found",
+                );
+                namespaces = candidates.clone();
+            }
+        }
+        Target::Namespaces {
+            namespaces: ns,
+            selector: sel,
+        } => {
+            selector = sel.clone();
+            namespaces = ns.clone();
+        }
+    }
+
+    progress.phase("objects");
+    {
+        let mut jobs: Vec<Job<'_>> = vec![Box::pin(ctx.cluster())];
+        for ns in &namespaces {
+            jobs.push(Box::pin(ctx.namespace(ns)));
+        }
+        futures::future::join_all(jobs).await;
+    }
+    if let Target::Namespaces { .. } = &plan.target {
+        for ns in &namespaces {
+            for pod in ctx.list_items(&format!("namespaces/{ns}/core/pods.json")) {
+                if selector
+                    .as_deref()
+                    .is_none_or(|s| text_selector_matches(s, &labels(&pod)))
+                {
+                    target_pods.push(pod);
+                }
+            }
+        }
+    }
+    target_pods.sort_by_key(key_of);
+    target_pods.dedup_by_key(|p| key_of(p));
+    let target_nodes: BTreeSet<String> = target_pods
+        .iter()
+        .map(|p| str_at(p, "/spec/nodeName").to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let mut context_pods: Vec<Value> = Vec::new();
+    if let Some(sel) = &plan.context_selector {
+        for ns in &namespaces {
+            for pod in ctx.list_items(&format!("namespaces/{ns}/core/pods.json")) {
+                if text_selector_matches(sel, &labels(&pod))
+                    && target_nodes.contains(str_at(&pod, "/spec/nodeName"))
+                    && !target_pods.iter().any(|t| key_of(t) == key_of(&pod))
+                {
+                    context_pods.push(pod);
+                }
+            }
+        }
+    }
+
+    progress.phase("pods, logs and nodes");
+    let ns_events: BTreeMap<String, Vec<Event>> = namespaces
+        .iter()
+        .map(|ns| (ns.clone(), ctx.typed_events(ns)))
+        .collect();
+    {
+        let mut jobs: Vec<Job<'_>> = Vec::new();
+        for pod in &target_pods {
+            jobs.push(Box::pin(ctx.pod(pod, true, &ns_events)));
+        }
+        for pod in &context_pods {
+            jobs.push(Box::pin(ctx.pod(pod, false, &ns_events)));
+        }
+        for node in &target_nodes {
+            jobs.push(Box::pin(ctx.node(node)));
+        }
+        jobs.push(Box::pin(ctx.webhook_backends(&namespaces, &target_pods)));
+        futures::future::join_all(jobs).await;
+    }
+
+    if ctx.api.succeeded() == 0 {
+        let first = ctx
+            .lock()
+            .errors
+            .first()
+            .map(|e| e.message.clone())
+            .unwrap_or_default();
+        return Err(Error::NothingCollected(first));
+    }
+
+    progress.phase("writing");
+    let mut request = kbundle_format::manifest::Request {
+        preset: plan.preset.clone(),
+        namespaces: namespaces.clone(),
+        selector,
+        pods: target_pods
+            .iter()
+            .map(|p| {
+                let (ns, name) = key_of(p);
+                format!("{ns}/{name}")
+            })
+            .collect(),
+        workload: workload.clone(),
+        options: BTreeMap::new(),
+    };
+    let o = &mut request.options;
+    o.insert("max-log-bytes".into(), options.max_log_bytes.to_string());
+    o.insert("max-size".into(), options.max_size.to_string());
+    if let Some(since) = options.since {
+        o.insert("since".into(), format!("{}s", since.as_secs()));
+    }
+    if !options.redact.is_empty() {
+        o.insert("redact-patterns".into(), options.redact.len().to_string());
+    }
+    if let Some(sel) = &plan.context_selector {
+        o.insert("context-selector".into(), sel.clone());
+    }
+    if workload_missing {
+        o.insert("workload-found".into(), "false".into());
+    }
+    let mut manifest = Manifest::new(&options.tool_version, &now.to_string());
+    manifest.cluster.server_version = version.ok();
+    manifest.cluster.context = options.context.clone();
+    manifest.request = request;
+
+    let store = std::mem::take(&mut *ctx.lock());
+    write(
+        store,
+        &ctx.redactor,
+        manifest,
+        options,
+        out,
+        target_pods.len() + context_pods.len(),
+        workload,
+        workload_missing,
+        namespaces,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write(
+    store: Store,
+    redactor: &Redactor,
+    mut manifest: Manifest,
+    options: &Options,
+    out: &Path,
+    pods: usize,
+    workload: Option<String>,
+    workload_missing: bool,
+    namespaces: Vec<String>,
+) -> Result<Summary> {
+    let Store {
+        lists,
+        objects: single,
+        texts,
+        logs,
+        mut errors,
+    } = store;
+    let mut redactions: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut count = |path: &str, counts: Counts| {
+        for (kind, n) in counts {
+            *redactions.entry((path.to_string(), kind)).or_insert(0) += n;
+        }
+    };
+    let mut fixed: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut objects = 0usize;
+    for (path, items) in lists {
+        objects += items.len();
+        let mut list = json!({"apiVersion": "v1", "kind": "List", "items": items.into_values().collect::<Vec<_>>()});
+        let mut c = Counts::new();
+        redactor.value(&mut list, &mut c);
+        count(&path, c);
+        fixed.insert(path, pretty(&list));
+    }
+    for (path, mut v) in single {
+        if path.ends_with("pod.json") {
+            objects += 1;
+        }
+        let mut c = Counts::new();
+        redactor.value(&mut v, &mut c);
+        count(&path, c);
+        fixed.insert(path, pretty(&v));
+    }
+    let nodes = texts
+        .keys()
+        .filter(|p| p.starts_with("cluster/nodes/"))
+        .count();
+    for (path, text) in texts {
+        let mut c = Counts::new();
+        let red = redactor.text(&text, &mut c).into_owned();
+        count(&path, c);
+        fixed.insert(path, red.into_bytes());
+    }
+    let mut originals: BTreeMap<String, u64> = BTreeMap::new();
+    let mut budget_logs: Vec<budget::Log> = Vec::new();
+    for (path, log) in logs {
+        let mut c = Counts::new();
+        let bytes = match String::from_utf8(log.bytes) {
+            Ok(s) => redactor.text(&s, &mut c).into_owned().into_bytes(),
+            Err(e) => redactor
+                .text(&String::from_utf8_lossy(e.as_bytes()), &mut c)
+                .into_owned()
+                .into_bytes(),
+        };
+        count(&path, c);
+        originals.insert(path.clone(), log.original);
+        budget_logs.push(budget::Log {
+            path,
+            bytes,
+            tier: log.tier,
+            compressed: 0,
+            trimmed: false,
+        });
+    }
+    errors.sort_by(|a, b| (&a.what, &a.message).cmp(&(&b.what, &b.message)));
+    errors.dedup();
+
+    // The size budget. The manifest is estimated generously; lists and texts are never cut.
+    let entries = fixed.len() + budget_logs.len();
+    let paths_len: u64 = fixed
+        .keys()
+        .chain(budget_logs.iter().map(|l| &l.path))
+        .map(|p| p.len() as u64)
+        .sum();
+    let errors_len: u64 = errors
+        .iter()
+        .map(|e| (e.what.len() + e.message.len() + 80) as u64)
+        .sum();
+    let manifest_estimate =
+        (entries as u64 * 220 + paths_len * 2 + errors_len + redactions.len() as u64 * 160 + 8192)
+            * 3
+            / 4;
+    let fixed_size: u64 = fixed
+        .iter()
+        .map(|(p, b)| budget::deflated_len(b) + budget::entry_overhead(p))
+        .sum::<u64>()
+        + manifest_estimate;
+    let budget_size = options.max_size - options.max_size / 50;
+    if !budget::fit(fixed_size, &mut budget_logs, budget_size) {
+        errors.push(CollectError {
+            what: "size budget".into(),
+            message: format!(
+                "the bundle is over --max-size {} even with every log trimmed to nothing (about {fixed_size} bytes without logs)",
+                options.max_size
+            ),
+            class: Some("other".into()),
+        });
+    }
+
+    let mut trimmed: Vec<(String, Truncation)> = Vec::new();
+    let mut all: BTreeMap<String, (Vec<u8>, Option<Truncation>)> =
+        fixed.into_iter().map(|(p, b)| (p, (b, None))).collect();
+    for log in budget_logs {
+        let original = originals.get(&log.path).copied().unwrap_or(0);
+        let truncation = if log.trimmed {
+            Some(Truncation {
+                original_size: original,
+                reason: "max-size".into(),
+            })
+        } else if original > options.max_log_bytes {
+            Some(Truncation {
+                original_size: original,
+                reason: "max-log-bytes".into(),
+            })
+        } else {
+            None
+        };
+        if let Some(t) = &truncation {
+            trimmed.push((log.path.clone(), t.clone()));
+        }
+        all.insert(log.path, (log.bytes, truncation));
+    }
+    let logs_written = all.keys().filter(|p| p.contains("/logs/")).count();
+
+    manifest.errors = errors.clone();
+    manifest.redactions = redactions
+        .iter()
+        .map(|((path, kind), n)| Redaction {
+            path: path.clone(),
+            kind: kind.clone(),
+            count: *n,
+        })
+        .collect();
+    let mut writer = BundleWriter::create(out)?;
+    for (path, (bytes, truncation)) in &all {
+        writer.add_stream(path, &mut bytes.as_slice(), truncation.clone())?;
+    }
+    let path = writer.finish(manifest)?;
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    Ok(Summary {
+        path,
+        size,
+        entries: all.len(),
+        namespaces,
+        workload,
+        workload_missing,
+        pods,
+        logs: logs_written,
+        nodes,
+        objects,
+        errors,
+        trimmed,
+        redactions: redactions.values().sum(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhooks_matching_pods() {
+        let ns = vec![vec![(
+            "kubernetes.io/metadata.name".to_string(),
+            "calico-system".to_string(),
+        )]];
+        let pods = vec![vec![(
+            "k8s-app".to_string(),
+            "calico-kube-controllers".to_string(),
+        )]];
+        let pods_rule = json!({"rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"], "resources": ["pods"]}]});
+        assert!(webhook_could_match(&pods_rule, &ns, &pods));
+        let other = json!({"rules": [{"apiGroups": ["example.com"], "operations": ["CREATE"], "resources": ["things"]}]});
+        assert!(!webhook_could_match(&other, &ns, &pods));
+        let excluded = json!({"rules": pods_rule["rules"].clone(), "namespaceSelector": {"matchExpressions": [
+            {"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["calico-system"]}]}});
+        assert!(!webhook_could_match(&excluded, &ns, &pods));
+        let deletes =
+            json!({"rules": [{"apiGroups": ["*"], "operations": ["DELETE"], "resources": ["*"]}]});
+        assert!(!webhook_could_match(&deletes, &ns, &pods));
+    }
+
+    #[test]
+    fn paths_and_encoding() {
+        let r = Resource {
+            group: "".into(),
+            version: "v1".into(),
+            plural: "events".into(),
+            kind: "Event".into(),
+            namespaced: true,
+        };
+        assert_eq!(
+            list_path(&r, Some("calico-system")),
+            "namespaces/calico-system/core/events.json"
+        );
+        assert_eq!(
+            enc("k8s-app=calico-kube-controllers"),
+            "k8s-app%3Dcalico-kube-controllers"
+        );
+        let item = normalize(json!({"metadata": {"name": "x"}}), &r);
+        assert_eq!(
+            item.to_string(),
+            r#"{"apiVersion":"v1","kind":"Event","metadata":{"name":"x"}}"#
+        );
+    }
+
+    #[test]
+    fn events_api_conversion() {
+        let e = event_from_events_api(&json!({
+            "metadata": {"name": "e", "namespace": "ns"},
+            "regarding": {"kind": "Pod", "name": "p"}, "reason": "BackOff", "note": "Back-off restarting",
+            "type": "Warning", "deprecatedCount": 5, "reportingController": "kubelet"
+        }));
+        let typed: Option<Event> = typed(&e);
+        let typed = typed.unwrap_or_default();
+        assert_eq!(typed.message.as_deref(), Some("Back-off restarting"));
+        assert_eq!(typed.count, Some(5));
+        assert_eq!(typed.involved_object.name.as_deref(), Some("p"));
+    }
+}

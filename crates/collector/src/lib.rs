@@ -1,0 +1,259 @@
+//! # kbundle-collector
+//!
+//! Collects a `kbundle/1` support bundle from a live cluster through a [`kube::Client`]:
+//! the target workload's pods (objects, `describe` text, current and previous logs of every
+//! container), the nodes they run on, their owners, the events, ConfigMaps, Services and
+//! NetworkPolicies of the target namespaces, the admission webhooks that could act on the pods
+//! (with their backends), and the Calico configuration found by discovery.
+//!
+//! Secrets are never read; credentials are redacted from objects and logs before anything is
+//! written ([`redact`]). Logs are bounded per log and by a size budget for the whole zip.
+//! Failures (403, 404, timeouts, cut streams) are recorded in the manifest and the collection
+//! goes on. See `docs/collect.md`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), kbundle_collector::Error> {
+//! use kbundle_collector::{collect, NoProgress, Options, Plan};
+//!
+//! let client = kube::Client::try_default().await.map_err(|e| kbundle_collector::Error::Unreachable(e.to_string()))?;
+//! let plan = Plan::preset_calico_kube_controllers();
+//! let summary = collect(client, &plan, &Options::default(), "bundle.zip".as_ref(), &NoProgress).await?;
+//! println!("{} ({} bytes, {} errors)", summary.path.display(), summary.size, summary.errors.len());
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod api;
+mod budget;
+mod gather;
+pub mod redact;
+mod select;
+pub mod units;
+
+mod discovery;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use kbundle_format::manifest::{CollectError, Truncation};
+pub use redact::Redactor;
+
+/// The Calico CRD group.
+pub const CALICO_GROUP: &str = "crd.projectcalico.org";
+/// The Tigera operator group.
+pub const OPERATOR_GROUP: &str = "operator.tigera.io";
+
+/// Errors that stop a collection (everything else is recorded in the manifest).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The API server could not be reached at all.
+    #[error("cannot reach the API server: {0}")]
+    Unreachable(String),
+    /// Every request failed.
+    #[error("nothing could be collected: {0}")]
+    NothingCollected(String),
+    /// An option is invalid.
+    #[error("invalid option: {0}")]
+    Invalid(String),
+    /// The bundle could not be written.
+    #[error(transparent)]
+    Write(#[from] kbundle_format::Error),
+}
+
+/// A `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What to collect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The preset name, recorded in the manifest.
+    pub preset: Option<String>,
+    /// The target pods.
+    pub target: Target,
+    /// Pods of the target namespaces, selected by this label selector and running on a node
+    /// that hosts a target pod, whose logs are collected too (as context, trimmed first).
+    pub context_selector: Option<String>,
+}
+
+/// How the target pods are found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A Deployment and its pods, in the first of several candidate namespaces that has them.
+    Workload {
+        /// The Deployment's name.
+        deployment: String,
+        /// The label selector of its pods.
+        selector: String,
+        /// Candidate namespaces, in order.
+        namespaces: Vec<String>,
+    },
+    /// The pods of these namespaces (all, or those matching the selector).
+    Namespaces {
+        /// The namespaces.
+        namespaces: Vec<String>,
+        /// A label selector, or every pod.
+        selector: Option<String>,
+    },
+}
+
+/// The presets known to [`Plan::preset`].
+pub const PRESETS: &[&str] = &["calico-kube-controllers"];
+
+impl Plan {
+    /// The `calico-kube-controllers` preset (the runbook's "Logs and Data to Gather"):
+    /// Deployment `calico-kube-controllers`, pods labelled `k8s-app=calico-kube-controllers`,
+    /// in `kube-system` (IKS 1.28 and older) or `calico-system` (IKS 1.29 and newer, ROKS);
+    /// `calico-node` logs of the nodes hosting it as context.
+    pub fn preset_calico_kube_controllers() -> Plan {
+        Plan {
+            preset: Some("calico-kube-controllers".into()),
+            target: Target::Workload {
+                deployment: "calico-kube-controllers".into(),
+                selector: "k8s-app=calico-kube-controllers".into(),
+                namespaces: vec!["kube-system".into(), "calico-system".into()],
+            },
+            context_selector: Some("k8s-app=calico-node".into()),
+        }
+    }
+
+    /// A preset by name.
+    pub fn preset(name: &str) -> Option<Plan> {
+        match name {
+            "calico-kube-controllers" => Some(Plan::preset_calico_kube_controllers()),
+            _ => None,
+        }
+    }
+
+    /// Every pod of these namespaces.
+    pub fn namespaces<I, S>(namespaces: I) -> Plan
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Plan {
+            preset: None,
+            target: Target::Namespaces {
+                namespaces: namespaces.into_iter().map(Into::into).collect(),
+                selector: None,
+            },
+            context_selector: None,
+        }
+    }
+
+    /// Restricts a [`Target::Namespaces`] plan to pods matching `selector`.
+    pub fn with_selector(mut self, selector: impl Into<String>) -> Plan {
+        if let Target::Namespaces { selector: s, .. } = &mut self.target {
+            *s = Some(selector.into());
+        }
+        self
+    }
+}
+
+/// How to collect.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Newest bytes kept of each log (default 4 MiB).
+    pub max_log_bytes: u64,
+    /// Only log lines newer than this (`sinceSeconds`).
+    pub since: Option<Duration>,
+    /// Budget of the finished zip (default 25 MB); logs are trimmed to fit.
+    pub max_size: u64,
+    /// Concurrent requests (default 8).
+    pub jobs: usize,
+    /// Bound of the whole collection (default 5 minutes); what was collected is written.
+    pub timeout: Duration,
+    /// Bound of one request, or of a pause in a log stream (default 30 s).
+    pub request_timeout: Duration,
+    /// Retries of transient failures (5xx, 429, connection errors; default 3).
+    pub retries: u32,
+    /// Extra redaction patterns.
+    pub redact: Vec<regex::Regex>,
+    /// The collection time written to the manifest and used as the describe reference time
+    /// (default: now). Pin it to get byte-identical bundles.
+    pub collected_at: Option<jiff::Timestamp>,
+    /// The kubeconfig context, recorded in the manifest.
+    pub context: Option<String>,
+    /// The tool version recorded in the manifest.
+    pub tool_version: String,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            max_log_bytes: 4 << 20,
+            since: None,
+            max_size: 25_000_000,
+            jobs: 8,
+            timeout: Duration::from_secs(300),
+            request_timeout: Duration::from_secs(30),
+            retries: 3,
+            redact: Vec::new(),
+            collected_at: None,
+            context: None,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// Receives progress while collecting (for a progress bar). Every method has a no-op default.
+pub trait Progress: Sync {
+    /// A new phase starts (`discovery`, `logs`, `writing`...).
+    fn phase(&self, _name: &str) {}
+    /// One item was collected (or failed).
+    fn item(&self, _what: &str) {}
+}
+
+/// A [`Progress`] that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What a collection produced.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// The bundle written.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Entries in it (manifest excluded).
+    pub entries: usize,
+    /// The namespaces collected.
+    pub namespaces: Vec<String>,
+    /// The workload found (`Deployment/<ns>/<name>`), if the plan has one and it was found.
+    pub workload: Option<String>,
+    /// Whether the plan has a workload and it was not found anywhere.
+    pub workload_missing: bool,
+    /// Target and context pods collected.
+    pub pods: usize,
+    /// Log entries written.
+    pub logs: usize,
+    /// Node descriptions written.
+    pub nodes: usize,
+    /// Objects written (items of all lists, plus pod objects).
+    pub objects: usize,
+    /// What could not be collected (as in the manifest).
+    pub errors: Vec<CollectError>,
+    /// Entries trimmed, with how.
+    pub trimmed: Vec<(String, Truncation)>,
+    /// Values redacted.
+    pub redactions: u64,
+}
+
+impl Summary {
+    /// Whether everything asked for was collected (exit code 0 rather than 3).
+    pub fn is_complete(&self) -> bool {
+        self.errors.is_empty() && !self.workload_missing
+    }
+}
+
+/// Collects `plan` through `client` into the bundle `out` (written to `<out>.partial`, renamed
+/// when complete).
+pub async fn collect(
+    client: kube::Client,
+    plan: &Plan,
+    options: &Options,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    gather::run(client, plan, options, out, progress).await
+}
