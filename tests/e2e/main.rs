@@ -3,6 +3,7 @@
 //! One test binary, one module per topic (see `util.rs` for the shared helpers).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod analyze;
 mod inspect;
 mod serve;
 mod util;
