@@ -133,6 +133,13 @@ fn container() -> impl Strategy<Value = GenContainer> {
         })
 }
 
+fn rename(c: &mut GenContainer, name: String) {
+    if let Some(s) = c.status.as_mut() {
+        s.name = name.clone();
+    }
+    c.container.name = name;
+}
+
 fn event() -> impl Strategy<Value = Event> {
     (
         prop_oneof![Just("Normal"), Just("Warning")],
@@ -172,7 +179,14 @@ fn pod() -> impl Strategy<Value = (Pod, Vec<GenContainer>, Vec<GenContainer>)> {
         vec(container(), 1..4),
         vec((word_cap(), prop_oneof![Just("True"), Just("False"), Just("Unknown")]), 0..5),
     )
-        .prop_map(|((n, ns, node, start, labels), (phase, reason, msg, qos), init, main, conds)| {
+        .prop_map(|((n, ns, node, start, labels), (phase, reason, msg, qos), mut init, mut main, conds)| {
+            // Container names are unique within a pod.
+            for (i, c) in init.iter_mut().enumerate() {
+                rename(c, format!("{}-i{i}", c.container.name));
+            }
+            for (i, c) in main.iter_mut().enumerate() {
+                rename(c, format!("{}-m{i}", c.container.name));
+            }
             let statuses = |cs: &[GenContainer]| -> Option<Vec<ContainerStatus>> {
                 let v: Vec<ContainerStatus> = cs.iter().filter_map(|c| c.status.clone()).collect();
                 Some(v).filter(|v| !v.is_empty())
