@@ -300,3 +300,64 @@ fn hostile_dumps_do_not_panic() {
     assert_eq!(s.inputs()[0].layout, Layout::ClusterInfoDump);
     assert!(s.logs().iter().all(|l| !l.pod.is_empty()));
 }
+
+/// Real output of kubectl 1.32 (`cluster-info dump --namespaces default`, to stdout and with
+/// `--output-directory`), taken from `kbundle serve` of the troubleshoot test bundle.
+fn check_real(s: &Snapshot) {
+    assert_eq!(s.inputs()[0].layout, Layout::ClusterInfoDump);
+    let report = inspect(s);
+    assert!(report.ignored.is_empty(), "{:?}", report.ignored);
+    assert_eq!(
+        s.of_kind("", "Node").map(|o| o.name()).collect::<Vec<_>>(),
+        ["k3d-mycluster-server-0"]
+    );
+    assert_eq!(
+        s.of_kind("", "Pod").map(|o| o.name()).collect::<Vec<_>>(),
+        ["nginx-deployment-7986654d4-ztx2g"]
+    );
+    assert_eq!(s.of_kind("", "Event").count(), 5);
+    assert_eq!(s.of_kind("apps", "Deployment").count(), 1);
+    assert_eq!(s.of_kind("apps", "ReplicaSet").count(), 2);
+    assert_eq!(s.of_kind("", "Service").count(), 1);
+    assert_eq!(
+        report.logs,
+        [
+            "default/nginx-deployment-7986654d4-ztx2g/hello",
+            "default/nginx-deployment-7986654d4-ztx2g/nginx",
+        ]
+    );
+    let nginx = s
+        .logs()
+        .iter()
+        .find(|l| l.container.as_deref() == Some("nginx"))
+        .unwrap();
+    let text = log_text(s, nginx);
+    assert_eq!((nginx.size, text.len()), (1181, 1181));
+    assert!(text.starts_with("/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty"));
+    assert!(text.ends_with("start worker process 30\n"));
+    let hello = s
+        .logs()
+        .iter()
+        .find(|l| l.container.as_deref() == Some("hello"))
+        .unwrap();
+    let text = log_text(s, hello);
+    assert_eq!(text.len(), 274_260);
+    assert!(text.starts_with("Hello from k3s (Evans Secret): Wed Dec 21 09:42:42 UTC 2022\n"));
+    assert!(!text.contains("===="));
+}
+
+const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cluster-info-dump");
+
+#[test]
+fn real_kubectl_stdout() {
+    let path = std::path::Path::new(REAL).join("kubectl-1.32-stdout.txt.gz");
+    check_real(&Snapshot::open(&path, &ReadOptions::default()).unwrap());
+}
+
+#[test]
+fn real_kubectl_output_directory() {
+    let path = std::path::Path::new(REAL).join("kubectl-1.32-output-directory.tar.gz");
+    let s = Snapshot::open(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(s.inputs()[0].root, "cluster-state");
+    check_real(&s);
+}
