@@ -12,7 +12,10 @@ fn inspect_each_fixture_cluster() {
         let out = run(kbundle().arg("inspect").arg(&path));
         assert!(out.status.success(), "{name}: {}", stderr(&out));
         let text = stdout(&out);
-        assert!(text.contains("format:     generic (directory)"), "{name}: {text}");
+        assert!(
+            text.contains("format:     generic (directory)"),
+            "{name}: {text}"
+        );
         assert!(text.contains("Pod (v1)"), "{name}: {text}");
         assert!(text.contains("Node (v1)"), "{name}: {text}");
         assert!(text.contains("server:     v1."), "{name}: {text}");
@@ -63,7 +66,13 @@ fn bad_inputs_give_one_line_and_exit_2() {
     let empty = dir.path().join("empty.zip");
     std::fs::write(&empty, b"").unwrap();
     let random = dir.path().join("random.bin");
-    std::fs::write(&random, (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect::<Vec<_>>()).unwrap();
+    std::fs::write(
+        &random,
+        (0..4096u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     let missing = dir.path().join("missing.zip");
     for (path, expect) in [
         (&empty, "the input is empty"),
@@ -74,6 +83,9 @@ fn bad_inputs_give_one_line_and_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{}", path.display());
         let err = stderr(&out);
         assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.starts_with("kbundle: ") && err.contains(expect), "{err}");
+        assert!(
+            err.starts_with("kbundle: ") && err.contains(expect),
+            "{err}"
+        );
     }
 }
