@@ -17,7 +17,7 @@ use std::ops::Range;
 use serde_json::Value;
 
 use super::{Class, Detected, Importer, is_object_file, kubectl_text, parent};
-use crate::archive::{Archive, EntryInfo};
+use crate::archive::{Archive, ArchiveKind, EntryInfo};
 use crate::error::Result;
 use crate::snapshot::Layout;
 
@@ -118,18 +118,26 @@ impl Importer for DumpStream {
             return Ok(None);
         }
         let max = archive.limits().max_parse_bytes;
-        for entry in archive.entries() {
-            if is_object_file(&entry.path) && !entry.path.ends_with(".json") {
-                continue;
-            }
-            // A read error means this entry is not the one; the import reports it later.
-            if let Ok(true) =
-                archive.read_with(&entry.path, |r| looks_like_stream(&mut r.take(max)))
-            {
-                return Ok(Some(Detected::default()));
-            }
-        }
-        Ok(None)
+        let candidate = |e: &EntryInfo| !is_object_file(&e.path) || e.path.ends_with(".json");
+        // Read errors mean "not a dump": the import reports them later.
+        let found = if archive.kind() == ArchiveKind::TarGz {
+            // One pass over the stream, not one per candidate.
+            let mut found = false;
+            let visited = archive.visit(candidate, |_, r| {
+                if !found {
+                    found = looks_like_stream(&mut r.take(max)).unwrap_or(false);
+                }
+                Ok(())
+            });
+            visited.is_ok() && found
+        } else {
+            archive.entries().iter().filter(|e| candidate(e)).any(|e| {
+                archive
+                    .read_with(&e.path, |r| looks_like_stream(&mut r.take(max)))
+                    .unwrap_or(false)
+            })
+        };
+        Ok(found.then(Detected::default))
     }
 
     fn classify(&self, rel: &str, _entry: &EntryInfo) -> Class {

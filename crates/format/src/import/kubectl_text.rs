@@ -239,8 +239,7 @@ fn looks_like_log(text: &[u8]) -> bool {
     let Some(first) = lines(text).find(|l| !l.trim_ascii().is_empty()) else {
         return false;
     };
-    let klog = first.len() > 5
-        && b"IWEF".contains(&first[0])
+    let klog = first.first().is_some_and(|c| b"IWEF".contains(c))
         && first
             .get(1..5)
             .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
