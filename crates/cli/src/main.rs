@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod analyze;
+mod collect;
+mod demo;
 mod inspect;
 mod limits;
 mod rules;
@@ -31,6 +33,11 @@ enum Command {
     Analyze(analyze::Args),
     /// List the analyzer's rules, or explain one (`kbundle rules ID`).
     Rules(rules::Args),
+    /// Collect a support bundle from a live cluster (default preset: calico-kube-controllers).
+    Collect(collect::Args),
+    /// Run the whole pipeline on a built-in example cluster: serve it, collect it, analyze the
+    /// bundle, print the report. Needs no cluster.
+    Demo(demo::Args),
 }
 
 /// Exit codes shared by every subcommand.
@@ -46,6 +53,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Collect(args) => collect::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(code) => code,

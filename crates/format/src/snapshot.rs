@@ -287,7 +287,8 @@ impl Snapshot {
         self.objects.is_empty()
     }
 
-    /// How many objects were read more than once (the first reading is kept).
+    /// How many objects were read more than once with different contents (the first reading
+    /// is kept).
     pub fn duplicates(&self) -> usize {
         self.duplicates
     }
@@ -348,8 +349,12 @@ impl Snapshot {
         if key.api_version.is_empty() || key.kind.is_empty() || key.name.is_empty() {
             return false;
         }
-        if self.objects.contains_key(&key) {
-            self.duplicates += 1;
+        if let Some(existing) = self.objects.get(&key) {
+            // The same object read twice (a list and a single file of one bundle) is not news;
+            // two different readings are, and the first is kept.
+            if existing.value != object.value {
+                self.duplicates += 1;
+            }
             return false;
         }
         self.objects.insert(key, object);
