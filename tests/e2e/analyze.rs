@@ -56,6 +56,18 @@ fn healthy_cluster_has_no_findings() {
 #[test]
 fn crashloop_oom_cluster() {
     let report = json_of("crashloop-oom");
+    let mut rules: Vec<String> = findings(&report).into_iter().map(|(r, _)| r).collect();
+    rules.dedup();
+    assert_eq!(
+        rules,
+        [
+            "crash-loop",
+            "memory-limit-hit",
+            "log-error-signature",
+            "recent-config-change"
+        ],
+        "expected by fixtures/clusters/README.md"
+    );
     assert!(
         has(&report, "crash-loop", "critical"),
         "{:?}",
@@ -100,6 +112,12 @@ fn crashloop_oom_cluster() {
 #[test]
 fn webhook_denied_cluster() {
     let report = json_of("webhook-denied");
+    let rules: Vec<String> = findings(&report).into_iter().map(|(r, _)| r).collect();
+    assert_eq!(
+        rules,
+        ["workload-missing", "webhook-denied"],
+        "expected by fixtures/clusters/README.md"
+    );
     assert!(
         has(&report, "webhook-denied", "critical"),
         "{:?}",

@@ -2,6 +2,7 @@
 //! layout: YAML objects, `logs/<ns>/<pod>/<container>[.previous].log`). Cases named `fire*`
 //! snapshot the rule's findings as `kbundle analyze` prints them; cases named `miss*` are near
 //! misses and must give no finding of that rule.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 
@@ -138,6 +139,11 @@ misses!(
     "miss-benign"
 );
 misses!(log_error_signature_old, "log-error-signature", "miss-old");
+fires!(
+    log_error_signature_same_log_twice,
+    "log-error-signature",
+    "fire-same-log-twice"
+);
 
 fires!(recent_config_change, "recent-config-change", "fire");
 misses!(

@@ -17,7 +17,9 @@
 //! | `datastore-unreachable` | `Failed to initialize Calico datastore`, `Error getting cluster information config`, `Failed to verify datastore`, `failed to build Calico client` |
 //! | `fatal-exit` | any other FATAL line |
 //!
-//! Info, debug and warning lines never match, even when they mention an error (kube-controllers
+//! A timestamped line that appears in both the previous and the current log of a container
+//! (the kubelet serves the same file for both while the container is in CrashLoopBackOff) is
+//! counted once. Info, debug and warning lines never match, even when they mention an error (kube-controllers
 //! logs a recovered datastore error at INFO). Each group gives its count and first and last
 //! time, with the first and last lines as evidence. Critical for groups with a FATAL line or a
 //! panic, warning otherwise. The subject is the Pod.
@@ -42,7 +44,7 @@
 //!   unauthorized: 42 lines in calico-kube-controllers (1 FATAL) from 2025-03-14T08:01:10Z to 2025-03-14T09:41:02Z
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
 use jiff::Timestamp;
@@ -142,8 +144,15 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             !l.previous,
         )
     });
+    // Timestamped lines already counted from another log of the same container: in
+    // CrashLoopBackOff the kubelet serves the last terminated container for both `logs` and
+    // `logs --previous`, so the two files can overlap or be identical.
+    let mut counted: BTreeMap<(String, String, String), HashSet<String>> = BTreeMap::new();
     for log in logs {
         let container = log.container.clone().unwrap_or_default();
+        let key = (log.namespace.clone(), log.pod.clone(), container.clone());
+        let before = counted.remove(&key).unwrap_or_default();
+        let mut now_seen: HashSet<String> = HashSet::new();
         let _ = crate::text::for_each_line(snapshot, &log.origin, |n, line| {
             let p = parse_line(line, year);
             let Some(sig) = classify(p.level, p.text) else {
@@ -151,6 +160,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             };
             if p.time.is_some() && cx.now.is_some() && !cx.in_window(p.time) {
                 return true;
+            }
+            if p.time.is_some() {
+                if before.contains(p.text) {
+                    return true;
+                }
+                now_seen.insert(p.text.to_string());
             }
             let g = groups
                 .entry((
@@ -184,6 +199,8 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
             true
         });
+        now_seen.extend(before);
+        counted.insert(key, now_seen);
     }
     for ((ns, pod, container, sig), g) in groups {
         let what = SIGNATURES
