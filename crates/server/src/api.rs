@@ -139,7 +139,11 @@ impl State {
     }
 
     /// Answers one request. Never panics on request data, never fails.
-    pub(crate) async fn serve<B>(&self, req: Request<B>) -> Response<Body> {
+    pub(crate) async fn serve<B>(&self, req: Request<B>) -> Response<Body>
+    where
+        B: hyper::body::Body,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(d) = self.faults.delay {
             tokio::time::sleep(d).await;
@@ -163,6 +167,15 @@ impl State {
             .is_some_and(|every| n.is_multiple_of(every))
         {
             ApiError::internal(&format!("injected fault: request {n} fails (error-every)")).into()
+        } else if method == Method::POST && is_access_review(req.uri().path()) {
+            let path = req.uri().path().to_string();
+            let body = http_body_util::Limited::new(req.into_body(), 1 << 20)
+                .collect()
+                .await;
+            match body {
+                Ok(b) => self.access_review(&path, &b.to_bytes()),
+                Err(_) => ApiError::bad_request("cannot read the request body").into(),
+            }
         } else {
             match self.route(req.uri().path(), &r).await {
                 Ok(reply) => reply,
@@ -513,6 +526,65 @@ impl State {
             content_type: "application/json".into(),
             rx,
         })
+    }
+}
+
+fn is_access_review(path: &str) -> bool {
+    matches!(
+        path.trim_end_matches('/'),
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+            | "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
+    )
+}
+
+impl State {
+    /// `kubectl auth can-i` and k9s ask whether they may act: reads are allowed (except
+    /// resources forbidden by a fault), writes are not. Nothing is stored.
+    fn access_review(&self, path: &str, body: &[u8]) -> Reply {
+        let Some(mut review) = serde_json::from_slice::<Value>(body)
+            .ok()
+            .or_else(|| crate::proto::decode_review(body))
+        else {
+            return ApiError::bad_request("the request body is not a JSON object").into();
+        };
+        if !review.is_object() {
+            return ApiError::bad_request("the request body is not a JSON object").into();
+        }
+        let status = if path.contains("rulesreviews") {
+            json!({
+                "resourceRules": [{"verbs": ["get", "list", "watch"], "apiGroups": ["*"], "resources": ["*"]}],
+                "nonResourceRules": [{"verbs": ["get"], "nonResourceURLs": ["*"]}],
+                "incomplete": false,
+            })
+        } else {
+            let attrs = review.pointer("/spec/resourceAttributes");
+            let field = |k: &str| {
+                attrs
+                    .and_then(|a| a.get(k))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+            };
+            let verb = match attrs {
+                Some(_) => field("verb"),
+                None => review
+                    .pointer("/spec/nonResourceAttributes/verb")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            };
+            let read = matches!(verb, "get" | "list" | "watch");
+            if !read {
+                json!({"allowed": false, "reason": "kbundle serve is read-only"})
+            } else if attrs.is_some() && self.faults.forbids(field("group"), field("resource")) {
+                json!({"allowed": false, "reason": "forbidden by a fault injected by kbundle serve"})
+            } else {
+                json!({"allowed": true, "reason": "kbundle serve allows every read"})
+            }
+        };
+        if let Some(m) = review.as_object_mut() {
+            m.insert("status".into(), status);
+            m.entry("metadata").or_insert_with(|| json!({}));
+        }
+        Reply::json(201, &review)
     }
 }
 

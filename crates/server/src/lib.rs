@@ -30,6 +30,7 @@ mod discovery;
 mod faults;
 mod index;
 mod logs;
+mod proto;
 mod query;
 mod select;
 mod status;
@@ -168,11 +169,23 @@ impl Server {
         path_and_query: &str,
         accept: &str,
     ) -> (u16, String, Bytes) {
+        self.handle_with_body(method, path_and_query, accept, Bytes::new())
+            .await
+    }
+
+    /// Like [`Server::handle`], with a request body.
+    pub async fn handle_with_body(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        accept: &str,
+        body: Bytes,
+    ) -> (u16, String, Bytes) {
         let Ok(req) = hyper::Request::builder()
             .method(method)
             .uri(path_and_query)
             .header(hyper::header::ACCEPT, accept)
-            .body(http_body_util::Empty::<Bytes>::new())
+            .body(http_body_util::Full::new(body))
         else {
             return (400, String::new(), Bytes::new());
         };

@@ -726,3 +726,46 @@ async fn serves_over_tcp_and_shuts_down() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn access_reviews_allow_reads_only() {
+    let (s, _d) = server_with(Faults::parse("forbid=secrets").unwrap()).await;
+    let review = |verb: &str, resource: &str| {
+        bytes::Bytes::from(
+            json!({"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
+                   "spec": {"resourceAttributes": {"verb": verb, "resource": resource, "namespace": "app"}}})
+            .to_string(),
+        )
+    };
+    let path = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+    for (verb, resource, allowed) in [
+        ("list", "pods", true),
+        ("delete", "pods", false),
+        ("get", "secrets", false),
+    ] {
+        let (code, _, body) = s
+            .handle_with_body("POST", path, "", review(verb, resource))
+            .await;
+        assert_eq!(code, 201);
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["status"]["allowed"], allowed, "{verb} {resource}: {v}");
+    }
+    let (code, _, _) = s
+        .handle_with_body("POST", path, "", bytes::Bytes::from_static(b"["))
+        .await;
+    assert_eq!(code, 400);
+    let (code, _, body) = s
+        .handle_with_body(
+            "POST",
+            "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+            "",
+            bytes::Bytes::from_static(b"{}"),
+        )
+        .await;
+    assert_eq!(code, 201);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        v["status"]["resourceRules"][0]["verbs"],
+        json!(["get", "list", "watch"])
+    );
+}
