@@ -35,6 +35,10 @@ pub struct Args {
     /// kube-system.
     #[arg(long, value_name = "KIND/NAMESPACE/NAME", value_parser = parse_workload)]
     workload: Option<WorkloadRef>,
+    /// Restarts at or above which a container counts as restarting often (with its last
+    /// termination inside the window).
+    #[arg(long, value_name = "N", default_value_t = Options::default().restart_threshold, value_parser = clap::value_parser!(i64).range(1..))]
+    restart_threshold: i64,
     /// Colour in text output: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
@@ -105,7 +109,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         window: args.window,
         now: args.now,
         workload: args.workload.clone(),
-        ..Options::default()
+        restart_threshold: args.restart_threshold,
     };
     let mut report = analyze(&snapshot, &options);
     // Inputs as the user named them, so that the output does not depend on the cwd.

@@ -42,7 +42,14 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         // Evicted for memory.
         if pod.reason == "Evicted"
             && pod.message.to_ascii_lowercase().contains("memory")
-            && cx.in_window(pod.created.or(cx.now))
+            && cx.in_window(
+                pod.conditions
+                    .iter()
+                    .filter_map(|c| c.last_transition)
+                    .chain(pod.created)
+                    .max()
+                    .or(cx.now),
+            )
         {
             out.push(Finding {
                 rule: "",

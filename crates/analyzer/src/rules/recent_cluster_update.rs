@@ -6,8 +6,8 @@
 //! - nodes whose `metadata.creationTimestamp` is within the window before the reference time:
 //!   a worker was reloaded, replaced or added (info);
 //! - nodes whose kubelet version (`status.nodeInfo.kubeletVersion`, build suffix ignored)
-//!   differs from the API server's minor version (warning) or from the version most nodes run
-//!   (info): an update is in progress or was left half done.
+//!   differs from the API server's minor version (warning), from its patch level (info) or
+//!   from the version most nodes run (info): an update is in progress or was left half done.
 //!
 //! The subject is each such Node.
 //!
@@ -74,11 +74,13 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if let Some(v) = n.kubelet_version.as_deref() {
             let mut diffs = Vec::new();
             let mut sev = Severity::Info;
-            if let Some(s) = server
-                && minor(s) != minor(v)
-            {
-                diffs.push(format!("the API server {}", base(s)));
-                sev = Severity::Warning;
+            if let Some(s) = server {
+                if minor(s) != minor(v) {
+                    diffs.push(format!("the API server {}", base(s)));
+                    sev = Severity::Warning;
+                } else if base(s) != base(v) {
+                    diffs.push(format!("the API server {} (patch level)", base(s)));
+                }
             }
             if let Some(m) = majority
                 && counts.len() > 1
