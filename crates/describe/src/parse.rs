@@ -87,7 +87,11 @@ fn split_kv(body: &str) -> Option<(&str, &str)> {
 }
 
 fn opt(v: &str) -> Option<String> {
-    if v.is_empty() { None } else { Some(v.to_string()) }
+    if v.is_empty() {
+        None
+    } else {
+        Some(v.to_string())
+    }
 }
 
 /// Parses kubectl's RFC1123Z dates, e.g. `Mon, 31 Aug 2020 16:32:42 -0500`.
@@ -124,8 +128,14 @@ pub fn parse(text: &str) -> Vec<Described> {
     }
     for (n, &start) in starts.iter().enumerate() {
         let end = starts.get(n + 1).copied().unwrap_or(all.len());
-        let prev_end = if n == 0 { 0 } else { starts.get(n - 1).copied().unwrap_or(0) };
-        let Some(block) = all.get(start..end) else { continue };
+        let prev_end = if n == 0 {
+            0
+        } else {
+            starts.get(n - 1).copied().unwrap_or(0)
+        };
+        let Some(block) = all.get(start..end) else {
+            continue;
+        };
         let hint = all.get(prev_end..start).and_then(kind_hint);
         if let Some(d) = parse_block(block, hint) {
             out.push(d);
@@ -176,7 +186,10 @@ fn classify(block: &[Line<'_>], hint: Option<Kind>) -> Option<Kind> {
     if has("Roles") || has("Taints") || has("Unschedulable") || has("System Info") {
         return Some(Kind::Node);
     }
-    if has("StrategyType") || has("NewReplicaSet") || replicas.is_some_and(|r| r.contains("desired |")) {
+    if has("StrategyType")
+        || has("NewReplicaSet")
+        || replicas.is_some_and(|r| r.contains("desired |"))
+    {
         return Some(Kind::Deployment);
     }
     if replicas.is_some_and(|r| r.contains("current /")) {
@@ -225,7 +238,8 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
     if node_ish {
         let mut node = parse_node(&content, true);
         node.line = first;
-        let found = !node.conditions.is_empty() || !node.taints.is_empty() || !node.events.is_empty();
+        let found =
+            !node.conditions.is_empty() || !node.taints.is_empty() || !node.events.is_empty();
         return found.then_some(Described::Node(node));
     }
     let mut pod = parse_pod(&content, true);
@@ -290,7 +304,12 @@ impl ContainerParser {
     fn finish(&mut self, pod: &mut PodFacts) {
         if let Some((init, c)) = self.current.take() {
             // An anonymous container of a fragment that saw no field.
-            if c.name.is_empty() && c == (ContainerFacts { line: c.line, ..ContainerFacts::default() }) {
+            if c.name.is_empty()
+                && c == (ContainerFacts {
+                    line: c.line,
+                    ..ContainerFacts::default()
+                })
+            {
                 self.sub = ContainerSub::None;
                 return;
             }
@@ -321,7 +340,9 @@ impl ContainerParser {
             }
             return;
         }
-        let Some((_, c)) = self.current.as_mut() else { return };
+        let Some((_, c)) = self.current.as_mut() else {
+            return;
+        };
         if c.line == 0 {
             c.line = l.no;
         }
@@ -405,7 +426,11 @@ fn parse_pod(block: &[Line<'_>], fragment: bool) -> PodFacts {
     let mut pod = PodFacts::default();
     // A fragment keeps kubectl's absolute indentation; an object is relative
     // to its `Name:` line.
-    let base = if fragment { 0 } else { block.first().map_or(0, |l| l.indent) };
+    let base = if fragment {
+        0
+    } else {
+        block.first().map_or(0, |l| l.indent)
+    };
     let mut section = PodSection::Other;
     let mut containers = ContainerParser {
         current: None,
@@ -437,29 +462,25 @@ fn parse_pod(block: &[Line<'_>], fragment: bool) -> PodFacts {
         if rel == 0 {
             containers.finish(&mut pod);
             section = PodSection::Other;
-            let Some((k, v)) = key_value(l.body) else { continue };
+            let Some((k, v)) = key_value(l.body) else {
+                continue;
+            };
             match k {
-                "Name" => {
-                    if pod.name.is_empty() {
-                        pod.name = v.to_string();
-                        pod.line = l.no;
-                    }
+                "Name" if pod.name.is_empty() => {
+                    pod.name = v.to_string();
+                    pod.line = l.no;
                 }
                 "Namespace" => pod.namespace = opt(v),
                 "Priority" => pod.priority = v.parse().ok(),
                 "Priority Class Name" => pod.priority_class_name = opt(v),
                 "Service Account" => pod.service_account = opt(v),
-                "Node" => {
-                    if v != "<none>" && !v.is_empty() {
-                        match v.split_once('/') {
-                            Some((n, ip)) => {
-                                pod.node = opt(n);
-                                pod.host_ip = opt(ip);
-                            }
-                            None => pod.node = opt(v),
-                        }
+                "Node" if v != "<none>" && !v.is_empty() => match v.split_once('/') {
+                    Some((n, ip)) => {
+                        pod.node = opt(n);
+                        pod.host_ip = opt(ip);
                     }
-                }
+                    None => pod.node = opt(v),
+                },
                 "Start Time" => pod.start_time = parse_date(v),
                 "Labels" => {
                     section = PodSection::Labels;
@@ -535,7 +556,9 @@ impl EventTable {
                 find("From"),
                 find("Message"),
             ) {
-                (Some(a), Some(b), Some(c), Some(d), Some(e)) if a < b && b < c && c < d && d < e => {
+                (Some(a), Some(b), Some(c), Some(d), Some(e))
+                    if a < b && b < c && c < d && d < e =>
+                {
                     Some([a, b, c, d, e])
                 }
                 _ => None,
@@ -593,7 +616,13 @@ impl EventTable {
             }
         }
         let cell = |from: usize, to: usize| -> String {
-            chars.get(from..to.min(chars.len())).unwrap_or(&[]).iter().collect::<String>().trim().to_string()
+            chars
+                .get(from..to.min(chars.len()))
+                .unwrap_or(&[])
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_string()
         };
         Some([
             cell(a, b),
@@ -677,7 +706,8 @@ fn by_tokens(body: &str) -> Option<[String; 5]> {
     if tokens.get(i).is_some_and(|t| is_age(t)) {
         age = tokens.get(i).map(|t| t.to_string()).unwrap_or_default();
         i += 1;
-        if tokens.get(i).is_some_and(|t| t.starts_with("(x")) && tokens.get(i + 1) == Some(&"over") {
+        if tokens.get(i).is_some_and(|t| t.starts_with("(x")) && tokens.get(i + 1) == Some(&"over")
+        {
             let tail = tokens.get(i..i + 3).unwrap_or(&[]).join(" ");
             age = format!("{age} {tail}");
             i += 3;
@@ -727,7 +757,11 @@ fn parse_age(s: &str) -> (String, Option<u64>, Option<String>) {
         && let Some(inner) = rest.strip_suffix(')')
         && let Some((n, over)) = inner.split_once(" over ")
     {
-        return (age.trim().to_string(), n.trim().parse().ok(), Some(over.trim().to_string()));
+        return (
+            age.trim().to_string(),
+            n.trim().parse().ok(),
+            Some(over.trim().to_string()),
+        );
     }
     (s.to_string(), None, None)
 }
@@ -767,11 +801,17 @@ fn parse_taint(s: &str) -> Option<TaintFacts> {
 }
 
 /// `500m (25%)` from a token stream.
-fn take_cell<'a>(tokens: &mut std::iter::Peekable<impl Iterator<Item = &'a str>>) -> Option<ResourceCell> {
+fn take_cell<'a>(
+    tokens: &mut std::iter::Peekable<impl Iterator<Item = &'a str>>,
+) -> Option<ResourceCell> {
     let quantity = tokens.next()?.to_string();
     let percent = match tokens.peek() {
         Some(t) if t.starts_with('(') && t.ends_with("%)") => {
-            let p = t.trim_start_matches('(').trim_end_matches("%)").parse().ok();
+            let p = t
+                .trim_start_matches('(')
+                .trim_end_matches("%)")
+                .parse()
+                .ok();
             tokens.next();
             p
         }
@@ -804,7 +844,11 @@ fn parse_node_condition(l: &Line<'_>) -> Option<NodeConditionFacts> {
     let tokens: Vec<&str> = l.body.split_whitespace().collect();
     let type_ = tokens.first()?.to_string();
     let status = tokens.get(1)?.to_string();
-    let date = |from: usize| tokens.get(from..from + 6).and_then(|t| parse_date(&t.join(" ")));
+    let date = |from: usize| {
+        tokens
+            .get(from..from + 6)
+            .and_then(|t| parse_date(&t.join(" ")))
+    };
     let (hb, tr) = (date(2), date(8));
     if hb.is_some() && tr.is_some() {
         let reason = tokens.get(14).map(|s| s.to_string()).unwrap_or_default();
@@ -825,7 +869,12 @@ fn parse_node_condition(l: &Line<'_>) -> Option<NodeConditionFacts> {
         });
     }
     // Unknown date format: split on runs of two spaces.
-    let fields: Vec<&str> = l.body.split("  ").map(str::trim).filter(|s| !s.is_empty()).collect();
+    let fields: Vec<&str> = l
+        .body
+        .split("  ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     Some(NodeConditionFacts {
         line: l.no,
         type_,
@@ -839,8 +888,16 @@ fn parse_node_condition(l: &Line<'_>) -> Option<NodeConditionFacts> {
 
 fn parse_node(block: &[Line<'_>], fragment: bool) -> NodeFacts {
     let mut node = NodeFacts::default();
-    let base = if fragment { 0 } else { block.first().map_or(0, |l| l.indent) };
-    let mut section = if fragment { NodeSection::Conditions } else { NodeSection::Other };
+    let base = if fragment {
+        0
+    } else {
+        block.first().map_or(0, |l| l.indent)
+    };
+    let mut section = if fragment {
+        NodeSection::Conditions
+    } else {
+        NodeSection::Other
+    };
     let mut events = EventTable::default();
     for l in block {
         if l.body.is_empty() {
@@ -867,13 +924,13 @@ fn parse_node(block: &[Line<'_>], fragment: bool) -> NodeFacts {
         }
         if rel == 0 {
             section = NodeSection::Other;
-            let Some((k, v)) = key_value(l.body) else { continue };
+            let Some((k, v)) = key_value(l.body) else {
+                continue;
+            };
             match k {
-                "Name" => {
-                    if node.name.is_empty() {
-                        node.name = v.to_string();
-                        node.line = l.no;
-                    }
+                "Name" if node.name.is_empty() => {
+                    node.name = v.to_string();
+                    node.line = l.no;
                 }
                 "Roles" => {
                     node.roles = if v == "<none>" || v.is_empty() {
@@ -932,10 +989,15 @@ fn parse_node(block: &[Line<'_>], fragment: bool) -> NodeFacts {
                     continue;
                 }
                 let mut t = l.body.split_whitespace().peekable();
-                let (Some(ns), Some(name)) = (t.next(), t.next()) else { continue };
-                let (Some(cr), Some(cl), Some(mr), Some(ml)) =
-                    (take_cell(&mut t), take_cell(&mut t), take_cell(&mut t), take_cell(&mut t))
-                else {
+                let (Some(ns), Some(name)) = (t.next(), t.next()) else {
+                    continue;
+                };
+                let (Some(cr), Some(cl), Some(mr), Some(ml)) = (
+                    take_cell(&mut t),
+                    take_cell(&mut t),
+                    take_cell(&mut t),
+                    take_cell(&mut t),
+                ) else {
                     continue;
                 };
                 node.pods.push(NodePodFacts {
@@ -950,7 +1012,10 @@ fn parse_node(block: &[Line<'_>], fragment: bool) -> NodeFacts {
                 });
             }
             NodeSection::Allocated => {
-                if l.body.starts_with('(') || l.body.starts_with("Resource") || l.body.starts_with("---") {
+                if l.body.starts_with('(')
+                    || l.body.starts_with("Resource")
+                    || l.body.starts_with("---")
+                {
                     continue;
                 }
                 let mut t = l.body.split_whitespace().peekable();
@@ -979,10 +1044,16 @@ fn count_before(part: &str, word: &str) -> Option<i64> {
 
 fn parse_replicas(v: &str) -> ReplicaFacts {
     let mut r = ReplicaFacts::default();
-    let parts: Vec<&str> = if v.contains('|') { v.split('|').collect() } else { v.split('/').collect() };
+    let parts: Vec<&str> = if v.contains('|') {
+        v.split('|').collect()
+    } else {
+        v.split('/').collect()
+    };
     for p in parts {
         let mut t = p.split_whitespace();
-        let (Some(n), Some(word)) = (t.next(), t.next()) else { continue };
+        let (Some(n), Some(word)) = (t.next(), t.next()) else {
+            continue;
+        };
         let n = n.parse().ok();
         match word {
             "desired" => r.desired = n,
@@ -1035,13 +1106,13 @@ fn parse_workload(block: &[Line<'_>]) -> WorkloadFacts {
         let rel = l.indent.saturating_sub(base);
         if rel == 0 {
             section = S::Other;
-            let Some((k, v)) = key_value(l.body) else { continue };
+            let Some((k, v)) = key_value(l.body) else {
+                continue;
+            };
             match k {
-                "Name" => {
-                    if wl.name.is_empty() {
-                        wl.name = v.to_string();
-                        wl.line = l.no;
-                    }
+                "Name" if wl.name.is_empty() => {
+                    wl.name = v.to_string();
+                    wl.line = l.no;
                 }
                 "Namespace" => wl.namespace = opt(v),
                 "Selector" => wl.selector = opt(v),
@@ -1091,7 +1162,10 @@ mod tests {
         );
         assert_eq!(
             key_value("Tolerations:  node.kubernetes.io/not-ready:NoExecute op=Exists"),
-            Some(("Tolerations", "node.kubernetes.io/not-ready:NoExecute op=Exists"))
+            Some((
+                "Tolerations",
+                "node.kubernetes.io/not-ready:NoExecute op=Exists"
+            ))
         );
         assert_eq!(key_value("k8s-app=calico"), None);
         assert_eq!(key_value("calico-kube-controllers:"), None);
@@ -1113,14 +1187,19 @@ mod tests {
     #[test]
     fn dates() {
         let t = parse_date("Mon, 31 Aug 2020 16:32:42 -0500");
-        assert_eq!(t.map(|t| t.to_string()), Some("2020-08-31T21:32:42Z".to_string()));
+        assert_eq!(
+            t.map(|t| t.to_string()),
+            Some("2020-08-31T21:32:42Z".to_string())
+        );
         assert_eq!(parse_date("yesterday"), None);
     }
 
     #[test]
     fn collapsed_event_rows() {
         let t = EventTable::default();
-        let l = lines("   Warning FailedCreate 7s (x14 over 48s) replicaset-controller Error creating: denied");
+        let l = lines(
+            "   Warning FailedCreate 7s (x14 over 48s) replicaset-controller Error creating: denied",
+        );
         let e = l.first().and_then(|l| t.row(l));
         let e = e.unwrap_or_default();
         assert_eq!(e.reason, "FailedCreate");
@@ -1130,7 +1209,9 @@ mod tests {
         assert_eq!(e.from, "replicaset-controller");
         assert_eq!(e.message, "Error creating: denied");
 
-        let l = lines("  Warning  Unhealthy  59m (x7 over 2d2h)  kubelet, k8smater1  Readiness probe failed: x");
+        let l = lines(
+            "  Warning  Unhealthy  59m (x7 over 2d2h)  kubelet, k8smater1  Readiness probe failed: x",
+        );
         let e = l.first().and_then(|l| t.row(l)).unwrap_or_default();
         assert_eq!(e.from, "kubelet, k8smater1");
         assert_eq!(e.message, "Readiness probe failed: x");

@@ -81,7 +81,8 @@ impl Quantity {
             10 => scale_pow10(mantissa, exponent + 9 - frac_len)?,
             _ => {
                 // mantissa * 2^exponent * 1e9 / 10^frac_len, rounded up
-                let shifted = mantissa.checked_mul(1i128.checked_shl(u32::try_from(exponent).ok()?)?)?;
+                let shifted =
+                    mantissa.checked_mul(1i128.checked_shl(u32::try_from(exponent).ok()?)?)?;
                 scale_pow10(shifted, 9 - frac_len)?
             }
         };
@@ -129,9 +130,9 @@ impl Quantity {
         }
         let mut format = self.format;
         if format == Format::BinarySi {
-            if self.nanos > -1024 * NANO && self.nanos < 1024 * NANO {
-                format = Format::DecimalSi;
-            } else if self.nanos % NANO != 0 {
+            // Small values, and values that are not whole units, are
+            // shown in decimal rather than rounded.
+            if (self.nanos > -1024 * NANO && self.nanos < 1024 * NANO) || self.nanos % NANO != 0 {
                 format = Format::DecimalSi;
             }
         }
@@ -141,7 +142,7 @@ impl Quantity {
             Format::BinarySi => {
                 let mut v = abs / (NANO as u128);
                 let mut exp = 0;
-                while v % 1024 == 0 && exp < 6 {
+                while v.is_multiple_of(1024) && exp < 6 {
                     v /= 1024;
                     exp += 1;
                 }
@@ -156,7 +157,7 @@ impl Quantity {
                 // exponent to a multiple of three.
                 let mut m = abs;
                 let mut exp: i32 = -9;
-                while m % 10 == 0 {
+                while m.is_multiple_of(10) {
                     m /= 10;
                     exp += 1;
                 }

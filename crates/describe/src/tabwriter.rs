@@ -43,7 +43,14 @@ impl TabWriter {
         let cells: Vec<Vec<&str>> = lines.iter().map(|l| l.split('\t').collect()).collect();
         let mut widths = Vec::new();
         let nlines = cells.len();
-        format_block(&mut self.out, &cells, &mut widths, 0, nlines, ends_with_newline);
+        format_block(
+            &mut self.out,
+            &cells,
+            &mut widths,
+            0,
+            nlines,
+            ends_with_newline,
+        );
     }
 
     /// Flushes and returns the formatted text.

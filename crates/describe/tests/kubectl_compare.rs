@@ -37,7 +37,9 @@ fn kubectl() -> String {
 fn second_start() -> Timestamp {
     let now = Timestamp::now();
     let frac = now.subsec_nanosecond();
-    std::thread::sleep(Duration::from_nanos(1_000_000_000 - frac as u64 + 20_000_000));
+    std::thread::sleep(Duration::from_nanos(
+        1_000_000_000 - frac as u64 + 20_000_000,
+    ));
     Timestamp::from_second(Timestamp::now().as_second()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
@@ -58,7 +60,10 @@ fn run_kubectl(dir: &Path, port: &str, args: &[&str]) -> String {
         .output()
         .unwrap_or_else(|e| panic!("run kubectl: {e}"));
     if !out.status.success() {
-        panic!("kubectl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        panic!(
+            "kubectl {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -73,7 +78,12 @@ fn diff(name: &str, want: &str, got: &str) -> bool {
     for i in 0..w.len().max(g.len()) {
         let (a, b) = (w.get(i).copied(), g.get(i).copied());
         if a != b {
-            println!("  line {}:\n    kubectl: {:?}\n    ours:    {:?}", i + 1, a, b);
+            println!(
+                "  line {}:\n    kubectl: {:?}\n    ours:    {:?}",
+                i + 1,
+                a,
+                b
+            );
         }
     }
     false
@@ -82,7 +92,8 @@ fn diff(name: &str, want: &str, got: &str) -> bool {
 #[test]
 #[ignore = "needs python3 and a kubectl binary (set KUBECTL)"]
 fn renderer_matches_kubectl() {
-    let dir: PathBuf = std::env::temp_dir().join(format!("kbundle-describe-{}", std::process::id()));
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("kbundle-describe-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(dir.join("kubeconfig"), "").unwrap_or_else(|e| panic!("{e}"));
     let world = dir.join("world.json");
@@ -103,37 +114,92 @@ fn renderer_matches_kubectl() {
 
     type Case = (&'static str, Vec<&'static str>, fn(Timestamp) -> String);
     let cases: Vec<Case> = vec![
-        ("pod calico", vec!["describe", "pod", "-n", "kube-system", "calico-kube-controllers-7b8f9c6d5-x2klm"], |now| {
-            describe_pod(&common::calico_pod(now), &common::calico_events(now), now)
-        }),
-        ("pod web", vec!["describe", "pod", "-n", "shop", "web-5d8f7c9b8-abcde"], |now| {
-            describe_pod(&common::web_pod(now), &[], now)
-        }),
-        ("pod stuck", vec!["describe", "pod", "-n", "default", "stuck"], |now| {
-            describe_pod(&common::stuck_pod(now), &[], now)
-        }),
-        ("pod noisy", vec!["describe", "pod", "-n", "default", "noisy"], |now| {
-            describe_pod(&common::noisy_pod(now), &common::events_from(common::noisy_events_json(now)), now)
-        }),
-        ("node worker-1", vec!["describe", "node", "worker-1"], |now| {
-            let lease = common::worker_lease(now);
-            describe_node(&common::worker_node(now), Some(&lease), &common::worker_pods(now), &common::node_events(now), now)
-        }),
+        (
+            "pod calico",
+            vec![
+                "describe",
+                "pod",
+                "-n",
+                "kube-system",
+                "calico-kube-controllers-7b8f9c6d5-x2klm",
+            ],
+            |now| describe_pod(&common::calico_pod(now), &common::calico_events(now), now),
+        ),
+        (
+            "pod web",
+            vec!["describe", "pod", "-n", "shop", "web-5d8f7c9b8-abcde"],
+            |now| describe_pod(&common::web_pod(now), &[], now),
+        ),
+        (
+            "pod stuck",
+            vec!["describe", "pod", "-n", "default", "stuck"],
+            |now| describe_pod(&common::stuck_pod(now), &[], now),
+        ),
+        (
+            "pod noisy",
+            vec!["describe", "pod", "-n", "default", "noisy"],
+            |now| {
+                describe_pod(
+                    &common::noisy_pod(now),
+                    &common::events_from(common::noisy_events_json(now)),
+                    now,
+                )
+            },
+        ),
+        (
+            "node worker-1",
+            vec!["describe", "node", "worker-1"],
+            |now| {
+                let lease = common::worker_lease(now);
+                describe_node(
+                    &common::worker_node(now),
+                    Some(&lease),
+                    &common::worker_pods(now),
+                    &common::node_events(now),
+                    now,
+                )
+            },
+        ),
         ("node edge-0", vec!["describe", "node", "edge-0"], |now| {
             describe_node(&common::bare_node(now), None, &[], &[], now)
         }),
-        ("deployment", vec!["describe", "deployment", "-n", "kube-system", "calico-kube-controllers"], |now| {
-            describe_deployment(
-                &common::calico_deployment(now),
-                &common::calico_replicasets(now),
-                &common::events_from(common::deployment_events_json(now)),
-                now,
-            )
-        }),
-        ("replicaset", vec!["describe", "replicaset", "-n", "kube-system", "calico-kube-controllers-7b8f9c6d5"], |now| {
-            let rs = common::calico_replicasets(now);
-            describe_replicaset(&rs[0], &common::worker_pods(now), &common::events_from(common::rs_events_json(now)), now)
-        }),
+        (
+            "deployment",
+            vec![
+                "describe",
+                "deployment",
+                "-n",
+                "kube-system",
+                "calico-kube-controllers",
+            ],
+            |now| {
+                describe_deployment(
+                    &common::calico_deployment(now),
+                    &common::calico_replicasets(now),
+                    &common::events_from(common::deployment_events_json(now)),
+                    now,
+                )
+            },
+        ),
+        (
+            "replicaset",
+            vec![
+                "describe",
+                "replicaset",
+                "-n",
+                "kube-system",
+                "calico-kube-controllers-7b8f9c6d5",
+            ],
+            |now| {
+                let rs = common::calico_replicasets(now);
+                describe_replicaset(
+                    &rs[0],
+                    &common::worker_pods(now),
+                    &common::events_from(common::rs_events_json(now)),
+                    now,
+                )
+            },
+        ),
     ];
     let mut ok = true;
     for (name, args, render) in cases {

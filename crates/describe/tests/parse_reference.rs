@@ -33,18 +33,30 @@ fn s8_1_pending_coredns() {
     assert_eq!(p.name, "coredns-5dd5756b68-2zrhr");
     assert_eq!(p.namespace.as_deref(), Some("kube-system"));
     assert_eq!(p.priority, Some(2_000_000_000));
-    assert_eq!(p.priority_class_name.as_deref(), Some("system-cluster-critical"));
+    assert_eq!(
+        p.priority_class_name.as_deref(),
+        Some("system-cluster-critical")
+    );
     assert_eq!(p.node, None);
     assert_eq!(p.start_time, None);
     assert_eq!(p.status.as_deref(), Some("Pending"));
     assert_eq!(p.ip, None);
-    assert_eq!(p.controlled_by.as_deref(), Some("ReplicaSet/coredns-5dd5756b68"));
-    assert_eq!(p.labels.get("k8s-app").map(String::as_str), Some("kube-dns"));
+    assert_eq!(
+        p.controlled_by.as_deref(),
+        Some("ReplicaSet/coredns-5dd5756b68")
+    );
+    assert_eq!(
+        p.labels.get("k8s-app").map(String::as_str),
+        Some("kube-dns")
+    );
     assert_eq!(p.containers.len(), 1);
     let c = &p.containers[0];
     assert_eq!(c.name, "coredns");
     assert_eq!(c.line, 17);
-    assert_eq!(c.image.as_deref(), Some("registry.k8s.io/coredns/coredns:v1.10.1"));
+    assert_eq!(
+        c.image.as_deref(),
+        Some("registry.k8s.io/coredns/coredns:v1.10.1")
+    );
     assert_eq!(c.state, None, "a pending pod has no container status");
     assert_eq!(c.restart_count, None);
     assert_eq!(c.limits.get("memory").map(String::as_str), Some("170Mi"));
@@ -58,18 +70,27 @@ fn s8_1_pending_coredns() {
     assert_eq!(p.conditions[0].type_, "PodScheduled");
     assert_eq!(p.conditions[0].status, "False");
     assert_eq!(p.qos_class.as_deref(), Some("Burstable"));
-    assert_eq!(p.node_selectors.get("kubernetes.io/os").map(String::as_str), Some("linux"));
+    assert_eq!(
+        p.node_selectors.get("kubernetes.io/os").map(String::as_str),
+        Some("linux")
+    );
     assert_eq!(p.tolerations.len(), 4);
     assert_eq!(p.tolerations[0], "CriticalAddonsOnly op=Exists");
     assert_eq!(p.events.len(), 1);
     let e = &p.events[0];
     assert_eq!(e.line, 58);
-    assert_eq!((e.type_.as_str(), e.reason.as_str()), ("Warning", "FailedScheduling"));
+    assert_eq!(
+        (e.type_.as_str(), e.reason.as_str()),
+        ("Warning", "FailedScheduling")
+    );
     assert_eq!(e.age, "4m58s");
     assert_eq!(e.count, Some(23));
     assert_eq!(e.over.as_deref(), Some("115m"));
     assert_eq!(e.from, "default-scheduler");
-    assert!(e.message.starts_with("0/1 nodes are available: 1 node(s) had untolerated taint"));
+    assert!(
+        e.message
+            .starts_with("0/1 nodes are available: 1 node(s) had untolerated taint")
+    );
     assert!(e.message.ends_with("scheduling.."));
 }
 
@@ -83,7 +104,10 @@ fn s8_2_running_nginx() {
     assert_eq!(p.start_time, ts("2022-02-17T21:51:01Z"));
     assert_eq!(p.status.as_deref(), Some("Running"));
     assert_eq!(p.ip.as_deref(), Some("10.88.0.3"));
-    assert_eq!(p.controlled_by.as_deref(), Some("ReplicaSet/nginx-deployment-67d4bdd6f5"));
+    assert_eq!(
+        p.controlled_by.as_deref(),
+        Some("ReplicaSet/nginx-deployment-67d4bdd6f5")
+    );
     let c = &p.containers[0];
     assert_eq!(c.name, "nginx");
     assert_eq!(
@@ -97,18 +121,22 @@ fn s8_2_running_nginx() {
     assert_eq!(c.ready, Some(true));
     assert_eq!(c.restart_count, Some(0));
     assert_eq!(c.limits.get("cpu").map(String::as_str), Some("500m"));
-    assert_eq!(p.conditions.iter().map(|c| c.type_.as_str()).collect::<Vec<_>>(), [
-        "Initialized",
-        "Ready",
-        "ContainersReady",
-        "PodScheduled"
-    ]);
+    assert_eq!(
+        p.conditions
+            .iter()
+            .map(|c| c.type_.as_str())
+            .collect::<Vec<_>>(),
+        ["Initialized", "Ready", "ContainersReady", "PodScheduled"]
+    );
     assert!(p.conditions.iter().all(|c| c.status == "True"));
     assert_eq!(p.qos_class.as_deref(), Some("Guaranteed"));
     assert_eq!(p.events.len(), 5);
     assert_eq!(p.events[0].reason, "Scheduled");
     assert_eq!(p.events[0].age, "34s");
-    assert_eq!(p.events[2].message, "Successfully pulled image \"nginx\" in 1.146417389s");
+    assert_eq!(
+        p.events[2].message,
+        "Successfully pulled image \"nginx\" in 1.146417389s"
+    );
     assert_eq!(p.events[4].line, 61);
 }
 
@@ -119,7 +147,10 @@ fn s8_2_calico_head_is_truncated() {
     assert_eq!(p.node.as_deref(), Some("172.18.129.204"));
     assert_eq!(p.start_time, ts("2023-03-22T11:23:35Z"));
     let c = &p.containers[0];
-    assert_eq!(c.image.as_deref(), Some("docker.io/calico/kube-controllers:v3.25.0"));
+    assert_eq!(
+        c.image.as_deref(),
+        Some("docker.io/calico/kube-controllers:v3.25.0")
+    );
     assert_eq!(c.state.as_ref().map(|s| s.state.as_str()), Some("Running"));
     let last = c.last_state.clone().unwrap_or_default();
     assert_eq!(last.state, "Terminated");
@@ -144,7 +175,12 @@ fn s8_3_node_not_ready() {
     assert_eq!(n.taints[1].effect, "NoSchedule");
     assert_eq!(n.unschedulable, Some(false));
     assert_eq!(n.conditions.len(), 5);
-    let ready = n.conditions.iter().find(|c| c.type_ == "Ready").cloned().unwrap_or_default();
+    let ready = n
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(ready.status, "Unknown");
     assert_eq!(ready.reason, "NodeStatusUnknown");
     assert_eq!(ready.message, "Kubelet stopped posting node status.");
@@ -152,14 +188,29 @@ fn s8_3_node_not_ready() {
     assert_eq!(ready.last_transition, ts("2022-02-17T22:13:52Z"));
     assert_eq!(n.conditions[0].reason, "WeaveIsUp");
     assert_eq!(n.conditions[0].message, "Weave pod has set this");
-    assert_eq!(n.addresses.get("InternalIP").map(String::as_str), Some("192.168.0.113"));
-    assert_eq!(n.capacity.get("memory").map(String::as_str), Some("2025188Ki"));
-    assert_eq!(n.allocatable.get("ephemeral-storage").map(String::as_str), Some("14167048988"));
+    assert_eq!(
+        n.addresses.get("InternalIP").map(String::as_str),
+        Some("192.168.0.113")
+    );
+    assert_eq!(
+        n.capacity.get("memory").map(String::as_str),
+        Some("2025188Ki")
+    );
+    assert_eq!(
+        n.allocatable.get("ephemeral-storage").map(String::as_str),
+        Some("14167048988")
+    );
     assert_eq!(n.kubelet_version.as_deref(), Some("v1.23.3"));
-    assert_eq!(n.container_runtime_version.as_deref(), Some("containerd://1.5.9"));
+    assert_eq!(
+        n.container_runtime_version.as_deref(),
+        Some("containerd://1.5.9")
+    );
     assert_eq!(n.pods.len(), 4);
     let weave = &n.pods[3];
-    assert_eq!((weave.namespace.as_str(), weave.name.as_str()), ("kube-system", "weave-net-gjxxp"));
+    assert_eq!(
+        (weave.namespace.as_str(), weave.name.as_str()),
+        ("kube-system", "weave-net-gjxxp")
+    );
     assert_eq!(weave.cpu_requests.quantity, "100m");
     assert_eq!(weave.cpu_requests.percent, Some(5));
     assert_eq!(weave.memory_requests.quantity, "200Mi");
@@ -171,7 +222,10 @@ fn s8_3_node_not_ready() {
     assert_eq!(n.allocated[0].requests.percent, Some(55));
     assert_eq!(n.allocated[0].limits.quantity, "1");
     assert_eq!(n.allocated[1].limits.percent, Some(13));
-    assert!(n.events.is_empty(), "the docs elide the events body as `...`");
+    assert!(
+        n.events.is_empty(),
+        "the docs elide the events body as `...`"
+    );
 }
 
 #[test]
@@ -197,8 +251,14 @@ fn s1_2_oomkilled_running_again() {
     let p = one_pod("s1_2_oomkilled_running.txt");
     let c = &p.containers[0];
     assert_eq!(c.state.as_ref().map(|s| s.state.as_str()), Some("Running"));
-    assert_eq!(c.state.as_ref().and_then(|s| s.started), ts("2021-04-12T14:45:23Z"));
-    assert_eq!(c.last_state.as_ref().and_then(|s| s.reason.as_deref()), Some("OOMKilled"));
+    assert_eq!(
+        c.state.as_ref().and_then(|s| s.started),
+        ts("2021-04-12T14:45:23Z")
+    );
+    assert_eq!(
+        c.last_state.as_ref().and_then(|s| s.reason.as_deref()),
+        Some("OOMKilled")
+    );
     assert_eq!(c.last_state.as_ref().and_then(|s| s.exit_code), Some(137));
     assert_eq!(c.restart_count, Some(4));
     assert_eq!(c.limits.get("memory").map(String::as_str), Some("100Mi"));
@@ -213,17 +273,26 @@ fn s1_3_node_events_with_host_in_source() {
     assert_eq!(e.reason, "PodOOMKilling");
     assert_eq!(e.age, "2m");
     assert_eq!(e.from, "kernel-monitor, <node>");
-    assert!(e.message.starts_with("Memory cgroup out of memory: Kill process 25169"));
+    assert!(
+        e.message
+            .starts_with("Memory cgroup out of memory: Kill process 25169")
+    );
 }
 
 #[test]
 fn s1_3_collapsed_row_without_age_or_source() {
     let p = one_pod("s1_3_collapsed_oomkilling.txt");
     let e = &p.events[0];
-    assert_eq!((e.type_.as_str(), e.reason.as_str()), ("Warning", "OOMKilling"));
+    assert_eq!(
+        (e.type_.as_str(), e.reason.as_str()),
+        ("Warning", "OOMKilling")
+    );
     assert_eq!(e.age, "");
     assert_eq!(e.from, "");
-    assert!(e.message.starts_with("Memory cgroup out of memory: Kill process 4481 (stress)"));
+    assert!(
+        e.message
+            .starts_with("Memory cgroup out of memory: Kill process 4481 (stress)")
+    );
 }
 
 #[test]
@@ -243,8 +312,14 @@ fn s1_5_evicted_pod_status() {
     assert_eq!(p.status.as_deref(), Some("Failed"));
     assert_eq!(p.reason.as_deref(), Some("Evicted"));
     let m = p.message.unwrap_or_default();
-    assert!(m.starts_with("The node was low on resource: memory."), "{m}");
-    assert!(m.ends_with("which e"), "terminal-wrapped; the first line is kept: {m}");
+    assert!(
+        m.starts_with("The node was low on resource: memory."),
+        "{m}"
+    );
+    assert!(
+        m.ends_with("which e"),
+        "terminal-wrapped; the first line is kept: {m}"
+    );
 }
 
 #[test]
@@ -252,7 +327,10 @@ fn s1_5_node_pressure_events() {
     let n = one_node("s1_5_node_pressure_events.txt");
     assert_eq!(n.events.len(), 2);
     assert_eq!(n.events[0].reason, "NodeHasInsufficientMemory");
-    assert_eq!((n.events[0].count, n.events[0].over.as_deref()), (Some(4), Some("2d5h")));
+    assert_eq!(
+        (n.events[0].count, n.events[0].over.as_deref()),
+        (Some(4), Some("2d5h"))
+    );
     assert_eq!(n.events[1].reason, "EvictionThresholdMet");
     assert_eq!(n.events[1].age, "7m48s");
     assert_eq!(n.events[1].count, Some(38));
@@ -264,7 +342,10 @@ fn s3_2_crashloop_state() {
     let p = one_pod("s3_2_crashloop_state.txt");
     let c = &p.containers[0];
     assert_eq!(c.state.as_ref().map(|s| s.state.as_str()), Some("Waiting"));
-    assert_eq!(c.state.as_ref().and_then(|s| s.reason.as_deref()), Some("CrashLoopBackOff"));
+    assert_eq!(
+        c.state.as_ref().and_then(|s| s.reason.as_deref()),
+        Some("CrashLoopBackOff")
+    );
     let last = c.last_state.clone().unwrap_or_default();
     assert_eq!(last.reason.as_deref(), Some("Error"));
     assert_eq!(last.exit_code, Some(1));
@@ -289,7 +370,10 @@ fn s3_2_backoff_with_container_name() {
     let p = one_pod("s3_2_backoff_named.txt");
     assert_eq!(p.events.len(), 1);
     assert_eq!(p.events[0].count, Some(72));
-    assert_eq!(p.events[0].message, "Back-off restarting failed container manager");
+    assert_eq!(
+        p.events[0].message,
+        "Back-off restarting failed container manager"
+    );
 }
 
 #[test]
@@ -308,7 +392,11 @@ fn s3_2_liveness_restarts() {
     assert_eq!(p.events[1].count, Some(10));
     assert_eq!(p.events[2].reason, "Killing");
     assert_eq!(p.events[2].count, None);
-    assert!(p.events[3].message.starts_with("Readiness probe errored: rpc error"));
+    assert!(
+        p.events[3]
+            .message
+            .starts_with("Readiness probe errored: rpc error")
+    );
 }
 
 #[test]
@@ -345,10 +433,16 @@ fn concatenated_pasted_describes_with_prompts_and_crlf() {
     );
     let found = parse(&text);
     assert_eq!(found.len(), 2);
-    assert!(matches!(&found[0], Described::Pod(p) if p.name == "coredns-5dd5756b68-2zrhr" && p.events.len() == 1));
+    assert!(
+        matches!(&found[0], Described::Pod(p) if p.name == "coredns-5dd5756b68-2zrhr" && p.events.len() == 1)
+    );
     assert_eq!(found[0].line(), 4);
-    assert!(matches!(&found[1], Described::Node(n) if n.name == "kube-worker-1" && n.conditions.len() == 5));
-    let node_line = text.lines().position(|l| l.starts_with("Name:               kube-worker-1"));
+    assert!(
+        matches!(&found[1], Described::Node(n) if n.name == "kube-worker-1" && n.conditions.len() == 5)
+    );
+    let node_line = text
+        .lines()
+        .position(|l| l.starts_with("Name:               kube-worker-1"));
     assert_eq!(Some(found[1].line()), node_line.map(|i| i + 1));
 }
 

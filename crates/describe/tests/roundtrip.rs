@@ -26,7 +26,8 @@ fn now() -> Timestamp {
 }
 
 fn time() -> impl Strategy<Value = Timestamp> {
-    (NOW - 400 * 86_400..NOW).prop_map(|s| Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH))
+    (NOW - 400 * 86_400..NOW)
+        .prop_map(|s| Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH))
 }
 
 fn name() -> impl Strategy<Value = String> {
@@ -61,11 +62,16 @@ fn resources() -> impl Strategy<Value = BTreeMap<String, Quantity>> {
 fn state() -> impl Strategy<Value = ContainerState> {
     prop_oneof![
         time().prop_map(|t| ContainerState {
-            running: Some(ContainerStateRunning { started_at: Some(Time(t)) }),
+            running: Some(ContainerStateRunning {
+                started_at: Some(Time(t))
+            }),
             ..ContainerState::default()
         }),
         option::of(word_cap()).prop_map(|r| ContainerState {
-            waiting: Some(ContainerStateWaiting { reason: r, message: None }),
+            waiting: Some(ContainerStateWaiting {
+                reason: r,
+                message: None
+            }),
             ..ContainerState::default()
         }),
         terminated(),
@@ -73,8 +79,14 @@ fn state() -> impl Strategy<Value = ContainerState> {
 }
 
 fn terminated() -> impl Strategy<Value = ContainerState> {
-    (option::of(word_cap()), option::of(message()), 0i32..256, time(), time()).prop_map(
-        |(reason, message, exit_code, a, b)| ContainerState {
+    (
+        option::of(word_cap()),
+        option::of(message()),
+        0i32..256,
+        time(),
+        time(),
+    )
+        .prop_map(|(reason, message, exit_code, a, b)| ContainerState {
             terminated: Some(ContainerStateTerminated {
                 reason,
                 message,
@@ -84,8 +96,7 @@ fn terminated() -> impl Strategy<Value = ContainerState> {
                 ..ContainerStateTerminated::default()
             }),
             ..ContainerState::default()
-        },
-    )
+        })
 }
 
 #[derive(Debug, Clone)]
@@ -151,13 +162,17 @@ fn event() -> impl Strategy<Value = Event> {
         0i64..86_400,
     )
         .prop_map(|(ty, reason, message, from, count, first_ago, span)| {
-            let first = Timestamp::from_second(NOW - first_ago - span).unwrap_or(Timestamp::UNIX_EPOCH);
+            let first =
+                Timestamp::from_second(NOW - first_ago - span).unwrap_or(Timestamp::UNIX_EPOCH);
             let last = Timestamp::from_second(NOW - first_ago).unwrap_or(Timestamp::UNIX_EPOCH);
             Event {
                 type_: Some(ty.to_string()),
                 reason: Some(reason),
                 message: Some(message),
-                source: Some(EventSource { component: Some(from), host: None }),
+                source: Some(EventSource {
+                    component: Some(from),
+                    host: None,
+                }),
                 count: Some(count),
                 first_timestamp: Some(Time(first)),
                 last_timestamp: Some(Time(last)),
@@ -168,75 +183,109 @@ fn event() -> impl Strategy<Value = Event> {
 
 fn pod() -> impl Strategy<Value = (Pod, Vec<GenContainer>, Vec<GenContainer>)> {
     (
-        (name(), name(), option::of(name()), option::of(time()), labels()),
         (
-            prop_oneof![Just("Running"), Just("Pending"), Just("Failed"), Just("Succeeded")],
+            name(),
+            name(),
+            option::of(name()),
+            option::of(time()),
+            labels(),
+        ),
+        (
+            prop_oneof![
+                Just("Running"),
+                Just("Pending"),
+                Just("Failed"),
+                Just("Succeeded")
+            ],
             option::of(word_cap()),
             option::of(message()),
             prop_oneof![Just("BestEffort"), Just("Burstable"), Just("Guaranteed")],
         ),
         vec(container(), 0..3),
         vec(container(), 1..4),
-        vec((word_cap(), prop_oneof![Just("True"), Just("False"), Just("Unknown")]), 0..5),
+        vec(
+            (
+                word_cap(),
+                prop_oneof![Just("True"), Just("False"), Just("Unknown")],
+            ),
+            0..5,
+        ),
     )
-        .prop_map(|((n, ns, node, start, labels), (phase, reason, msg, qos), mut init, mut main, conds)| {
-            // Container names are unique within a pod.
-            for (i, c) in init.iter_mut().enumerate() {
-                rename(c, format!("{}-i{i}", c.container.name));
-            }
-            for (i, c) in main.iter_mut().enumerate() {
-                rename(c, format!("{}-m{i}", c.container.name));
-            }
-            let statuses = |cs: &[GenContainer]| -> Option<Vec<ContainerStatus>> {
-                let v: Vec<ContainerStatus> = cs.iter().filter_map(|c| c.status.clone()).collect();
-                Some(v).filter(|v| !v.is_empty())
-            };
-            let pod = Pod {
-                metadata: ObjectMeta {
-                    name: Some(n),
-                    namespace: Some(ns),
-                    labels: Some(labels),
-                    ..ObjectMeta::default()
-                },
-                spec: Some(PodSpec {
-                    node_name: node,
-                    init_containers: Some(init.iter().map(|c| c.container.clone()).collect()),
-                    containers: main.iter().map(|c| c.container.clone()).collect(),
-                    ..PodSpec::default()
-                }),
-                status: Some(PodStatus {
-                    phase: Some(phase.to_string()),
-                    reason,
-                    message: msg,
-                    host_ip: Some("10.1.2.3".to_string()),
-                    start_time: start.map(Time),
-                    qos_class: Some(qos.to_string()),
-                    init_container_statuses: statuses(&init),
-                    container_statuses: statuses(&main),
-                    conditions: Some(
-                        conds
-                            .into_iter()
-                            .map(|(t, s)| PodCondition {
-                                type_: t,
-                                status: s.to_string(),
-                                ..PodCondition::default()
-                            })
-                            .collect(),
-                    ),
-                    ..PodStatus::default()
-                }),
-            };
-            (pod, init, main)
-        })
+        .prop_map(
+            |(
+                (n, ns, node, start, labels),
+                (phase, reason, msg, qos),
+                mut init,
+                mut main,
+                conds,
+            )| {
+                // Container names are unique within a pod.
+                for (i, c) in init.iter_mut().enumerate() {
+                    rename(c, format!("{}-i{i}", c.container.name));
+                }
+                for (i, c) in main.iter_mut().enumerate() {
+                    rename(c, format!("{}-m{i}", c.container.name));
+                }
+                let statuses = |cs: &[GenContainer]| -> Option<Vec<ContainerStatus>> {
+                    let v: Vec<ContainerStatus> =
+                        cs.iter().filter_map(|c| c.status.clone()).collect();
+                    Some(v).filter(|v| !v.is_empty())
+                };
+                let pod = Pod {
+                    metadata: ObjectMeta {
+                        name: Some(n),
+                        namespace: Some(ns),
+                        labels: Some(labels),
+                        ..ObjectMeta::default()
+                    },
+                    spec: Some(PodSpec {
+                        node_name: node,
+                        init_containers: Some(init.iter().map(|c| c.container.clone()).collect()),
+                        containers: main.iter().map(|c| c.container.clone()).collect(),
+                        ..PodSpec::default()
+                    }),
+                    status: Some(PodStatus {
+                        phase: Some(phase.to_string()),
+                        reason,
+                        message: msg,
+                        host_ip: Some("10.1.2.3".to_string()),
+                        start_time: start.map(Time),
+                        qos_class: Some(qos.to_string()),
+                        init_container_statuses: statuses(&init),
+                        container_statuses: statuses(&main),
+                        conditions: Some(
+                            conds
+                                .into_iter()
+                                .map(|(t, s)| PodCondition {
+                                    type_: t,
+                                    status: s.to_string(),
+                                    ..PodCondition::default()
+                                })
+                                .collect(),
+                        ),
+                        ..PodStatus::default()
+                    }),
+                };
+                (pod, init, main)
+            },
+        )
 }
 
 fn state_facts(s: Option<&ContainerState>) -> Option<ContainerStateFacts> {
     let s = s.cloned().unwrap_or_default();
     let ts = |t: &Option<Time>| t.as_ref().map(|t| t.0);
     Some(if let Some(r) = &s.running {
-        ContainerStateFacts { state: "Running".into(), started: ts(&r.started_at), ..Default::default() }
+        ContainerStateFacts {
+            state: "Running".into(),
+            started: ts(&r.started_at),
+            ..Default::default()
+        }
     } else if let Some(w) = &s.waiting {
-        ContainerStateFacts { state: "Waiting".into(), reason: w.reason.clone(), ..Default::default() }
+        ContainerStateFacts {
+            state: "Waiting".into(),
+            reason: w.reason.clone(),
+            ..Default::default()
+        }
     } else if let Some(t) = &s.terminated {
         ContainerStateFacts {
             state: "Terminated".into(),
@@ -248,12 +297,18 @@ fn state_facts(s: Option<&ContainerState>) -> Option<ContainerStateFacts> {
             ..Default::default()
         }
     } else {
-        ContainerStateFacts { state: "Waiting".into(), ..Default::default() }
+        ContainerStateFacts {
+            state: "Waiting".into(),
+            ..Default::default()
+        }
     })
 }
 
 fn quantities(m: Option<&BTreeMap<String, Quantity>>) -> BTreeMap<String, String> {
-    m.into_iter().flatten().map(|(k, v)| (k.clone(), v.0.clone())).collect()
+    m.into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.0.clone()))
+        .collect()
 }
 
 fn container_facts(c: &GenContainer) -> ContainerFacts {
@@ -265,7 +320,9 @@ fn container_facts(c: &GenContainer) -> ContainerFacts {
         image: c.container.image.clone(),
         image_id: st.map(|s| s.image_id.clone()),
         state: st.and_then(|s| state_facts(s.state.as_ref())),
-        last_state: st.and_then(|s| s.last_state.as_ref()).and_then(|l| state_facts(Some(l))),
+        last_state: st
+            .and_then(|s| s.last_state.as_ref())
+            .and_then(|l| state_facts(Some(l))),
         ready: st.map(|s| s.ready),
         restart_count: st.map(|s| i64::from(s.restart_count)),
         limits: quantities(r.limits.as_ref()),
@@ -280,7 +337,11 @@ fn event_facts(e: &Event) -> EventFacts {
         type_: e.type_.clone().unwrap_or_default(),
         reason: e.reason.clone().unwrap_or_default(),
         count: (count > 1).then_some(count as u64),
-        from: e.source.as_ref().and_then(|s| s.component.clone()).unwrap_or_default(),
+        from: e
+            .source
+            .as_ref()
+            .and_then(|s| s.component.clone())
+            .unwrap_or_default(),
         message: e.message.clone().unwrap_or_default(),
         ..EventFacts::default()
     }
@@ -315,7 +376,10 @@ fn sorted_events(events: &[Event]) -> Vec<Event> {
 }
 
 fn distinct_times(events: &[Event]) -> bool {
-    let mut t: Vec<_> = events.iter().map(|e| e.last_timestamp.as_ref().map(|t| t.0)).collect();
+    let mut t: Vec<_> = events
+        .iter()
+        .map(|e| e.last_timestamp.as_ref().map(|t| t.0))
+        .collect();
     t.sort();
     t.windows(2).all(|w| w[0] != w[1])
 }
@@ -362,61 +426,92 @@ fn taint() -> impl Strategy<Value = Taint> {
     (
         "[a-z][a-z0-9./-]{0,15}",
         option::of("[a-z0-9]{1,6}"),
-        prop_oneof![Just("NoSchedule"), Just("PreferNoSchedule"), Just("NoExecute")],
+        prop_oneof![
+            Just("NoSchedule"),
+            Just("PreferNoSchedule"),
+            Just("NoExecute")
+        ],
     )
-        .prop_map(|(key, value, effect)| Taint { key, value, effect: effect.to_string(), time_added: None })
+        .prop_map(|(key, value, effect)| Taint {
+            key,
+            value,
+            effect: effect.to_string(),
+            time_added: None,
+        })
 }
 
 fn node() -> impl Strategy<Value = Node> {
     (
-        (name(), labels(), vec("[a-z]{1,8}", 0..3), time(), any::<bool>()),
+        (
+            name(),
+            labels(),
+            vec("[a-z]{1,8}", 0..3),
+            time(),
+            any::<bool>(),
+        ),
         vec(taint(), 0..4),
         vec(
-            (word_cap(), prop_oneof![Just("True"), Just("False"), Just("Unknown")], time(), time(), word_cap(), message()),
+            (
+                word_cap(),
+                prop_oneof![Just("True"), Just("False"), Just("Unknown")],
+                time(),
+                time(),
+                word_cap(),
+                message(),
+            ),
             0..5,
         ),
         (1u32..64, 1u32..1023, "v1\\.[0-9]{2}\\.[0-9]"),
     )
-        .prop_map(|((n, mut labels, roles, created, unsched), taints, conds, (cpu, mem, kubelet))| {
-            for r in roles {
-                labels.insert(format!("node-role.kubernetes.io/{r}"), String::new());
-            }
-            let res: BTreeMap<String, Quantity> = [
-                ("cpu".to_string(), Quantity(cpu.to_string())),
-                ("memory".to_string(), Quantity(format!("{mem}Mi"))),
-                ("pods".to_string(), Quantity("110".to_string())),
-            ]
-            .into_iter()
-            .collect();
-            Node {
-                metadata: ObjectMeta {
-                    name: Some(n),
-                    labels: Some(labels),
-                    creation_timestamp: Some(Time(created)),
-                    ..ObjectMeta::default()
-                },
-                spec: Some(NodeSpec { taints: Some(taints), unschedulable: Some(unsched), ..NodeSpec::default() }),
-                status: Some(NodeStatus {
-                    capacity: Some(res.clone()),
-                    allocatable: Some(res),
-                    conditions: Some(
-                        conds
-                            .into_iter()
-                            .map(|(t, s, hb, tr, reason, message)| NodeCondition {
-                                type_: t,
-                                status: s.to_string(),
-                                last_heartbeat_time: Some(Time(hb)),
-                                last_transition_time: Some(Time(tr)),
-                                reason: Some(reason),
-                                message: Some(message),
-                            })
-                            .collect(),
-                    ),
-                    node_info: Some(NodeSystemInfo { kubelet_version: kubelet, ..NodeSystemInfo::default() }),
-                    ..NodeStatus::default()
-                }),
-            }
-        })
+        .prop_map(
+            |((n, mut labels, roles, created, unsched), taints, conds, (cpu, mem, kubelet))| {
+                for r in roles {
+                    labels.insert(format!("node-role.kubernetes.io/{r}"), String::new());
+                }
+                let res: BTreeMap<String, Quantity> = [
+                    ("cpu".to_string(), Quantity(cpu.to_string())),
+                    ("memory".to_string(), Quantity(format!("{mem}Mi"))),
+                    ("pods".to_string(), Quantity("110".to_string())),
+                ]
+                .into_iter()
+                .collect();
+                Node {
+                    metadata: ObjectMeta {
+                        name: Some(n),
+                        labels: Some(labels),
+                        creation_timestamp: Some(Time(created)),
+                        ..ObjectMeta::default()
+                    },
+                    spec: Some(NodeSpec {
+                        taints: Some(taints),
+                        unschedulable: Some(unsched),
+                        ..NodeSpec::default()
+                    }),
+                    status: Some(NodeStatus {
+                        capacity: Some(res.clone()),
+                        allocatable: Some(res),
+                        conditions: Some(
+                            conds
+                                .into_iter()
+                                .map(|(t, s, hb, tr, reason, message)| NodeCondition {
+                                    type_: t,
+                                    status: s.to_string(),
+                                    last_heartbeat_time: Some(Time(hb)),
+                                    last_transition_time: Some(Time(tr)),
+                                    reason: Some(reason),
+                                    message: Some(message),
+                                })
+                                .collect(),
+                        ),
+                        node_info: Some(NodeSystemInfo {
+                            kubelet_version: kubelet,
+                            ..NodeSystemInfo::default()
+                        }),
+                        ..NodeStatus::default()
+                    }),
+                }
+            },
+        )
 }
 
 proptest! {
@@ -443,7 +538,7 @@ proptest! {
         roles.sort();
         roles.dedup();
         let mut taints = spec.taints.clone().unwrap_or_default();
-        taints.sort_by(|a, b| (a.effect.clone(), a.key.clone()).cmp(&(b.effect.clone(), b.key.clone())));
+        taints.sort_by_key(|t| (t.effect.clone(), t.key.clone()));
         let want = NodeFacts {
             name: node.metadata.name.clone().unwrap_or_default(),
             roles,

@@ -5,8 +5,8 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Event, Pod, PodTemplateSpec};
 
 use super::common::{
-    annotations_multiline, controlled_by, describe_events, format_label_selector,
-    int_or_string, is_controlled_by, labels_multiline, s, selector_string, tolerations_multiline,
+    annotations_multiline, controlled_by, describe_events, format_label_selector, int_or_string,
+    is_controlled_by, labels_multiline, s, selector_string, tolerations_multiline,
 };
 use super::pod::{EnvContext, describe_containers, describe_topology_spread, describe_volumes};
 use crate::tabwriter::PrefixWriter;
@@ -24,19 +24,44 @@ fn describe_pod_template(w: &mut PrefixWriter, template: &PodTemplateSpec) {
         annotations_multiline(w, "  Annotations", meta.annotations.as_ref());
     }
     if !s(&spec.service_account_name).is_empty() {
-        w.write(1, &format!("Service Account:\t{}\n", s(&spec.service_account_name)));
+        w.write(
+            1,
+            &format!("Service Account:\t{}\n", s(&spec.service_account_name)),
+        );
     }
     if let Some(init) = spec.init_containers.as_ref().filter(|c| !c.is_empty()) {
-        describe_containers(w, "Init Containers", init, None, &EnvContext::Template, "  ");
+        describe_containers(
+            w,
+            "Init Containers",
+            init,
+            None,
+            &EnvContext::Template,
+            "  ",
+        );
     }
-    describe_containers(w, "Containers", &spec.containers, None, &EnvContext::Template, "  ");
+    describe_containers(
+        w,
+        "Containers",
+        &spec.containers,
+        None,
+        &EnvContext::Template,
+        "  ",
+    );
     describe_volumes(w, spec.volumes.as_deref().unwrap_or_default(), "  ");
     describe_topology_spread(w, &spec, "  ");
     if !s(&spec.priority_class_name).is_empty() {
-        w.write(1, &format!("Priority Class Name:\t{}\n", s(&spec.priority_class_name)));
+        w.write(
+            1,
+            &format!("Priority Class Name:\t{}\n", s(&spec.priority_class_name)),
+        );
     }
     labels_multiline(w, "", "  Node-Selectors", spec.node_selector.as_ref());
-    tolerations_multiline(w, "", "  Tolerations", spec.tolerations.as_deref().unwrap_or_default());
+    tolerations_multiline(
+        w,
+        "",
+        "  Tolerations",
+        spec.tolerations.as_deref().unwrap_or_default(),
+    );
 }
 
 /// Renders `kubectl describe deployment`. `replicasets` are the ReplicaSets
@@ -64,7 +89,10 @@ pub fn describe_deployment(
     );
     labels_multiline(&mut w, "", "Labels", meta.labels.as_ref());
     annotations_multiline(&mut w, "Annotations", meta.annotations.as_ref());
-    w.write(0, &format!("Selector:\t{}\n", selector_string(Some(&spec.selector))));
+    w.write(
+        0,
+        &format!("Selector:\t{}\n", selector_string(Some(&spec.selector))),
+    );
     w.write(
         0,
         &format!(
@@ -78,7 +106,13 @@ pub fn describe_deployment(
     );
     let strategy = spec.strategy.clone().unwrap_or_default();
     w.write(0, &format!("StrategyType:\t{}\n", s(&strategy.type_)));
-    w.write(0, &format!("MinReadySeconds:\t{}\n", spec.min_ready_seconds.unwrap_or(0)));
+    w.write(
+        0,
+        &format!(
+            "MinReadySeconds:\t{}\n",
+            spec.min_ready_seconds.unwrap_or(0)
+        ),
+    );
     if let Some(ru) = &strategy.rolling_update {
         w.write(
             0,
@@ -94,13 +128,22 @@ pub fn describe_deployment(
         w.write(0, "Conditions:\n  Type\tStatus\tReason\n");
         w.write(1, "----\t------\t------\n");
         for c in conds {
-            w.write(1, &format!("{} \t{}\t{}\n", c.type_, c.status, s(&c.reason)));
+            w.write(
+                1,
+                &format!("{} \t{}\t{}\n", c.type_, c.status, s(&c.reason)),
+            );
         }
     }
     let (old, new) = split_replicasets(d, replicasets);
     if !old.is_empty() || new.is_some() {
         w.write(0, &format!("OldReplicaSets:\t{}\n", rs_list(&old)));
-        w.write(0, &format!("NewReplicaSet:\t{}\n", rs_list(&new.into_iter().collect::<Vec<_>>())));
+        w.write(
+            0,
+            &format!(
+                "NewReplicaSet:\t{}\n",
+                rs_list(&new.into_iter().collect::<Vec<_>>())
+            ),
+        );
     }
     describe_events(&mut w, events, now);
     w.finish()
@@ -148,7 +191,8 @@ fn split_replicasets<'a>(
     by_age.sort_by(|a, b| {
         let ta = a.metadata.creation_timestamp.as_ref().map(|t| t.0);
         let tb = b.metadata.creation_timestamp.as_ref().map(|t| t.0);
-        ta.cmp(&tb).then_with(|| a.metadata.name.cmp(&b.metadata.name))
+        ta.cmp(&tb)
+            .then_with(|| a.metadata.name.cmp(&b.metadata.name))
     });
     let new = by_age.into_iter().find(|rs| {
         rs.spec
@@ -167,14 +211,25 @@ fn split_replicasets<'a>(
 /// Renders `kubectl describe replicaset`. `pods` are candidate pods (kubectl
 /// lists them by the selector); only those controlled by the ReplicaSet are
 /// counted in `Pods Status`.
-pub fn describe_replicaset(rs: &ReplicaSet, pods: &[Pod], events: &[Event], now: Timestamp) -> String {
+pub fn describe_replicaset(
+    rs: &ReplicaSet,
+    pods: &[Pod],
+    events: &[Event],
+    now: Timestamp,
+) -> String {
     let mut w = PrefixWriter::default();
     let meta = &rs.metadata;
     let spec = rs.spec.clone().unwrap_or_default();
     let status = rs.status.clone().unwrap_or_default();
     w.write(0, &format!("Name:\t{}\n", s(&meta.name)));
     w.write(0, &format!("Namespace:\t{}\n", s(&meta.namespace)));
-    w.write(0, &format!("Selector:\t{}\n", format_label_selector(Some(&spec.selector))));
+    w.write(
+        0,
+        &format!(
+            "Selector:\t{}\n",
+            format_label_selector(Some(&spec.selector))
+        ),
+    );
     labels_multiline(&mut w, "", "Labels", meta.labels.as_ref());
     annotations_multiline(&mut w, "Annotations", meta.annotations.as_ref());
     if let Some(c) = controlled_by(meta) {
@@ -205,14 +260,19 @@ pub fn describe_replicaset(rs: &ReplicaSet, pods: &[Pod], events: &[Event], now:
     w.write(0, "Pods Status:\t");
     w.write(
         0,
-        &format!("{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"),
+        &format!(
+            "{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"
+        ),
     );
     describe_pod_template(&mut w, &spec.template.clone().unwrap_or_default());
     if let Some(conds) = status.conditions.as_ref().filter(|c| !c.is_empty()) {
         w.write(0, "Conditions:\n  Type\tStatus\tReason\n");
         w.write(1, "----\t------\t------\n");
         for c in conds {
-            w.write(1, &format!("{} \t{}\t{}\n", c.type_, c.status, s(&c.reason)));
+            w.write(
+                1,
+                &format!("{} \t{}\t{}\n", c.type_, c.status, s(&c.reason)),
+            );
         }
     }
     describe_events(&mut w, events, now);

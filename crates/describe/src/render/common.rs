@@ -11,7 +11,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::quantity::canonical_text;
 use crate::tabwriter::PrefixWriter;
-use crate::timefmt::{human_duration_nanos, since};
+use crate::timefmt::since;
 
 /// Annotation kubectl never shows.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -67,7 +67,10 @@ pub(crate) fn annotations_multiline(
         if value.len() + key.len() + 2 > MAX_ANNOTATION_LEN || value.contains('\n') {
             w.write(0, &format!("{key}:\n"));
             for line in value.split('\n') {
-                w.write(0, &format!("\t  {}\n", shorten(line, MAX_ANNOTATION_LEN - 2)));
+                w.write(
+                    0,
+                    &format!("\t  {}\n", shorten(line, MAX_ANNOTATION_LEN - 2)),
+                );
             }
         } else {
             w.write(0, &format!("{key}: {value}\n"));
@@ -165,7 +168,11 @@ pub(crate) fn tolerations_multiline(
 }
 
 /// `describeResources`: limits then requests, names sorted.
-pub(crate) fn describe_resources(w: &mut PrefixWriter, r: Option<&ResourceRequirements>, level: usize) {
+pub(crate) fn describe_resources(
+    w: &mut PrefixWriter,
+    r: Option<&ResourceRequirements>,
+    level: usize,
+) {
     let Some(r) = r else { return };
     for (title, list) in [("Limits", &r.limits), ("Requests", &r.requests)] {
         let Some(list) = list.as_ref().filter(|l| !l.is_empty()) else {
@@ -234,13 +241,20 @@ pub(crate) fn selector_string(sel: Option<&LabelSelector>) -> String {
         reqs.push((e.key.clone(), text));
     }
     reqs.sort_by(|a, b| a.0.cmp(&b.0));
-    reqs.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join(",")
+    reqs.into_iter()
+        .map(|(_, t)| t)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// `metav1.FormatLabelSelector`: like [`selector_string`], `<none>` if empty.
 pub(crate) fn format_label_selector(sel: Option<&LabelSelector>) -> String {
     let s = selector_string(sel);
-    if s.is_empty() { "<none>".to_string() } else { s }
+    if s.is_empty() {
+        "<none>".to_string()
+    } else {
+        s
+    }
 }
 
 /// The instant kubectl 1.32 sorts an event by (`event.SortableEvents`):
@@ -349,12 +363,17 @@ pub(crate) fn parse_list(
         .collect()
 }
 
+/// Go's `int64(f)` on amd64: NaN and values outside the int64 range become
+/// `math.MinInt64` (what kubectl prints for a division by a zero capacity).
+pub(crate) fn go_f64_to_i64(f: f64) -> i64 {
+    let limit = (1u64 << 63) as f64;
+    if f.is_nan() || !(-limit..limit).contains(&f) {
+        return i64::MIN;
+    }
+    f as i64
+}
+
 /// Age since `t` (HumanDuration), exposed for table cells.
 pub(crate) fn age(t: Option<Timestamp>, now: Timestamp) -> String {
     since(t, now)
-}
-
-#[allow(dead_code)]
-pub(crate) fn duration(nanos: i128) -> String {
-    human_duration_nanos(nanos)
 }

@@ -18,11 +18,18 @@ fn slice(v: &[String]) -> String {
 
 /// `%v` of a `*LocalObjectReference` (its generated `String()`).
 fn secret_ref(r: Option<&LocalObjectReference>) -> String {
-    r.map_or_else(|| "nil".to_string(), |r| format!("&LocalObjectReference{{Name:{},}}", r.name))
+    r.map_or_else(
+        || "nil".to_string(),
+        |r| format!("&LocalObjectReference{{Name:{},}}", r.name),
+    )
 }
 
 fn go_map(m: Option<&BTreeMap<String, String>>) -> String {
-    let inner: Vec<String> = m.into_iter().flatten().map(|(k, v)| format!("{k}:{v}")).collect();
+    let inner: Vec<String> = m
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect();
     format!("map[{}]", inner.join(" "))
 }
 

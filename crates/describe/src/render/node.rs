@@ -65,7 +65,10 @@ pub fn describe_node(
         ),
     );
     taints_multiline(&mut w, "Taints", spec.taints.as_deref().unwrap_or_default());
-    w.write(0, &format!("Unschedulable:\t{}\n", spec.unschedulable.unwrap_or(false)));
+    w.write(
+        0,
+        &format!("Unschedulable:\t{}\n", spec.unschedulable.unwrap_or(false)),
+    );
 
     match lease {
         Some(lease) => {
@@ -82,14 +85,16 @@ pub fn describe_node(
                 1,
                 &format!(
                     "AcquireTime:\t{}\n",
-                    ls.acquire_time.map_or_else(|| "<unset>".to_string(), |t| rfc1123z(t.0))
+                    ls.acquire_time
+                        .map_or_else(|| "<unset>".to_string(), |t| rfc1123z(t.0))
                 ),
             );
             w.write(
                 1,
                 &format!(
                     "RenewTime:\t{}\n",
-                    ls.renew_time.map_or_else(|| "<unset>".to_string(), |t| rfc1123z(t.0))
+                    ls.renew_time
+                        .map_or_else(|| "<unset>".to_string(), |t| rfc1123z(t.0))
                 ),
             );
         }
@@ -129,7 +134,10 @@ pub fn describe_node(
     for a in status.addresses.iter().flatten() {
         w.write(1, &format!("{}:\t{}\n", a.type_, a.address));
     }
-    for (title, list) in [("Capacity", &status.capacity), ("Allocatable", &status.allocatable)] {
+    for (title, list) in [
+        ("Capacity", &status.capacity),
+        ("Allocatable", &status.allocatable),
+    ] {
         if let Some(list) = list.as_ref().filter(|l| !l.is_empty()) {
             w.write(0, &format!("{title}:\n"));
             for (k, v) in list {
@@ -212,7 +220,11 @@ pub(crate) fn pod_requests_and_limits(
         let mut init_max: BTreeMap<String, Quantity> = BTreeMap::new();
         for c in spec.init_containers.iter().flatten() {
             let r = c.resources.clone().unwrap_or_default();
-            let list = parse_list(if pick { r.requests.as_ref() } else { r.limits.as_ref() });
+            let list = parse_list(if pick {
+                r.requests.as_ref()
+            } else {
+                r.limits.as_ref()
+            });
             let effective = if c.restart_policy.as_deref() == Some("Always") {
                 add_resource_list(acc, &list);
                 add_resource_list(&mut restartable, &list);
@@ -240,11 +252,7 @@ pub(crate) fn pod_requests_and_limits(
 /// Go's `int64(float64(a) / float64(b) * 100)` on amd64, where converting
 /// NaN or an infinity yields `math.MinInt64`.
 fn percent(a: i128, b: i128) -> i64 {
-    let f = a as f64 / b as f64 * 100.0;
-    if f.is_nan() || f.is_infinite() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
-        return i64::MIN;
-    }
-    f as i64
+    super::common::go_f64_to_i64(a as f64 / b as f64 * 100.0)
 }
 
 fn percent_guarded(a: i128, b: i128) -> i64 {
@@ -261,7 +269,11 @@ fn describe_node_resource(w: &mut PrefixWriter, node: &Node, pods: &[Pod], now: 
     let pods: Vec<&Pod> = pods
         .iter()
         .filter(|p| {
-            let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+            let phase = p
+                .status
+                .as_ref()
+                .and_then(|s| s.phase.as_deref())
+                .unwrap_or("");
             phase != "Succeeded" && phase != "Failed"
         })
         .collect();
@@ -275,7 +287,10 @@ fn describe_node_resource(w: &mut PrefixWriter, node: &Node, pods: &[Pod], now: 
     let alloc_mem = get(&allocatable, "memory").value();
     let alloc_eph = get(&allocatable, "ephemeral-storage").value();
 
-    w.write(0, &format!("Non-terminated Pods:\t({} in total)\n", pods.len()));
+    w.write(
+        0,
+        &format!("Non-terminated Pods:\t({} in total)\n", pods.len()),
+    );
     w.write(
         1,
         "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n",
@@ -341,7 +356,10 @@ fn describe_node_resource(w: &mut PrefixWriter, node: &Node, pods: &[Pod], now: 
             ),
         );
     }
-    for (name, alloc) in allocatable.iter().filter(|(k, _)| k.starts_with("hugepages-")) {
+    for (name, alloc) in allocatable
+        .iter()
+        .filter(|(k, _)| k.starts_with("hugepages-"))
+    {
         let r = get(&total_reqs, name);
         let l = get(&total_limits, name);
         w.write(

@@ -9,8 +9,8 @@ use k8s_openapi::api::core::v1::{
 };
 
 use super::common::{
-    annotations_multiline, controlled_by, describe_events, describe_resources, labels_multiline,
-    s, tolerations_multiline,
+    annotations_multiline, controlled_by, describe_events, describe_resources, labels_multiline, s,
+    tolerations_multiline,
 };
 use crate::quantity::{Quantity, canonical_text};
 use crate::tabwriter::PrefixWriter;
@@ -29,18 +29,30 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp) -> String {
         w.write(0, &format!("Priority:\t{p}\n"));
     }
     if !s(&spec.priority_class_name).is_empty() {
-        w.write(0, &format!("Priority Class Name:\t{}\n", s(&spec.priority_class_name)));
+        w.write(
+            0,
+            &format!("Priority Class Name:\t{}\n", s(&spec.priority_class_name)),
+        );
     }
     if !s(&spec.runtime_class_name).is_empty() {
-        w.write(0, &format!("Runtime Class Name:\t{}\n", s(&spec.runtime_class_name)));
+        w.write(
+            0,
+            &format!("Runtime Class Name:\t{}\n", s(&spec.runtime_class_name)),
+        );
     }
     if !s(&spec.service_account_name).is_empty() {
-        w.write(0, &format!("Service Account:\t{}\n", s(&spec.service_account_name)));
+        w.write(
+            0,
+            &format!("Service Account:\t{}\n", s(&spec.service_account_name)),
+        );
     }
     if s(&spec.node_name).is_empty() {
         w.write(0, "Node:\t<none>\n");
     } else {
-        w.write(0, &format!("Node:\t{}/{}\n", s(&spec.node_name), s(&status.host_ip)));
+        w.write(
+            0,
+            &format!("Node:\t{}/{}\n", s(&spec.node_name), s(&status.host_ip)),
+        );
     }
     if let Some(t) = &status.start_time {
         w.write(0, &format!("Start Time:\t{}\n", rfc1123z(t.0)));
@@ -72,10 +84,17 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp) -> String {
     if !s(&status.message).is_empty() {
         w.write(0, &format!("Message:\t{}\n", s(&status.message)));
     }
-    if let Some(sp) = spec.security_context.as_ref().and_then(|c| c.seccomp_profile.as_ref()) {
+    if let Some(sp) = spec
+        .security_context
+        .as_ref()
+        .and_then(|c| c.seccomp_profile.as_ref())
+    {
         w.write(0, &format!("SeccompProfile:\t{}\n", sp.type_));
         if sp.type_ == "Localhost" {
-            w.write(0, &format!("LocalhostProfile:\t{}\n", s(&sp.localhost_profile)));
+            w.write(
+                0,
+                &format!("LocalhostProfile:\t{}\n", s(&sp.localhost_profile)),
+            );
         }
     }
     w.write(0, &format!("IP:\t{}\n", s(&status.pod_ip)));
@@ -92,7 +111,10 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp) -> String {
         w.write(0, &format!("Controlled By:\t{c}\n"));
     }
     if !s(&status.nominated_node_name).is_empty() {
-        w.write(0, &format!("NominatedNodeName:\t{}\n", s(&status.nominated_node_name)));
+        w.write(
+            0,
+            &format!("NominatedNodeName:\t{}\n", s(&status.nominated_node_name)),
+        );
     }
 
     let env = EnvContext::Pod(pod);
@@ -167,7 +189,12 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp) -> String {
     describe_volumes(&mut w, spec.volumes.as_deref().unwrap_or_default(), "");
     w.write(0, &format!("QoS Class:\t{}\n", qos_class(pod)));
     labels_multiline(&mut w, "", "Node-Selectors", spec.node_selector.as_ref());
-    tolerations_multiline(&mut w, "", "Tolerations", spec.tolerations.as_deref().unwrap_or_default());
+    tolerations_multiline(
+        &mut w,
+        "",
+        "Tolerations",
+        spec.tolerations.as_deref().unwrap_or_default(),
+    );
     describe_topology_spread(&mut w, &spec, "");
     describe_events(&mut w, events, now);
     w.finish()
@@ -178,7 +205,11 @@ pub(crate) fn describe_topology_spread(
     spec: &k8s_openapi::api::core::v1::PodSpec,
     space: &str,
 ) {
-    let Some(tscs) = spec.topology_spread_constraints.as_ref().filter(|t| !t.is_empty()) else {
+    let Some(tscs) = spec
+        .topology_spread_constraints
+        .as_ref()
+        .filter(|t| !t.is_empty())
+    else {
         return;
     };
     let mut tscs: Vec<_> = tscs.iter().collect();
@@ -274,10 +305,17 @@ pub(crate) fn describe_containers(
         } else {
             w.write(2, &format!("Host Port:\t{}\n", or_none(&host_ports)));
         }
-        if let Some(sp) = c.security_context.as_ref().and_then(|x| x.seccomp_profile.as_ref()) {
+        if let Some(sp) = c
+            .security_context
+            .as_ref()
+            .and_then(|x| x.seccomp_profile.as_ref())
+        {
             w.write(2, &format!("SeccompProfile:\t{}\n", sp.type_));
             if sp.type_ == "Localhost" {
-                w.write(3, &format!("LocalhostProfile:\t{}\n", s(&sp.localhost_profile)));
+                w.write(
+                    3,
+                    &format!("LocalhostProfile:\t{}\n", s(&sp.localhost_profile)),
+                );
             }
         }
         for (title, list) in [("Command", &c.command), ("Args", &c.args)] {
@@ -293,10 +331,17 @@ pub(crate) fn describe_containers(
         }
         if let Some(st) = status {
             describe_state(w, "State", st.state.as_ref());
-            if st.last_state.as_ref().is_some_and(|l| l.terminated.is_some()) {
+            if st
+                .last_state
+                .as_ref()
+                .is_some_and(|l| l.terminated.is_some())
+            {
                 describe_state(w, "Last State", st.last_state.as_ref());
             }
-            w.write(2, &format!("Ready:\t{}\n", if st.ready { "True" } else { "False" }));
+            w.write(
+                2,
+                &format!("Ready:\t{}\n", if st.ready { "True" } else { "False" }),
+            );
             w.write(2, &format!("Restart Count:\t{}\n", st.restart_count));
         }
         describe_resources(w, c.resources.as_ref(), 2);
@@ -332,19 +377,36 @@ pub(crate) fn describe_containers(
         }
         describe_env(w, c, env);
         let mounts = c.volume_mounts.as_deref().unwrap_or_default();
-        w.write(2, &format!("Mounts:{}\n", if mounts.is_empty() { "\t<none>" } else { "" }));
+        w.write(
+            2,
+            &format!(
+                "Mounts:{}\n",
+                if mounts.is_empty() { "\t<none>" } else { "" }
+            ),
+        );
         let mut mounts: Vec<_> = mounts.iter().collect();
         crate::gosort::sort_by(&mut mounts, |a, b| a.mount_path < b.mount_path);
         for m in mounts {
-            let mut flags = vec![if m.read_only == Some(true) { "ro".to_string() } else { "rw".to_string() }];
+            let mut flags = vec![if m.read_only == Some(true) {
+                "ro".to_string()
+            } else {
+                "rw".to_string()
+            }];
             if !s(&m.sub_path).is_empty() {
                 flags.push(format!("path={}", go_quote(s(&m.sub_path))));
             }
-            w.write(3, &format!("{} from {} ({})\n", m.mount_path, m.name, flags.join(",")));
+            w.write(
+                3,
+                &format!("{} from {} ({})\n", m.mount_path, m.name, flags.join(",")),
+            );
         }
         if let Some(devices) = c.volume_devices.as_ref().filter(|d| !d.is_empty()) {
             // kubectl reuses the Mounts `<none>` marker here.
-            let none = if c.volume_mounts.as_ref().is_none_or(Vec::is_empty) { "\t<none>" } else { "" };
+            let none = if c.volume_mounts.as_ref().is_none_or(Vec::is_empty) {
+                "\t<none>"
+            } else {
+                ""
+            };
             w.write(2, &format!("Devices:{none}\n"));
             let mut devices: Vec<_> = devices.iter().collect();
             crate::gosort::sort_by(&mut devices, |a, b| a.device_path < b.device_path);
@@ -381,7 +443,13 @@ fn describe_state(w: &mut PrefixWriter, name: &str, state: Option<&ContainerStat
     let state = state.cloned().unwrap_or_default();
     if let Some(r) = &state.running {
         w.write(2, &format!("{name}:\tRunning\n"));
-        w.write(3, &format!("Started:\t{}\n", rfc1123z_opt(r.started_at.as_ref().map(|t| t.0))));
+        w.write(
+            3,
+            &format!(
+                "Started:\t{}\n",
+                rfc1123z_opt(r.started_at.as_ref().map(|t| t.0))
+            ),
+        );
     } else if let Some(wt) = &state.waiting {
         w.write(2, &format!("{name}:\tWaiting\n"));
         if !s(&wt.reason).is_empty() {
@@ -399,8 +467,20 @@ fn describe_state(w: &mut PrefixWriter, name: &str, state: Option<&ContainerStat
         if let Some(sig) = t.signal.filter(|s| *s > 0) {
             w.write(3, &format!("Signal:\t{sig}\n"));
         }
-        w.write(3, &format!("Started:\t{}\n", rfc1123z_opt(t.started_at.as_ref().map(|t| t.0))));
-        w.write(3, &format!("Finished:\t{}\n", rfc1123z_opt(t.finished_at.as_ref().map(|t| t.0))));
+        w.write(
+            3,
+            &format!(
+                "Started:\t{}\n",
+                rfc1123z_opt(t.started_at.as_ref().map(|t| t.0))
+            ),
+        );
+        w.write(
+            3,
+            &format!(
+                "Finished:\t{}\n",
+                rfc1123z_opt(t.finished_at.as_ref().map(|t| t.0))
+            ),
+        );
     } else {
         w.write(2, &format!("{name}:\tWaiting\n"));
     }
@@ -479,10 +559,28 @@ fn url_escape(s: &str, host: bool) -> String {
             || (host
                 && matches!(
                     b,
-                    b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-                        | b':' | b'[' | b']' | b'<' | b'>' | b'"'
+                    b'!' | b'$'
+                        | b'&'
+                        | b'\''
+                        | b'('
+                        | b')'
+                        | b'*'
+                        | b'+'
+                        | b','
+                        | b';'
+                        | b'='
+                        | b':'
+                        | b'['
+                        | b']'
+                        | b'<'
+                        | b'>'
+                        | b'"'
                 ))
-            || (!host && matches!(b, b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'@'))
+            || (!host
+                && matches!(
+                    b,
+                    b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'@'
+                ))
             || (host && b >= 0x80);
         if keep {
             out.push(char::from(b));
@@ -499,7 +597,13 @@ fn url_escape(s: &str, host: bool) -> String {
 
 fn describe_env(w: &mut PrefixWriter, c: &Container, env: &EnvContext<'_>) {
     let vars = c.env.as_deref().unwrap_or_default();
-    w.write(2, &format!("Environment:{}\n", if vars.is_empty() { "\t<none>" } else { "" }));
+    w.write(
+        2,
+        &format!(
+            "Environment:{}\n",
+            if vars.is_empty() { "\t<none>" } else { "" }
+        ),
+    );
     for e in vars {
         let Some(from) = &e.value_from else {
             for (i, line) in s(&e.value).split('\n').enumerate() {
@@ -515,7 +619,13 @@ fn describe_env(w: &mut PrefixWriter, c: &Container, env: &EnvContext<'_>) {
             let value = env.resolve(&f.field_path);
             w.write(
                 3,
-                &format!("{}:\t{} ({}:{})\n", e.name, value, s(&f.api_version), f.field_path),
+                &format!(
+                    "{}:\t{} ({}:{})\n",
+                    e.name,
+                    value,
+                    s(&f.api_version),
+                    f.field_path
+                ),
             );
         } else if let Some(r) = &from.resource_field_ref {
             let mut value = container_resource_value(c, e).unwrap_or_default();
@@ -583,12 +693,7 @@ fn container_resource_value(c: &Container, e: &EnvVar) -> Option<String> {
 /// `int64(math.Ceil(float64(a) / float64(b)))` including Go's conversions of
 /// infinities and NaN on amd64.
 fn ceil_ratio(a: i128, b: i128) -> String {
-    let r = (a as f64 / b as f64).ceil();
-    if r.is_nan() || r.is_infinite() || r >= 9.223_372_036_854_775_807e18 || r < -9.223_372_036_854_775_808e18
-    {
-        return i64::MIN.to_string();
-    }
-    (r as i64).to_string()
+    super::common::go_f64_to_i64((a as f64 / b as f64).ceil()).to_string()
 }
 
 pub(crate) fn describe_volumes(w: &mut PrefixWriter, volumes: &[Volume], space: &str) {
@@ -750,7 +855,10 @@ fn describe_volume_source(w: &mut PrefixWriter, v: &Volume) {
             } else if let Some(t) = &src.service_account_token {
                 w.write(
                     2,
-                    &format!("TokenExpirationSeconds:\t{}\n", t.expiration_seconds.unwrap_or(0)),
+                    &format!(
+                        "TokenExpirationSeconds:\t{}\n",
+                        t.expiration_seconds.unwrap_or(0)
+                    ),
                 );
             }
         }
@@ -796,7 +904,9 @@ fn describe_volume_source(w: &mut PrefixWriter, v: &Volume) {
             ),
         );
     } else if let Some(f) = &v.fc {
-        let lun = f.lun.map_or_else(|| "<none>".to_string(), |l| l.to_string());
+        let lun = f
+            .lun
+            .map_or_else(|| "<none>".to_string(), |l| l.to_string());
         w.write(
             2,
             &format!(
@@ -826,7 +936,10 @@ fn describe_claim_template(
 ) {
     // printPersistentVolumeClaim(NewNestedPrefixWriter(w, LEVEL_2), pvc, false)
     let spec = &t.spec;
-    w.write(2, &format!("StorageClass:\t{}\n", s(&spec.storage_class_name)));
+    w.write(
+        2,
+        &format!("StorageClass:\t{}\n", s(&spec.storage_class_name)),
+    );
     w.write(2, &format!("Volume:\t{}\n", s(&spec.volume_name)));
     let meta = t.metadata.clone().unwrap_or_default();
     nested_labels(w, "Labels", meta.labels.as_ref(), false);
@@ -850,7 +963,9 @@ fn nested_labels(
     let items: Vec<_> = map
         .into_iter()
         .flatten()
-        .filter(|(k, _)| !annotations || k.as_str() != "kubectl.kubernetes.io/last-applied-configuration")
+        .filter(|(k, _)| {
+            !annotations || k.as_str() != "kubectl.kubernetes.io/last-applied-configuration"
+        })
         .collect();
     if items.is_empty() {
         w.write(2, "<none>\n");
@@ -873,18 +988,28 @@ fn nested_labels(
 
 /// `qos.GetPodQOS`: the status field when set, else computed.
 pub(crate) fn qos_class(pod: &Pod) -> String {
-    if let Some(q) = pod.status.as_ref().and_then(|s| s.qos_class.clone()).filter(|q| !q.is_empty()) {
+    if let Some(q) = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.qos_class.clone())
+        .filter(|q| !q.is_empty())
+    {
         return q;
     }
     compute_qos(pod).to_string()
 }
 
 fn compute_qos(pod: &Pod) -> &'static str {
-    let Some(spec) = &pod.spec else { return "BestEffort" };
+    let Some(spec) = &pod.spec else {
+        return "BestEffort";
+    };
     let mut requests: BTreeMap<String, Quantity> = BTreeMap::new();
     let mut limits: BTreeMap<String, Quantity> = BTreeMap::new();
     let mut guaranteed = true;
-    let all = spec.containers.iter().chain(spec.init_containers.iter().flatten());
+    let all = spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten());
     for c in all {
         let r = c.resources.clone().unwrap_or_default();
         for (name, q) in r.requests.iter().flatten() {
@@ -893,7 +1018,10 @@ fn compute_qos(pod: &Pod) -> &'static str {
             }
             let q = Quantity::parse_or_zero(&q.0);
             if q.nanos > 0 {
-                requests.entry(name.clone()).or_insert(Quantity::ZERO).add(q);
+                requests
+                    .entry(name.clone())
+                    .or_insert(Quantity::ZERO)
+                    .add(q);
             }
         }
         let mut found = (false, false);

@@ -157,18 +157,17 @@ pub fn calico_pod(now: Timestamp) -> Pod {
     from(calico_pod_json(now))
 }
 
+/// An old-style (core/v1) event: `text` is type, reason, message and source
+/// component; `when` is first and last seen (seconds ago) and the count.
 fn event_json(
     now: Timestamp,
     name: &str,
     involved: Value,
-    type_: &str,
-    reason: &str,
-    message: &str,
-    component: &str,
-    first: i64,
-    last: i64,
-    count: i32,
+    text: [&str; 4],
+    when: (i64, i64, i32),
 ) -> Value {
+    let [type_, reason, message, component] = text;
+    let (first, last, count) = when;
     json!({
       "apiVersion": "v1", "kind": "Event",
       "metadata": {"name": name, "namespace": involved.get("namespace").cloned().unwrap_or(json!("default"))},
@@ -193,18 +192,54 @@ fn pod_ref(pod: &Value) -> Value {
 pub fn calico_events_json(now: Timestamp) -> Vec<Value> {
     let r = pod_ref(&calico_pod_json(now));
     vec![
-        event_json(now, "ev1", r.clone(), "Normal", "Pulled",
-            "Container image \"docker.io/calico/kube-controllers:v3.26.1\" already present on machine",
-            "kubelet", 44 * DAY, 9 * MIN, 58),
-        event_json(now, "ev2", r.clone(), "Warning", "BackOff",
-            "Back-off restarting failed container calico-kube-controllers in pod calico-kube-controllers-7b8f9c6d5-x2klm_kube-system(6c0e1d3a)",
-            "kubelet", 44 * DAY, 2 * MIN + 5, 1207),
-        event_json(now, "ev3", r.clone(), "Warning", "Unhealthy",
-            "Readiness probe failed: Error reaching apiserver: <nil> with http status code: 500\n",
-            "kubelet", 3 * HOUR + 2 * MIN, 12 * MIN, 44),
-        event_json(now, "ev4", r.clone(), "Normal", "Killing",
-            "Container calico-kube-controllers failed liveness probe, will be restarted",
-            "kubelet", 9 * MIN, 9 * MIN, 1),
+        event_json(
+            now,
+            "ev1",
+            r.clone(),
+            [
+                "Normal",
+                "Pulled",
+                "Container image \"docker.io/calico/kube-controllers:v3.26.1\" already present on machine",
+                "kubelet",
+            ],
+            (44 * DAY, 9 * MIN, 58),
+        ),
+        event_json(
+            now,
+            "ev2",
+            r.clone(),
+            [
+                "Warning",
+                "BackOff",
+                "Back-off restarting failed container calico-kube-controllers in pod calico-kube-controllers-7b8f9c6d5-x2klm_kube-system(6c0e1d3a)",
+                "kubelet",
+            ],
+            (44 * DAY, 2 * MIN + 5, 1207),
+        ),
+        event_json(
+            now,
+            "ev3",
+            r.clone(),
+            [
+                "Warning",
+                "Unhealthy",
+                "Readiness probe failed: Error reaching apiserver: <nil> with http status code: 500\n",
+                "kubelet",
+            ],
+            (3 * HOUR + 2 * MIN, 12 * MIN, 44),
+        ),
+        event_json(
+            now,
+            "ev4",
+            r.clone(),
+            [
+                "Normal",
+                "Killing",
+                "Container calico-kube-controllers failed liveness probe, will be restarted",
+                "kubelet",
+            ],
+            (9 * MIN, 9 * MIN, 1),
+        ),
         // new-style event (events.k8s.io): eventTime + series, no source
         json!({
           "apiVersion": "v1", "kind": "Event",
@@ -414,7 +449,11 @@ pub fn worker_lease(now: Timestamp) -> Lease {
 }
 
 pub fn worker_pods_json(now: Timestamp) -> Vec<Value> {
-    vec![calico_pod_json(now), web_pod_json(now), succeeded_pod_json(now)]
+    vec![
+        calico_pod_json(now),
+        web_pod_json(now),
+        succeeded_pod_json(now),
+    ]
 }
 
 pub fn worker_pods(now: Timestamp) -> Vec<Pod> {
@@ -425,12 +464,42 @@ pub fn node_events_json(now: Timestamp) -> Vec<Value> {
     let r = json!({"kind": "Node", "name": "worker-1", "uid": "worker-1"});
     let r2 = json!({"kind": "Node", "name": "worker-1", "uid": "node-uid-1"});
     vec![
-        event_json(now, "n1", r.clone(), "Normal", "NodeHasInsufficientMemory",
-            "Node worker-1 status is now: NodeHasInsufficientMemory", "kubelet", 2 * DAY + 5 * HOUR, 23 * MIN, 4),
-        event_json(now, "n2", r, "Warning", "EvictionThresholdMet", "Attempting to reclaim memory",
-            "kubelet", 2 * DAY + 5 * HOUR, 7 * MIN + 48, 38),
-        event_json(now, "n3", r2, "Normal", "NodeNotSchedulable",
-            "Node worker-1 status is now: NodeNotSchedulable", "node-controller", 2 * HOUR, 2 * HOUR, 1),
+        event_json(
+            now,
+            "n1",
+            r.clone(),
+            [
+                "Normal",
+                "NodeHasInsufficientMemory",
+                "Node worker-1 status is now: NodeHasInsufficientMemory",
+                "kubelet",
+            ],
+            (2 * DAY + 5 * HOUR, 23 * MIN, 4),
+        ),
+        event_json(
+            now,
+            "n2",
+            r,
+            [
+                "Warning",
+                "EvictionThresholdMet",
+                "Attempting to reclaim memory",
+                "kubelet",
+            ],
+            (2 * DAY + 5 * HOUR, 7 * MIN + 48, 38),
+        ),
+        event_json(
+            now,
+            "n3",
+            r2,
+            [
+                "Normal",
+                "NodeNotSchedulable",
+                "Node worker-1 status is now: NodeNotSchedulable",
+                "node-controller",
+            ],
+            (2 * HOUR, 2 * HOUR, 1),
+        ),
     ]
 }
 
@@ -551,19 +620,48 @@ pub fn calico_replicasets(now: Timestamp) -> Vec<ReplicaSet> {
 pub fn deployment_events_json(now: Timestamp) -> Vec<Value> {
     let r = json!({"kind": "Deployment", "apiVersion": "apps/v1", "name": "calico-kube-controllers",
                    "namespace": "kube-system", "uid": "dep-uid"});
-    vec![event_json(now, "d1", r, "Normal", "ScalingReplicaSet",
-        "Scaled up replica set calico-kube-controllers-7b8f9c6d5 to 1", "deployment-controller", 44 * DAY, 44 * DAY, 1)]
+    vec![event_json(
+        now,
+        "d1",
+        r,
+        [
+            "Normal",
+            "ScalingReplicaSet",
+            "Scaled up replica set calico-kube-controllers-7b8f9c6d5 to 1",
+            "deployment-controller",
+        ],
+        (44 * DAY, 44 * DAY, 1),
+    )]
 }
 
 pub fn rs_events_json(now: Timestamp) -> Vec<Value> {
     let r = json!({"kind": "ReplicaSet", "apiVersion": "apps/v1", "name": "calico-kube-controllers-7b8f9c6d5",
                    "namespace": "kube-system", "uid": "rs-uid-new"});
     vec![
-        event_json(now, "r1", r.clone(), "Normal", "SuccessfulCreate",
-            "Created pod: calico-kube-controllers-7b8f9c6d5-x2klm", "replicaset-controller", 44 * DAY, 44 * DAY, 1),
-        event_json(now, "r2", r, "Warning", "FailedCreate",
-            "Error creating: pods \"calico-kube-controllers-7b8f9c6d5-\" is forbidden: exceeded quota",
-            "replicaset-controller", 44 * DAY + HOUR, 44 * DAY + 50 * MIN, 13),
+        event_json(
+            now,
+            "r1",
+            r.clone(),
+            [
+                "Normal",
+                "SuccessfulCreate",
+                "Created pod: calico-kube-controllers-7b8f9c6d5-x2klm",
+                "replicaset-controller",
+            ],
+            (44 * DAY, 44 * DAY, 1),
+        ),
+        event_json(
+            now,
+            "r2",
+            r,
+            [
+                "Warning",
+                "FailedCreate",
+                "Error creating: pods \"calico-kube-controllers-7b8f9c6d5-\" is forbidden: exceeded quota",
+                "replicaset-controller",
+            ],
+            (44 * DAY + HOUR, 44 * DAY + 50 * MIN, 13),
+        ),
     ]
 }
 
@@ -576,35 +674,35 @@ pub fn events_from(values: Vec<Value>) -> Vec<Event> {
 /// prints as `<unknown>`.
 pub fn stuck_pod_json(now: Timestamp) -> Value {
     json!({
-  "metadata": {"name": "stuck", "namespace": "default",
-    "deletionTimestamp": ago(now, 90), "deletionGracePeriodSeconds": 30,
-    "annotations": {"kubernetes.io/config.mirror": "abc"}},
-  "spec": {
-    "containers": [{"name": "app", "image": "app:1",
-      "volumeMounts": [{"name": "dev", "mountPath": "/dev/x"}],
-      "volumeDevices": [{"name": "blk", "devicePath": "/dev/xvda"}]}],
-    "ephemeralContainers": [{"name": "debugger", "image": "busybox", "stdin": true}],
-    "readinessGates": [{"conditionType": "example.com/ready"}],
-    "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
-      "labelSelector": {"matchLabels": {"app": "x"}}}],
-    "volumes": [
-      {"name": "iscsi", "iscsi": {"targetPortal": "1.2.3.4", "iqn": "iqn", "lun": 0, "portals": ["a:3260", "b:3260"]}},
-      {"name": "rbd", "rbd": {"monitors": ["m1", "m2"], "image": "img", "secretRef": {"name": "ceph"}}},
-      {"name": "flex", "flexVolume": {"driver": "x/y", "options": {"b": "2", "a": "1"}}},
-      {"name": "cephfs", "cephfs": {"monitors": ["m"], "readOnly": true}},
-      {"name": "gce", "gcePersistentDisk": {"pdName": "disk-1", "fsType": "ext4"}},
-      {"name": "git", "gitRepo": {"repository": "https://example.com/r.git"}},
-      {"name": "fc", "fc": {"targetWWNs": ["w1", "w2"], "lun": 2}},
-      {"name": "eph", "ephemeral": {"volumeClaimTemplate": {"metadata": {"labels": {"a": "b", "c": "d"}},
-         "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "fast", "volumeMode": "Filesystem",
-                  "resources": {"requests": {"storage": "1Gi"}}}}}},
-      {"name": "img", "image": {"reference": "quay.io/x/y:1", "pullPolicy": "IfNotPresent"}},
-      {"name": "nothing"}
-    ]
-  },
-  "status": {"phase": "Pending", "reason": "Unschedulable", "message": "no nodes",
-    "conditions": [{"type": "PodScheduled", "status": "False"}]}
-})
+      "metadata": {"name": "stuck", "namespace": "default",
+        "deletionTimestamp": ago(now, 90), "deletionGracePeriodSeconds": 30,
+        "annotations": {"kubernetes.io/config.mirror": "abc"}},
+      "spec": {
+        "containers": [{"name": "app", "image": "app:1",
+          "volumeMounts": [{"name": "dev", "mountPath": "/dev/x"}],
+          "volumeDevices": [{"name": "blk", "devicePath": "/dev/xvda"}]}],
+        "ephemeralContainers": [{"name": "debugger", "image": "busybox", "stdin": true}],
+        "readinessGates": [{"conditionType": "example.com/ready"}],
+        "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+          "labelSelector": {"matchLabels": {"app": "x"}}}],
+        "volumes": [
+          {"name": "iscsi", "iscsi": {"targetPortal": "1.2.3.4", "iqn": "iqn", "lun": 0, "portals": ["a:3260", "b:3260"]}},
+          {"name": "rbd", "rbd": {"monitors": ["m1", "m2"], "image": "img", "secretRef": {"name": "ceph"}}},
+          {"name": "flex", "flexVolume": {"driver": "x/y", "options": {"b": "2", "a": "1"}}},
+          {"name": "cephfs", "cephfs": {"monitors": ["m"], "readOnly": true}},
+          {"name": "gce", "gcePersistentDisk": {"pdName": "disk-1", "fsType": "ext4"}},
+          {"name": "git", "gitRepo": {"repository": "https://example.com/r.git"}},
+          {"name": "fc", "fc": {"targetWWNs": ["w1", "w2"], "lun": 2}},
+          {"name": "eph", "ephemeral": {"volumeClaimTemplate": {"metadata": {"labels": {"a": "b", "c": "d"}},
+             "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "fast", "volumeMode": "Filesystem",
+                      "resources": {"requests": {"storage": "1Gi"}}}}}},
+          {"name": "img", "image": {"reference": "quay.io/x/y:1", "pullPolicy": "IfNotPresent"}},
+          {"name": "nothing"}
+        ]
+      },
+      "status": {"phase": "Pending", "reason": "Unschedulable", "message": "no nodes",
+        "conditions": [{"type": "PodScheduled", "status": "False"}]}
+    })
 }
 
 pub fn stuck_pod(now: Timestamp) -> Pod {
@@ -630,8 +728,18 @@ pub fn noisy_events_json(now: Timestamp) -> Vec<Value> {
     (0..60i64)
         .map(|i| {
             let last = ((i * 7 + i / 5) % 4) * 60 + 30;
-            event_json(now, &format!("noisy.{i:02}"), r.clone(), if i % 3 == 0 { "Warning" } else { "Normal" },
-                &format!("Reason{i}"), &format!("message {i}"), "kubelet", last + 60, last, 1 + (i % 2) as i32)
+            event_json(
+                now,
+                &format!("noisy.{i:02}"),
+                r.clone(),
+                [
+                    if i % 3 == 0 { "Warning" } else { "Normal" },
+                    &format!("Reason{i}"),
+                    &format!("message {i}"),
+                    "kubelet",
+                ],
+                (last + 60, last, 1 + (i % 2) as i32),
+            )
         })
         .collect()
 }
