@@ -89,3 +89,25 @@ fn bad_inputs_give_one_line_and_exit_2() {
         );
     }
 }
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(kbundle().args(["completions", shell]));
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let text = stdout(&out);
+        for sub in ["analyze", "collect", "serve", "inspect", "demo"] {
+            assert!(text.contains(sub), "{shell} completions lack {sub}");
+        }
+    }
+    let out = run(kbundle().arg("man"));
+    assert!(out.status.success());
+    let roff = stdout(&out);
+    assert!(
+        roff.starts_with(".ie") || roff.contains(".TH kbundle"),
+        "{}",
+        &roff[..200.min(roff.len())]
+    );
+    assert!(roff.contains("kbundle\\-analyze") || roff.contains("kbundle-analyze"));
+    assert!(roff.contains("fail\\-on") || roff.contains("fail-on"));
+}

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod analyze;
 mod collect;
+mod completions;
 mod demo;
 mod inspect;
 mod limits;
@@ -16,7 +17,7 @@ mod serve;
 /// Collect, analyze and serve Kubernetes support bundles.
 #[derive(Debug, Parser)]
 #[command(name = "kbundle", version, about, long_about = None, propagate_version = true)]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -38,6 +39,10 @@ enum Command {
     /// Run the whole pipeline on a built-in example cluster: serve it, collect it, analyze the
     /// bundle, print the report. Needs no cluster.
     Demo(demo::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionArgs),
+    /// Print the man page (roff): `kbundle man > kbundle.1`.
+    Man,
 }
 
 /// Exit codes shared by every subcommand.
@@ -55,6 +60,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules::run(args),
         Command::Collect(args) => collect::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man => completions::man(),
     };
     match result {
         Ok(code) => code,
