@@ -102,8 +102,8 @@ pub const PRESETS: &[&str] = &["calico-kube-controllers"];
 impl Plan {
     /// The `calico-kube-controllers` preset (the runbook's "Logs and Data to Gather"):
     /// Deployment `calico-kube-controllers`, pods labelled `k8s-app=calico-kube-controllers`,
-    /// in `kube-system` (IKS 1.28 and older) or `calico-system` (IKS 1.29 and newer, ROKS);
-    /// `calico-node` logs of the nodes hosting it as context.
+    /// in `kube-system` (IKS 1.28 and older) or `calico-system` (IKS 1.29 and newer, ROKS).
+    /// Add context logs with [`Plan::with_context_logs`] (e.g. `k8s-app=calico-node`).
     pub fn preset_calico_kube_controllers() -> Plan {
         Plan {
             preset: Some("calico-kube-controllers".into()),
@@ -112,7 +112,7 @@ impl Plan {
                 selector: "k8s-app=calico-kube-controllers".into(),
                 namespaces: vec!["kube-system".into(), "calico-system".into()],
             },
-            context_selector: Some("k8s-app=calico-node".into()),
+            context_selector: None,
         }
     }
 
@@ -138,6 +138,13 @@ impl Plan {
             },
             context_selector: None,
         }
+    }
+
+    /// Also collects the logs of the pods of the target namespaces that match `selector` and
+    /// run on a node hosting a target pod (context; trimmed before the targets' logs).
+    pub fn with_context_logs(mut self, selector: impl Into<String>) -> Plan {
+        self.context_selector = Some(selector.into());
+        self
     }
 
     /// Restricts a [`Target::Namespaces`] plan to pods matching `selector`.

@@ -1,0 +1,151 @@
+//! The collector against an in-process `kbundle-server` on the fixture clusters.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use kbundle_collector::{NoProgress, Options, Plan, collect};
+use kbundle_format::{Archive, Limits, ReadOptions, Snapshot};
+use kbundle_server::{Faults, ServeOptions, Server};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/clusters")
+        .join(name)
+}
+
+async fn serve(name: &str, faults: &str) -> (kube::Client, tokio::sync::oneshot::Sender<()>) {
+    let snapshot = Snapshot::open(&fixture(name), &ReadOptions::default()).unwrap();
+    let options = ServeOptions {
+        faults: Faults::parse(faults).unwrap(),
+    };
+    let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .unwrap();
+    let url: http::Uri = server.url().parse().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run_until(async move {
+        let _ = rx.await;
+    }));
+    let client = kube::Client::try_from(kube::Config::new(url)).unwrap();
+    (client, tx)
+}
+
+fn options() -> Options {
+    Options {
+        collected_at: Some("2025-03-14T09:30:00Z".parse().unwrap()),
+        ..Options::default()
+    }
+}
+
+#[tokio::test]
+async fn collects_the_preset_from_each_fixture() {
+    for (name, pod) in [
+        ("healthy", Some("calico-kube-controllers-7d9c6bf5d8-x7m2q")),
+        (
+            "crashloop-oom",
+            Some("calico-kube-controllers-5f6b8d9c47-q4wzn"),
+        ),
+        ("webhook-denied", None),
+    ] {
+        let (client, _stop) = serve(name, "").await;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("b.zip");
+        let s = collect(
+            client,
+            &Plan::preset_calico_kube_controllers(),
+            &options(),
+            &out,
+            &NoProgress,
+        )
+        .await
+        .unwrap();
+        assert!(s.errors.is_empty(), "{name}: {:?}", s.errors);
+        assert!(s.is_complete());
+        assert_eq!(s.namespaces, vec!["calico-system".to_string()], "{name}");
+        let archive = Archive::open(&out, Limits::default()).unwrap();
+        let paths: Vec<&str> = archive.entries().iter().map(|e| e.path.as_str()).collect();
+        assert!(paths.contains(&"manifest.json"));
+        assert!(paths.contains(&"cluster/nodes.json"));
+        if let Some(pod) = pod {
+            let dir = format!("namespaces/calico-system/pods/{pod}");
+            for f in [
+                "pod.json",
+                "describe.txt",
+                "logs/calico-kube-controllers.log",
+            ] {
+                assert!(
+                    paths.contains(&format!("{dir}/{f}").as_str()),
+                    "{name}: {f} in {paths:?}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn forbidden_nodes_are_recorded() {
+    let (client, _stop) = serve("crashloop-oom", "forbid=nodes").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.zip");
+    let s = collect(
+        client,
+        &Plan::preset_calico_kube_controllers(),
+        &options(),
+        &out,
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    assert!(!s.is_complete());
+    assert!(
+        s.errors
+            .iter()
+            .any(|e| e.what.contains("nodes") && e.class.as_deref() == Some("forbidden")),
+        "{:?}",
+        s.errors
+    );
+    assert!(s.logs >= 2);
+}
+
+#[tokio::test]
+async fn missing_workload_still_collects_both_namespaces() {
+    let (client, _stop) = serve("healthy", "").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.zip");
+    let mut plan = Plan::preset_calico_kube_controllers();
+    if let kbundle_collector::Target::Workload {
+        deployment,
+        selector,
+        ..
+    } = &mut plan.target
+    {
+        *deployment = "nope".into();
+        *selector = "k8s-app=nope".into();
+    }
+    let s = collect(client, &plan, &options(), &out, &NoProgress)
+        .await
+        .unwrap();
+    assert!(s.workload_missing && !s.is_complete());
+    assert_eq!(
+        s.namespaces,
+        vec!["kube-system".to_string(), "calico-system".to_string()]
+    );
+    let archive = Archive::open(&out, Limits::default()).unwrap();
+    for ns in ["kube-system", "calico-system"] {
+        for f in [
+            "core/pods.json",
+            "core/events.json",
+            "apps/deployments.json",
+            "apps/replicasets.json",
+        ] {
+            let p = format!("namespaces/{ns}/{f}");
+            assert!(archive.entry(&p).is_some(), "{p}");
+        }
+    }
+    assert!(
+        archive
+            .entry("cluster/admissionregistration.k8s.io/validatingwebhookconfigurations.json")
+            .is_some()
+    );
+}
