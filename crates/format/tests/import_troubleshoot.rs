@@ -201,6 +201,11 @@ fn small_bundle(prefix: &str) -> Vec<(String, Vec<u8>)> {
         (p("cluster-resources/pods/logs/x.log"), b"x".to_vec()),
         (p("cluster-resources/broken.json"), b"{not json".to_vec()),
         (p("run-pod/run-pod.log"), b"2024-01-01 ran\n".to_vec()),
+        // troubleshoot's `logs` collector: `<name>/<pod>.log`, `<name>/<pod>/<container>.log`.
+        (p("calico/logs/calico-kube-controllers-6d8b9c7f5-x7k2p.log"), b"2024 hi\n".to_vec()),
+        (p("calico/logs/calico-kube-controllers-6d8b9c7f5-x7k2p-previous.log"), b"2024 bye\n".to_vec()),
+        (p("calico/node/calico-node-x7k2p/calico-node.log"), b"2024 hi\n".to_vec()),
+        (p("calico/node/calico-node-x7k2p-errors.json"), b"[\"failed to get log stream\"]".to_vec()),
         (p("analysis.json"), b"[]".to_vec()),
     ]
 }
@@ -228,6 +233,9 @@ fn hand_made_bundle_in_a_wrapping_folder() {
         assert_eq!(
             report.logs,
             [
+                "/calico-kube-controllers-6d8b9c7f5-x7k2p/?",
+                "/calico-kube-controllers-6d8b9c7f5-x7k2p/? (previous)",
+                "/calico-node-x7k2p/calico-node",
                 "kube-system/calico-kube-controllers-1/calico-kube-controllers",
                 "kube-system/calico-kube-controllers-1/calico-kube-controllers (previous)",
             ]

@@ -301,7 +301,7 @@ pub(crate) struct LogName {
 }
 
 /// A Kubernetes name (DNS subdomain characters, at most 253 of them).
-fn is_name(s: &str) -> bool {
+pub(crate) fn is_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 253
         && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())

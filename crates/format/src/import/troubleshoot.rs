@@ -101,6 +101,9 @@ impl Importer for Troubleshoot {
                 Class::Text(TextKind::Other)
             };
         }
+        if let Some(log) = logs_collector_log(&parts) {
+            return log;
+        }
         // Files of other collectors (run-pod logs, host data, command output).
         kubectl_text::classify_loose(rel, entry)
     }
@@ -120,6 +123,93 @@ impl Importer for Troubleshoot {
             // Collector output is not a pod's log unless it is under pods/logs.
             Class::Log { .. } => Class::Text(TextKind::Other),
             other => other,
+        }
+    }
+}
+
+/// A pod name a controller generated: `<base>-<5 random characters>` (ReplicaSet, DaemonSet and
+/// Job pods) or `<base>-<ordinal>` (StatefulSet pods).
+fn is_generated_pod_name(name: &str) -> bool {
+    const RANDOM: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    kubectl_text::is_name(name)
+        && name.rsplit_once('-').is_some_and(|(base, suffix)| {
+            !base.is_empty()
+                && ((suffix.len() == 5 && suffix.bytes().all(|b| RANDOM.contains(&b)))
+                    || (!suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit())))
+        })
+}
+
+/// A log of troubleshoot's `logs` collector, outside `cluster-resources/`:
+/// `<name>/<pod>[-previous].log` for single-container pods and
+/// `<name>/<pod>/<container>[-previous].log` otherwise (`<name>` is the collector's, possibly
+/// with slashes). The path does not tell the namespace; the pod is told apart from the
+/// collector's name by its generated suffix.
+fn logs_collector_log(parts: &[&str]) -> Option<Class> {
+    let (file, dirs) = parts.split_last()?;
+    let stem = file.strip_suffix(".log")?;
+    let (stem, previous) = match stem.strip_suffix("-previous") {
+        Some(s) => (s, true),
+        None => (stem, false),
+    };
+    let parent = dirs.last().copied().unwrap_or_default();
+    if dirs.is_empty() || matches!(dirs.first(), Some(&"cluster-resources")) {
+        return None;
+    }
+    if is_generated_pod_name(stem) {
+        return Some(Class::Log {
+            namespace: String::new(),
+            pod: stem.to_string(),
+            container: None,
+            previous,
+        });
+    }
+    if dirs.len() >= 2 && is_generated_pod_name(parent) && kubectl_text::is_name(stem) {
+        return Some(Class::Log {
+            namespace: String::new(),
+            pod: parent.to_string(),
+            container: Some(stem.to_string()),
+            previous,
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_collector_paths() {
+        let log = |pod: &str, container: Option<&str>, previous: bool| {
+            Some(Class::Log {
+                namespace: String::new(),
+                pod: pod.into(),
+                container: container.map(String::from),
+                previous,
+            })
+        };
+        let at = |p: &str| logs_collector_log(&p.split('/').collect::<Vec<_>>());
+        assert_eq!(
+            at("calico/logs/calico-kube-controllers-6d8b9c7f5-x7k2p.log"),
+            log("calico-kube-controllers-6d8b9c7f5-x7k2p", None, false)
+        );
+        assert_eq!(
+            at("podlogs/calico-node-x7k2p/calico-node-previous.log"),
+            log("calico-node-x7k2p", Some("calico-node"), true)
+        );
+        assert_eq!(at("db/postgres-0.log"), log("postgres-0", None, false));
+        assert_eq!(at("run-daemonset-example/primary-node.log"), None);
+        assert_eq!(at("calico-node-x7k2p.log"), None);
+        assert_eq!(at("cluster-resources/x/calico-node-x7k2p.log"), None);
+        for odd in [
+            "a/.log",
+            "a/-previous.log",
+            "a/b-/c.log",
+            "a/-x7k2p.log",
+            "",
+            "a/b",
+        ] {
+            assert_eq!(at(odd), None, "{odd}");
         }
     }
 }
