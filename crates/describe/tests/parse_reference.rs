@@ -455,3 +455,81 @@ fn truncated_inputs_never_panic() {
         }
     }
 }
+
+// Real kubectl 1.32 output captured from the troubleshoot support bundle's
+// objects (see the header of each file).
+
+#[test]
+fn kubectl132_pod_with_restarts() {
+    let p = one_pod("kubectl132_pod_coredns_restarts.txt");
+    assert_eq!(p.line, 3);
+    assert_eq!(p.name, "coredns-b96499967-tncf4");
+    assert_eq!(p.node.as_deref(), Some("k3d-mycluster-server-0"));
+    assert_eq!(p.host_ip.as_deref(), Some("172.19.0.2"));
+    let c = &p.containers[0];
+    assert_eq!(c.restart_count, Some(96));
+    let last = c.last_state.clone().unwrap_or_default();
+    assert_eq!(
+        (last.reason.as_deref(), last.exit_code),
+        (Some("Unknown"), Some(255))
+    );
+    assert_eq!(last.finished, ts("2022-12-21T09:42:35Z"));
+    assert_eq!(
+        c.readiness.as_deref().map(|r| r.contains("period=2s")),
+        Some(true)
+    );
+    assert_eq!(p.tolerations.len(), 5);
+    assert_eq!(
+        p.node_selectors
+            .get("beta.kubernetes.io/os")
+            .map(String::as_str),
+        Some("linux")
+    );
+    assert!(p.events.is_empty());
+}
+
+#[test]
+fn kubectl132_node_without_lease() {
+    let n = one_node("kubectl132_node_k3d.txt");
+    assert_eq!(n.name, "k3d-mycluster-server-0");
+    assert_eq!(n.roles, ["control-plane", "master"]);
+    assert_eq!(n.labels.len(), 10);
+    assert!(n.taints.is_empty());
+    assert_eq!(n.conditions.len(), 4);
+    assert_eq!(n.conditions[3].type_, "Ready");
+    assert_eq!(n.conditions[3].last_transition, ts("2022-12-14T09:50:01Z"));
+    assert_eq!(n.kubelet_version.as_deref(), Some("v1.24.4+k3s1"));
+    assert_eq!(n.pods.len(), 6);
+    assert_eq!(n.pods[1].memory_limits.quantity, "170Mi");
+    assert_eq!(n.pods[1].memory_limits.percent, Some(2));
+    assert_eq!(n.pods[0].age.as_deref(), Some("3y360d"));
+    assert_eq!(n.allocated.len(), 7);
+    assert_eq!(n.allocated[0].requests.quantity, "200m");
+    assert_eq!(n.allocated[6].resource, "hugepages-64Ki");
+}
+
+#[test]
+fn kubectl132_deployment_then_replicaset() {
+    let found = parse(&data("kubectl132_deployment_and_replicaset.txt"));
+    let [Described::Deployment(d), Described::ReplicaSet(rs)] = found.as_slice() else {
+        panic!("expected a deployment and a replicaset: {found:#?}");
+    };
+    assert_eq!(d.name, "nginx-deployment");
+    assert_eq!(d.selector.as_deref(), Some("app=nginx"));
+    assert_eq!(d.replicas.available, Some(1));
+    assert_eq!(d.replicas.unavailable, Some(0));
+    assert_eq!(d.conditions.len(), 2);
+    assert_eq!(d.conditions[1].reason, "MinimumReplicasAvailable");
+    assert_eq!(d.old_replicasets, ["nginx-deployment-d74bb6667"]);
+    assert_eq!(
+        d.new_replicaset.as_deref(),
+        Some("nginx-deployment-7986654d4")
+    );
+    assert_eq!(rs.line, 44);
+    assert_eq!(
+        rs.controlled_by.as_deref(),
+        Some("Deployment/nginx-deployment")
+    );
+    assert_eq!((rs.replicas.total, rs.replicas.desired), (Some(1), Some(1)));
+    assert_eq!(rs.pods_status.as_ref().map(|p| p.running), Some(1));
+}
