@@ -15,13 +15,15 @@
 //! # Ok::<(), kbundle_format::Error>(())
 //! ```
 //!
-//! The rules work on [`facts::Facts`], a small model built from the snapshot's objects, so
-//! that facts parsed from `kubectl describe` text can feed the same rules.
+//! The rules work on [`facts::Facts`], a small model built from the snapshot's objects and
+//! from the `kubectl describe` texts it holds (for objects it does not hold), so customer
+//! archives of describe output and logs feed the same rules.
 #![deny(missing_docs)]
 
 use jiff::{SignedDuration, Timestamp};
 use kbundle_format::Snapshot;
 
+mod describe;
 pub mod docs;
 pub mod facts;
 pub mod report;
@@ -345,7 +347,6 @@ fn mark_targets(facts: &mut Facts, target: &Target) {
 
 /// Analyzes a snapshot.
 pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
-    let facts = Facts::from_snapshot(snapshot);
     let (now, source) = match (options.now, snapshot.reference_time()) {
         (Some(t), _) => (Some(t), "option"),
         (None, Some(t))
@@ -358,6 +359,8 @@ pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
         (None, Some(t)) => (Some(t), "objects"),
         (None, None) => (None, "none"),
     };
+    let mut facts = Facts::from_snapshot(snapshot);
+    facts.add_describe_texts(snapshot, now);
     let inputs = snapshot
         .inputs()
         .iter()

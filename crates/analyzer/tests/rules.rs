@@ -182,3 +182,20 @@ fn every_rule_has_fixtures() {
         );
     }
 }
+
+// Facts from `kubectl describe` text only (no objects).
+fires!(
+    memory_limit_hit_describe_text,
+    "memory-limit-hit",
+    "fire-describe-text"
+);
+
+#[test]
+fn describe_text_feeds_the_other_rules_too() {
+    let crash = findings("crash-loop", "../memory-limit-hit/fire-describe-text");
+    assert!(crash.contains("CrashLoopBackOff, 9 restarts"), "{crash}");
+    assert!(
+        crash.contains("calico-kube-controllers-describe.txt:"),
+        "evidence cites the text's lines: {crash}"
+    );
+}

@@ -1,0 +1,349 @@
+//! Facts from `kubectl describe` text (customer archives often hold nothing else), read with
+//! `kbundle-describe`. Objects win: a pod, node, Deployment or ReplicaSet that the input also
+//! holds as an object is not taken from its describe text. Evidence points at the text's lines.
+//!
+//! Describe output has ages (`4m58s (x23 over 115m)`), not times: they are turned into times
+//! by subtracting them from the reference time, which is right when the text was captured at
+//! the reference time (pass `--now` otherwise).
+
+use std::collections::BTreeMap;
+
+use jiff::{SignedDuration, Timestamp};
+use kbundle_describe::{ContainerFacts, ContainerStateFacts, Described, EventFacts, parse};
+use kbundle_format::{Snapshot, TextKind, TextRef};
+
+use crate::facts::{
+    Condition, Container, Event, Facts, Node, ObjRef, Owner, Pod, ReplicaSet, Source, State,
+    Workload,
+};
+
+/// The largest describe text read, in bytes.
+const MAX_TEXT: u64 = 16 * 1024 * 1024;
+
+/// Parses an age as kubectl prints it (`4m58s`, `3h2m`, `44d`, `2y30d`); `None` for
+/// `<unknown>` and anything else.
+pub fn parse_age(s: &str) -> Option<SignedDuration> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut total: i64 = 0;
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: i64 = num.parse().ok()?;
+        num.clear();
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'y' => 365 * 86_400,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+    }
+    if !num.is_empty() {
+        return None;
+    }
+    Some(SignedDuration::from_secs(total))
+}
+
+fn ago(now: Option<Timestamp>, age: &str) -> Option<Timestamp> {
+    now?.checked_sub(parse_age(age)?).ok()
+}
+
+fn source(text: &TextRef, line: usize) -> Source {
+    Source {
+        input: text.origin.input,
+        path: text.origin.path.clone(),
+        line: u64::try_from(line).ok().filter(|l| *l > 0),
+    }
+}
+
+fn owner(controlled_by: Option<&str>) -> Option<Owner> {
+    let (kind, name) = controlled_by?.split_once('/')?;
+    Some(Owner {
+        kind: kind.to_string(),
+        name: name.to_string(),
+        uid: None,
+    })
+}
+
+fn state(s: Option<&ContainerStateFacts>) -> State {
+    let Some(s) = s else { return State::Unknown };
+    let reason = s.reason.clone().unwrap_or_default();
+    let message = s.message.clone().unwrap_or_default();
+    match s.state.as_str() {
+        "Running" => State::Running { started: s.started },
+        "Waiting" => State::Waiting { reason, message },
+        "Terminated" => State::Terminated {
+            reason,
+            exit_code: s.exit_code,
+            started: s.started,
+            finished: s.finished,
+            message,
+        },
+        _ => State::Unknown,
+    }
+}
+
+fn container(c: &ContainerFacts, init: bool) -> Container {
+    Container {
+        name: c.name.clone(),
+        init,
+        image: c.image.clone().unwrap_or_default(),
+        ready: c.ready.unwrap_or(false),
+        restarts: c.restart_count.unwrap_or(0),
+        state: state(c.state.as_ref()),
+        last_state: state(c.last_state.as_ref()),
+        memory_limit: c.limits.get("memory").cloned(),
+    }
+}
+
+fn events(
+    facts: &mut Facts,
+    text: &TextRef,
+    now: Option<Timestamp>,
+    regarding: ObjRef,
+    rows: &[EventFacts],
+) {
+    for e in rows {
+        let last = ago(now, &e.age);
+        let first = e.over.as_deref().and_then(|o| ago(now, o)).or(last);
+        facts.events.push(Event {
+            namespace: regarding.namespace.clone(),
+            name: format!("{}.describe-{}", regarding.name, e.line),
+            regarding: regarding.clone(),
+            reason: e.reason.clone(),
+            message: e.message.clone(),
+            type_: e.type_.clone(),
+            first,
+            last,
+            count: e.count.unwrap_or(1).max(1),
+            component: e.from.clone(),
+            source: source(text, e.line),
+        });
+    }
+}
+
+fn selector(s: Option<&str>) -> BTreeMap<String, String> {
+    s.unwrap_or_default()
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+impl Facts {
+    /// Adds what the snapshot's `kubectl describe` texts say about objects the snapshot does not
+    /// hold. Texts that cannot be read are skipped.
+    pub fn add_describe_texts(&mut self, snapshot: &Snapshot, now: Option<Timestamp>) {
+        for text in snapshot
+            .texts()
+            .iter()
+            .filter(|t| t.kind == TextKind::Describe)
+        {
+            let Ok(bytes) = snapshot.read_bytes(&text.origin, MAX_TEXT) else {
+                continue;
+            };
+            let s = String::from_utf8_lossy(&bytes);
+            for d in parse(&s) {
+                self.add_described(text, now, d);
+            }
+        }
+        self.events
+            .sort_by(|a, b| (a.last, &a.namespace, &a.name).cmp(&(b.last, &b.namespace, &b.name)));
+    }
+
+    fn add_described(&mut self, text: &TextRef, now: Option<Timestamp>, d: Described) {
+        if d.name().is_empty() {
+            return;
+        }
+        match d {
+            Described::Pod(p) => {
+                let namespace = p.namespace.clone().unwrap_or_default();
+                if self
+                    .pods
+                    .iter()
+                    .any(|x| x.namespace == namespace && x.name == p.name)
+                {
+                    return;
+                }
+                let containers = p
+                    .init_containers
+                    .iter()
+                    .map(|c| container(c, true))
+                    .chain(p.containers.iter().map(|c| container(c, false)))
+                    .collect();
+                let pod = Pod {
+                    namespace: namespace.clone(),
+                    name: p.name.clone(),
+                    uid: None,
+                    labels: p.labels.clone(),
+                    owner: owner(p.controlled_by.as_deref()),
+                    node: p.node.clone().filter(|n| !n.is_empty() && n != "<none>"),
+                    phase: p.status.clone().unwrap_or_default(),
+                    reason: p.reason.clone().unwrap_or_default(),
+                    message: p.message.clone().unwrap_or_default(),
+                    conditions: p
+                        .conditions
+                        .iter()
+                        .map(|c| Condition {
+                            type_: c.type_.clone(),
+                            status: c.status.clone(),
+                            ..Condition::default()
+                        })
+                        .collect(),
+                    containers,
+                    created: p.start_time,
+                    deleting: false,
+                    volumes: Vec::new(),
+                    target: false,
+                    source: source(text, p.line),
+                };
+                let regarding = ObjRef {
+                    kind: "Pod".into(),
+                    namespace,
+                    name: p.name.clone(),
+                    uid: None,
+                };
+                self.pods.push(pod);
+                events(self, text, now, regarding, &p.events);
+            }
+            Described::Node(n) => {
+                if self.nodes.iter().any(|x| x.name == n.name) {
+                    return;
+                }
+                self.nodes.push(Node {
+                    name: n.name.clone(),
+                    uid: None,
+                    created: n.creation_timestamp,
+                    unschedulable: n.unschedulable.unwrap_or(false),
+                    taints: n
+                        .taints
+                        .iter()
+                        .map(|t| match &t.value {
+                            Some(v) => format!("{}={}:{}", t.key, v, t.effect),
+                            None => format!("{}:{}", t.key, t.effect),
+                        })
+                        .collect(),
+                    conditions: n
+                        .conditions
+                        .iter()
+                        .map(|c| Condition {
+                            type_: c.type_.clone(),
+                            status: c.status.clone(),
+                            reason: c.reason.clone(),
+                            message: c.message.clone(),
+                            last_transition: c.last_transition,
+                        })
+                        .collect(),
+                    kubelet_version: n.kubelet_version.clone(),
+                    source: source(text, n.line),
+                });
+                let regarding = ObjRef {
+                    kind: "Node".into(),
+                    namespace: String::new(),
+                    name: n.name.clone(),
+                    uid: None,
+                };
+                events(self, text, now, regarding, &n.events);
+            }
+            Described::Deployment(w) => {
+                let namespace = w.namespace.clone().unwrap_or_default();
+                if self
+                    .workloads
+                    .iter()
+                    .any(|x| x.kind == "Deployment" && x.namespace == namespace && x.name == w.name)
+                {
+                    return;
+                }
+                self.workloads.push(Workload {
+                    kind: "Deployment".into(),
+                    namespace: namespace.clone(),
+                    name: w.name.clone(),
+                    uid: None,
+                    desired: Some(w.replicas.desired.unwrap_or(1)),
+                    current: w.replicas.total.unwrap_or(0),
+                    ready: w.replicas.available.unwrap_or(0),
+                    available: w.replicas.available.unwrap_or(0),
+                    selector: selector(w.selector.as_deref()),
+                    conditions: w
+                        .conditions
+                        .iter()
+                        .map(|c| Condition {
+                            type_: c.type_.clone(),
+                            status: c.status.clone(),
+                            reason: c.reason.clone(),
+                            ..Condition::default()
+                        })
+                        .collect(),
+                    source: source(text, w.line),
+                });
+                let regarding = ObjRef {
+                    kind: "Deployment".into(),
+                    namespace,
+                    name: w.name.clone(),
+                    uid: None,
+                };
+                events(self, text, now, regarding, &w.events);
+            }
+            Described::ReplicaSet(w) => {
+                let namespace = w.namespace.clone().unwrap_or_default();
+                if self
+                    .replica_sets
+                    .iter()
+                    .any(|x| x.namespace == namespace && x.name == w.name)
+                {
+                    return;
+                }
+                self.replica_sets.push(ReplicaSet {
+                    namespace: namespace.clone(),
+                    name: w.name.clone(),
+                    uid: None,
+                    owner: owner(w.controlled_by.as_deref()),
+                    desired: w.replicas.desired.unwrap_or(1),
+                    conditions: w
+                        .conditions
+                        .iter()
+                        .map(|c| Condition {
+                            type_: c.type_.clone(),
+                            status: c.status.clone(),
+                            reason: c.reason.clone(),
+                            ..Condition::default()
+                        })
+                        .collect(),
+                    source: source(text, w.line),
+                });
+                let regarding = ObjRef {
+                    kind: "ReplicaSet".into(),
+                    namespace,
+                    name: w.name.clone(),
+                    uid: None,
+                };
+                events(self, text, now, regarding, &w.events);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages() {
+        assert_eq!(parse_age("4m58s"), Some(SignedDuration::from_secs(298)));
+        assert_eq!(
+            parse_age("3h2m"),
+            Some(SignedDuration::from_secs(3 * 3600 + 120))
+        );
+        assert_eq!(parse_age("44d"), Some(SignedDuration::from_hours(44 * 24)));
+        assert_eq!(parse_age("<unknown>"), None);
+        assert_eq!(parse_age("12"), None);
+    }
+}
