@@ -35,7 +35,7 @@ fn lines(text: &str) -> Vec<Line<'_>> {
     text.split('\n')
         .enumerate()
         .map(|(i, raw)| {
-            let raw = raw.trim_end();
+            let raw = strip_box(raw.trim_end());
             let body = raw.trim_start();
             let lead = raw.len() - body.len();
             let indent = raw
@@ -52,6 +52,16 @@ fn lines(text: &str) -> Vec<Line<'_>> {
             }
         })
         .collect()
+}
+
+/// Drops the `│ ... │` borders of a terminal UI (k9s) around a line, and the
+/// one space of padding after the left border.
+fn strip_box(raw: &str) -> &str {
+    let Some(inner) = raw.trim_start().strip_prefix('│') else {
+        return raw;
+    };
+    let inner = inner.strip_prefix(' ').unwrap_or(inner);
+    inner.strip_suffix('│').unwrap_or(inner).trim_end()
 }
 
 /// `Key:  value` where the key looks like a kubectl field label (starts with
