@@ -190,17 +190,28 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
-/// A counting reader, for the whole-stream ratio and total-size checks of tar.gz.
+/// A counting reader, for the whole-stream ratio check of tar.gz: it fails once more than
+/// `limit` bytes came out, so that a bomb inside one entry (whose data the tar reader skips by
+/// reading it) is stopped in the middle, not after.
 struct Counting<R> {
     inner: R,
     count: Arc<std::sync::atomic::AtomicU64>,
+    limit: u64,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count
-            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        let seen = self
+            .count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed)
+            .saturating_add(n as u64);
+        if seen > self.limit {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "gzip compression ratio exceeded",
+            ));
+        }
         Ok(n)
     }
 }
@@ -224,6 +235,24 @@ pub struct Archive {
 /// Escapes control characters so a hostile name prints on one line.
 fn display_name(raw: &[u8]) -> String {
     String::from_utf8_lossy(raw).escape_debug().to_string()
+}
+
+/// A decoder's message on one line: decoders quote raw header bytes (newlines, escape
+/// sequences) in their messages, and every error must print on one line.
+fn one_line(message: &impl std::fmt::Display) -> String {
+    let text = message.to_string();
+    if !text.chars().any(char::is_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 impl Archive {
@@ -368,7 +397,7 @@ impl Archive {
             .map_err(|e| Error::Corrupt {
                 path: path.clone(),
                 format: "gzip",
-                message: e.to_string(),
+                message: one_line(&e),
             })?;
             if is_tar_header(&inner[..m]) {
                 return Archive::open_tar(path, backing, true, limits);
@@ -413,7 +442,7 @@ impl Archive {
             let size = io::copy(&mut reader, &mut io::sink()).map_err(|e| Error::Corrupt {
                 path: path.clone(),
                 format: "gzip",
-                message: e.to_string(),
+                message: one_line(&e),
             })?;
             (ArchiveKind::Gzip, name, size)
         } else {
@@ -430,32 +459,71 @@ impl Archive {
         let corrupt = |e: zip::result::ZipError| Error::Corrupt {
             path: path.clone(),
             format: "zip",
-            message: e.to_string(),
+            message: one_line(&e),
         };
         let mut zip = zip::ZipArchive::new(backing.cursor()).map_err(corrupt)?;
         let mut archive = Archive::empty(path.clone(), ArchiveKind::Zip, limits);
-        let mut total: u64 = 0;
+        // First pass: what the central directory says of each entry, and the bytes each entry
+        // occupies (local header to end of data), to find entries that share bytes.
+        struct Record {
+            index: usize,
+            raw: Vec<u8>,
+            size: u64,
+            compressed: u64,
+            symlink: bool,
+            encrypted: bool,
+            span: (u64, u64),
+        }
+        let mut records = Vec::new();
         for index in 0..zip.len() {
             let file = zip.by_index_raw(index).map_err(corrupt)?;
-            let raw = file.name_raw().to_vec();
             if file.is_dir() {
                 continue;
             }
-            let (size, compressed) = (file.size(), file.compressed_size());
-            let symlink = file.is_symlink();
-            let encrypted = file.encrypted();
-            drop(file);
-            if symlink {
-                archive.skip(&raw, "symbolic link");
+            let start = file.header_start();
+            let data_start = file.data_start().unwrap_or(start);
+            let compressed = file.compressed_size();
+            records.push(Record {
+                index,
+                raw: file.name_raw().to_vec(),
+                size: file.size(),
+                compressed,
+                symlink: file.is_symlink(),
+                encrypted: file.encrypted(),
+                span: (start, data_start.saturating_add(compressed)),
+            });
+        }
+        let overlapping = overlapping_spans(&records.iter().map(|r| r.span).collect::<Vec<_>>());
+        let mut total: u64 = 0;
+        for (record, overlaps) in records.iter().zip(overlapping) {
+            let Record {
+                index,
+                raw,
+                size,
+                compressed,
+                symlink,
+                encrypted,
+                ..
+            } = record;
+            let (size, compressed) = (*size, *compressed);
+            if *symlink {
+                archive.skip(raw, "symbolic link");
                 continue;
             }
-            if encrypted {
-                archive.skip(&raw, "encrypted entry");
+            if *encrypted {
+                archive.skip(raw, "encrypted entry");
+                continue;
+            }
+            if overlaps {
+                archive.skip(
+                    raw,
+                    "overlaps another entry's data (overlapping zip entries)",
+                );
                 continue;
             }
             if size > RATIO_FLOOR_BYTES && size / compressed.max(1) > limits.max_ratio {
                 archive.skip(
-                    &raw,
+                    raw,
                     format!(
                         "compression ratio {}:1 exceeds the limit of {}:1 (zip bomb?)",
                         size / compressed.max(1),
@@ -464,10 +532,19 @@ impl Archive {
                 );
                 continue;
             }
-            if archive.push(&raw, size, Locator::Zip(index))? {
+            if archive.push(raw, size, Locator::Zip(*index))? {
                 total = total.saturating_add(size);
                 archive.check_total(total)?;
             }
+        }
+        // Small entries escape the per-entry ratio check; many of them together do not.
+        let file_len = backing.len().map_err(|e| Error::io(&path, e))?;
+        if total > RATIO_FLOOR_BYTES * 16 && total / file_len.max(1) > limits.max_ratio {
+            return Err(Error::Limit {
+                path,
+                what: "zip compression ratio".into(),
+                limit: format!("{}:1", limits.max_ratio),
+            });
         }
         archive.backing = Some(backing);
         archive.zip = Some(zip);
@@ -479,17 +556,27 @@ impl Archive {
         let corrupt = |e: io::Error| Error::Corrupt {
             path: path.clone(),
             format,
-            message: e.to_string(),
+            message: one_line(&e),
         };
         let compressed = backing.len().map_err(|e| Error::io(&path, e))?;
+        let max_stream = compressed
+            .saturating_mul(limits.max_ratio)
+            .max(RATIO_FLOOR_BYTES * 16);
         let count = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let reader: Box<dyn Read> = if gz {
             Box::new(Counting {
                 inner: flate2::read::GzDecoder::new(backing.cursor()),
                 count: count.clone(),
+                limit: max_stream,
             })
         } else {
             Box::new(backing.cursor())
+        };
+        let ratio_exceeded = || gz && count.load(std::sync::atomic::Ordering::Relaxed) > max_stream;
+        let ratio_error = |path: PathBuf| Error::Limit {
+            path,
+            what: "gzip compression ratio".into(),
+            limit: format!("{}:1", limits.max_ratio),
         };
         let mut tar = tar::Archive::new(reader);
         let kind = if gz {
@@ -499,20 +586,19 @@ impl Archive {
         };
         let mut archive = Archive::empty(path.clone(), kind, limits);
         let mut total: u64 = 0;
-        let max_stream = compressed
-            .saturating_mul(limits.max_ratio)
-            .max(RATIO_FLOOR_BYTES * 16);
-        for (ordinal, entry) in tar.entries().map_err(corrupt)?.enumerate() {
-            let entry = entry.map_err(corrupt)?;
-            if gz {
-                let seen = count.load(std::sync::atomic::Ordering::Relaxed);
-                if seen > max_stream {
-                    return Err(Error::Limit {
-                        path,
-                        what: "gzip compression ratio".into(),
-                        limit: format!("{}:1", limits.max_ratio),
-                    });
-                }
+        let entries = match tar.entries() {
+            Ok(entries) => entries,
+            Err(_) if ratio_exceeded() => return Err(ratio_error(path)),
+            Err(e) => return Err(corrupt(e)),
+        };
+        for (ordinal, entry) in entries.enumerate() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(_) if ratio_exceeded() => return Err(ratio_error(path)),
+                Err(e) => return Err(corrupt(e)),
+            };
+            if ratio_exceeded() {
+                return Err(ratio_error(path));
             }
             let raw = entry.path_bytes().into_owned();
             let kind = entry.header().entry_type();
@@ -617,7 +703,7 @@ impl Archive {
         Error::Entry {
             path: self.path.clone(),
             entry: entry.to_string(),
-            message: message.to_string(),
+            message: one_line(&message),
         }
     }
 
@@ -746,7 +832,7 @@ impl Archive {
         let wrap = |e: io::Error| Error::Corrupt {
             path: self.path.clone(),
             format: "tar.gz",
-            message: e.to_string(),
+            message: one_line(&e),
         };
         let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(backing.cursor()));
         for (ordinal, entry) in tar.entries().map_err(wrap)?.enumerate() {
@@ -765,6 +851,27 @@ impl Archive {
         }
         Ok(())
     }
+}
+
+/// Which spans (start, end) share bytes with a span that starts earlier (or at the same place
+/// with a lower index): those are the ones to refuse, so the first is kept.
+fn overlapping_spans(spans: &[(u64, u64)]) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by_key(|&i| (spans.get(i).map(|s| s.0), i));
+    let mut out = vec![false; spans.len()];
+    let mut end_so_far: Option<u64> = None;
+    for i in order {
+        let Some(&(start, end)) = spans.get(i) else {
+            continue;
+        };
+        if end_so_far.is_some_and(|e| start < e)
+            && let Some(o) = out.get_mut(i)
+        {
+            *o = true;
+        }
+        end_so_far = Some(end_so_far.map_or(end, |e| e.max(end)));
+    }
+    out
 }
 
 fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
