@@ -129,3 +129,19 @@ proptest! {
         import(name, parts.concat().into_bytes());
     }
 }
+
+/// Detection is linear in the number of entries: many would-be roots do not make it quadratic.
+#[test]
+fn many_would_be_roots_are_fast() {
+    let entries: Vec<(String, Vec<u8>)> = (0..20_000)
+        .flat_map(|i| {
+            [
+                (format!("d{i}/nodes.json"), b"{}".to_vec()),
+                (format!("d{i}/version.yaml"), b"x: 1".to_vec()),
+            ]
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    import("many.zip", zip_of(&entries));
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}

@@ -11,6 +11,7 @@
 //! Either way the logs are slices of an entry: [`scan`] finds them in one streaming read and
 //! they become [`crate::LogRef`]s with a byte `range`.
 
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
 use std::ops::Range;
 
@@ -37,7 +38,22 @@ impl Importer for DumpDirectory {
     }
 
     fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
-        let mut roots: Vec<&str> = archive
+        // Folders with `<ns>/pods.json` (or events) or `<ns>/<pod>/logs.txt` below them: one
+        // pass, whatever the number of entries.
+        let mut with_namespaces: HashSet<&str> = HashSet::new();
+        for e in archive.entries() {
+            let (dir, file) = e.path.rsplit_once('/').unwrap_or(("", &e.path));
+            match file {
+                "pods.json" | "pods.yaml" | "events.json" | "events.yaml" if !dir.is_empty() => {
+                    with_namespaces.insert(parent(dir));
+                }
+                "logs.txt" if dir.contains('/') => {
+                    with_namespaces.insert(parent(parent(dir)));
+                }
+                _ => {}
+            }
+        }
+        let root = archive
             .entries()
             .iter()
             .filter(|e| {
@@ -45,31 +61,12 @@ impl Importer for DumpDirectory {
                 matches!(file, "nodes.json" | "nodes.yaml")
             })
             .map(|e| parent(&e.path))
-            .collect();
-        roots.sort_by_key(|r| (r.matches('/').count(), r.len()));
-        for root in roots {
-            let has_namespace = archive.entries().iter().any(|e| {
-                let Some(rel) = super::below(root, &e.path) else {
-                    return false;
-                };
-                let parts: Vec<&str> = rel.split('/').collect();
-                match parts.as_slice() {
-                    [_, file] => matches!(
-                        *file,
-                        "pods.json" | "pods.yaml" | "events.json" | "events.yaml"
-                    ),
-                    [_, _, "logs.txt"] => true,
-                    _ => false,
-                }
-            });
-            if has_namespace {
-                return Ok(Some(Detected {
-                    root: root.to_string(),
-                    manifest: None,
-                }));
-            }
-        }
-        Ok(None)
+            .filter(|root| with_namespaces.contains(root))
+            .min_by_key(|r| (r.matches('/').count(), r.len()));
+        Ok(root.map(|root| Detected {
+            root: root.to_string(),
+            manifest: None,
+        }))
     }
 
     fn classify(&self, rel: &str, _entry: &EntryInfo) -> Class {

@@ -10,6 +10,8 @@
 //! not be collected and are noted as ignored entries. `all-logs/` holds symlinks, which the
 //! reader skips. Other collectors' files (outside `cluster-resources/`) are texts.
 
+use std::collections::HashSet;
+
 use super::{Class, Detected, Importer, InputView, is_object_file, kubectl_text, parent};
 use crate::archive::{Archive, EntryInfo};
 use crate::error::Result;
@@ -17,12 +19,27 @@ use crate::snapshot::{Layout, TextKind};
 
 pub(crate) struct Troubleshoot;
 
+/// How many `version.yaml` files are read to recognise a bundle without `cluster-resources/`.
+const MAX_CONTENT_CHECKS: usize = 4;
+
 impl Importer for Troubleshoot {
     fn layout(&self) -> Layout {
         Layout::Troubleshoot
     }
 
     fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
+        // Folders holding `cluster-resources/` or `cluster-info/`: one pass over the entries.
+        let mut structured: HashSet<&str> = HashSet::new();
+        for e in archive.entries() {
+            let mut at = 0;
+            for part in e.path.split('/') {
+                if matches!(part, "cluster-resources" | "cluster-info") {
+                    let root = e.path.get(..at).unwrap_or_default();
+                    structured.insert(root.strip_suffix('/').unwrap_or(root));
+                }
+                at += part.len() + 1;
+            }
+        }
         let mut candidates: Vec<&str> = archive
             .entries()
             .iter()
@@ -30,19 +47,20 @@ impl Importer for Troubleshoot {
             .map(|e| parent(&e.path))
             .collect();
         candidates.sort_by_key(|r| (r.matches('/').count(), r.len()));
-        for root in candidates {
-            let structured = archive.entries().iter().any(|e| {
-                super::below(root, &e.path).is_some_and(|rel| {
-                    rel.starts_with("cluster-resources/") || rel.starts_with("cluster-info/")
-                })
-            });
-            let ours = structured
-                || archive
-                    .read_bytes(&super::join(root, "version.yaml"), 64 << 10)
-                    .is_ok_and(|b| {
-                        let text = String::from_utf8_lossy(&b);
-                        text.contains("troubleshoot.sh/") && text.contains("SupportBundle")
-                    });
+        if let Some(root) = candidates.iter().find(|r| structured.contains(*r)) {
+            return Ok(Some(Detected {
+                root: root.to_string(),
+                manifest: None,
+            }));
+        }
+        // A bundle of host collectors only: troubleshoot's version.yaml says what it is.
+        for root in candidates.into_iter().take(MAX_CONTENT_CHECKS) {
+            let ours = archive
+                .read_bytes(&super::join(root, "version.yaml"), 64 << 10)
+                .is_ok_and(|b| {
+                    let text = String::from_utf8_lossy(&b);
+                    text.contains("troubleshoot.sh/") && text.contains("SupportBundle")
+                });
             if ours {
                 return Ok(Some(Detected {
                     root: root.to_string(),
