@@ -18,8 +18,14 @@ const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 /// Longer `key: value` annotation lines are folded (kubectl's `maxAnnotationLen`).
 const MAX_ANNOTATION_LEN: usize = 140;
 
+/// Go's zero value for an unset string.
 pub(crate) fn s(o: &Option<String>) -> &str {
     o.as_deref().unwrap_or("")
+}
+
+/// Go's zero value for an unset bool.
+pub(crate) fn flag(v: Option<bool>) -> bool {
+    v.unwrap_or(false)
 }
 
 /// `printLabelsMultilineWithIndent`.
@@ -80,7 +86,7 @@ pub(crate) fn annotations_multiline(
 
 /// kubectl cuts at a byte offset; we cut at the nearest character boundary
 /// at or before it so the output stays valid UTF-8.
-fn shorten(s: &str, max: usize) -> String {
+pub(crate) fn shorten(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_string();
     }
@@ -371,9 +377,4 @@ pub(crate) fn go_f64_to_i64(f: f64) -> i64 {
         return i64::MIN;
     }
     f as i64
-}
-
-/// Age since `t` (HumanDuration), exposed for table cells.
-pub(crate) fn age(t: Option<Timestamp>, now: Timestamp) -> String {
-    since(t, now)
 }

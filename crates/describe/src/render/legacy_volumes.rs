@@ -8,9 +8,7 @@ use k8s_openapi::api::core::v1::{LocalObjectReference, Volume};
 
 use super::common::s;
 
-fn b(v: Option<bool>) -> bool {
-    v.unwrap_or(false)
-}
+use super::common::flag as b;
 
 fn slice(v: &[String]) -> String {
     format!("[{}]", v.join(" "))

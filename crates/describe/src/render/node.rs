@@ -7,8 +7,8 @@ use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 
 use super::common::{
-    add_resource_list, age, annotations_multiline, describe_events, labels_multiline,
-    max_resource_list, parse_list, s, taints_multiline,
+    add_resource_list, annotations_multiline, describe_events, labels_multiline, max_resource_list,
+    parse_list, s, taints_multiline,
 };
 use crate::quantity::{Quantity, canonical_text};
 use crate::tabwriter::PrefixWriter;
@@ -321,7 +321,7 @@ fn describe_node_resource(w: &mut PrefixWriter, node: &Node, pods: &[Pod], now: 
                 percent(mem_req.value(), alloc_mem),
                 mem_lim.canonical(),
                 percent(mem_lim.value(), alloc_mem),
-                age(pod.metadata.creation_timestamp.as_ref().map(|t| t.0), now)
+                crate::timefmt::since(pod.metadata.creation_timestamp.as_ref().map(|t| t.0), now)
             ),
         );
         add_resource_list(&mut total_reqs, &req);

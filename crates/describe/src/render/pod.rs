@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStatus, EnvVar, Event, Pod, Probe, Volume,
 };
 
+use super::common::flag as b;
 use super::common::{
     annotations_multiline, controlled_by, describe_events, describe_resources, labels_multiline, s,
     tolerations_multiline,
@@ -709,10 +710,6 @@ pub(crate) fn describe_volumes(w: &mut PrefixWriter, volumes: &[Volume], space: 
     }
 }
 
-fn b(v: Option<bool>) -> bool {
-    v.unwrap_or(false)
-}
-
 fn describe_volume_source(w: &mut PrefixWriter, v: &Volume) {
     if let Some(h) = &v.host_path {
         w.write(
@@ -882,15 +879,7 @@ fn describe_volume_source(w: &mut PrefixWriter, v: &Volume) {
                         w.write(2, "\t");
                     }
                     let line = format!("{k}={val}");
-                    if line.len() > 140 {
-                        let mut end = 140;
-                        while !line.is_char_boundary(end) {
-                            end -= 1;
-                        }
-                        w.write(2, &format!("{}...\n", &line[..end]));
-                    } else {
-                        w.write(2, &format!("{line}\n"));
-                    }
+                    w.write(2, &format!("{}\n", super::common::shorten(&line, 140)));
                 }
             }
         }
