@@ -182,6 +182,17 @@ fn single_files() {
 
     let s = open_bytes("pods.txt", TABLE.as_bytes().to_vec());
     assert_eq!(inspect(&s).text_kinds, ["table pods.txt"]);
+
+    // `kubectl get ... -o json >> all.json`: several documents in one JSON file.
+    let two = format!(
+        "{}\n{}\n",
+        r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"ns"}}"#,
+        r#"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"b","namespace":"ns"}}]}"#
+    );
+    let s = open_bytes("all.json", two.into_bytes());
+    assert_eq!(inspect(&s).objects, ["Pod/ns/a", "Pod/ns/b"]);
+    let s = open_bytes("bad.json", b"{\"a\": 1} garbage".to_vec());
+    assert_eq!(inspect(&s).ignored.len(), 1);
 }
 
 #[test]

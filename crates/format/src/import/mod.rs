@@ -415,10 +415,17 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
         }
         let parsed = match parse_any(&path, &bytes, sniffed) {
             Ok(p) => p,
-            Err(reason) => {
-                ignored.push(Skipped { name: path, reason });
-                continue;
-            }
+            // Several JSON documents one after another (`kubectl get ... -o json >> all.json`).
+            Err(reason) => match cluster_info_dump::parse_segment(&bytes) {
+                Ok(values) if class == Class::Objects && !values.is_empty() => objects::Parsed {
+                    values,
+                    had_list: false,
+                },
+                _ => {
+                    ignored.push(Skipped { name: path, reason });
+                    continue;
+                }
+            },
         };
         if class == Class::Version {
             if let Some(mut v) = parsed
