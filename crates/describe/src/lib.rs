@@ -33,7 +33,6 @@
 //! - quantities that do not parse are printed as written (kubectl cannot
 //!   decode such objects at all); exotic exponents (`1e40`) are not
 //!   supported;
-//! - pod-level `spec.resources` (alpha in 1.32) is not printed;
 //! - a Deployment's new ReplicaSet is matched on the pod template with Rust
 //!   equality, where an unset list and an empty list differ (Go's semantic
 //!   equality treats them alike);

@@ -69,6 +69,11 @@ fn renderer_matches_kubectl() {
             },
         ),
         (
+            "pod odd",
+            vec!["describe", "pod", "-n", "default", "odd"],
+            |now| describe_pod(&common::odd_pod(now), &[], now),
+        ),
+        (
             "node worker-1",
             vec!["describe", "node", "worker-1"],
             |now| {

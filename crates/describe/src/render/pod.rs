@@ -118,6 +118,11 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp) -> String {
         );
     }
 
+    if let Some(r) = &spec.resources {
+        w.write(0, "Resources:\n");
+        describe_resources(&mut w, Some(r), 1);
+    }
+
     let env = EnvContext::Pod(pod);
     let init = spec.init_containers.clone().unwrap_or_default();
     if !init.is_empty() {

@@ -744,6 +744,49 @@ pub fn noisy_events_json(now: Timestamp) -> Vec<Value> {
         .collect()
 }
 
+/// Rarely seen fields: pod-level resources, seccomp profiles, a runtime
+/// class, a nominated node, a sidecar (restartable init container), odd
+/// probe targets, env edge cases, an empty environment-from entry.
+pub fn odd_pod_json(now: Timestamp) -> Value {
+    json!({
+      "metadata": {"name": "odd", "namespace": "default", "uid": "odd-uid", "creationTimestamp": ago(now, 7 * MIN),
+        "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": "worker-1", "uid": "x", "controller": false}]},
+      "spec": {
+        "runtimeClassName": "gvisor",
+        "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "profiles/audit.json"}},
+        "resources": {"limits": {"cpu": "2", "memory": "1Gi"}},
+        "readinessGates": [{"conditionType": "Ready"}],
+        "topologySpreadConstraints": [{"maxSkew": 2, "topologyKey": "b", "whenUnsatisfiable": "ScheduleAnyway"},
+                                      {"maxSkew": 1, "topologyKey": "a", "whenUnsatisfiable": "DoNotSchedule",
+                                       "labelSelector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["y", "x"]},
+                                                                              {"key": "tier", "operator": "DoesNotExist"}]}}],
+        "initContainers": [{"name": "proxy", "image": "envoy:1", "restartPolicy": "Always",
+          "resources": {"requests": {"cpu": "100m"}},
+          "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}],
+        "containers": [{
+          "name": "main", "image": "main:1",
+          "ports": [{"containerPort": 8080, "hostIP": "0.0.0.0", "hostPort": 80}],
+          "command": ["/bin/sh", "-c", "echo one\necho two"],
+          "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "p.json"}},
+          "livenessProbe": {"httpGet": {"path": "/a b?c", "port": 8080, "host": "::1"}, "terminationGracePeriodSeconds": 5},
+          "readinessProbe": {"httpGet": {"port": "web"}},
+          "startupProbe": {"grpc": {"port": 50051, "service": ""}},
+          "env": [{"name": "EMPTY"}, {"name": "NS", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+                  {"name": "IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}},
+                  {"name": "LIM", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu"}}},
+                  {"name": "REQMEM", "valueFrom": {"resourceFieldRef": {"resource": "requests.memory", "divisor": "1Ki"}}}],
+          "envFrom": [{"prefix": "P_"}]
+        }]
+      },
+      "status": {"phase": "Pending", "nominatedNodeName": "worker-2",
+        "conditions": [{"type": "Ready", "status": "False"}]}
+    })
+}
+
+pub fn odd_pod(now: Timestamp) -> Pod {
+    from(odd_pod_json(now))
+}
+
 /// Everything, as the fake API server's world file.
 pub fn world_json(now: Timestamp) -> Value {
     let mut events = calico_events_json(now);
@@ -752,7 +795,7 @@ pub fn world_json(now: Timestamp) -> Value {
     events.extend(rs_events_json(now));
     events.extend(noisy_events_json(now));
     json!({
-      "pods": worker_pods_json(now).into_iter().chain([stuck_pod_json(now), noisy_pod_json(now)]).collect::<Vec<_>>(),
+      "pods": worker_pods_json(now).into_iter().chain([stuck_pod_json(now), noisy_pod_json(now), odd_pod_json(now)]).collect::<Vec<_>>(),
       "nodes": [worker_node_json(now), bare_node_json(now)],
       "leases": [worker_lease_json(now)],
       "deployments": [calico_deployment_json(now)],
