@@ -196,22 +196,19 @@ fn classify(block: &[Line<'_>], hint: Option<Kind>) -> Option<Kind> {
     if has("Roles") || has("Taints") || has("Unschedulable") || has("System Info") {
         return Some(Kind::Node);
     }
-    if has("StrategyType")
-        || has("NewReplicaSet")
-        || replicas.is_some_and(|r| r.contains("desired |"))
-    {
+    // Every Deployment describe has `StrategyType:`; a StatefulSet's
+    // `Replicas: n desired | m total` alone is not enough.
+    if has("StrategyType") || has("NewReplicaSet") || has("OldReplicaSets") {
         return Some(Kind::Deployment);
     }
-    if replicas.is_some_and(|r| r.contains("current /")) {
+    if replicas.is_some_and(|r| r.contains("current /")) && has("Pods Status") {
         return Some(Kind::ReplicaSet);
     }
-    if has("Containers")
-        || has("Init Containers")
-        || has("QoS Class")
-        || has("Start Time")
-        || has("IP")
-        || has("Node")
-    {
+    // Services, PVCs and the like share `IP:`/`Status:` with pods but have no
+    // containers, no start time, no QoS class; pods have no selector.
+    let pod_only =
+        has("Containers") || has("Init Containers") || has("QoS Class") || has("Start Time");
+    if pod_only || (has("Node") && has("IP") && !has("Selector") && !has("Type")) {
         return Some(Kind::Pod);
     }
     hint

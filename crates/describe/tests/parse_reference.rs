@@ -533,3 +533,41 @@ fn kubectl132_deployment_then_replicaset() {
     assert_eq!((rs.replicas.total, rs.replicas.desired), (Some(1), Some(1)));
     assert_eq!(rs.pods_status.as_ref().map(|p| p.running), Some(1));
 }
+
+#[test]
+fn other_kinds_are_not_mistaken_for_pods_or_deployments() {
+    // Hand-written in the layout of `kubectl describe service` and
+    // `kubectl describe statefulset`, followed by a pod.
+    let text = "\
+Name:              kube-dns
+Namespace:         kube-system
+Labels:            k8s-app=kube-dns
+Annotations:       <none>
+Selector:          k8s-app=kube-dns
+Type:              ClusterIP
+IP Family Policy:  SingleStack
+IP Families:       IPv4
+IP:                10.96.0.10
+IPs:               10.96.0.10
+Port:              dns  53/UDP
+Events:            <none>
+
+Name:               web
+Namespace:          default
+CreationTimestamp:  Thu, 17 Feb 2022 16:46:30 -0500
+Selector:           app=web
+Labels:             <none>
+Annotations:        <none>
+Replicas:           3 desired | 3 total
+Update Strategy:    RollingUpdate
+Pods Status:        3 Running / 0 Waiting / 0 Succeeded / 0 Failed
+Events:             <none>
+"
+    .to_string()
+        + &data("s8_2_pod_running_nginx.txt");
+    let found = parse(&text);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        matches!(&found[0], Described::Pod(p) if p.name == "nginx-deployment-67d4bdd6f5-w6kd7")
+    );
+}

@@ -77,6 +77,19 @@ fn terminating_pending_pod_with_ephemeral_container() {
 }
 
 #[test]
+fn pod_with_rarely_seen_fields() {
+    let now = fixed_now();
+    insta::assert_snapshot!("pod_odd_fields", describe_pod(&odd_pod(now), &[], now));
+}
+
+#[test]
+fn many_events_with_equal_timestamps_keep_kubectls_order() {
+    let now = fixed_now();
+    let text = describe_pod(&noisy_pod(now), &events_from(noisy_events_json(now)), now);
+    insta::assert_snapshot!("pod_noisy_events", text);
+}
+
+#[test]
 fn rendered_calico_pod_parses_back() {
     let now = fixed_now();
     let text = describe_pod(&calico_pod(now), &calico_events(now), now);
