@@ -48,6 +48,10 @@ pub struct Args {
     /// Label selector of the pods to collect (with --namespace).
     #[arg(short = 'l', long, value_name = "SELECTOR", requires = "namespaces")]
     selector: Option<String>,
+    /// Also collect the logs of pods matching SELECTOR in the target namespaces on the nodes
+    /// of the target pods (e.g. `k8s-app=calico-node`); trimmed first when over --max-size.
+    #[arg(long, value_name = "SELECTOR")]
+    context_logs: Option<String>,
     /// Newest bytes kept of each log.
     #[arg(long, value_name = "SIZE", default_value = "4MiB", value_parser = parse_size)]
     max_log_bytes: u64,
@@ -194,6 +198,10 @@ async fn run_async(args: Args) -> ExitCode {
             Some(s) => plan.with_selector(s.clone()),
             None => plan,
         }
+    };
+    let plan = match &args.context_logs {
+        Some(sel) => plan.with_context_logs(sel.clone()),
+        None => plan,
     };
     let (client, context) = match client(&args).await {
         Ok(c) => c,

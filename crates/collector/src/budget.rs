@@ -58,6 +58,17 @@ pub(crate) fn deflated_len(bytes: &[u8]) -> u64 {
     enc.finish().map(|c| c.0).unwrap_or(bytes.len() as u64)
 }
 
+/// The deflated size of `bytes`, estimated from their newest 1 MiB when they are larger
+/// (the newest bytes are the ones kept).
+fn estimate(bytes: &[u8]) -> u64 {
+    const SAMPLE: usize = 1 << 20;
+    if bytes.len() <= SAMPLE {
+        return deflated_len(bytes);
+    }
+    let sample = deflated_len(&bytes[bytes.len() - SAMPLE..]);
+    (sample as f64 * bytes.len() as f64 / SAMPLE as f64).ceil() as u64
+}
+
 /// Zip overhead of one entry (local header, central directory record).
 pub(crate) fn entry_overhead(path: &str) -> u64 {
     100 + 2 * path.len() as u64
@@ -84,7 +95,7 @@ fn keep_newest(bytes: &mut Vec<u8>, keep: usize) {
 /// fits in `budget`. Returns whether it fits.
 pub(crate) fn fit(fixed: u64, logs: &mut [Log], budget: u64) -> bool {
     for log in logs.iter_mut() {
-        log.compressed = deflated_len(&log.bytes);
+        log.compressed = estimate(&log.bytes);
     }
     let total = |logs: &[Log]| {
         fixed

@@ -1022,7 +1022,7 @@ fn write(
         mut errors,
     } = store;
     let mut redactions: BTreeMap<(String, String), u64> = BTreeMap::new();
-    let mut count = |path: &str, counts: Counts| {
+    let count = |redactions: &mut BTreeMap<(String, String), u64>, path: &str, counts: Counts| {
         for (kind, n) in counts {
             *redactions.entry((path.to_string(), kind)).or_insert(0) += n;
         }
@@ -1034,7 +1034,7 @@ fn write(
         let mut list = json!({"apiVersion": "v1", "kind": "List", "items": items.into_values().collect::<Vec<_>>()});
         let mut c = Counts::new();
         redactor.value(&mut list, &mut c);
-        count(&path, c);
+        count(&mut redactions, &path, c);
         fixed.insert(path, pretty(&list));
     }
     for (path, mut v) in single {
@@ -1043,7 +1043,7 @@ fn write(
         }
         let mut c = Counts::new();
         redactor.value(&mut v, &mut c);
-        count(&path, c);
+        count(&mut redactions, &path, c);
         fixed.insert(path, pretty(&v));
     }
     let nodes = texts
@@ -1053,25 +1053,16 @@ fn write(
     for (path, text) in texts {
         let mut c = Counts::new();
         let red = redactor.text(&text, &mut c).into_owned();
-        count(&path, c);
+        count(&mut redactions, &path, c);
         fixed.insert(path, red.into_bytes());
     }
     let mut originals: BTreeMap<String, u64> = BTreeMap::new();
     let mut budget_logs: Vec<budget::Log> = Vec::new();
     for (path, log) in logs {
-        let mut c = Counts::new();
-        let bytes = match String::from_utf8(log.bytes) {
-            Ok(s) => redactor.text(&s, &mut c).into_owned().into_bytes(),
-            Err(e) => redactor
-                .text(&String::from_utf8_lossy(e.as_bytes()), &mut c)
-                .into_owned()
-                .into_bytes(),
-        };
-        count(&path, c);
         originals.insert(path.clone(), log.original);
         budget_logs.push(budget::Log {
             path,
-            bytes,
+            bytes: log.bytes,
             tier: log.tier,
             compressed: 0,
             trimmed: false,
@@ -1112,6 +1103,22 @@ fn write(
         });
     }
 
+    // Redact what is kept (a private key whose beginning was trimmed away is still found).
+    for log in &mut budget_logs {
+        let mut c = Counts::new();
+        let bytes = std::mem::take(&mut log.bytes);
+        log.bytes = match String::from_utf8(bytes) {
+            Ok(s) => match redactor.text(&s, &mut c) {
+                std::borrow::Cow::Borrowed(_) => s.into_bytes(),
+                std::borrow::Cow::Owned(o) => o.into_bytes(),
+            },
+            Err(e) => redactor
+                .text(&String::from_utf8_lossy(e.as_bytes()), &mut c)
+                .into_owned()
+                .into_bytes(),
+        };
+        count(&mut redactions, &log.path, c);
+    }
     let mut trimmed: Vec<(String, Truncation)> = Vec::new();
     let mut all: BTreeMap<String, (Vec<u8>, Option<Truncation>)> =
         fixed.into_iter().map(|(p, b)| (p, (b, None))).collect();

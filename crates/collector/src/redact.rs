@@ -48,7 +48,9 @@ static BASIC_AUTH_URL: LazyLock<Regex> =
     LazyLock::new(|| re(r#"\b([a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@"']+:)([^/\s@"']+)@"#));
 static JWT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"));
-static KEY44: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9_-]{44,}"));
+/// A run of exactly 44 key characters, not part of a longer base64 text (`+`, `/`, `=`).
+static KEY44: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)(^|[^A-Za-z0-9_+/=-])([A-Za-z0-9_-]{44,})($|[^A-Za-z0-9_+/=-])"));
 static SENSITIVE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)^(?:.*[_.-])?(?:password|passwd|pwd|secret|token|apikey|api[_-]?key|private[_-]?key|client[_-]?secret|",
@@ -153,16 +155,16 @@ impl Redactor {
             MARK.to_string()
         });
         out = replace(out, &KEY44, counts, |c, counts| {
-            let s = &c[0];
+            let s = &c[2];
             let mixed = s.len() == 44
                 && s.bytes().any(|b| b.is_ascii_uppercase())
                 && s.bytes().any(|b| b.is_ascii_lowercase())
                 && s.bytes().any(|b| b.is_ascii_digit());
             if mixed {
                 bump(counts, "ibm-api-key");
-                MARK.to_string()
+                format!("{}{MARK}{}", &c[1], &c[3])
             } else {
-                s.to_string()
+                c[0].to_string()
             }
         });
         for pattern in &self.custom {
@@ -440,6 +442,7 @@ mod tests {
             "serviceAccountName: calico-kube-controllers",
             "tokenExpirationSeconds: 3600",
             "uid: 6f1c2d3e-4a5b-6c7d-8e9f-0a1b2c3d4e5f",
+            "data x+AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-AbCdEF/y==",
         ] {
             let (out, c) = red(input);
             assert_eq!(out, input);
