@@ -6,6 +6,7 @@
 mod analyze;
 mod collect;
 mod demo;
+mod html;
 mod inspect;
 mod serve;
 mod util;

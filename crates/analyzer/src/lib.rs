@@ -26,9 +26,11 @@ use kbundle_format::Snapshot;
 mod describe;
 pub mod docs;
 pub mod facts;
+pub mod html;
 pub mod report;
 mod rules;
 mod text;
+pub mod timeline;
 
 pub use report::{Evidence, Finding, Report, Severity, Subject};
 pub use rules::{RULES, RuleInfo, rule};

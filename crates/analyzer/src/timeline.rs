@@ -9,6 +9,7 @@
 //! - **events**: per type, reason and object; an event seen `count` times between its first and
 //!   last time is a span;
 //! - **nodes**: condition transitions (`Ready`, the pressure conditions, `NetworkUnavailable`);
+//!   the nodes of the workload's pods always have a lane, other nodes only with a transition;
 //! - **changes**: configuration writes (`managedFields`) and creations of Calico resources,
 //!   network policies, webhook configurations, the workload itself and the ConfigMaps of its
 //!   namespace.
@@ -53,7 +54,12 @@ impl Group {
     }
 
     /// All groups, in drawing order.
-    pub const ALL: [Group; 4] = [Group::Containers, Group::Events, Group::Nodes, Group::Changes];
+    pub const ALL: [Group; 4] = [
+        Group::Containers,
+        Group::Events,
+        Group::Nodes,
+        Group::Changes,
+    ];
 }
 
 /// What a mark stands for.
@@ -124,7 +130,7 @@ pub struct Lane {
     pub group: Group,
     /// First line of its label, e.g. a pod name.
     pub title: String,
-    /// Second line, e.g. `container calico-kube-controllers · 14 restarts`.
+    /// Second line, e.g. `calico-kube-controllers · 14 restarts · CrashLoopBackOff`.
     pub subtitle: String,
     /// The marks, oldest first.
     pub marks: Vec<Mark>,
@@ -141,7 +147,8 @@ pub struct Timeline {
     pub lanes: Vec<Lane>,
     /// Lanes left out per group (over [`MAX_LANES_PER_GROUP`]).
     pub omitted: BTreeMap<Group, usize>,
-    /// Nodes without a condition change in the window.
+    /// Nodes without a condition change in the window and without a pod of the workload
+    /// (those that run one get a lane, even a quiet one).
     pub quiet_nodes: usize,
 }
 
@@ -162,14 +169,17 @@ impl Timeline {
     }
 }
 
-/// The timeline of a snapshot's analysis: facts from [`Facts::from_snapshot`], the reference
+/// The timeline of a snapshot's analysis: facts from [`Facts::from_snapshot`] (and describe
+/// text, as [`crate::analyze`] reads them), the reference
 /// time and workload of `report`, the window of `options`.
 pub fn from_snapshot(snapshot: &Snapshot, report: &Report, options: &Options) -> Timeline {
-    let facts = Facts::from_snapshot(snapshot);
     let now = report
         .reference_time
         .as_deref()
         .and_then(|t| t.parse::<Timestamp>().ok());
+    // The facts exactly as `analyze` builds them: objects, then describe text.
+    let mut facts = Facts::from_snapshot(snapshot);
+    facts.add_describe_texts(snapshot, now);
     timeline(&facts, &target_of(report), now, options.window)
 }
 
@@ -206,6 +216,7 @@ pub fn clock(t: Timestamp) -> String {
     t.strftime("%H:%M:%SZ").to_string()
 }
 
+#[derive(Clone, Copy)]
 struct Window {
     start: Timestamp,
     end: Timestamp,
@@ -276,7 +287,11 @@ fn state_marks(c: &Container, state: &State, current: bool, w: &Window, out: &mu
                     detail.push_str(&shorten(message, 200));
                 }
                 out.push(Mark {
-                    kind: if oom { Kind::OomKilled } else { Kind::Terminated },
+                    kind: if oom {
+                        Kind::OomKilled
+                    } else {
+                        Kind::Terminated
+                    },
                     at: *f,
                     end: None,
                     label: what,
@@ -316,11 +331,7 @@ fn container_lane(pod: &Pod, c: &Container, w: &Window) -> Lane {
             && since <= w.end
             && w.holds(since, Some(w.end))
         {
-            let reason = if reason.is_empty() {
-                "Waiting"
-            } else {
-                reason
-            };
+            let reason = if reason.is_empty() { "Waiting" } else { reason };
             let mut detail = format!(
                 "container {} waiting ({reason}) since {}",
                 c.name,
@@ -339,16 +350,16 @@ fn container_lane(pod: &Pod, c: &Container, w: &Window) -> Lane {
             });
         }
     }
-    marks.sort_by(|a, b| (a.at, a.kind).cmp(&(b.at, b.kind)));
+    marks.sort_by_key(|m| (m.at, m.kind));
     let state = match &c.state {
         State::Running { .. } => "running".to_string(),
-        State::Waiting { reason, .. } if !reason.is_empty() => format!("waiting: {reason}"),
+        State::Waiting { reason, .. } if !reason.is_empty() => reason.clone(),
         State::Waiting { .. } => "waiting".to_string(),
         State::Terminated { reason, .. } if !reason.is_empty() => format!("terminated: {reason}"),
         State::Terminated { .. } => "terminated".to_string(),
         State::Unknown => "state unknown".to_string(),
     };
-    let init = if c.init { "init container" } else { "container" };
+    let init = if c.init { " (init)" } else { "" };
     let restarts = if c.restarts == 1 {
         "1 restart".to_string()
     } else {
@@ -357,7 +368,7 @@ fn container_lane(pod: &Pod, c: &Container, w: &Window) -> Lane {
     Lane {
         group: Group::Containers,
         title: pod.name.clone(),
-        subtitle: format!("{init} {} · {restarts} · {state}", c.name),
+        subtitle: format!("{}{init} · {restarts} · {state}", c.name),
         marks,
     }
 }
@@ -488,7 +499,7 @@ pub fn timeline(
         .into_iter()
         .filter_map(|(key, (first, mut marks, count))| {
             let first = first?;
-            marks.sort_by(|a, b| (a.at, a.end).cmp(&(b.at, b.end)));
+            marks.sort_by_key(|m| (m.at, m.end));
             let (normal, other, type_, reason, kind, ns, name) = key;
             let object = match (kind.is_empty(), ns.is_empty()) {
                 (true, _) => name,
@@ -507,9 +518,10 @@ pub fn timeline(
         })
         .collect();
     // Stable: equal keys keep the BTreeMap's order.
-    events.sort_by(|a, b| a.0.cmp(&b.0));
+    events.sort_by_key(|e| e.0);
     let events = events.into_iter().map(|(_, l)| l).collect();
-    tl.lanes.extend(capped(events, Group::Events, &mut tl.omitted));
+    tl.lanes
+        .extend(capped(events, Group::Events, &mut tl.omitted));
 
     // Nodes: condition transitions in the window.
     let mut nodes: Vec<Lane> = Vec::new();
@@ -546,20 +558,23 @@ pub fn timeline(
                 })
             })
             .collect();
-        if marks.is_empty() {
-            tl.quiet_nodes += 1;
-            continue;
-        }
-        marks.sort_by(|a, b| (a.at, &a.label).cmp(&(b.at, &b.label)));
         let hosts: Vec<&str> = facts
             .pods
             .iter()
             .filter(|p| p.node.as_deref() == Some(n.name.as_str()) && is_target(p, target))
             .map(|p| p.name.as_str())
             .collect();
+        // A quiet node gets a lane only when it runs the workload.
+        if marks.is_empty() && hosts.is_empty() {
+            tl.quiet_nodes += 1;
+            continue;
+        }
+        marks.sort_by(|a, b| (a.at, &a.label).cmp(&(b.at, &b.label)));
         let ready = n
             .condition("Ready")
-            .map_or("Ready unknown".to_string(), |c| format!("Ready={}", c.status));
+            .map_or("Ready unknown".to_string(), |c| {
+                format!("Ready={}", c.status)
+            });
         let subtitle = if hosts.is_empty() {
             ready
         } else {
@@ -572,7 +587,8 @@ pub fn timeline(
             marks,
         });
     }
-    tl.lanes.extend(capped(nodes, Group::Nodes, &mut tl.omitted));
+    tl.lanes
+        .extend(capped(nodes, Group::Nodes, &mut tl.omitted));
 
     // Configuration changes.
     let mut changes: Vec<(Timestamp, Lane)> = Vec::new();
@@ -645,9 +661,7 @@ pub fn timeline(
             },
         ));
     }
-    changes.sort_by(|a, b| {
-        (a.0, &a.1.title, &a.1.subtitle).cmp(&(b.0, &b.1.title, &b.1.subtitle))
-    });
+    changes.sort_by(|a, b| (a.0, &a.1.title, &a.1.subtitle).cmp(&(b.0, &b.1.title, &b.1.subtitle)));
     let changes = changes.into_iter().map(|(_, l)| l).collect();
     tl.lanes
         .extend(capped(changes, Group::Changes, &mut tl.omitted));
@@ -701,7 +715,11 @@ mod tests {
             (run.at, run.end),
             (ts("2025-03-14T09:23:13Z"), Some(ts("2025-03-14T09:26:13Z")))
         );
-        let wait = c.marks.iter().find(|m| m.kind == Kind::Waiting).expect("wait");
+        let wait = c
+            .marks
+            .iter()
+            .find(|m| m.kind == Kind::Waiting)
+            .expect("wait");
         assert_eq!(wait.label, "CrashLoopBackOff");
         assert_eq!(wait.end, Some(ts("2025-03-14T09:30:00Z")));
 
@@ -737,9 +755,17 @@ mod tests {
         // Nothing older than the window: the other Calico resources are 30+ days old.
         assert_eq!(tl.lanes_of(Group::Changes).count(), 1);
 
-        // Nodes: no transitions in the window.
-        assert_eq!(tl.lanes_of(Group::Nodes).count(), 0);
-        assert_eq!(tl.quiet_nodes, 3);
+        // Nodes: no transitions in the window; the pod's node has a lane all the same.
+        let nodes: Vec<&Lane> = tl.lanes_of(Group::Nodes).collect();
+        assert_eq!(nodes.len(), 1, "{nodes:?}");
+        assert_eq!(nodes[0].title, "node 10.240.64.11");
+        assert!(nodes[0].marks.is_empty());
+        assert!(
+            nodes[0].subtitle.contains("Ready=True"),
+            "{}",
+            nodes[0].subtitle
+        );
+        assert_eq!(tl.quiet_nodes, 2);
         assert!(tl.omitted.is_empty());
     }
 

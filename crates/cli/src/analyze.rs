@@ -51,6 +51,7 @@ enum Format {
     Text,
     Json,
     Markdown,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -126,6 +127,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Text => report.to_text(color),
         Format::Json => report.to_json(),
         Format::Markdown => report.to_markdown(),
+        Format::Html => kbundle_analyzer::html::render_html(
+            &report,
+            &kbundle_analyzer::timeline::from_snapshot(&snapshot, &report, &options),
+        ),
     };
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();

@@ -33,6 +33,7 @@ enum Format {
     Text,
     Json,
     Markdown,
+    Html,
 }
 
 /// The embedded demo cluster as a snapshot.
@@ -121,6 +122,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ),
         Format::Json => report.to_json(),
         Format::Markdown => report.to_markdown(),
+        Format::Html => kbundle_analyzer::html::render_html(
+            &report,
+            &kbundle_analyzer::timeline::from_snapshot(
+                &bundle,
+                &report,
+                &kbundle_analyzer::Options::default(),
+            ),
+        ),
     };
     let stdout = std::io::stdout();
     let mut o = stdout.lock();
