@@ -140,7 +140,13 @@ pub(crate) fn is_prompt(line: &[u8]) -> bool {
 
 /// The text without a leading byte-order mark, blank lines and prompt lines.
 pub(crate) fn skip_prompt(bytes: &[u8]) -> &[u8] {
+    split_prompt(bytes).1
+}
+
+/// The last prompt line before the text, if any, and the text.
+fn split_prompt(bytes: &[u8]) -> (Option<&[u8]>, &[u8]) {
     let mut rest = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut prompt = None;
     for _ in 0..8 {
         let (line, after) = match rest.iter().position(|&b| b == b'\n') {
             Some(i) => (
@@ -149,16 +155,94 @@ pub(crate) fn skip_prompt(bytes: &[u8]) -> &[u8] {
             ),
             None => (rest, &b""[..]),
         };
-        if line.trim_ascii().is_empty() || is_prompt(line) {
-            if after.is_empty() {
-                return after;
+        let blank = line.trim_ascii().is_empty();
+        if blank || is_prompt(line) {
+            if !blank {
+                prompt = Some(line);
             }
             rest = after;
+            if after.is_empty() {
+                break;
+            }
         } else {
             break;
         }
     }
-    rest
+    (prompt, rest)
+}
+
+/// What a `kubectl logs` command line says: `kubectl logs [-n NS] POD [-c C] [-p]`, with the
+/// flags anywhere, `pod/POD`, `--namespace=NS`, `oc logs` alike.
+pub(crate) fn logs_command(line: &[u8]) -> Option<LogName> {
+    let text = std::str::from_utf8(line).ok()?;
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let start = tokens.iter().position(|t| {
+        let t = t.rsplit('/').next().unwrap_or_default();
+        matches!(t, "kubectl" | "kubectl.exe" | "oc" | "oc.exe" | "k")
+    })?;
+    let mut it = tokens.get(start + 1..).unwrap_or_default().iter().copied();
+    let (mut namespace, mut pod, mut container, mut previous) = (None, None, None, false);
+    let mut seen_logs = false;
+    let mut positional = 0;
+    while let Some(t) = it.next() {
+        match t {
+            "|" | ">" | ">>" | "2>&1" | "&&" | ";" | "||" => break,
+            "-n" | "--namespace" => namespace = it.next(),
+            "-c" | "--container" => container = it.next(),
+            "-p" | "--previous" | "--previous=true" => previous = true,
+            "--tail"
+            | "--since"
+            | "--since-time"
+            | "--context"
+            | "--kubeconfig"
+            | "-l"
+            | "--selector"
+            | "--limit-bytes"
+            | "--max-log-requests"
+            | "--pod-running-timeout"
+            | "-s"
+            | "--server"
+            | "--cluster"
+            | "--user"
+            | "--token"
+            | "--as" => {
+                it.next();
+            }
+            "logs" if !seen_logs => seen_logs = true,
+            _ if t.starts_with("--namespace=") => namespace = t.strip_prefix("--namespace="),
+            _ if t.starts_with("--container=") => container = t.strip_prefix("--container="),
+            _ if t.starts_with('>') => break,
+            _ if t.starts_with("-n") && t.len() > 2 && !t.starts_with("--") => {
+                namespace = t.get(2..);
+            }
+            _ if t.starts_with('-') => {}
+            _ if seen_logs => {
+                positional += 1;
+                match positional {
+                    1 => {
+                        pod = match t.split_once('/') {
+                            Some(("pod" | "pods" | "po", name)) => Some(name),
+                            Some(_) => return None,
+                            None => Some(t),
+                        }
+                    }
+                    2 => container = container.or(Some(t)),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let pod = pod.filter(|p| is_name(p))?;
+    Some(LogName {
+        namespace: namespace
+            .filter(|n| is_name(n))
+            .unwrap_or_default()
+            .to_string(),
+        pod: pod.to_string(),
+        container: container.filter(|c| is_name(c)).map(String::from),
+        previous,
+    })
 }
 
 fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
@@ -276,8 +360,24 @@ pub(crate) fn sniff_text(rel: &str, head: &[u8]) -> Class {
     if is_table(text) {
         return Class::Text(TextKind::Table);
     }
+    let named = log_name(file);
+    if let Some(command) = split_prompt(head).0.and_then(logs_command) {
+        // The command line tells more than the file name; the name may add the container.
+        let container = command.container.or_else(|| {
+            named
+                .as_ref()
+                .filter(|n| n.pod == command.pod)
+                .and_then(|n| n.container.clone())
+        });
+        return Class::Log {
+            namespace: command.namespace,
+            pod: command.pod,
+            container,
+            previous: command.previous,
+        };
+    }
     let is_log_file = extension(file).is_some_and(|e| e.eq_ignore_ascii_case("log"));
-    if let Some(name) = log_name(file)
+    if let Some(name) = named
         && (is_log_file || looks_like_log(text))
     {
         return Class::Log {
@@ -456,6 +556,59 @@ mod tests {
             sniff_text("x.txt", b"\xef\xbb\xbf$ kubectl get pods\n"),
             Class::Text(TextKind::Other)
         );
+    }
+
+    #[test]
+    fn logs_commands() {
+        let cmd = |s: &str| logs_command(s.as_bytes());
+        let log = |ns: &str, pod: &str, c: Option<&str>, previous: bool| {
+            Some(LogName {
+                namespace: ns.into(),
+                pod: pod.into(),
+                container: c.map(String::from),
+                previous,
+            })
+        };
+        assert_eq!(
+            cmd("$ kubectl logs -n kube-system calico-kube-controllers-x -p > kcc.log"),
+            log("kube-system", "calico-kube-controllers-x", None, true)
+        );
+        assert_eq!(
+            cmd("user@host:~$ kubectl --context prod -n calico-system logs pod/p -c c --tail 100"),
+            log("calico-system", "p", Some("c"), false)
+        );
+        assert_eq!(
+            cmd("PS C:\\> kubectl.exe logs --namespace=ns p --container=c --previous"),
+            log("ns", "p", Some("c"), true)
+        );
+        assert_eq!(cmd("$ oc logs -nns p c"), log("ns", "p", Some("c"), false));
+        assert_eq!(
+            cmd("$ kubectl logs deployment/calico-kube-controllers"),
+            None
+        );
+        assert_eq!(cmd("$ kubectl get pods"), None);
+        assert_eq!(cmd("$ kubectl logs"), None);
+        assert_eq!(cmd("$ kubectl logs -n"), None);
+        assert_eq!(cmd("$ kubectl logs Bad_Name"), None);
+        assert_eq!(cmd(""), None);
+    }
+
+    #[test]
+    fn a_logs_prompt_says_where_the_log_is_from() {
+        let head =
+            b"$ kubectl logs -n kube-system calico-kube-controllers-x --previous\n2024 line\n";
+        assert_eq!(
+            sniff_text("kcc.txt", head),
+            Class::Log {
+                namespace: "kube-system".into(),
+                pod: "calico-kube-controllers-x".into(),
+                container: None,
+                previous: true
+            }
+        );
+        // A describe after a prompt stays a describe.
+        let head = b"$ kubectl logs p\nName: x\nNamespace: y\n";
+        assert_eq!(sniff_text("x.txt", head), Class::Text(TextKind::Describe));
     }
 
     #[test]
