@@ -76,6 +76,11 @@ fn entries(prefix: &str) -> Vec<(String, Vec<u8>)> {
             "kcc-logs.txt",
             "$ kubectl logs -n kube-system calico-kube-controllers-6d8b9c7f5-abcde --previous\n2024 bye\n",
         ),
+        // The generic layout's place for logs, below the wrapping folder.
+        e(
+            "logs/kube-system/calico-node-x7k2p/install-cni.log",
+            "done\n",
+        ),
         e(
             "notes.txt",
             "The customer says the controller restarts since the upgrade.\n",
@@ -106,6 +111,7 @@ fn customer_archive_in_every_container() {
         let input = &s.inputs()[0];
         assert_eq!(input.layout, Layout::KubectlText);
         assert_eq!(input.layout.name(), "kubectl-text");
+        assert_eq!(input.root, "case-98765");
         let report = inspect(s);
         assert_eq!(
             report.objects,
@@ -125,6 +131,7 @@ fn customer_archive_in_every_container() {
                 "/calico-kube-controllers-6d8b9c7f5-abcde/calico-kube-controllers (previous)",
                 "/calico-node-x7k2p/calico-node",
                 "kube-system/calico-kube-controllers-6d8b9c7f5-abcde/? (previous)",
+                "kube-system/calico-node-x7k2p/install-cni",
             ]
         );
         let p = |s: &str| format!("case-98765/{s}");
@@ -171,7 +178,7 @@ fn customer_archive_in_every_container() {
         assert!(s.logs().iter().all(|l| l.range.is_none()));
         assert_eq!(
             s.logs().iter().filter(|l| !l.namespace.is_empty()).count(),
-            1
+            2
         );
     }
 }

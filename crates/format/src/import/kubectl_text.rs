@@ -38,11 +38,16 @@ impl Importer for KubectlText {
     }
 
     fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
+        let root = common_folder(archive.entries().iter().map(|e| e.path.as_str()));
         let loose = archive.entries().iter().any(|e| {
-            matches!(Generic.classify(&e.path, e), Class::Text(_) | Class::Ignore)
-                && is_textual_name(&e.path)
+            let rel = super::below(&root, &e.path).unwrap_or(&e.path);
+            matches!(Generic.classify(rel, e), Class::Text(_) | Class::Ignore)
+                && is_textual_name(rel)
         });
-        Ok(loose.then(Detected::default))
+        Ok(loose.then_some(Detected {
+            root,
+            manifest: None,
+        }))
     }
 
     fn classify(&self, rel: &str, entry: &EntryInfo) -> Class {
@@ -52,6 +57,31 @@ impl Importer for KubectlText {
     fn sniff(&self, rel: &str, head: &[u8]) -> Class {
         sniff_text(rel, head)
     }
+}
+
+/// The folder that holds every path (a customer's `case-1234/` wrapping everything), empty
+/// when there is none.
+pub(crate) fn common_folder<'a>(paths: impl Iterator<Item = &'a str>) -> String {
+    let mut common: Option<Vec<&str>> = None;
+    for path in paths {
+        let dirs: Vec<&str> = super::parent(path)
+            .split('/')
+            .filter(|d| !d.is_empty())
+            .collect();
+        common = Some(match common {
+            None => dirs,
+            Some(c) => c
+                .iter()
+                .zip(&dirs)
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| *a)
+                .collect(),
+        });
+        if common.as_ref().is_some_and(Vec::is_empty) {
+            break;
+        }
+    }
+    common.unwrap_or_default().join("/")
 }
 
 /// The generic rules, then sniffing for anything that may be text.
@@ -609,6 +639,16 @@ mod tests {
         // A describe after a prompt stays a describe.
         let head = b"$ kubectl logs p\nName: x\nNamespace: y\n";
         assert_eq!(sniff_text("x.txt", head), Class::Text(TextKind::Describe));
+    }
+
+    #[test]
+    fn common_folders() {
+        let common = |p: &[&str]| common_folder(p.iter().copied());
+        assert_eq!(common(&["a/b/x.log", "a/b/c/y.txt"]), "a/b");
+        assert_eq!(common(&["a/x.log", "b/y.log"]), "");
+        assert_eq!(common(&["x.log"]), "");
+        assert_eq!(common(&["a/x.log", "y.log"]), "");
+        assert_eq!(common(&[]), "");
     }
 
     #[test]
