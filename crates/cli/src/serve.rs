@@ -49,7 +49,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let server = Server::bind(Arc::new(snapshot), args.addr, ServeOptions { faults }).await?;
+        let server = Server::bind(
+            Arc::new(snapshot),
+            args.addr,
+            ServeOptions {
+                faults,
+                ..ServeOptions::default()
+            },
+        )
+        .await?;
         let addr = server.local_addr();
         if let Some(path) = &args.kubeconfig_out {
             std::fs::write(path, kbundle_server::kubeconfig(addr))

@@ -115,6 +115,7 @@ pub(crate) struct State {
     pub(crate) snapshot: Arc<Snapshot>,
     pub(crate) index: Index,
     pub(crate) faults: Faults,
+    watch_hold: std::time::Duration,
     requests: AtomicU64,
     listed: Mutex<HashSet<(String, String)>>,
 }
@@ -133,6 +134,7 @@ impl State {
             snapshot,
             index,
             faults: options.faults,
+            watch_hold: options.watch_hold,
             requests: AtomicU64::new(0),
             listed: Mutex::new(HashSet::new()),
         }
@@ -518,9 +520,27 @@ impl State {
             out.extend(serde_json::to_vec(&bookmark).unwrap_or_default());
             out.push(b'\n');
         }
-        // One chunk; the stream then ends.
+        // One chunk; the stream then ends. A watch that resumes (nothing to send) stays open a
+        // little first: informers and kube-rs watchers re-watch at once when a watch ends, and
+        // client-go takes a watch shorter than a second without events for an error.
         let (tx, rx) = tokio::sync::mpsc::channel(1);
         let _ = tx.try_send(Ok(Bytes::from(out)));
+        if !replay {
+            let mut hold = self.watch_hold;
+            if let Some(t) = r
+                .query
+                .get("timeoutSeconds")
+                .and_then(|t| t.parse::<u64>().ok())
+            {
+                hold = hold.min(std::time::Duration::from_secs(t));
+            }
+            if !hold.is_zero() {
+                tokio::spawn(async move {
+                    tokio::time::sleep(hold).await;
+                    drop(tx);
+                });
+            }
+        }
         Ok(Reply::Stream {
             code: 200,
             content_type: "application/json".into(),

@@ -73,10 +73,22 @@ pub enum Error {
 }
 
 /// Options of the server.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// Faults to inject, to test callers (see [`Faults`]).
     pub faults: Faults,
+    /// How long a watch that resumes from a resourceVersion (and so has nothing to send) stays
+    /// open before it ends (default one second; `timeoutSeconds` shortens it).
+    pub watch_hold: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> ServeOptions {
+        ServeOptions {
+            faults: Faults::default(),
+            watch_hold: Duration::from_secs(1),
+        }
+    }
 }
 
 /// A bound server, ready to serve. Nothing is served until [`Server::run_until`] runs.

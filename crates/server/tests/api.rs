@@ -189,7 +189,10 @@ async fn server_with(faults: Faults) -> (Server, tempfile::TempDir) {
     let server = Server::bind(
         Arc::new(snapshot),
         "127.0.0.1:0".parse().unwrap(),
-        ServeOptions { faults },
+        ServeOptions {
+            faults,
+            ..ServeOptions::default()
+        },
     )
     .await
     .unwrap();
