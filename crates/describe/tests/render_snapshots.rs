@@ -191,7 +191,14 @@ fn rendered_workloads_parse_back() {
         d.new_replicaset.as_deref(),
         Some("calico-kube-controllers-7b8f9c6d5")
     );
-    assert_eq!(d.old_replicasets, ["calico-kube-controllers-5c7d8e9f4"]);
+    assert_eq!(
+        d.old_replicasets,
+        [
+            "calico-kube-controllers-5c7d8e9f4",
+            "calico-kube-controllers-0a1b2c3d4"
+        ],
+        "oldest first, as kubectl lists them"
+    );
     assert_eq!(d.conditions[0].reason, "MinimumReplicasUnavailable");
     assert_eq!(rs.replicas.total, Some(1));
     assert_eq!(rs.pods_status.as_ref().map(|p| p.running), Some(1));

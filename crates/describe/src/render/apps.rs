@@ -184,17 +184,21 @@ fn split_replicasets<'a>(
         .filter(|rs| rs.metadata.namespace == d.metadata.namespace)
         .filter(|rs| is_controlled_by(&rs.metadata, &d.metadata, "Deployment"))
         .collect();
-    // The API server lists by name.
+    // The API server lists by name; kubectl then sorts that list in place by
+    // creation time (name breaking ties), picks the first one whose template
+    // matches as the new one, and keeps the rest, in that order, as old.
     owned.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
-    let template = d.spec.as_ref().map(|sp| without_hash(&sp.template));
-    let mut by_age = owned.clone();
-    by_age.sort_by(|a, b| {
+    crate::gosort::sort_by(&mut owned, |a, b| {
         let ta = a.metadata.creation_timestamp.as_ref().map(|t| t.0);
         let tb = b.metadata.creation_timestamp.as_ref().map(|t| t.0);
-        ta.cmp(&tb)
-            .then_with(|| a.metadata.name.cmp(&b.metadata.name))
+        if ta == tb {
+            a.metadata.name < b.metadata.name
+        } else {
+            ta < tb
+        }
     });
-    let new = by_age.into_iter().find(|rs| {
+    let template = d.spec.as_ref().map(|sp| without_hash(&sp.template));
+    let new = owned.iter().copied().find(|rs| {
         rs.spec
             .as_ref()
             .and_then(|sp| sp.template.as_ref())

@@ -604,9 +604,22 @@ pub fn calico_replicasets_json(now: Timestamp) -> Vec<Value> {
           "metadata": {"name": "calico-kube-controllers-5c7d8e9f4", "namespace": "kube-system", "uid": "rs-uid-old",
             "creationTimestamp": ago(now, 200 * DAY),
             "labels": {"k8s-app": "calico-kube-controllers", "pod-template-hash": "5c7d8e9f4"},
-            "ownerReferences": owner},
+            "ownerReferences": owner.clone()},
           "spec": {"replicas": 0,
             "selector": {"matchLabels": {"k8s-app": "calico-kube-controllers", "pod-template-hash": "5c7d8e9f4"}},
+            "template": old_t.clone()},
+          "status": {"replicas": 0}
+        }),
+        // Newer than the old one but first by name: kubectl lists old
+        // ReplicaSets by creation time.
+        json!({
+          "apiVersion": "apps/v1", "kind": "ReplicaSet",
+          "metadata": {"name": "calico-kube-controllers-0a1b2c3d4", "namespace": "kube-system", "uid": "rs-uid-rollback",
+            "creationTimestamp": ago(now, 100 * DAY),
+            "labels": {"k8s-app": "calico-kube-controllers", "pod-template-hash": "0a1b2c3d4"},
+            "ownerReferences": owner},
+          "spec": {"replicas": 0,
+            "selector": {"matchLabels": {"k8s-app": "calico-kube-controllers", "pod-template-hash": "0a1b2c3d4"}},
             "template": old_t},
           "status": {"replicas": 0}
         }),
