@@ -165,7 +165,7 @@ fn collect_healthy_entry_by_entry() {
     let dir_ = format!("namespaces/calico-system/pods/{pod}");
     assert_eq!(b.json(&format!("{dir_}/pod.json"))["metadata"]["name"], pod);
     let describe = String::from_utf8(b.bytes(&format!("{dir_}/describe.txt"))).unwrap();
-    assert!(describe.starts_with(&format!("Name:")), "{describe}");
+    assert!(describe.starts_with("Name:"), "{describe}");
     assert!(
         describe.contains(pod) && describe.contains("10.240.0.15"),
         "{describe}"

@@ -1112,10 +1112,14 @@ fn write(
                 std::borrow::Cow::Borrowed(_) => s.into_bytes(),
                 std::borrow::Cow::Owned(o) => o.into_bytes(),
             },
-            Err(e) => redactor
-                .text(&String::from_utf8_lossy(e.as_bytes()), &mut c)
-                .into_owned()
-                .into_bytes(),
+            // Not UTF-8: kept byte for byte unless something had to be redacted.
+            Err(e) => {
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                match redactor.text(&lossy, &mut c) {
+                    std::borrow::Cow::Borrowed(_) => e.into_bytes(),
+                    std::borrow::Cow::Owned(o) => o.into_bytes(),
+                }
+            }
         };
         count(&mut redactions, &log.path, c);
     }

@@ -18,6 +18,7 @@ async fn serve(name: &str, faults: &str) -> (kube::Client, tokio::sync::oneshot:
     let snapshot = Snapshot::open(&fixture(name), &ReadOptions::default()).unwrap();
     let options = ServeOptions {
         faults: Faults::parse(faults).unwrap(),
+        ..ServeOptions::default()
     };
     let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
         .await
