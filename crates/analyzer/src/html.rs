@@ -63,7 +63,7 @@ table.findings th, table.findings td { text-align: left; padding: 6px 10px; bord
 table.findings th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted);
   background: var(--bg-soft); }
 table.findings td.subject { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px;
-  overflow-wrap: anywhere; }
+  overflow-wrap: anywhere; min-width: 19em; }
 table.findings td.rule { white-space: nowrap; }
 .badge { display: inline-block; border-radius: 4px; padding: 1px 8px; font-size: 11.5px; font-weight: 700;
   letter-spacing: .04em; text-transform: uppercase; color: #fff; white-space: nowrap; }
@@ -705,7 +705,7 @@ fn lane_svg(out: &mut String, lane: &Lane, y: f64, stripe: bool, start: Timestam
     let mut labelled = visible;
     labelled.sort_by_key(|m| (priority(m.kind), m.at));
     let mut placed: Vec<(f64, f64)> = Vec::new();
-    for m in labelled {
+    for m in labelled.into_iter().filter(|m| !m.label.is_empty()) {
         let x0 = x_of(m.at, start, end);
         let x1 = m.end.map_or(x0, |e| x_of(e, start, end));
         // Important points say when, if there is room.
@@ -724,12 +724,15 @@ fn lane_svg(out: &mut String, lane: &Lane, y: f64, stripe: bool, start: Timestam
         });
         for (label, ax, anchor) in candidates {
             let w = label.chars().count() as f64 * CHAR_W;
+            // Clear of the reference line.
+            let limit = PLOT_X1 - 5.0;
+            let ax = if anchor == "end" { ax.min(limit) } else { ax };
             let (l, r) = if anchor == "start" {
                 (ax, ax + w)
             } else {
                 (ax - w, ax)
             };
-            if l < PLOT_X0 || r > PLOT_X1 + 2.0 {
+            if l < PLOT_X0 || r > limit {
                 continue;
             }
             if placed.iter().any(|(pl, pr)| l < pr + 6.0 && r + 6.0 > *pl) {

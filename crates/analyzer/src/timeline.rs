@@ -117,7 +117,7 @@ pub struct Mark {
     pub at: Timestamp,
     /// The end of a span.
     pub end: Option<Timestamp>,
-    /// A short label, e.g. `OOMKilled (exit 137)` or `×193`.
+    /// A short label, e.g. `OOMKilled (exit 137)` or `×193`; may be empty.
     pub label: String,
     /// The whole story, for a tooltip.
     pub detail: String,
@@ -491,7 +491,12 @@ pub fn timeline(
             },
             at: first,
             end: span.then_some(last),
-            label: format!("×{}", e.count),
+            // A single event needs no count.
+            label: if e.count > 1 {
+                format!("×{}", e.count)
+            } else {
+                String::new()
+            },
             detail,
         });
     }
