@@ -101,6 +101,7 @@ fn container(c: &ContainerFacts, init: bool) -> Container {
         state: state(c.state.as_ref()),
         last_state: state(c.last_state.as_ref()),
         memory_limit: c.limits.get("memory").cloned(),
+        line: u64::try_from(c.line).ok().filter(|l| *l > 0),
     }
 }
 

@@ -191,6 +191,8 @@ pub struct Container {
     pub last_state: State,
     /// `resources.limits.memory`, as written (e.g. `128Mi`).
     pub memory_limit: Option<String>,
+    /// The line where the container is described, for facts read from text.
+    pub line: Option<u64>,
 }
 
 /// A pod.
@@ -238,6 +240,14 @@ impl Pod {
     /// The condition of a type.
     pub fn condition(&self, type_: &str) -> Option<&Condition> {
         self.conditions.iter().find(|c| c.type_ == type_)
+    }
+    /// Where a container of this pod is described (the pod's source, at the container's line
+    /// for text).
+    pub fn container_source(&self, c: &Container) -> Source {
+        Source {
+            line: c.line.or(self.source.line),
+            ..self.source.clone()
+        }
     }
     /// Whether the pod is Running with every (non-init) container ready.
     pub fn is_healthy(&self) -> bool {
@@ -573,6 +583,7 @@ fn pod(o: &Object) -> Pod {
                 state: state(st.and_then(|c| c.get("state"))),
                 last_state: state(st.and_then(|c| c.get("lastState"))),
                 memory_limit,
+                line: None,
             });
         }
     }

@@ -93,7 +93,7 @@ fn finding(
         )
     };
     let mut evidence = vec![cx.evidence(
-        &pod.source,
+        &pod.container_source(c),
         &format!(
             "container {}: restartCount {}, state {}, last state {}",
             c.name,

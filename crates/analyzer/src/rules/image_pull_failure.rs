@@ -45,7 +45,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 continue;
             };
             let mut evidence = vec![cx.evidence(
-                &pod.source,
+                &pod.container_source(c),
                 &format!(
                     "container {} waiting: {} {}",
                     c.name,

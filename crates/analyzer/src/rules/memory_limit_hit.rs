@@ -176,7 +176,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             let mut evidence = Vec::new();
             for (which, _, reason, code, finished) in &kills {
                 evidence.push(cx.evidence(
-                    &pod.source,
+                    &pod.container_source(c),
                     &format!(
                         "container {} {which}: terminated {reason}, exit {}, finished {}; limits.memory {}",
                         c.name,

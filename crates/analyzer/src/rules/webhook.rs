@@ -20,6 +20,13 @@ pub(crate) enum Kind {
     Unreachable,
 }
 
+/// How many requests failed: the events' counts; conditions only when there is no event (a
+/// condition repeats what the events count).
+pub(crate) fn request_count(occ: &[Occurrence]) -> u64 {
+    let events: u64 = occ.iter().filter(|o| o.event).map(|o| o.count).sum();
+    if events > 0 { events } else { occ.len() as u64 }
+}
+
 /// One place a webhook error was seen.
 #[derive(Debug, Clone)]
 pub(crate) struct Occurrence {
@@ -35,6 +42,8 @@ pub(crate) struct Occurrence {
     pub source: Source,
     /// What it was (`FailedCreate` event, `ReplicaFailure` condition, ...).
     pub what: String,
+    /// Whether it is an event (else a status condition).
+    pub event: bool,
 }
 
 static DENIED: LazyLock<Option<Regex>> =
@@ -74,6 +83,7 @@ pub(crate) fn occurrences(cx: &Context<'_>, kind: Kind) -> BTreeMap<String, Vec<
                     "{} event",
                     if e.reason.is_empty() { "an" } else { &e.reason }
                 ),
+                event: true,
             });
         }
     }
@@ -96,6 +106,7 @@ pub(crate) fn occurrences(cx: &Context<'_>, kind: Kind) -> BTreeMap<String, Vec<
                 count: 1,
                 source: source.clone(),
                 what: format!("{} condition", c.type_),
+                event: false,
             });
         }
     }

@@ -47,7 +47,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .find(|o| webhook::is_target(cx, &o.blocked))
             .or_else(|| occ.first());
         let Some(blocked) = blocked else { continue };
-        let count: u64 = occ.iter().map(|o| o.count).sum();
+        let count = webhook::request_count(&occ);
         let mut message = format!(
             "admission webhook \"{name}\" denied {count} request{}, blocking {}/{}/{}",
             if count == 1 { "" } else { "s" },

@@ -65,7 +65,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let count: u64 = occ.iter().map(|o| o.count).sum();
+        let count = webhook::request_count(&occ);
         let why = cause(&blocked.message);
         let mut message = format!(
             "webhook \"{name}\" could not be called {count} time{} ({why}), blocking {}/{}/{}",
