@@ -229,6 +229,17 @@ fn generic_inputs_stay_generic() {
     assert_eq!(s.inputs()[0].layout, Layout::KubectlText);
     assert_eq!(inspect(&s).logs, ["/p/?", "ns/p/c", "ns/p/c (previous)"]);
     assert_eq!(inspect(&s).objects, ["Pod/ns/p"]);
+
+    // One log in the generic place, in a folder: generic.
+    let entries = vec![("logs/ns/p/c.log".to_string(), b"\0\0".to_vec())];
+    let s = open_bytes("g.zip", zip_of(&entries));
+    assert_eq!(s.inputs()[0].layout, Layout::Generic);
+    assert_eq!(inspect(&s).logs, ["ns/p/c"]);
+    // Wrapped in a case folder: the root stops above logs/.
+    let entries = vec![("case/logs/ns/p/c.log".to_string(), b"hi\n".to_vec())];
+    let s = open_bytes("g.zip", zip_of(&entries));
+    assert_eq!(s.inputs()[0].root, "case");
+    assert_eq!(inspect(&s).logs, ["ns/p/c"]);
 }
 
 #[test]

@@ -38,13 +38,21 @@ impl Importer for KubectlText {
     }
 
     fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
-        let root = common_folder(archive.entries().iter().map(|e| e.path.as_str()));
         let loose = archive.entries().iter().any(|e| {
-            let rel = super::below(&root, &e.path).unwrap_or(&e.path);
-            matches!(Generic.classify(rel, e), Class::Text(_) | Class::Ignore)
-                && is_textual_name(rel)
+            matches!(Generic.classify(&e.path, e), Class::Text(_) | Class::Ignore)
+                && is_textual_name(&e.path)
         });
-        Ok(loose.then_some(Detected {
+        if !loose {
+            return Ok(None);
+        }
+        // The wrapping folder, but never inside the generic layout's `logs/<ns>/<pod>/`.
+        let common = common_folder(archive.entries().iter().map(|e| e.path.as_str()));
+        let root = common
+            .split('/')
+            .take_while(|c| *c != "logs")
+            .collect::<Vec<_>>()
+            .join("/");
+        Ok(Some(Detected {
             root,
             manifest: None,
         }))
