@@ -21,7 +21,11 @@ fn collect(s: &Serve, out: &Path, extra: &[&str]) -> Output {
         .arg("-o")
         .arg(out)
         .args(["--collected-at", AT])
-        .args(if extra.contains(&"--timeout") { &[][..] } else { &["--timeout", "60s"][..] })
+        .args(if extra.contains(&"--timeout") {
+            &[][..]
+        } else {
+            &["--timeout", "60s"][..]
+        })
         .args(extra))
 }
 
@@ -605,4 +609,61 @@ fn collect_200mb_of_logs_fits_in_25mb() {
         assert!(full.ends_with(&kept), "newest bytes must be kept");
     }
     assert!(stdout(&o).contains("trimmed:"), "{}", stdout(&o));
+}
+
+/// Describe text with ages (relative to the wall clock for kubectl, to `collected_at` for the
+/// bundle) masked and blanks collapsed.
+fn without_ages(text: &str) -> String {
+    let age = regex::Regex::new(r"\b\d+(y|d|h|m|s)(\d+(d|h|m|s))?\b").unwrap();
+    text.lines()
+        .map(|l| {
+            age.replace_all(l, "AGE")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn collect_describe_matches_kubectl() {
+    for (name, pod, node) in [
+        (
+            "crashloop-oom",
+            "calico-kube-controllers-5f6b8d9c47-q4wzn",
+            "10.240.64.11",
+        ),
+        (
+            "healthy",
+            "calico-kube-controllers-7d9c6bf5d8-x7m2q",
+            "10.240.0.15",
+        ),
+    ] {
+        let s = serve(name, &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("b.zip");
+        assert_eq!(code(&collect(&s, &out, &["--quiet"])), 0);
+        let b = Bundle::open(&out);
+        let ours = String::from_utf8(
+            b.bytes(&format!("namespaces/calico-system/pods/{pod}/describe.txt")),
+        )
+        .unwrap();
+        let theirs = run(s
+            .kubectl()
+            .args(["describe", "pod", "-n", "calico-system", pod]));
+        assert_eq!(
+            without_ages(&ours),
+            without_ages(&stdout(&theirs)),
+            "{name}: describe pod"
+        );
+        let ours =
+            String::from_utf8(b.bytes(&format!("cluster/nodes/{node}.describe.txt"))).unwrap();
+        let theirs = run(s.kubectl().args(["describe", "node", node]));
+        assert_eq!(
+            without_ages(&ours),
+            without_ages(&stdout(&theirs)),
+            "{name}: describe node"
+        );
+    }
 }

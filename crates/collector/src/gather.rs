@@ -407,12 +407,11 @@ impl<'a> Ctx<'a> {
                 .into_iter()
                 .flatten()
                 .filter(|e| {
+                    // What kubectl asks for: name, namespace, kind and uid of the pod.
                     let o = &e.involved_object;
-                    (o.kind.as_deref() == Some("Pod") && o.name.as_deref() == Some(name.as_str()))
-                        && (o
-                            .uid
-                            .as_deref()
-                            .is_none_or(|u| u.is_empty() || uid.is_empty() || u == uid))
+                    o.kind.as_deref() == Some("Pod")
+                        && o.name.as_deref() == Some(name.as_str())
+                        && (uid.is_empty() || o.uid.as_deref() == Some(uid.as_str()))
                 })
                 .cloned()
                 .collect();
@@ -472,7 +471,10 @@ impl<'a> Ctx<'a> {
         }
         let field = format!(
             "fieldSelector={}",
-            enc(&format!("spec.nodeName={node_name}"))
+            enc(&format!(
+                // As kubectl: the node's non-terminated pods.
+                "spec.nodeName={node_name},status.phase!=Succeeded,status.phase!=Failed"
+            ))
         );
         let event_field = format!(
             "fieldSelector={}",
@@ -523,10 +525,17 @@ impl<'a> Ctx<'a> {
             .iter()
             .filter_map(|p| typed(&self.redacted(p)))
             .collect();
+        // As kubectl: events whose involvedObject.uid is the node's uid (controllers) or its
+        // name (the kubelet).
+        let node_uid = node.metadata.uid.clone().unwrap_or_default();
         let events: Vec<Event> = events
             .unwrap_or_default()
             .iter()
-            .filter_map(|e| typed(&self.redacted(e)))
+            .filter_map(|e| typed::<Event>(&self.redacted(e)))
+            .filter(|e| {
+                let uid = e.involved_object.uid.as_deref().unwrap_or_default();
+                (!node_uid.is_empty() && uid == node_uid) || uid == node_name
+            })
             .collect();
         let lease: Option<Lease> = lease.and_then(|l| typed(&l));
         let text = kbundle_describe::describe_node(&node, lease.as_ref(), &pods, &events, self.now);
