@@ -199,3 +199,34 @@ fn describe_text_feeds_the_other_rules_too() {
         "evidence cites the text's lines: {crash}"
     );
 }
+
+/// Each rule's documented example is real output: every line of it appears in one of the
+/// rule's snapshots.
+#[test]
+fn documented_examples_are_real_output() {
+    let snapshots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    for r in RULES {
+        let mut seen = String::new();
+        for entry in std::fs::read_dir(&snapshots).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with(&format!("rules__{}__", r.id)) && name.ends_with(".snap") {
+                seen.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+        let doc = r.documentation();
+        let example = doc
+            .split("## Example")
+            .nth(1)
+            .and_then(|e| e.split("```text\n").nth(1))
+            .and_then(|e| e.split("```").next())
+            .unwrap_or_else(|| panic!("{}: no ```text example", r.id));
+        for line in example.lines().filter(|l| !l.trim().is_empty()) {
+            assert!(
+                seen.lines().any(|s| s == line),
+                "{}: example line not in its snapshots:\n{line}",
+                r.id
+            );
+        }
+    }
+}

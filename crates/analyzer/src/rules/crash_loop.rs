@@ -34,9 +34,11 @@
 //!
 //! ```text
 //! CRITICAL [crash-loop] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
-//!   container calico-kube-controllers in CrashLoopBackOff, 14 restarts; last exit 1 (Error) 3m before the reference time
+//!   container calico-kube-controllers in CrashLoopBackOff, 14 restarts; last exit 1 (Error) 3m19s before the reference time
 //!   evidence:
-//!     logs/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k/calico-kube-controllers.previous.log:5: 2025-03-14 09:41:02.120 [FATAL][1] main.go 118: Failed to initialize Calico datastore error=connection is unauthorized: Unauthorized
+//!     cluster.yaml: container calico-kube-controllers: restartCount 14, state waiting (CrashLoopBackOff), last state terminated (Error, exit 1)
+//!   next steps:
+//!     - Read why it exited: kubectl logs -n calico-system calico-kube-controllers-6f8c9d7b5-x2x7k -c calico-kube-controllers --previous
 //! ```
 
 use std::collections::VecDeque;

@@ -25,7 +25,11 @@
 //!
 //! ```text
 //! CRITICAL [image-pull-failure] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
-//!   container calico-kube-controllers cannot pull image "docker.io/calico/kube-controllers:v3.99.0": ImagePullBackOff
+//!   container calico-kube-controllers cannot pull image "icr.io/ext/calico/kube-controllers:v3.99.0": ImagePullBackOff (image or tag not found)
+//!   evidence:
+//!     cluster.yaml: container calico-kube-controllers waiting: ImagePullBackOff Back-off pulling image "icr.io/ext/calico/kube-controllers:v3.99.0"
+//!   next steps:
+//!     - Check that the image exists and the workers can reach its registry: kubectl describe pod -n calico-system calico-kube-controllers-6f8c9d7b5-x2x7k
 //! ```
 
 use crate::Context;

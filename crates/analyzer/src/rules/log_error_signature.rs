@@ -40,8 +40,12 @@
 //! ## Example
 //!
 //! ```text
-//! CRITICAL [log-error-signature] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
-//!   unauthorized: 42 lines in calico-kube-controllers (1 FATAL) from 2025-03-14T08:01:10Z to 2025-03-14T09:41:02Z
+//! WARNING [log-error-signature] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
+//!   apiserver-unreachable: 1 line in calico-kube-controllers at 2025-03-14T09:31:34.5Z: the API server cannot be reached
+//!   evidence:
+//!     logs/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k/calico-kube-controllers.log:6: 2025-03-14 09:31:34.500 [ERROR][1] main.go 297: Received bad status code from apiserver error=Get "https://172.21.0.1:443/healthz?timeout=20s": dial tcp 172.21.0.1:443: connect: connection refused status=0
+//!   next steps:
+//!     - Read the log around these lines: kubectl logs -n calico-system calico-kube-controllers-6f8c9d7b5-x2x7k -c calico-kube-controllers (and --previous)
 //! ```
 
 use std::collections::{BTreeMap, HashSet};

@@ -30,7 +30,11 @@
 //!
 //! ```text
 //! CRITICAL [memory-limit-hit] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
-//!   container calico-kube-controllers OOMKilled (exit 137) 4m before the reference time, limit 128Mi; 9 restarts, now waiting (CrashLoopBackOff)
+//!   container calico-kube-controllers OOMKilled (exit 137) 4m before the reference time, limit 128Mi; 9 OOM kill events on its node; 9 restarts, now waiting (CrashLoopBackOff)
+//!   evidence:
+//!     cluster.yaml: container calico-kube-controllers last state: terminated OOMKilled, exit 137, finished 2025-03-14T09:56:00Z; limits.memory 128Mi
+//!   next steps:
+//!     - Compare its usage with the limit: kubectl top pod -n calico-system calico-kube-controllers-6f8c9d7b5-x2x7k
 //! ```
 
 use crate::facts::State;

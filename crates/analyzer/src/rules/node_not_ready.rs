@@ -28,8 +28,12 @@
 //! ## Example
 //!
 //! ```text
-//! CRITICAL [node-not-ready] Node/10.176.48.67
+//! CRITICAL [node-not-ready] Node/10.240.0.4
 //!   hosts calico-kube-controllers-6f8c9d7b5-x2x7k; Ready=Unknown for 13m (NodeStatusUnknown: Kubelet stopped posting node status.)
+//!   evidence:
+//!     cluster.yaml: condition Ready=Unknown NodeStatusUnknown: Kubelet stopped posting node status.
+//!   next steps:
+//!     - kubectl describe node 10.240.0.4
 //! ```
 
 use crate::report::{Finding, Severity, Subject};

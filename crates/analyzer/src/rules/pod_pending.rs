@@ -30,7 +30,11 @@
 //!
 //! ```text
 //! CRITICAL [pod-pending] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
-//!   Pending for 45m: FailedScheduling (x23): 0/3 nodes are available: 3 node(s) had untolerated taint {node.kubernetes.io/not-ready: }.
+//!   Pending for 45m: FailedScheduling (x23): 0/3 nodes are available: 3 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..
+//!   evidence:
+//!     cluster.yaml: Pod calico-kube-controllers-6f8c9d7b5-x2x7k phase Pending, node <none>
+//!   next steps:
+//!     - Check the workers: kubectl get nodes (NotReady, taints, cordoned) and kubectl describe node <node>
 //! ```
 
 use crate::report::{Finding, Severity, Subject};

@@ -25,8 +25,12 @@
 //! ## Example
 //!
 //! ```text
-//! WARNING [recent-cluster-update] Node/10.176.48.70
-//!   kubelet v1.30.9 differs from the API server v1.31.4 and from most nodes (v1.31.4)
+//! WARNING [recent-cluster-update] Node/10.240.0.6
+//!   created 3h before the reference time (reloaded, replaced or added); kubelet v1.30.9 differs from the API server v1.31.4 and from most nodes (v1.31.4)
+//!   evidence:
+//!     cluster.yaml: Node 10.240.0.6: created 2025-03-14T07:00:00Z, kubeletVersion v1.30.9+IKS
+//!   next steps:
+//!     - Check whether the problem started with this update: compare its time with the first errors and restarts
 //! ```
 
 use std::collections::BTreeMap;

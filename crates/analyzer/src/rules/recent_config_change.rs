@@ -35,6 +35,10 @@
 //! ```text
 //! WARNING [recent-config-change] FelixConfiguration/default
 //!   crd.projectcalico.org FelixConfiguration default changed 2h10m before the reference time by kubectl-edit (Update)
+//!   evidence:
+//!     cluster.yaml: FelixConfiguration default: changed at 2025-03-14T07:50:00Z
+//!   next steps:
+//!     - See what changed: kubectl get felixconfiguration default -o yaml --show-managed-fields
 //! ```
 
 use crate::facts::Meta;

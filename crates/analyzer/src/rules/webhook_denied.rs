@@ -30,7 +30,11 @@
 //!
 //! ```text
 //! CRITICAL [webhook-denied] ValidatingWebhookConfiguration/policy-guard
-//!   admission webhook "deny-calico.policy.example.com" denied 12 requests, blocking ReplicaSet/calico-system/calico-kube-controllers-6f8c9d7b5 (failurePolicy Fail; its namespaceSelector matches calico-system; its rules cover CREATE pods)
+//!   admission webhook "deny-unlabelled.policy.example.com" denied 14 requests, blocking ReplicaSet/calico-system/calico-kube-controllers-6f8c9d7b5: pod calico-kube-controllers-6f8c9d7b5-q8z2m has no cost-center label (failurePolicy Fail; its namespaceSelector matches calico-system; its rules cover CREATE pods)
+//!   evidence:
+//!     cluster.yaml: FailedCreate event (x14) on ReplicaSet/calico-system/calico-kube-controllers-6f8c9d7b5: Error creating: admission webhook "deny-unlabelled.policy.example.com" denied the request: pod calico-kube-controllers-6f8c9d7b5-q8z2m has no cost-center label
+//!   next steps:
+//!     - Review the policy of webhook deny-unlabelled.policy.example.com: kubectl get validatingwebhookconfiguration policy-guard -o yaml
 //! ```
 
 use crate::Context;

@@ -28,7 +28,11 @@
 //!
 //! ```text
 //! CRITICAL [webhook-unreachable] ValidatingWebhookConfiguration/gatekeeper-validating-webhook-configuration
-//!   webhook "validation.gatekeeper.sh" could not be called 9 times (no endpoints), blocking ReplicaSet/calico-system/calico-kube-controllers-6f8c9d7b5; service gatekeeper-system/gatekeeper-webhook-service has 0 ready endpoints
+//!   webhook "validation.gatekeeper.sh" could not be called 9 times (no endpoints), blocking ReplicaSet/calico-system/calico-kube-controllers-6f8c9d7b5; service gatekeeper-system/gatekeeper-webhook-service has 0 ready endpoints (failurePolicy Fail; its namespaceSelector matches calico-system; its rules cover CREATE pods)
+//!   evidence:
+//!     cluster.yaml: FailedCreate event (x9) on ReplicaSet/calico-system/calico-kube-controllers-6f8c9d7b5: Error creating: Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": no endp…
+//!   next steps:
+//!     - Check the webhook backend: kubectl get pods,endpoints -n gatekeeper-system (service gatekeeper-webhook-service)
 //! ```
 
 use crate::Context;

@@ -32,9 +32,9 @@
 //!
 //! ```text
 //! CRITICAL [workload-missing] Deployment/calico-system/calico-kube-controllers
-//!   Deployment/calico-system/calico-kube-controllers wants 1 replica but has no pods; ReplicaFailure: admission webhook "deny-all.example.com" denied the request
+//!   Deployment/calico-system/calico-kube-controllers wants 1 replica but has no pods; ReplicaFailure: pods "calico-kube-controllers-6f8c9d7b5-" is forbidden: error looking up service account calico-system/calico-kube-controllers: serviceaccount …
 //!   evidence:
-//!     deployments.yaml: Deployment calico-kube-controllers: replicas 1, ready 0, available 0
+//!     cluster.yaml: Deployment calico-kube-controllers: replicas 1, ready 0, available 0
 //!   next steps:
 //!     - Refresh the master: ibmcloud ks cluster-refresh --cluster <CLUSTER_NAME> (up to 45 minutes)
 //! ```
