@@ -22,8 +22,11 @@
 //!   kubectl's field selector would), the namespace's ReplicaSets for a
 //!   Deployment and the candidate pods for a ReplicaSet (ownership is checked
 //!   here, as kubectl does).
-//! - **Events** are sorted by `lastTimestamp` with Go's unstable sort, as
-//!   kubectl 1.32 does, so ties come out in kubectl's order.
+//! - **Order of inputs does not matter**: events and a node's pods are first
+//!   put in the order the API server lists them (`namespace/name`; for a
+//!   node, the events naming it by UID before those naming it by name), then
+//!   events are sorted by `lastTimestamp` with Go's unstable sort, as kubectl
+//!   1.32 does, so ties come out in kubectl's order.
 //!
 //! Known differences from kubectl 1.32:
 //! - a projected volume's `secret`/`configMap` source with `optional` set:

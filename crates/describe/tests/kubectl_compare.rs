@@ -63,7 +63,10 @@ fn renderer_matches_kubectl() {
             |now| {
                 describe_pod(
                     &common::noisy_pod(now),
-                    &common::events_from(common::noisy_events_json(now)),
+                    // Any order in: the API order is restored.
+                    &common::events_from(
+                        common::noisy_events_json(now).into_iter().rev().collect(),
+                    ),
                     now,
                 )
             },
@@ -81,8 +84,14 @@ fn renderer_matches_kubectl() {
                 describe_node(
                     &common::worker_node(now),
                     Some(&lease),
-                    &common::worker_pods(now),
-                    &common::node_events(now),
+                    &common::worker_pods(now)
+                        .into_iter()
+                        .rev()
+                        .collect::<Vec<_>>(),
+                    &common::node_events(now)
+                        .into_iter()
+                        .rev()
+                        .collect::<Vec<_>>(),
                     now,
                 )
             },

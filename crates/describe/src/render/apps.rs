@@ -145,7 +145,7 @@ pub fn describe_deployment(
             ),
         );
     }
-    describe_events(&mut w, events, now);
+    describe_events(&mut w, events, None, now);
     w.finish()
 }
 
@@ -279,6 +279,6 @@ pub fn describe_replicaset(
             );
         }
     }
-    describe_events(&mut w, events, now);
+    describe_events(&mut w, events, None, now);
     w.finish()
 }

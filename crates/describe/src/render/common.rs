@@ -296,13 +296,28 @@ pub(crate) fn event_age(e: &Event, now: Timestamp) -> String {
 }
 
 /// `DescribeEvents`: `Events:  <none>` or the sorted table (oldest first).
-pub(crate) fn describe_events(w: &mut PrefixWriter, events: &[Event], now: Timestamp) {
+///
+/// `events` are first put in the order the API server lists them (by
+/// `namespace/name`), so the result does not depend on the caller's order:
+/// kubectl's sort is unstable and ties keep an order that depends on its
+/// input. For a node, kubectl concatenates two lists: the events naming the
+/// node by its UID, then those naming it by its name (`node_uid`).
+pub(crate) fn describe_events(
+    w: &mut PrefixWriter,
+    events: &[Event],
+    node_uid: Option<&str>,
+    now: Timestamp,
+) {
     if events.is_empty() {
         w.write(0, "Events:\t<none>\n");
         return;
     }
     w.flush();
     let mut sorted: Vec<&Event> = events.iter().collect();
+    sorted.sort_by_cached_key(|e| {
+        let by_name = node_uid.is_some_and(|uid| e.involved_object.uid.as_deref() != Some(uid));
+        (by_name, api_key(&e.metadata))
+    });
     crate::gosort::sort_by(&mut sorted, |a, b| event_sort_time(a) < event_sort_time(b));
     w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
     w.write(1, "----\t------\t----\t----\t-------\n");
@@ -327,6 +342,12 @@ pub(crate) fn describe_events(w: &mut PrefixWriter, events: &[Event], now: Times
             ),
         );
     }
+}
+
+/// The key the API server lists objects by (`namespace/name`, compared as
+/// bytes, as etcd keys are).
+pub(crate) fn api_key(meta: &ObjectMeta) -> String {
+    format!("{}/{}", s(&meta.namespace), s(&meta.name))
 }
 
 /// Sums a resource list into `acc` (kubectl's `addResourceList`).

@@ -171,7 +171,7 @@ pub fn describe_node(
         w.write(0, &format!("ProviderID:\t{}\n", s(&spec.provider_id)));
     }
     describe_node_resource(&mut w, node, pods_on_node, now);
-    describe_events(&mut w, events, now);
+    describe_events(&mut w, events, meta.uid.as_deref(), now);
     w.finish()
 }
 
@@ -266,7 +266,7 @@ fn get(list: &BTreeMap<String, Quantity>, name: &str) -> Quantity {
 fn describe_node_resource(w: &mut PrefixWriter, node: &Node, pods: &[Pod], now: Timestamp) {
     // kubectl asks the API server for `status.phase!=Succeeded,status.phase!=Failed`;
     // terminated pods handed to us anyway are dropped here.
-    let pods: Vec<&Pod> = pods
+    let mut pods: Vec<&Pod> = pods
         .iter()
         .filter(|p| {
             let phase = p
@@ -277,6 +277,8 @@ fn describe_node_resource(w: &mut PrefixWriter, node: &Node, pods: &[Pod], now: 
             phase != "Succeeded" && phase != "Failed"
         })
         .collect();
+    // In the order the API server lists them.
+    pods.sort_by_cached_key(|p| super::common::api_key(&p.metadata));
     let status = node.status.clone().unwrap_or_default();
     let allocatable_raw = match status.allocatable.as_ref().filter(|a| !a.is_empty()) {
         Some(a) => Some(a),

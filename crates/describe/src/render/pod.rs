@@ -202,7 +202,7 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp) -> String {
         spec.tolerations.as_deref().unwrap_or_default(),
     );
     describe_topology_spread(&mut w, &spec, "");
-    describe_events(&mut w, events, now);
+    describe_events(&mut w, events, None, now);
     w.finish()
 }
 
