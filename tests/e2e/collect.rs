@@ -667,3 +667,44 @@ fn collect_describe_matches_kubectl() {
         );
     }
 }
+
+#[test]
+fn collect_timeout_writes_what_was_collected() {
+    let s = serve("crashloop-oom", &["--faults", "delay=400ms"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.zip");
+    let started = std::time::Instant::now();
+    let o = collect(&s, &out, &["--timeout", "2500ms", "--jobs", "2"]);
+    assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    let b = Bundle::open(&out);
+    b.check_manifest();
+    assert!(b.has("cluster/version.json"));
+    let errors = b.errors();
+    assert!(errors.iter().any(|(_, m, c)| c == "timeout" && m.contains("collection timeout")), "{errors:?}");
+}
+
+#[test]
+fn collect_interrupted_leaves_no_bundle() {
+    let s = serve("crashloop-oom", &["--faults", "delay=1s"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.zip");
+    let child = kbundle()
+        .arg("collect")
+        .arg("--kubeconfig")
+        .arg(&s.kubeconfig)
+        .arg("-o")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(code(&o), 130, "{}", stderr(&o));
+    assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
+    assert!(!out.exists());
+    assert!(!dir.path().join("b.zip.partial").exists());
+}
