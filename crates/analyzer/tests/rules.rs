@@ -78,6 +78,11 @@ fires!(webhook_denied_no_config, "webhook-denied", "fire-no-config");
 misses!(webhook_denied_old, "webhook-denied", "miss-old");
 
 fires!(webhook_unreachable, "webhook-unreachable", "fire");
+fires!(
+    webhook_unreachable_timeout_elsewhere,
+    "webhook-unreachable",
+    "fire-timeout-elsewhere"
+);
 misses!(
     webhook_unreachable_old,
     "webhook-unreachable",
@@ -86,6 +91,7 @@ misses!(
 
 fires!(pod_pending, "pod-pending", "fire");
 fires!(pod_pending_sandbox, "pod-pending", "fire-sandbox");
+fires!(pod_pending_volume, "pod-pending", "fire-volume");
 misses!(pod_pending_just_created, "pod-pending", "miss-just-created");
 
 fires!(image_pull_failure, "image-pull-failure", "fire");

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""Writes most of the rule fixtures under tests/fixtures/<rule-id>/<case>/ (generic folder
+layout). Every time is relative to the tests' reference time, 2025-03-14T10:00:00Z. Hand-written
+fixtures (describe text) live beside them and are left alone. Needs PyYAML.
+
+usage: python3 crates/analyzer/tests/gen_fixtures.py
+"""
+import yaml, os
+ROOT=os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
+NS='calico-system'
+DEP='calico-kube-controllers'
+RS=DEP+'-6f8c9d7b5'
+POD=RS+'-x2x7k'
+POD_UID='4c1f5e2a-0b7d-4a61-9c3e-2f0d6b8a1e01'
+RS_UID='9a7e3c11-5d42-4b0e-8f6a-1c2d3e4f5a60'
+DEP_UID='0d3b6a2e-7c19-4f58-a0b4-6e5d4c3b2a10'
+IMG='icr.io/ext/calico/kube-controllers:v3.28.2'
+
+def w(case, fname, docs):
+    d=os.path.join(ROOT, case)
+    os.makedirs(os.path.dirname(os.path.join(d,fname)), exist_ok=True)
+    with open(os.path.join(d,fname),'w') as f:
+        if isinstance(docs, str):
+            f.write(docs)
+        else:
+            yaml.safe_dump_all(docs, f, sort_keys=False, default_flow_style=False, width=1000)
+
+def node(name, ready='True', reason='KubeletReady', msg='kubelet is posting ready status', created='2025-01-10T08:00:00Z', kubelet='v1.31.4+IKS', extra_conds=(), unschedulable=False, uid=None, ltt='2025-01-10T08:02:00Z'):
+    conds=[{'type':'NetworkUnavailable','status':'False','reason':'CalicoIsUp','message':'Calico is running on this node','lastTransitionTime':'2025-01-10T08:03:00Z'},
+           {'type':'MemoryPressure','status':'False','reason':'KubeletHasSufficientMemory','message':'kubelet has sufficient memory available','lastTransitionTime':'2025-01-10T08:02:00Z'},
+           {'type':'DiskPressure','status':'False','reason':'KubeletHasNoDiskPressure','message':'kubelet has no disk pressure','lastTransitionTime':'2025-01-10T08:02:00Z'},
+           {'type':'PIDPressure','status':'False','reason':'KubeletHasSufficientPID','message':'kubelet has sufficient PID available','lastTransitionTime':'2025-01-10T08:02:00Z'},
+           {'type':'Ready','status':ready,'reason':reason,'message':msg,'lastTransitionTime':ltt}]
+    for c in extra_conds:
+        conds=[x for x in conds if x['type']!=c['type']]+[c]
+    n={'apiVersion':'v1','kind':'Node','metadata':{'name':name,'uid':uid or ('node-'+name),'creationTimestamp':created,'labels':{'kubernetes.io/hostname':name}},
+       'spec':{},'status':{'conditions':conds,'nodeInfo':{'kubeletVersion':kubelet}}}
+    if unschedulable: n['spec']['unschedulable']=True
+    return n
+
+def deployment(replicas=1, ready=1, conds=None, managed=None):
+    d={'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':DEP,'namespace':NS,'uid':DEP_UID,'creationTimestamp':'2025-01-10T08:05:00Z','generation':1},
+       'spec':{'replicas':replicas,'selector':{'matchLabels':{'k8s-app':DEP}},'template':{'metadata':{'labels':{'k8s-app':DEP}},'spec':{'containers':[{'name':DEP,'image':IMG}]}}},
+       'status':{'replicas':ready,'readyReplicas':ready,'availableReplicas':ready}}
+    if conds: d['status']['conditions']=conds
+    if managed: d['metadata']['managedFields']=managed
+    return d
+
+def replicaset(replicas=1, conds=None):
+    r={'apiVersion':'apps/v1','kind':'ReplicaSet','metadata':{'name':RS,'namespace':NS,'uid':RS_UID,'creationTimestamp':'2025-01-10T08:05:00Z',
+        'labels':{'k8s-app':DEP,'pod-template-hash':'6f8c9d7b5'},
+        'ownerReferences':[{'apiVersion':'apps/v1','kind':'Deployment','name':DEP,'uid':DEP_UID,'controller':True}]},
+       'spec':{'replicas':replicas},'status':{'replicas':0}}
+    if conds: r['status']['conditions']=conds
+    return r
+
+def pod(name=POD, uid=POD_UID, node='10.240.0.4', phase='Running', state=None, last=None, ready=True, restarts=0, created='2025-03-13T06:00:00Z', limit='128Mi', conds=None, reason=None, message=None, image=IMG):
+    st={'name':DEP,'image':image,'ready':ready,'restartCount':restarts,'state':state or {'running':{'startedAt':created}}}
+    if last: st['lastState']=last
+    p={'apiVersion':'v1','kind':'Pod','metadata':{'name':name,'namespace':NS,'uid':uid,'creationTimestamp':created,'labels':{'k8s-app':DEP,'pod-template-hash':'6f8c9d7b5'},
+        'ownerReferences':[{'apiVersion':'apps/v1','kind':'ReplicaSet','name':RS,'uid':RS_UID,'controller':True}]},
+       'spec':{'containers':[{'name':DEP,'image':image,'resources':{'limits':{'memory':limit},'requests':{'cpu':'10m','memory':'64Mi'}}}]},
+       'status':{'phase':phase}}
+    if node: p['spec']['nodeName']=node
+    if phase!='Pending' or state: p['status']['containerStatuses']=[st]
+    if conds: p['status']['conditions']=conds
+    if reason: p['status']['reason']=reason
+    if message: p['status']['message']=message
+    return p
+
+def ev(name, kind, objname, reason, message, first, last, count=1, typ='Warning', ns=NS, uid=None, comp='kubelet'):
+    inv={'kind':kind,'name':objname}
+    if ns and kind!='Node': inv['namespace']=ns
+    if uid: inv['uid']=uid
+    return {'apiVersion':'v1','kind':'Event','metadata':{'name':name,'namespace':ns or 'default','creationTimestamp':first},
+            'involvedObject':inv,'reason':reason,'message':message,'type':typ,'firstTimestamp':first,'lastTimestamp':last,'count':count,'source':{'component':comp}}
+
+def new_ev(name, kind, objname, reason, note, event_time, last, count, typ='Warning', ns=NS, uid=None, controller='replicaset-controller'):
+    reg={'kind':kind,'name':objname,'namespace':ns}
+    if uid: reg['uid']=uid
+    e={'apiVersion':'events.k8s.io/v1','kind':'Event','metadata':{'name':name,'namespace':ns,'creationTimestamp':event_time},
+       'eventTime':event_time,'reportingController':controller,'reportingInstance':controller,'action':'Create','reason':reason,'regarding':reg,'note':note,'type':typ,
+       'deprecatedFirstTimestamp':None,'deprecatedLastTimestamp':None,'deprecatedCount':0}
+    if count>1: e['series']={'count':count,'lastObservedTime':last}
+    return e
+
+NSOBJ={'apiVersion':'v1','kind':'Namespace','metadata':{'name':NS,'labels':{'kubernetes.io/metadata.name':NS,'name':NS}}}
+healthy_base=lambda: [NSOBJ, deployment(), replicaset()]
+
+# (no rmtree: some fixtures are hand-written)
+
+# ---------------- workload-missing
+w('workload-missing/fire-absent','cluster.yaml',[NSOBJ, node('10.240.0.4')])
+w('workload-missing/fire-scaled-to-zero','cluster.yaml',[NSOBJ, node('10.240.0.4'), deployment(replicas=0, ready=0)])
+w('workload-missing/fire-no-pods','cluster.yaml',[NSOBJ, node('10.240.0.4'),
+  deployment(ready=0, conds=[{'type':'Available','status':'False','reason':'MinimumReplicasUnavailable','message':'Deployment does not have minimum availability.','lastTransitionTime':'2025-03-14T09:10:00Z'},
+                             {'type':'ReplicaFailure','status':'True','reason':'FailedCreate','message':'pods "calico-kube-controllers-6f8c9d7b5-" is forbidden: error looking up service account calico-system/calico-kube-controllers: serviceaccount "calico-kube-controllers" not found','lastTransitionTime':'2025-03-14T09:10:00Z'}]),
+  replicaset(),
+  ev('cc1.17c8a1','ReplicaSet',RS,'FailedCreate','Error creating: pods "calico-kube-controllers-6f8c9d7b5-" is forbidden: error looking up service account calico-system/calico-kube-controllers: serviceaccount "calico-kube-controllers" not found','2025-03-14T09:10:00Z','2025-03-14T09:55:00Z',count=18,uid=RS_UID,comp='replicaset-controller')])
+w('workload-missing/miss-running','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod()])
+
+# ---------------- webhook-denied
+VWC={'apiVersion':'admissionregistration.k8s.io/v1','kind':'ValidatingWebhookConfiguration','metadata':{'name':'policy-guard','creationTimestamp':'2025-02-01T00:00:00Z'},
+     'webhooks':[{'name':'deny-unlabelled.policy.example.com','failurePolicy':'Fail','sideEffects':'None','admissionReviewVersions':['v1'],
+                  'clientConfig':{'service':{'namespace':'policy-system','name':'policy-webhook','port':443,'path':'/validate'}},
+                  'namespaceSelector':{'matchExpressions':[{'key':'kubernetes.io/metadata.name','operator':'NotIn','values':['kube-system','policy-system']}]},
+                  'rules':[{'operations':['CREATE','UPDATE'],'apiGroups':[''],'apiVersions':['v1'],'resources':['pods'],'scope':'Namespaced'}]}]}
+DENY='Error creating: admission webhook "deny-unlabelled.policy.example.com" denied the request: pod calico-kube-controllers-6f8c9d7b5-q8z2m has no cost-center label'
+w('webhook-denied/fire','cluster.yaml',[NSOBJ, node('10.240.0.4'), deployment(ready=0), replicaset(), VWC,
+  ev('cc.denied1','ReplicaSet',RS,'FailedCreate',DENY,'2025-03-14T08:30:00Z','2025-03-14T09:58:00Z',count=14,uid=RS_UID,comp='replicaset-controller')])
+w('webhook-denied/fire-no-config','cluster.yaml',[NSOBJ, node('10.240.0.4'), deployment(ready=0), replicaset(),
+  ev('cc.denied1','ReplicaSet',RS,'FailedCreate',DENY,'2025-03-14T08:30:00Z','2025-03-14T09:58:00Z',count=14,uid=RS_UID,comp='replicaset-controller')])
+w('webhook-denied/miss-old','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), VWC,
+  ev('cc.denied1','ReplicaSet',RS,'FailedCreate',DENY,'2025-03-01T08:30:00Z','2025-03-01T09:58:00Z',count=3,uid=RS_UID,comp='replicaset-controller')])
+
+# ---------------- webhook-unreachable
+GK={'apiVersion':'admissionregistration.k8s.io/v1','kind':'ValidatingWebhookConfiguration','metadata':{'name':'gatekeeper-validating-webhook-configuration'},
+    'webhooks':[{'name':'validation.gatekeeper.sh','failurePolicy':'Fail','timeoutSeconds':3,'sideEffects':'None','admissionReviewVersions':['v1'],
+                 'clientConfig':{'service':{'namespace':'gatekeeper-system','name':'gatekeeper-webhook-service','port':443,'path':'/v1/admit'}},
+                 'namespaceSelector':{'matchExpressions':[{'key':'admission.gatekeeper.sh/ignore','operator':'DoesNotExist'}]},
+                 'rules':[{'operations':['CREATE','UPDATE'],'apiGroups':['*'],'apiVersions':['*'],'resources':['*'],'scope':'*'}]}]}
+SVC={'apiVersion':'v1','kind':'Service','metadata':{'name':'gatekeeper-webhook-service','namespace':'gatekeeper-system'},'spec':{'ports':[{'port':443,'targetPort':8443}]}}
+EPS={'apiVersion':'v1','kind':'Endpoints','metadata':{'name':'gatekeeper-webhook-service','namespace':'gatekeeper-system'},'subsets':[{'notReadyAddresses':[{'ip':'172.30.12.9'}],'ports':[{'port':8443}]}]}
+FAIL='Error creating: Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": no endpoints available for service "gatekeeper-webhook-service"'
+w('webhook-unreachable/fire','cluster.yaml',[NSOBJ, node('10.240.0.4'), deployment(ready=0), replicaset(), GK, SVC, EPS,
+  new_ev('cc.gk1', 'ReplicaSet', RS, 'FailedCreate', FAIL, '2025-03-14T09:20:00.000000Z', '2025-03-14T09:59:10Z', 9, uid=RS_UID)])
+w('webhook-unreachable/miss-fails-open-elsewhere','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), GK, SVC, EPS,
+  ev('cc.gk-old','ReplicaSet',RS,'FailedCreate',FAIL,'2025-03-10T09:20:00Z','2025-03-10T09:30:00Z',count=4,uid=RS_UID,comp='replicaset-controller')])
+
+# ---------------- pod-pending
+SCHED='0/3 nodes are available: 3 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..'
+w('pod-pending/fire','cluster.yaml',healthy_base()+[node('10.240.0.4', ready='False', reason='KubeletNotReady', msg='container runtime network not ready'),
+  pod(node=None, phase='Pending', ready=False, created='2025-03-14T09:15:00Z', conds=[{'type':'PodScheduled','status':'False','reason':'Unschedulable','message':SCHED,'lastTransitionTime':'2025-03-14T09:15:00Z'}]),
+  ev(POD+'.sched','Pod',POD,'FailedScheduling',SCHED,'2025-03-14T09:15:00Z','2025-03-14T09:59:00Z',count=23,uid=POD_UID,comp='default-scheduler')])
+w('pod-pending/fire-sandbox','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(phase='Pending', ready=False, created='2025-03-14T09:00:00Z', state={'waiting':{'reason':'ContainerCreating'}}),
+  ev(POD+'.sandbox','Pod',POD,'FailedCreatePodSandBox','Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "6e11a3643ea5af99e10ec02111105ae717dceb52ac837218ea58c1b355cb7f57": plugin type="calico" failed (add): stat /var/lib/calico/nodename: no such file or directory: check that the calico/node container is running and has mounted /var/lib/calico/','2025-03-14T09:00:30Z','2025-03-14T09:58:00Z',count=31,uid=POD_UID)])
+# near miss: pending for one minute, and an old FailedScheduling event about an earlier pod of the same name
+w('pod-pending/miss-just-created','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(node=None, phase='Pending', ready=False, created='2025-03-14T09:59:00Z'),
+  ev(POD+'.old','Pod',POD,'FailedScheduling',SCHED,'2025-03-14T08:00:00Z','2025-03-14T08:30:00Z',count=5,uid='11111111-2222-3333-4444-555555555555',comp='default-scheduler')])
+
+# ---------------- image-pull-failure
+BADIMG='icr.io/ext/calico/kube-controllers:v3.99.0'
+w('image-pull-failure/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(phase='Pending', ready=False, created='2025-03-14T09:30:00Z', image=BADIMG, state={'waiting':{'reason':'ImagePullBackOff','message':'Back-off pulling image "'+BADIMG+'"'}}),
+  ev(POD+'.failed','Pod',POD,'Failed','Failed to pull image "'+BADIMG+'": rpc error: code = NotFound desc = failed to pull and unpack image "'+BADIMG+'": failed to resolve reference "'+BADIMG+'": '+BADIMG+': not found','2025-03-14T09:30:10Z','2025-03-14T09:52:00Z',count=6,uid=POD_UID),
+  ev(POD+'.backoff','Pod',POD,'BackOff','Back-off pulling image "'+BADIMG+'"','2025-03-14T09:30:20Z','2025-03-14T09:59:00Z',count=110,typ='Normal',uid=POD_UID)])
+w('image-pull-failure/miss-recovered','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(created='2025-03-14T09:30:00Z'),
+  ev(POD+'.failed','Pod',POD,'Failed','Failed to pull image "'+IMG+'": 429 Too Many Requests','2025-03-14T09:30:10Z','2025-03-14T09:31:00Z',count=2,uid=POD_UID)])
+
+# ---------------- node-not-ready
+w('node-not-ready/fire','cluster.yaml',healthy_base()+[
+  node('10.240.0.4', ready='Unknown', reason='NodeStatusUnknown', msg='Kubelet stopped posting node status.', ltt='2025-03-14T09:47:00Z',
+       extra_conds=[{'type':'MemoryPressure','status':'Unknown','reason':'NodeStatusUnknown','message':'Kubelet stopped posting node status.','lastTransitionTime':'2025-03-14T09:47:00Z'}]),
+  node('10.240.0.5', extra_conds=[{'type':'DiskPressure','status':'True','reason':'KubeletHasDiskPressure','message':'kubelet has disk pressure','lastTransitionTime':'2025-03-14T07:00:00Z'}]),
+  pod(ready=False),
+  ev('10.240.0.4.nnr','Node','10.240.0.4','NodeNotReady','Node 10.240.0.4 status is now: NodeNotReady','2025-03-14T09:47:00Z','2025-03-14T09:47:00Z',ns='default',typ='Normal',comp='node-controller')])
+w('node-not-ready/fire-cordoned','cluster.yaml',healthy_base()+[node('10.240.0.4', unschedulable=True), pod()])
+w('node-not-ready/miss-other-node','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  node('10.240.0.9', ready='False', reason='KubeletNotReady', msg='PLEG is not healthy: pleg was last seen active 16h17m50s ago; threshold is 3m0s', ltt='2025-03-14T08:00:00Z'), pod()])
+
+# ---------------- crash-loop
+CL_LOG='''2025-03-14 09:56:10.101 [INFO][1] main.go 99: Loaded configuration from environment config=&config.Config{LogLevel:"info", WorkloadEndpointWorkers:1, ProfileWorkers:1, PolicyWorkers:1, NodeWorkers:1, Kubeconfig:"", DatastoreType:"kubernetes"}
+W0314 09:56:10.102311       1 client_config.go:617] Neither --kubeconfig nor --master was specified.  Using the inClusterConfig.  This might not work.
+2025-03-14 09:56:10.103 [INFO][1] main.go 123: Ensuring Calico datastore is initialized
+2025-03-14 09:56:10.120 [ERROR][1] client.go 295: Error getting cluster information config ClusterInformation="default" error=connection is unauthorized: Unauthorized
+2025-03-14 09:56:10.120 [INFO][1] main.go 130: Failed to initialize datastore error=connection is unauthorized: Unauthorized
+2025-03-14 09:56:40.121 [FATAL][1] main.go 143: Failed to initialize Calico datastore
+'''
+w('crash-loop/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(ready=False, restarts=14, created='2025-03-14T08:40:00Z', state={'waiting':{'reason':'CrashLoopBackOff','message':'back-off 5m0s restarting failed container=calico-kube-controllers pod=calico-kube-controllers-6f8c9d7b5-x2x7k_calico-system('+POD_UID+')'}},
+      last={'terminated':{'exitCode':1,'reason':'Error','startedAt':'2025-03-14T09:56:10Z','finishedAt':'2025-03-14T09:56:41Z'}}),
+  ev(POD+'.backoff','Pod',POD,'BackOff','Back-off restarting failed container calico-kube-controllers in pod calico-kube-controllers-6f8c9d7b5-x2x7k_calico-system('+POD_UID+')','2025-03-14T08:45:00Z','2025-03-14T09:58:00Z',count=96,uid=POD_UID)])
+w('crash-loop/fire','logs/calico-system/'+POD+'/calico-kube-controllers.previous.log', CL_LOG)
+w('crash-loop/fire-restarting-often','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(restarts=7, created='2025-03-14T02:00:00Z', state={'running':{'startedAt':'2025-03-14T09:41:00Z'}},
+      last={'terminated':{'exitCode':2,'reason':'Error','startedAt':'2025-03-14T09:20:00Z','finishedAt':'2025-03-14T09:40:50Z'}}),
+  ev(POD+'.kill','Pod',POD,'Killing','Container calico-kube-controllers failed liveness probe, will be restarted','2025-03-14T03:00:00Z','2025-03-14T09:40:45Z',count=7,typ='Normal',uid=POD_UID),
+  ev(POD+'.unhealthy','Pod',POD,'Unhealthy','Liveness probe failed: Error reaching apiserver: <nil> with http status code: 500','2025-03-14T03:00:00Z','2025-03-14T09:40:40Z',count=40,uid=POD_UID)])
+w('crash-loop/miss-stable-for-a-day','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(restarts=12, created='2025-03-01T02:00:00Z', state={'running':{'startedAt':'2025-03-13T04:00:00Z'}},
+      last={'terminated':{'exitCode':1,'reason':'Error','startedAt':'2025-03-13T03:50:00Z','finishedAt':'2025-03-13T03:59:50Z'}})])
+
+# ---------------- memory-limit-hit
+w('memory-limit-hit/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(ready=False, restarts=9, created='2025-03-14T06:00:00Z', state={'waiting':{'reason':'CrashLoopBackOff','message':'back-off 2m40s restarting failed container'}},
+      last={'terminated':{'exitCode':137,'reason':'OOMKilled','startedAt':'2025-03-14T09:40:00Z','finishedAt':'2025-03-14T09:56:00Z'}}),
+  ev('10.240.0.4.oom','Node','10.240.0.4','OOMKilling','Memory cgroup out of memory: Killed process 48211 (kube-controllers) total-vm:1873520kB, anon-rss:130412kB, file-rss:0kB, shmem-rss:0kB, UID:999 pgtables:560kB oom_score_adj:999','2025-03-14T07:10:00Z','2025-03-14T09:56:00Z',count=9,ns='default',comp='kernel-monitor')])
+w('memory-limit-hit/fire-recovered','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(restarts=1, created='2025-03-13T06:00:00Z', state={'running':{'startedAt':'2025-03-14T05:00:05Z'}},
+      last={'terminated':{'exitCode':137,'reason':'OOMKilled','startedAt':'2025-03-13T06:00:10Z','finishedAt':'2025-03-14T05:00:00Z'}})])
+w('memory-limit-hit/miss-40-days-ago','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(restarts=1, created='2025-01-20T06:00:00Z', state={'running':{'startedAt':'2025-02-02T11:00:05Z'}},
+      last={'terminated':{'exitCode':137,'reason':'OOMKilled','startedAt':'2025-01-20T06:00:10Z','finishedAt':'2025-02-02T11:00:00Z'}})])
+
+# ---------------- log-error-signature
+LOG_FIRE='''2025-03-14 09:20:00.001 [INFO][1] main.go 99: Loaded configuration from environment
+W0314 09:20:00.002100       1 client_config.go:617] Neither --kubeconfig nor --master was specified.  Using the inClusterConfig.  This might not work.
+2025-03-14 09:20:00.010 [INFO][1] main.go 123: Ensuring Calico datastore is initialized
+2025-03-14 09:31:02.120 [ERROR][1] client.go 295: Error getting cluster information config ClusterInformation="default" error=Get "https://172.21.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": context deadline exceeded
+2025-03-14 09:31:02.121 [ERROR][1] main.go 276: Failed to verify datastore error=Get "https://172.21.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": context deadline exceeded
+2025-03-14 09:31:34.500 [ERROR][1] main.go 297: Received bad status code from apiserver error=Get "https://172.21.0.1:443/healthz?timeout=20s": dial tcp 172.21.0.1:443: connect: connection refused status=0
+2025-03-14 09:32:02.120 [ERROR][1] client.go 295: Error getting cluster information config ClusterInformation="default" error=Get "https://172.21.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": context deadline exceeded
+2025-03-14 09:40:00.000 [INFO][1] hostendpoints.go 176: successfully synced all hostendpoints
+E0314 09:45:27.007813       1 reflector.go:138] pkg/mod/k8s.io/client-go@v0.29.0/tools/cache/reflector.go:229: Failed to watch *v1.Node: failed to list *v1.Node: Unauthorized
+E0314 09:46:27.007813       1 reflector.go:138] pkg/mod/k8s.io/client-go@v0.29.0/tools/cache/reflector.go:229: Failed to watch *v1.Pod: failed to list *v1.Pod: Unauthorized
+'''
+w('log-error-signature/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(created='2025-03-14T09:20:00Z')])
+w('log-error-signature/fire','logs/calico-system/'+POD+'/calico-kube-controllers.log', LOG_FIRE)
+w('log-error-signature/fire-panic','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(created='2025-03-14T09:20:00Z')])
+w('log-error-signature/fire-panic','logs/calico-system/'+POD+'/calico-kube-controllers.previous.log','''2025-03-14 09:19:00.001 [INFO][1] main.go 99: Loaded configuration from environment
+E0314 09:19:31.100200       1 runtime.go:78] Observed a panic: &runtime.TypeAssertionError{_interface:(*runtime._type)(0x164c720), concrete:(*runtime._type)(0x16f4600), asserted:(*runtime._type)(0x185eb00), missingMethod:""} (interface conversion: interface {} is cache.DeletedFinalStateUnknown, not *v1.Pod)
+panic: interface conversion: interface {} is cache.DeletedFinalStateUnknown, not *v1.Pod [recovered]
+goroutine 112 [running]:
+''')
+LOG_MISS='''2025-03-14 09:20:00.001 [INFO][1] main.go 99: Loaded configuration from environment
+W0314 09:20:00.002100       1 client_config.go:617] Neither --kubeconfig nor --master was specified.  Using the inClusterConfig.  This might not work.
+2025-03-14 09:20:00.010 [INFO][1] main.go 123: Ensuring Calico datastore is initialized
+2025-03-14 09:20:02.120 [INFO][1] main.go 130: Failed to initialize datastore error=Get "https://172.21.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": context deadline exceeded
+2025-03-14 09:20:04.130 [INFO][1] main.go 149: Calico datastore is initialized
+2025-03-14 09:21:00.000 [WARNING][1] status.go 66: Failed to write status error=open /status/status.json: permission denied
+2025-03-14 09:40:00.000 [INFO][1] hostendpoints.go 176: successfully synced all hostendpoints
+'''
+w('log-error-signature/miss-benign','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(created='2025-03-14T09:20:00Z')])
+w('log-error-signature/miss-benign','logs/calico-system/'+POD+'/calico-kube-controllers.log', LOG_MISS)
+w('log-error-signature/miss-old','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(created='2025-03-10T09:20:00Z')])
+w('log-error-signature/miss-old','logs/calico-system/'+POD+'/calico-kube-controllers.log','''2025-03-10 09:31:02.120 [ERROR][1] client.go 295: Error getting cluster information config ClusterInformation="default" error=connection is unauthorized: Unauthorized
+2025-03-10 09:31:04.130 [INFO][1] main.go 149: Calico datastore is initialized
+''')
+
+# ---------------- recent-config-change
+def felix(time, manager='kubectl-edit'):
+    return {'apiVersion':'crd.projectcalico.org/v1','kind':'FelixConfiguration','metadata':{'name':'default','uid':'f1','creationTimestamp':'2025-01-10T08:04:00Z',
+            'managedFields':[{'manager':'operator','operation':'Update','apiVersion':'crd.projectcalico.org/v1','time':'2025-01-10T08:04:00Z','fieldsType':'FieldsV1','fieldsV1':{'f:spec':{'f:bpfEnabled':{}}}},
+                             {'manager':manager,'operation':'Update','apiVersion':'crd.projectcalico.org/v1','time':time,'fieldsType':'FieldsV1','fieldsV1':{'f:spec':{'f:mtu':{}}}}]},
+            'spec':{'bpfEnabled':False,'mtu':1350}}
+NP={'apiVersion':'networking.k8s.io/v1','kind':'NetworkPolicy','metadata':{'name':'default-deny','namespace':NS,'creationTimestamp':'2025-03-14T05:00:00Z',
+    'managedFields':[{'manager':'kubectl-client-side-apply','operation':'Update','apiVersion':'networking.k8s.io/v1','time':'2025-03-14T05:00:00Z','fieldsType':'FieldsV1','fieldsV1':{'f:metadata':{},'f:spec':{'f:podSelector':{},'f:policyTypes':{}}}}]},
+    'spec':{'podSelector':{},'policyTypes':['Ingress','Egress']}}
+status_only=[{'manager':'kube-controller-manager','operation':'Update','apiVersion':'apps/v1','time':'2025-03-14T09:30:00Z','subresource':'status','fieldsType':'FieldsV1','fieldsV1':{'f:status':{'f:readyReplicas':{}}}},
+             {'manager':'tigera-operator','operation':'Update','apiVersion':'apps/v1','time':'2025-01-10T08:05:00Z','fieldsType':'FieldsV1','fieldsV1':{'f:spec':{'f:replicas':{}}}}]
+w('recent-config-change/fire','cluster.yaml',[NSOBJ, deployment(), replicaset(), node('10.240.0.4'), pod(), felix('2025-03-14T07:50:00Z'), NP])
+w('recent-config-change/miss-30-days-ago','cluster.yaml',[NSOBJ, deployment(managed=status_only), replicaset(), node('10.240.0.4'), pod(), felix('2025-02-12T10:00:00Z'),
+  {'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'kube-root-ca.crt','namespace':NS,'creationTimestamp':'2025-03-14T09:00:00Z'},'data':{'ca.crt':'x'}}])
+
+# ---------------- recent-cluster-update
+VERSION='{"major":"1","minor":"31","gitVersion":"v1.31.4+IKS","platform":"linux/amd64"}\n'
+w('recent-cluster-update/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'), node('10.240.0.5'),
+  node('10.240.0.6', created='2025-03-14T07:00:00Z', kubelet='v1.30.9+IKS', ltt='2025-03-14T07:03:00Z'), pod()])
+w('recent-cluster-update/fire','version.json', VERSION)
+w('recent-cluster-update/miss-old-nodes','cluster.yaml',healthy_base()+[node('10.240.0.4'), node('10.240.0.5', kubelet='v1.31.4+IKS'), pod()])
+w('recent-cluster-update/miss-old-nodes','version.json', VERSION)
+
+# log-error-signature: identical current and previous logs count once
+w('log-error-signature/fire-same-log-twice','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(created='2025-03-14T09:20:00Z')])
+w('log-error-signature/fire-same-log-twice','logs/calico-system/'+POD+'/calico-kube-controllers.log', LOG_FIRE)
+w('log-error-signature/fire-same-log-twice','logs/calico-system/'+POD+'/calico-kube-controllers.previous.log', LOG_FIRE)
+
+# pod-pending: a volume that cannot be mounted
+w('pod-pending/fire-volume','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(phase='Pending', ready=False, created='2025-03-14T09:40:00Z', state={'waiting':{'reason':'ContainerCreating'}}),
+  ev(POD+'.mount','Pod',POD,'FailedMount','MountVolume.SetUp failed for volume "tigera-ca-bundle" : configmap "tigera-ca-bundle" not found','2025-03-14T09:40:05Z','2025-03-14T09:58:10Z',count=17,uid=POD_UID)])
+
+# webhook-unreachable: another namespace's ReplicaSet blocked by a webhook that times out (warning)
+TIMEOUT='Error creating: Internal error occurred: failed calling webhook "validate.kyverno.svc-fail": failed to call webhook: Post "https://kyverno-svc.kyverno.svc:443/validate/fail?timeout=10s": context deadline exceeded'
+KYV={'apiVersion':'admissionregistration.k8s.io/v1','kind':'ValidatingWebhookConfiguration','metadata':{'name':'kyverno-resource-validating-webhook-cfg'},
+     'webhooks':[{'name':'validate.kyverno.svc-fail','failurePolicy':'Fail','timeoutSeconds':10,'sideEffects':'NoneOnDryRun','admissionReviewVersions':['v1'],
+                  'clientConfig':{'service':{'namespace':'kyverno','name':'kyverno-svc','port':443,'path':'/validate/fail'}},
+                  'namespaceSelector':{'matchExpressions':[{'key':'kubernetes.io/metadata.name','operator':'NotIn','values':['kube-system','kyverno']}]},
+                  'rules':[{'operations':['CREATE','UPDATE'],'apiGroups':[''],'apiVersions':['v1'],'resources':['pods'],'scope':'Namespaced'}]}]}
+KSVC={'apiVersion':'v1','kind':'Service','metadata':{'name':'kyverno-svc','namespace':'kyverno'},'spec':{'ports':[{'port':443,'targetPort':9443}]}}
+KEPS={'apiVersion':'discovery.k8s.io/v1','kind':'EndpointSlice','metadata':{'name':'kyverno-svc-7x2kq','namespace':'kyverno','labels':{'kubernetes.io/service-name':'kyverno-svc'}},
+      'addressType':'IPv4','endpoints':[{'addresses':['172.30.40.12'],'conditions':{'ready':True}}],'ports':[{'port':9443}]}
+w('webhook-unreachable/fire-timeout-elsewhere','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), KYV, KSVC, KEPS,
+  {'apiVersion':'v1','kind':'Namespace','metadata':{'name':'shop','labels':{'kubernetes.io/metadata.name':'shop'}}},
+  ev('web-7c9.timeout','ReplicaSet','web-7c9d5b8f4','FailedCreate',TIMEOUT,'2025-03-14T09:10:00Z','2025-03-14T09:50:00Z',count=6,ns='shop',comp='replicaset-controller')])
