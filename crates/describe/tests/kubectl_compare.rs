@@ -99,6 +99,15 @@ fn renderer_matches_kubectl() {
         ("node edge-0", vec!["describe", "node", "edge-0"], |now| {
             describe_node(&common::bare_node(now), None, &[], &[], now)
         }),
+        ("node edge-1", vec!["describe", "node", "edge-1"], |now| {
+            describe_node(
+                &common::empty_node(now),
+                None,
+                &[common::edge_pod(now)],
+                &[],
+                now,
+            )
+        }),
         (
             "deployment",
             vec![

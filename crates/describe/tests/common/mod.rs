@@ -763,6 +763,7 @@ pub fn noisy_events_json(now: Timestamp) -> Vec<Value> {
 pub fn odd_pod_json(now: Timestamp) -> Value {
     json!({
       "metadata": {"name": "odd", "namespace": "default", "uid": "odd-uid", "creationTimestamp": ago(now, 7 * MIN),
+        "annotations": {"example.com/ctl": "\u{1b}[31mred\r\u{7}bell", "example.com/tab": "a\tb"},
         "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": "worker-1", "uid": "x", "controller": false}]},
       "spec": {
         "runtimeClassName": "gvisor",
@@ -800,6 +801,33 @@ pub fn odd_pod(now: Timestamp) -> Pod {
     from(odd_pod_json(now))
 }
 
+/// A node reporting no capacity at all, with one pod: kubectl divides by
+/// zero for the pod's percentages.
+pub fn empty_node_json(now: Timestamp) -> Value {
+    json!({
+      "metadata": {"name": "edge-1", "uid": "edge-1-uid", "creationTimestamp": ago(now, DAY)},
+      "status": {"nodeInfo": {"machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": "", "osImage": "",
+          "operatingSystem": "", "architecture": "", "containerRuntimeVersion": "", "kubeletVersion": "", "kubeProxyVersion": ""}}
+    })
+}
+
+pub fn empty_node(now: Timestamp) -> Node {
+    from(empty_node_json(now))
+}
+
+pub fn edge_pod_json(now: Timestamp) -> Value {
+    json!({
+      "metadata": {"name": "edge-agent", "namespace": "edge", "uid": "edge-agent-uid", "creationTimestamp": ago(now, 3 * HOUR)},
+      "spec": {"nodeName": "edge-1", "containers": [{"name": "a", "image": "a:1",
+        "resources": {"requests": {"cpu": "250m", "memory": "64Mi", "example.com/dongle": "1"}, "limits": {"memory": "128Mi"}}}]},
+      "status": {"phase": "Running"}
+    })
+}
+
+pub fn edge_pod(now: Timestamp) -> Pod {
+    from(edge_pod_json(now))
+}
+
 /// Everything, as the fake API server's world file.
 pub fn world_json(now: Timestamp) -> Value {
     let mut events = calico_events_json(now);
@@ -808,8 +836,8 @@ pub fn world_json(now: Timestamp) -> Value {
     events.extend(rs_events_json(now));
     events.extend(noisy_events_json(now));
     json!({
-      "pods": worker_pods_json(now).into_iter().chain([stuck_pod_json(now), noisy_pod_json(now), odd_pod_json(now)]).collect::<Vec<_>>(),
-      "nodes": [worker_node_json(now), bare_node_json(now)],
+      "pods": worker_pods_json(now).into_iter().chain([stuck_pod_json(now), noisy_pod_json(now), odd_pod_json(now), edge_pod_json(now)]).collect::<Vec<_>>(),
+      "nodes": [worker_node_json(now), bare_node_json(now), empty_node_json(now)],
       "leases": [worker_lease_json(now)],
       "deployments": [calico_deployment_json(now)],
       "replicasets": calico_replicasets_json(now),
