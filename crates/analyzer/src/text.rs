@@ -58,8 +58,11 @@ fn level_of(word: &str) -> Level {
     }
 }
 
-/// Reads a line's level and time. `year` is used for klog lines, which carry none.
-pub fn parse_line(line: &str, year: Option<i16>) -> Parsed<'_> {
+/// Reads a line's level and time. klog lines carry no year: they get the reference time's,
+/// or the year before when that would put them more than a day after the reference time (a
+/// December line read in January).
+pub fn parse_line(line: &str, reference: Option<Timestamp>) -> Parsed<'_> {
+    let year = reference.map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).year());
     let mut text = line.trim_end_matches(['\r', '\n']);
     let mut time = None;
     // `kubectl logs --timestamps`: an RFC 3339 time, a space, the line.
@@ -87,12 +90,19 @@ pub fn parse_line(line: &str, year: Option<i16>) -> Parsed<'_> {
         && let Some(c) = re.captures(text)
     {
         let level = level_of(&c[1]);
+        let at = |y: i16| {
+            format!("{y:04}-{}-{}T{}Z", &c[2], &c[3], &c[4])
+                .parse::<Timestamp>()
+                .ok()
+        };
         let t = time.or_else(|| {
-            year.and_then(|y| {
-                format!("{y:04}-{}-{}T{}Z", &c[2], &c[3], &c[4])
-                    .parse::<Timestamp>()
-                    .ok()
-            })
+            let (y, reference) = (year?, reference?);
+            match at(y) {
+                Some(t) if reference.duration_until(t) > jiff::SignedDuration::from_hours(24) => {
+                    at(y - 1)
+                }
+                other => other,
+            }
         });
         return Parsed {
             level,
@@ -174,7 +184,7 @@ mod tests {
     fn klog_lines() {
         let p = parse_line(
             "E1101 07:43:27.007813       1 reflector.go:138] Failed to watch *v1.Pod: Unauthorized",
-            Some(2021),
+            "2021-12-01T00:00:00Z".parse().ok(),
         );
         assert_eq!(p.level, Level::Error);
         assert_eq!(
@@ -184,6 +194,18 @@ mod tests {
         assert_eq!(
             parse_line("W0519 13:33:46.828542 1 x.go:1] hi", None).level,
             Level::Warning
+        );
+    }
+
+    #[test]
+    fn klog_lines_from_last_year() {
+        let p = parse_line(
+            "E1231 23:59:00.000000       1 x.go:1] boom",
+            "2025-01-01T00:10:00Z".parse().ok(),
+        );
+        assert_eq!(
+            p.time.map(|t| t.to_string()).as_deref(),
+            Some("2024-12-31T23:59:00Z")
         );
     }
 

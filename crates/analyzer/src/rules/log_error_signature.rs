@@ -135,7 +135,6 @@ struct Group {
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(snapshot) = cx.snapshot else { return };
-    let year = cx.now.map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).year());
     // (namespace, pod, container, signature) -> group
     let mut groups: BTreeMap<(String, String, String, &'static str), Group> = BTreeMap::new();
     let mut logs: Vec<_> = cx.facts.logs.iter().collect();
@@ -158,7 +157,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let before = counted.remove(&key).unwrap_or_default();
         let mut now_seen: HashSet<String> = HashSet::new();
         let _ = crate::text::for_each_line(snapshot, &log.origin, |n, line| {
-            let p = parse_line(line, year);
+            let p = parse_line(line, cx.now);
             let Some(sig) = classify(p.level, p.text) else {
                 return true;
             };
@@ -259,7 +258,7 @@ mod tests {
     use super::*;
 
     fn sig(line: &str) -> Option<&'static str> {
-        let p = parse_line(line, Some(2025));
+        let p = parse_line(line, "2025-03-14T10:00:00Z".parse().ok());
         classify(p.level, p.text)
     }
 
