@@ -197,6 +197,8 @@ pub(crate) struct DumpLog {
     pub container: String,
     /// Bytes of the entry that hold the log (the START and END lines excluded).
     pub range: Range<u64>,
+    /// Whether the END line is missing (the file was cut).
+    pub cut: bool,
 }
 
 /// What a dump entry holds.
@@ -262,6 +264,7 @@ pub(crate) fn scan(reader: &mut dyn Read, max_segment: u64) -> std::io::Result<S
                     pod: pod.clone(),
                     container: container.clone(),
                     range: *start..pos + at as u64,
+                    cut: false,
                 });
                 open = None;
             }
@@ -290,6 +293,7 @@ pub(crate) fn scan(reader: &mut dyn Read, max_segment: u64) -> std::io::Result<S
             pod,
             container,
             range: start..pos,
+            cut: true,
         });
     }
     flush(&mut segment, &mut dropped, &mut out);
@@ -370,6 +374,7 @@ mod tests {
         let scan = scan_str("==== START logs for container c of pod ns/p ====\nabc\n");
         assert_eq!(scan.logs.len(), 1);
         assert_eq!(scan.logs[0].range, 49..53);
+        assert!(scan.logs[0].cut);
         assert_eq!(scan.notes.len(), 1);
         for odd in [
             "==== START logs for container  of pod / ====\n",

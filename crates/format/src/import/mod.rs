@@ -398,7 +398,7 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
                         origin: origin(entry),
                         size: log.range.end.saturating_sub(log.range.start),
                         range: Some(log.range),
-                        truncated: false,
+                        truncated: log.cut,
                     });
                 }
                 continue;
