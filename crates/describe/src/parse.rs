@@ -263,6 +263,7 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
 fn is_event_header(body: &str) -> bool {
     let words: Vec<&str> = body.split_whitespace().collect();
     words == ["Type", "Reason", "Age", "From", "Message"]
+        || words.starts_with(&["FirstSeen", "LastSeen", "Count", "From"])
 }
 
 /// Whether a line looks like an events row (`Normal`/`Warning` first).
@@ -548,12 +549,31 @@ fn parse_pod(block: &[Line<'_>], fragment: bool) -> PodFacts {
 #[derive(Debug, Default)]
 struct EventTable {
     columns: Option<[usize; 5]>,
+    /// kubectl before 1.11 printed `FirstSeen LastSeen Count From
+    /// SubObjectPath Type Reason Message`: the names and their starts.
+    old: Option<Vec<(String, usize)>>,
 }
 
 impl EventTable {
     fn line(&mut self, l: &Line<'_>, out: &mut Vec<EventFacts>) {
         let body = l.body;
+        if body.starts_with("FirstSeen") {
+            let chars: Vec<char> = l.raw.chars().collect();
+            let mut cols = Vec::new();
+            let mut from = 0;
+            for word in body.split_whitespace() {
+                let Some(pos) = find_word(chars.get(from..).unwrap_or(&[]), word) else {
+                    break;
+                };
+                cols.push((word.to_string(), from + pos));
+                from += pos + word.chars().count();
+            }
+            self.old = Some(cols);
+            self.columns = None;
+            return;
+        }
         if body.starts_with("Type") && body.contains("Reason") {
+            self.old = None;
             let chars: Vec<char> = l.raw.chars().collect();
             let find = |word: &str| find_word(&chars, word);
             self.columns = match (
@@ -581,6 +601,9 @@ impl EventTable {
     }
 
     fn row(&self, l: &Line<'_>) -> Option<EventFacts> {
+        if let Some(cols) = &self.old {
+            return old_row(cols, l);
+        }
         let fields = self
             .by_columns(l.raw)
             .or_else(|| by_separators(l.body))
@@ -639,6 +662,87 @@ impl EventTable {
             cell(e, chars.len()),
         ])
     }
+}
+
+/// A row under a pre-1.11 `FirstSeen LastSeen Count From ...` header.
+fn old_row(cols: &[(String, usize)], l: &Line<'_>) -> Option<EventFacts> {
+    let chars: Vec<char> = l.raw.chars().collect();
+    let aligned = cols.iter().skip(1).all(|(_, p)| {
+        p.checked_sub(1)
+            .and_then(|i| chars.get(i))
+            .is_some_and(|c| c.is_whitespace())
+    });
+    let mut values: Vec<String> = if aligned && !l.raw.contains('\t') {
+        cols.iter()
+            .enumerate()
+            .map(|(i, (_, start))| {
+                let end = cols
+                    .get(i + 1)
+                    .map_or(chars.len(), |c| c.1)
+                    .min(chars.len());
+                chars
+                    .get(*start..end)
+                    .unwrap_or(&[])
+                    .iter()
+                    .collect::<String>()
+                    .trim()
+                    .to_string()
+            })
+            .collect()
+    } else {
+        let sep: Vec<String> = if l.body.contains('\t') {
+            l.body
+                .split('\t')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        } else {
+            l.body
+                .split("  ")
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        sep
+    };
+    let index = |name: &str| cols.iter().position(|(n, _)| n.eq_ignore_ascii_case(name));
+    if values.len() + 1 == cols.len()
+        && let Some(i) = index("SubObjectPath")
+    {
+        values.insert(i, String::new());
+    }
+    if values.len() < cols.len() {
+        // Keep the message whole when it had double spaces.
+        return None;
+    }
+    if values.len() > cols.len() {
+        let tail = values.split_off(cols.len() - 1).join("  ");
+        values.push(tail);
+    }
+    let get = |name: &str| {
+        index(name)
+            .and_then(|i| values.get(i))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let reason = get("Reason");
+    if reason.is_empty() {
+        return None;
+    }
+    let count: Option<u64> = get("Count").parse().ok();
+    let many = count.is_some_and(|c| c > 1);
+    Some(EventFacts {
+        line: l.no,
+        type_: get("Type"),
+        reason,
+        age: get("LastSeen"),
+        count: count.filter(|_| many),
+        over: Some(get("FirstSeen")).filter(|_| many),
+        from: get("From"),
+        message: get("Message"),
+    })
 }
 
 fn find_word(chars: &[char], word: &str) -> Option<usize> {

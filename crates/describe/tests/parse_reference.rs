@@ -571,3 +571,53 @@ Events:             <none>
         matches!(&found[0], Described::Pod(p) if p.name == "nginx-deployment-67d4bdd6f5-w6kd7")
     );
 }
+
+#[test]
+fn pre_1_11_events_table() {
+    // Hand-written in the layout of kubectl 1.5-1.10 (`FirstSeen LastSeen
+    // Count From SubObjectPath Type Reason Message`).
+    let text = "\
+Name:\t\tcalico-policy-controller-6hj9l
+Namespace:\tkube-system
+Node:\t\tk8s-node1/10.0.0.5
+Start Time:\tMon, 05 Mar 2018 10:00:00 +0000
+Status:\t\tPending
+Events:
+  FirstSeen\tLastSeen\tCount\tFrom\t\t\tSubObjectPath\t\t\t\tType\t\tReason\t\tMessage
+  ---------\t--------\t-----\t----\t\t\t-------------\t\t\t\t--------\t------\t\t-------
+  9m\t\t9m\t\t1\tdefault-scheduler\t\t\t\t\t\tNormal\t\tScheduled\tSuccessfully assigned calico-policy-controller-6hj9l to k8s-node1
+  9m\t\t1m\t\t7\tkubelet, k8s-node1\tspec.containers{calico-policy-controller}\tNormal\t\tPulling\t\tpulling image \"quay.io/calico/kube-policy-controller:v0.7.0\"
+";
+    let spaced = "\
+Name:         calico-policy-controller-6hj9l
+Namespace:    kube-system
+Node:         k8s-node1/10.0.0.5
+Start Time:   Mon, 05 Mar 2018 10:00:00 +0000
+Status:       Pending
+Events:
+  FirstSeen  LastSeen  Count  From                SubObjectPath                               Type     Reason     Message
+  ---------  --------  -----  ----                -------------                               ----     ------     -------
+  9m         9m        1      default-scheduler                                               Normal   Scheduled  Successfully assigned calico-policy-controller-6hj9l to k8s-node1
+  9m         1m        7      kubelet, k8s-node1  spec.containers{calico-policy-controller}   Warning  Failed     Failed to pull image \"quay.io/calico/kube-policy-controller:v0.7.0\": rpc error
+";
+    for t in [text, spaced] {
+        let found = parse(t);
+        let [Described::Pod(p)] = found.as_slice() else {
+            panic!("{found:#?}")
+        };
+        assert_eq!(p.node.as_deref(), Some("k8s-node1"));
+        assert_eq!(p.events.len(), 2, "{:#?}", p.events);
+        let e = &p.events[1];
+        assert_eq!(e.age, "1m");
+        assert_eq!(e.count, Some(7));
+        assert_eq!(e.over.as_deref(), Some("9m"));
+        assert_eq!(e.from, "kubelet, k8s-node1");
+        assert!(
+            e.message
+                .contains("quay.io/calico/kube-policy-controller:v0.7.0")
+        );
+        assert_eq!(p.events[0].reason, "Scheduled");
+        assert_eq!(p.events[0].count, None);
+        assert_eq!(p.events[0].from, "default-scheduler");
+    }
+}
