@@ -9,7 +9,8 @@
 //! - it is not in the input at all, and none of its pods are either;
 //! - it is scaled to zero (`spec.replicas: 0`);
 //! - it wants replicas but not one of its pods exists. The Deployment's and ReplicaSets'
-//!   failure conditions and `FailedCreate` events within the window are shown as evidence.
+//!   failure conditions and `FailedCreate` events within the window are shown as evidence,
+//!   and so is the `Killing` event of its last pod when that pod is gone (deleted).
 //!
 //! The subject is the Deployment (`Deployment/<namespace>/<name>`, the expected namespace when
 //! it is absent). Always critical.
@@ -168,6 +169,39 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         desired,
         if desired == 1 { "" } else { "s" }
     );
+    // The last pod it had: events about a pod of the workload that is no longer there (the
+    // event's object is gone, so its uid matches nothing).
+    let prefix = format!("{}-", t.name);
+    let gone = cx
+        .facts
+        .events
+        .iter()
+        .filter(|e| {
+            e.regarding.kind == "Pod"
+                && e.regarding.namespace == t.namespace
+                && e.regarding.name.starts_with(&prefix)
+                && e.reason == "Killing"
+                && !cx
+                    .facts
+                    .pods
+                    .iter()
+                    .any(|p| p.namespace == e.regarding.namespace && p.name == e.regarding.name)
+        })
+        .max_by_key(|e| e.last);
+    if let Some(e) = gone {
+        let when = cx
+            .age(e.last)
+            .map(|a| format!(" {} before the reference time", crate::human_duration(a)))
+            .unwrap_or_default();
+        message.push_str(&format!(
+            "; its last pod {} was stopped{when} and is gone",
+            e.regarding.name
+        ));
+        evidence.push(cx.evidence(
+            &e.source,
+            &format!("{} on Pod {}: {}", e.reason, e.regarding.name, e.message),
+        ));
+    }
     if let Some(first) = why.first() {
         message.push_str("; ");
         message.push_str(&crate::report::shorten(first, 160));
