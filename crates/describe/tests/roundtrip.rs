@@ -572,3 +572,114 @@ proptest! {
         prop_assert_eq!(got, want, "{}", text);
     }
 }
+
+fn deployment() -> impl Strategy<Value = k8s_openapi::api::apps::v1::Deployment> {
+    use k8s_openapi::api::apps::v1::{
+        Deployment, DeploymentCondition, DeploymentSpec, DeploymentStatus,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+    (
+        (
+            name(),
+            name(),
+            btree_map("[a-z][a-z0-9.-]{0,8}", "[a-z0-9]{1,6}", 1..3),
+        ),
+        (0i32..50, 0i32..50, 0i32..50, 0i32..50, 0i32..50),
+        vec(
+            (
+                word_cap(),
+                prop_oneof![Just("True"), Just("False")],
+                word_cap(),
+            ),
+            0..3,
+        ),
+    )
+        .prop_map(
+            |((n, ns, sel), (desired, updated, total, available, unavailable), conds)| Deployment {
+                metadata: ObjectMeta {
+                    name: Some(n),
+                    namespace: Some(ns),
+                    ..ObjectMeta::default()
+                },
+                spec: Some(DeploymentSpec {
+                    replicas: Some(desired),
+                    selector: LabelSelector {
+                        match_labels: Some(sel),
+                        ..LabelSelector::default()
+                    },
+                    ..DeploymentSpec::default()
+                }),
+                status: Some(DeploymentStatus {
+                    updated_replicas: Some(updated),
+                    replicas: Some(total),
+                    available_replicas: Some(available),
+                    unavailable_replicas: Some(unavailable),
+                    conditions: Some(
+                        conds
+                            .into_iter()
+                            .map(|(t, s, r)| DeploymentCondition {
+                                type_: t,
+                                status: s.to_string(),
+                                reason: Some(r),
+                                ..DeploymentCondition::default()
+                            })
+                            .collect(),
+                    ),
+                    ..DeploymentStatus::default()
+                }),
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn deployments_round_trip(d in deployment(), events in vec(event(), 0..4)) {
+        prop_assume!(distinct_times(&events));
+        let text = kbundle_describe::describe_deployment(&d, &[], &events, now());
+        let found = parse(&text);
+        let [Described::Deployment(got)] = found.as_slice() else {
+            return Err(TestCaseError::fail(format!("not one deployment:\n{text}")));
+        };
+        let spec = d.spec.clone().unwrap_or_default();
+        let status = d.status.clone().unwrap_or_default();
+        let selector: Vec<String> = spec
+            .selector
+            .match_labels
+            .iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        prop_assert_eq!(&got.name, d.metadata.name.as_deref().unwrap_or_default());
+        prop_assert_eq!(&got.namespace, &d.metadata.namespace);
+        prop_assert_eq!(got.selector.clone(), Some(selector.join(",")));
+        let r = &got.replicas;
+        prop_assert_eq!(
+            (r.desired, r.updated, r.total, r.available, r.unavailable),
+            (
+                spec.replicas.map(i64::from),
+                status.updated_replicas.map(i64::from),
+                status.replicas.map(i64::from),
+                status.available_replicas.map(i64::from),
+                status.unavailable_replicas.map(i64::from)
+            )
+        );
+        let conds: Vec<(String, String, String)> = got
+            .conditions
+            .iter()
+            .map(|c| (c.type_.clone(), c.status.clone(), c.reason.clone()))
+            .collect();
+        let want: Vec<(String, String, String)> = status
+            .conditions
+            .iter()
+            .flatten()
+            .map(|c| (c.type_.clone(), c.status.clone(), c.reason.clone().unwrap_or_default()))
+            .collect();
+        prop_assert_eq!(conds, want);
+        let mut got_events = got.events.clone();
+        strip_events(&mut got_events);
+        let want_events: Vec<EventFacts> = sorted_events(&events).iter().map(event_facts).collect();
+        prop_assert_eq!(got_events, want_events);
+    }
+}
