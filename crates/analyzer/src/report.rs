@@ -204,7 +204,7 @@ impl Report {
         );
         for f in &self.findings {
             out.push('\n');
-            out.push_str(&finding_text(f, color));
+            out.push_str(&finding_text_of(f, color, &self.inputs));
         }
         out
     }
@@ -254,7 +254,11 @@ impl Report {
             if !f.evidence.is_empty() {
                 out.push_str("Evidence:\n\n```text\n");
                 for e in &f.evidence {
-                    let _ = writeln!(out, "{}", evidence_line(e).replace("```", "'''"));
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        evidence_line(e, &self.inputs).replace("```", "'''")
+                    );
                 }
                 out.push_str("```\n");
             }
@@ -270,15 +274,25 @@ impl Report {
     }
 }
 
-fn evidence_line(e: &Evidence) -> String {
+/// `path:line: excerpt`; with several inputs the path is prefixed with its input
+/// (`input#path`), so that evidence of different inputs can be told apart.
+fn evidence_line(e: &Evidence, inputs: &[String]) -> String {
+    let path = match inputs.get(e.input) {
+        Some(input) if inputs.len() > 1 => format!("{input}#{}", e.path),
+        _ => e.path.clone(),
+    };
     match e.line {
-        Some(l) => format!("{}:{}: {}", e.path, l, e.excerpt),
-        None => format!("{}: {}", e.path, e.excerpt),
+        Some(l) => format!("{path}:{l}: {}", e.excerpt),
+        None => format!("{path}: {}", e.excerpt),
     }
 }
 
-/// One finding as text, the way `kbundle analyze` prints it.
+/// One finding as text, the way `kbundle analyze` prints it (for a single input).
 pub fn finding_text(f: &Finding, color: bool) -> String {
+    finding_text_of(f, color, &[])
+}
+
+fn finding_text_of(f: &Finding, color: bool, inputs: &[String]) -> String {
     let mut out = String::new();
     let sev = match (color, f.severity) {
         (false, s) => s.as_str().to_ascii_uppercase(),
@@ -291,7 +305,7 @@ pub fn finding_text(f: &Finding, color: bool) -> String {
     if !f.evidence.is_empty() {
         let _ = writeln!(out, "  evidence:");
         for e in &f.evidence {
-            let _ = writeln!(out, "    {}", evidence_line(e));
+            let _ = writeln!(out, "    {}", evidence_line(e, inputs));
         }
     }
     if !f.next_steps.is_empty() {

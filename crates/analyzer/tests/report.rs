@@ -159,6 +159,12 @@ fn several_inputs_are_one_snapshot() {
     // Triage order: crash-loop before recent-config-change.
     let pos = |r: &str| rules.iter().position(|x| *x == r);
     assert!(pos("crash-loop") < pos("recent-config-change"));
+    // With several inputs, text evidence says which input it is in.
+    let text = report.to_text(false);
+    assert!(
+        text.contains("tests/fixtures/crash-loop/fire#logs/calico-system/"),
+        "{text}"
+    );
 }
 
 #[test]
