@@ -930,12 +930,15 @@ fn describe_claim_template(
 ) {
     // printPersistentVolumeClaim(NewNestedPrefixWriter(w, LEVEL_2), pvc, false)
     let spec = &t.spec;
-    w.write(
-        2,
-        &format!("StorageClass:\t{}\n", s(&spec.storage_class_name)),
-    );
-    w.write(2, &format!("Volume:\t{}\n", s(&spec.volume_name)));
     let meta = t.metadata.clone().unwrap_or_default();
+    // storageutil.GetPersistentVolumeClaimClass: the beta annotation wins.
+    let class = meta
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class").cloned())
+        .unwrap_or_else(|| s(&spec.storage_class_name).to_string());
+    w.write(2, &format!("StorageClass:\t{class}\n"));
+    w.write(2, &format!("Volume:\t{}\n", s(&spec.volume_name)));
     nested_labels(w, "Labels", meta.labels.as_ref(), false);
     nested_labels(w, "Annotations", meta.annotations.as_ref(), true);
     w.write(2, "Capacity:\t\n");
