@@ -347,6 +347,9 @@ fn mark_targets(facts: &mut Facts, target: &Target) {
     }
 }
 
+/// The most evidence a finding keeps (the first and the last halves).
+pub const MAX_EVIDENCE: usize = 20;
+
 /// Analyzes a snapshot.
 pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
     let (now, source) = match (options.now, snapshot.reference_time()) {
@@ -398,6 +401,12 @@ pub fn analyze_facts(
         for mut f in found {
             f.rule = rule.id;
             f.evidence.dedup();
+            // Keep reports readable whatever the input: the first and the last pieces.
+            if f.evidence.len() > MAX_EVIDENCE {
+                let tail = f.evidence.split_off(f.evidence.len() - MAX_EVIDENCE / 2);
+                f.evidence.truncate(MAX_EVIDENCE / 2);
+                f.evidence.extend(tail);
+            }
             findings.push((order, f));
         }
     }
