@@ -4,7 +4,8 @@
 //!
 //! Describe output has ages (`4m58s (x23 over 115m)`), not times: they are turned into times
 //! by subtracting them from the reference time, which is right when the text was captured at
-//! the reference time (pass `--now` otherwise).
+//! the reference time (pass `--now` otherwise). Without any reference time, the newest date
+//! in the texts stands in for it.
 
 use std::collections::BTreeMap;
 
@@ -131,6 +132,34 @@ fn events(
     }
 }
 
+/// The newest date a described object shows.
+fn newest(d: &Described) -> Option<Timestamp> {
+    let states = |cs: &[ContainerFacts]| -> Vec<Timestamp> {
+        cs.iter()
+            .flat_map(|c| [c.state.as_ref(), c.last_state.as_ref()])
+            .flatten()
+            .flat_map(|s| [s.started, s.finished])
+            .flatten()
+            .collect()
+    };
+    match d {
+        Described::Pod(p) => p
+            .start_time
+            .into_iter()
+            .chain(states(&p.init_containers))
+            .chain(states(&p.containers))
+            .max(),
+        Described::Node(n) => n
+            .conditions
+            .iter()
+            .flat_map(|c| [c.last_heartbeat, c.last_transition])
+            .flatten()
+            .chain(n.creation_timestamp)
+            .max(),
+        Described::Deployment(_) | Described::ReplicaSet(_) => None,
+    }
+}
+
 fn selector(s: Option<&str>) -> BTreeMap<String, String> {
     s.unwrap_or_default()
         .split(',')
@@ -141,8 +170,15 @@ fn selector(s: Option<&str>) -> BTreeMap<String, String> {
 
 impl Facts {
     /// Adds what the snapshot's `kubectl describe` texts say about objects the snapshot does not
-    /// hold. Texts that cannot be read are skipped.
-    pub fn add_describe_texts(&mut self, snapshot: &Snapshot, now: Option<Timestamp>) {
+    /// hold. Texts that cannot be read are skipped. Without a reference time (`now`), the newest
+    /// date the texts show (node heartbeats, container starts and ends, node conditions) stands
+    /// in for the capture time; it is returned so that the report can say so.
+    pub fn add_describe_texts(
+        &mut self,
+        snapshot: &Snapshot,
+        now: Option<Timestamp>,
+    ) -> Option<Timestamp> {
+        let mut found: Vec<(&TextRef, Described)> = Vec::new();
         for text in snapshot
             .texts()
             .iter()
@@ -152,12 +188,19 @@ impl Facts {
                 continue;
             };
             let s = String::from_utf8_lossy(&bytes);
-            for d in parse(&s) {
-                self.add_described(text, now, d);
-            }
+            found.extend(parse(&s).into_iter().map(|d| (text, d)));
+        }
+        let guessed = if now.is_none() {
+            found.iter().filter_map(|(_, d)| newest(d)).max()
+        } else {
+            None
+        };
+        for (text, d) in found {
+            self.add_described(text, now.or(guessed), d);
         }
         self.events
             .sort_by(|a, b| (a.last, &a.namespace, &a.name).cmp(&(b.last, &b.namespace, &b.name)));
+        guessed
     }
 
     fn add_described(&mut self, text: &TextRef, now: Option<Timestamp>, d: Described) {

@@ -365,7 +365,10 @@ pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
         (None, None) => (None, "none"),
     };
     let mut facts = Facts::from_snapshot(snapshot);
-    facts.add_describe_texts(snapshot, now);
+    let (now, source) = match facts.add_describe_texts(snapshot, now) {
+        Some(guessed) => (Some(guessed), "describe"),
+        None => (now, source),
+    };
     let inputs = snapshot
         .inputs()
         .iter()

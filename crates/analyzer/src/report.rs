@@ -149,7 +149,8 @@ pub struct Report {
     pub summary: Summary,
     /// The time the analysis is relative to (RFC 3339), if any was known.
     pub reference_time: Option<String>,
-    /// Where the reference time came from: `option`, `manifest`, `objects` or `none`.
+    /// Where the reference time came from: `option`, `manifest`, `objects`, `describe` (the
+    /// newest date in the describe texts) or `none`.
     pub reference_time_source: &'static str,
     /// The look-back window, e.g. `24h`.
     pub window: String,

@@ -236,3 +236,21 @@ fn documented_examples_are_real_output() {
         }
     }
 }
+
+/// Describe text alone: without --now, the newest date in the text is the reference time.
+#[test]
+fn describe_text_gives_a_reference_time() {
+    let dir = fixture("memory-limit-hit", "fire-describe-text");
+    let snapshot = Snapshot::open(&dir, &ReadOptions::default()).unwrap();
+    let report = analyze(&snapshot, &Options::default());
+    assert_eq!(report.reference_time_source, "describe");
+    assert_eq!(
+        report.reference_time.as_deref(),
+        Some("2025-03-14T09:56:00Z")
+    );
+    assert!(
+        report.findings.iter().any(|f| f.rule == "memory-limit-hit"),
+        "{}",
+        report.to_text(false)
+    );
+}
