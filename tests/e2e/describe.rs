@@ -1,0 +1,218 @@
+//! The describe oracle: for every pod and node of every fixture cluster and of the describe
+//! crate's generated set (init containers, every probe kind, env from ConfigMaps and Secrets,
+//! many volume types, tolerations, taints, pressure, unschedulable, terminated and waiting
+//! states...), our rendering must equal `kubectl.1.32 describe` run against `kbundle serve`
+//! on the same objects, byte for byte.
+//!
+//! Ages: kubectl computes them from its wall clock, so we render with the wall clock too, at
+//! the start of a second, and kubectl runs within that second.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jiff::Timestamp;
+use k8s_openapi::api::coordination::v1::Lease;
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use kbundle_format::{ReadOptions, Snapshot};
+use serde_json::{Value, json};
+
+use crate::util::*;
+
+#[allow(dead_code, clippy::all)]
+#[path = "../../crates/describe/tests/common/mod.rs"]
+mod generated;
+
+/// Waits for the start of the next wall-clock second and returns a time half a second in.
+fn second_start() -> Timestamp {
+    let now = Timestamp::now();
+    let wait = 1_000_000_000 - now.subsec_nanosecond() as u64 + 20_000_000;
+    std::thread::sleep(std::time::Duration::from_nanos(wait));
+    let second = Timestamp::from_second(Timestamp::now().as_second()).unwrap();
+    second
+        .checked_add(jiff::SignedDuration::from_millis(500))
+        .unwrap()
+}
+
+fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> T {
+    serde_json::from_value(v.clone()).unwrap()
+}
+
+/// Events as `kubectl describe pod` asks for them: the pod's kind, namespace, name and uid.
+fn pod_events(pod: &Pod, events: &[Event]) -> Vec<Event> {
+    let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+    events
+        .iter()
+        .filter(|e| {
+            let o = &e.involved_object;
+            o.kind.as_deref() == Some("Pod")
+                && o.namespace == pod.metadata.namespace
+                && o.name == pod.metadata.name
+                && o.uid.as_deref().unwrap_or_default() == uid
+        })
+        .cloned()
+        .collect()
+}
+
+/// Events as `kubectl describe node` asks for them: involvedObject.uid is the node's uid or
+/// its name.
+fn node_events(node: &Node, events: &[Event]) -> Vec<Event> {
+    let name = node.metadata.name.as_deref().unwrap_or_default();
+    let uid = node.metadata.uid.as_deref().unwrap_or_default();
+    events
+        .iter()
+        .filter(|e| {
+            let u = e.involved_object.uid.as_deref().unwrap_or_default();
+            (!uid.is_empty() && u == uid) || u == name
+        })
+        .cloned()
+        .collect()
+}
+
+struct Outcome {
+    identical: usize,
+    total: usize,
+    failures: Vec<String>,
+}
+
+/// Compares every pod and node of the input at `path`.
+fn compare(label: &str, path: &Path, outcome: &mut Outcome) {
+    let snapshot = Snapshot::open(path, &ReadOptions::default()).unwrap();
+    let server = Serve::start(&[path], &[]);
+    let events: Vec<Event> = snapshot
+        .of_kind("", "Event")
+        .map(|o| typed(&o.value))
+        .collect();
+    let pods: Vec<Pod> = snapshot
+        .of_kind("", "Pod")
+        .map(|o| typed(&o.value))
+        .collect();
+    let leases: BTreeMap<String, Lease> = snapshot
+        .of_kind("coordination.k8s.io", "Lease")
+        .filter(|o| o.namespace() == "kube-node-lease")
+        .map(|o| (o.name().to_string(), typed(&o.value)))
+        .collect();
+    let mut cases: Vec<(String, Vec<String>, Box<dyn Fn(Timestamp) -> String>)> = Vec::new();
+    for pod in &pods {
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let (pod, ev) = (pod.clone(), pod_events(pod, &events));
+        cases.push((
+            format!("{label}: pod {ns}/{name}"),
+            vec!["describe".into(), "pod".into(), "-n".into(), ns, name],
+            Box::new(move |now| kbundle_describe::describe_pod(&pod, &ev, now)),
+        ));
+    }
+    for o in snapshot.of_kind("", "Node") {
+        let node: Node = typed(&o.value);
+        let name = o.name().to_string();
+        let on_node: Vec<Pod> = pods
+            .iter()
+            .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(&name))
+            .cloned()
+            .collect();
+        let ev = node_events(&node, &events);
+        let lease = leases.get(&name).cloned();
+        cases.push((
+            format!("{label}: node {name}"),
+            vec!["describe".into(), "node".into(), name],
+            Box::new(move |now| {
+                kbundle_describe::describe_node(&node, lease.as_ref(), &on_node, &ev, now)
+            }),
+        ));
+    }
+    for (name, args, render) in cases {
+        // kubectl and we must agree on "now" to the second: retry once if a second boundary
+        // fell between the two.
+        let mut last = None;
+        for _ in 0..2 {
+            let now = second_start();
+            let out = run(server.kubectl().env("TZ", "UTC").args(&args));
+            assert!(out.status.success(), "{name}: {}", stderr(&out));
+            let theirs = stdout(&out);
+            let ours = render(now);
+            if theirs == ours {
+                last = None;
+                break;
+            }
+            last = Some((theirs, ours));
+        }
+        outcome.total += 1;
+        match last {
+            None => outcome.identical += 1,
+            Some((theirs, ours)) => outcome.failures.push(diff(&name, &theirs, &ours)),
+        }
+    }
+}
+
+fn diff(name: &str, theirs: &str, ours: &str) -> String {
+    let mut s = format!("== {name}: differs from kubectl 1.32\n");
+    let (a, b): (Vec<&str>, Vec<&str>) = (theirs.split('\n').collect(), ours.split('\n').collect());
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (a.get(i), b.get(i));
+        if x != y {
+            s.push_str(&format!(
+                "  line {}:\n    kubectl: {:?}\n    ours:    {:?}\n",
+                i + 1,
+                x,
+                y
+            ));
+        }
+    }
+    s
+}
+
+/// The describe crate's generated objects, written as a generic folder.
+fn write_generated(dir: &Path) {
+    let now = Timestamp::now();
+    let world = generated::world_json(now);
+    let kinds = [
+        ("pods", "v1", "Pod"),
+        ("nodes", "v1", "Node"),
+        ("leases", "coordination.k8s.io/v1", "Lease"),
+        ("deployments", "apps/v1", "Deployment"),
+        ("replicasets", "apps/v1", "ReplicaSet"),
+        ("events", "v1", "Event"),
+    ];
+    for (key, api_version, kind) in kinds {
+        let items: Vec<Value> = world[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                let mut item = item.clone();
+                item["apiVersion"] = json!(api_version);
+                item["kind"] = json!(kind);
+                item
+            })
+            .collect();
+        let list = json!({"apiVersion": "v1", "kind": "List", "items": items});
+        std::fs::write(dir.join(format!("{key}.json")), list.to_string()).unwrap();
+    }
+}
+
+#[test]
+fn describe_matches_kubectl_132_for_every_pod_and_node() {
+    let mut outcome = Outcome {
+        identical: 0,
+        total: 0,
+        failures: Vec::new(),
+    };
+    for name in FIXTURES {
+        compare(name, &fixture(name), &mut outcome);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_generated(dir.path());
+    compare("generated", dir.path(), &mut outcome);
+    println!(
+        "describe: {}/{} identical to kubectl 1.32",
+        outcome.identical, outcome.total
+    );
+    assert!(outcome.total >= 30, "only {} cases", outcome.total);
+    assert!(
+        outcome.failures.is_empty(),
+        "{}/{} identical\n{}",
+        outcome.identical,
+        outcome.total,
+        outcome.failures.join("\n")
+    );
+}
