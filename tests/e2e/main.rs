@@ -6,6 +6,7 @@
 mod analyze;
 mod collect;
 mod demo;
+mod describe;
 mod html;
 mod inspect;
 mod serve;
