@@ -269,3 +269,33 @@ fn rules_lists_and_explains() {
     let docs = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
     assert_eq!(md, docs);
 }
+
+#[test]
+fn describe_text_only_input() {
+    let dir = root().join("crates/analyzer/tests/fixtures/memory-limit-hit/fire-describe-text");
+    let o = analyze(&[
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["reference_time_source"], "describe");
+    assert!(
+        has(&report, "memory-limit-hit", "critical"),
+        "{:?}",
+        findings(&report)
+    );
+    assert!(
+        has(&report, "crash-loop", "critical"),
+        "{:?}",
+        findings(&report)
+    );
+    let line = report["findings"][0]["evidence"][0]["line"].as_u64();
+    assert!(
+        line.is_some_and(|l| l > 1),
+        "evidence cites a line: {report}"
+    );
+}
