@@ -179,6 +179,22 @@ fn print_summary(s: &Summary) {
     }
 }
 
+/// Ctrl-C, or SIGTERM (a Job being deleted).
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 /// Runs `kbundle collect`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -246,7 +262,7 @@ async fn run_async(args: Args) -> ExitCode {
     };
     let result = tokio::select! {
         r = kbundle_collector::collect(client, &plan, &options, &out, progress) => r,
-        _ = tokio::signal::ctrl_c() => {
+        _ = interrupted() => {
             if let Some(b) = &bar {
                 b.0.finish_and_clear();
             }

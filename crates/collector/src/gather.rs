@@ -900,7 +900,20 @@ pub(crate) async fn run(
         futures::future::join_all(jobs).await;
     }
     if let Target::Namespaces { .. } = &plan.target {
+        let known = ctx.list_items("cluster/core/namespaces.json");
         for ns in &namespaces {
+            let asked = ctx
+                .lock()
+                .errors
+                .iter()
+                .any(|e| e.what.contains(&format!(" {ns}")));
+            if !asked && !known.iter().any(|n| str_at(n, "/metadata/name") == ns) {
+                ctx.note_error(
+                    format!("get core/namespaces {ns}"),
+                    format!("namespace {ns} not found"),
+                    "not-found",
+                );
+            }
             for pod in ctx.list_items(&format!("namespaces/{ns}/core/pods.json")) {
                 if selector
                     .as_deref()

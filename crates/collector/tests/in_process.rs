@@ -150,3 +150,25 @@ async fn missing_workload_still_collects_both_namespaces() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn namespaces_plan_with_selector_and_a_missing_namespace() {
+    let (client, _stop) = serve("crashloop-oom", "").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.zip");
+    let plan = Plan::namespaces(["calico-system", "nope"])
+        .with_selector("k8s-app=calico-kube-controllers");
+    let s = collect(client, &plan, &options(), &out, &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!(s.pods, 1);
+    assert_eq!(s.logs, 2);
+    assert!(
+        s.errors
+            .iter()
+            .any(|e| e.message == "namespace nope not found"
+                && e.class.as_deref() == Some("not-found")),
+        "{:?}",
+        s.errors
+    );
+}
