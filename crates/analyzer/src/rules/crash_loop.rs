@@ -157,10 +157,17 @@ fn finding(
     let tail = previous_log_tail(cx, pod, c);
     let had_log = !tail.is_empty();
     evidence.extend(tail);
-    let mut next_steps = vec![format!(
+    let mut next_steps = Vec::new();
+    if c.last_state.terminated_reason() == Some("OOMKilled") {
+        next_steps.push(
+            "It was killed at its memory limit: see the memory-limit-hit finding (a log that just stops is an OOM kill)"
+                .to_string(),
+        );
+    }
+    next_steps.push(format!(
         "Read why it exited: kubectl logs -n {} {} -c {} --previous",
         pod.namespace, pod.name, c.name
-    )];
+    ));
     if pod.target {
         next_steps.push(format!(
             "Move it to another node (cordon its node, then kubectl delete pod -n {} {}); try nodes in other zones",
