@@ -80,6 +80,7 @@ fn crashloop_fixture_has_current_and_previous_logs() {
     let mut logs: Vec<_> = s
         .logs()
         .iter()
+        .filter(|l| l.pod == pod)
         .map(|l| {
             (
                 l.namespace.as_str(),
