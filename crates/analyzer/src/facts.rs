@@ -838,8 +838,16 @@ impl Facts {
                     let e = event(o);
                     let key = (e.namespace.clone(), e.name.clone());
                     match seen_events.get(&key) {
-                        // The same event under both API versions: keep the core one.
-                        Some(_) => {}
+                        // The same event under both API versions (objects come ordered by
+                        // apiVersion, events.k8s.io first): keep the core one, which has the
+                        // old-form fields kubectl shows.
+                        Some(&i) => {
+                            if group.is_empty()
+                                && let Some(slot) = f.events.get_mut(i)
+                            {
+                                *slot = e;
+                            }
+                        }
                         None => {
                             seen_events.insert(key, f.events.len());
                             f.events.push(e);
@@ -1084,6 +1092,87 @@ pub fn selector_matches(selector: Option<&Value>, labels: &BTreeMap<String, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn snapshot(values: Vec<Value>) -> Snapshot {
+        let mut s = Snapshot::new();
+        for value in values {
+            s.insert(Object {
+                value,
+                origin: kbundle_format::EntryRef {
+                    input: 0,
+                    path: "events.yaml".into(),
+                },
+            });
+        }
+        s
+    }
+
+    #[test]
+    fn events_old_and_new_forms() {
+        let old = serde_json::json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": "a.1", "namespace": "ns"},
+            "involvedObject": {"kind": "Pod", "namespace": "ns", "name": "p", "uid": "u1"},
+            "reason": "BackOff", "message": "Back-off restarting failed container", "type": "Warning",
+            "firstTimestamp": "2025-03-14T09:00:00Z", "lastTimestamp": "2025-03-14T09:50:00Z", "count": 12,
+            "source": {"component": "kubelet"}
+        });
+        let new = serde_json::json!({
+            "apiVersion": "events.k8s.io/v1", "kind": "Event",
+            "metadata": {"name": "b.1", "namespace": "ns"},
+            "regarding": {"kind": "ReplicaSet", "namespace": "ns", "name": "rs"},
+            "reason": "FailedCreate", "note": "Error creating: x", "type": "Warning",
+            "eventTime": "2025-03-14T09:10:00.000000Z", "reportingController": "replicaset-controller",
+            "series": {"count": 7, "lastObservedTime": "2025-03-14T09:55:00.000000Z"},
+            "deprecatedFirstTimestamp": null, "deprecatedCount": 0
+        });
+        // The same event as both v1 and events.k8s.io/v1: counted once.
+        let twin = serde_json::json!({
+            "apiVersion": "events.k8s.io/v1", "kind": "Event",
+            "metadata": {"name": "a.1", "namespace": "ns"},
+            "regarding": {"kind": "Pod", "namespace": "ns", "name": "p", "uid": "u1"},
+            "reason": "BackOff", "note": "Back-off restarting failed container", "type": "Warning",
+            "deprecatedFirstTimestamp": "2025-03-14T09:00:00Z", "deprecatedLastTimestamp": "2025-03-14T09:50:00Z",
+            "deprecatedCount": 12
+        });
+        let f = Facts::from_snapshot(&snapshot(vec![old, new, twin]));
+        assert_eq!(f.events.len(), 2);
+        let backoff = f.events.iter().find(|e| e.reason == "BackOff").unwrap();
+        assert_eq!(backoff.count, 12);
+        assert_eq!(backoff.component, "kubelet");
+        assert_eq!(
+            backoff.last.map(|t| t.to_string()).as_deref(),
+            Some("2025-03-14T09:50:00Z")
+        );
+        let created = f
+            .events
+            .iter()
+            .find(|e| e.reason == "FailedCreate")
+            .unwrap();
+        assert_eq!(created.count, 7);
+        assert_eq!(created.message, "Error creating: x");
+        assert_eq!(created.regarding.kind, "ReplicaSet");
+        assert_eq!(
+            created.first.map(|t| t.to_string()).as_deref(),
+            Some("2025-03-14T09:10:00Z")
+        );
+        assert_eq!(
+            created.last.map(|t| t.to_string()).as_deref(),
+            Some("2025-03-14T09:55:00Z")
+        );
+        assert_eq!(created.component, "replicaset-controller");
+        // An event about an earlier pod of the same name is told apart by its uid.
+        let replaced: Vec<bool> = f
+            .events_for("Pod", "ns", "p", Some("u2"))
+            .map(|(_, r)| r)
+            .collect();
+        assert_eq!(replaced, vec![true]);
+        let same: Vec<bool> = f
+            .events_for("Pod", "ns", "p", Some("u1"))
+            .map(|(_, r)| r)
+            .collect();
+        assert_eq!(same, vec![false]);
+    }
 
     #[test]
     fn quantities() {
