@@ -172,3 +172,96 @@ async fn namespaces_plan_with_selector_and_a_missing_namespace() {
         s.errors
     );
 }
+
+/// A TCP proxy that turns the aggregated-discovery Accept header into plain JSON, so the server
+/// answers with classic discovery (as servers without aggregated discovery do).
+async fn classic_only_proxy(upstream: std::net::SocketAddr) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut sr, &mut cw).await;
+                });
+                let mut buf: Vec<u8> = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = match cr.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => n,
+                    };
+                    buf.extend_from_slice(&chunk[..n]);
+                    // GET requests only: every request is a head without a body.
+                    while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head: Vec<u8> = buf.drain(..end + 4).collect();
+                        let text = String::from_utf8_lossy(&head)
+                            .split("\r\n")
+                            .map(|l| {
+                                if l.to_ascii_lowercase().starts_with("accept:")
+                                    && l.contains("apidiscovery")
+                                {
+                                    "accept: application/json".to_string()
+                                } else {
+                                    l.to_string()
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\r\n");
+                        if sw.write_all(text.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn classic_discovery_gives_the_same_bundle() {
+    let snapshot = Snapshot::open(&fixture("crashloop-oom"), &ReadOptions::default()).unwrap();
+    let server = Server::bind(
+        Arc::new(snapshot),
+        "127.0.0.1:0".parse().unwrap(),
+        ServeOptions::default(),
+    )
+    .await
+    .unwrap();
+    let direct: http::Uri = server.url().parse().unwrap();
+    let proxy = classic_only_proxy(server.local_addr()).await;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run_until(async move {
+        let _ = rx.await;
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let mut bundles = Vec::new();
+    for url in [direct, format!("http://{proxy}").parse().unwrap()] {
+        let client = kube::Client::try_from(kube::Config::new(url)).unwrap();
+        let out = dir.path().join(format!("{}.zip", bundles.len()));
+        let plan = Plan::preset_calico_kube_controllers();
+        let s = collect(client, &plan, &options(), &out, &NoProgress)
+            .await
+            .unwrap();
+        assert!(s.is_complete(), "{:?}", s.errors);
+        let archive = Archive::open(&out, Limits::default()).unwrap();
+        assert!(
+            archive
+                .entry("cluster/crd.projectcalico.org/felixconfigurations.json")
+                .is_some()
+        );
+        bundles.push(std::fs::read(&out).unwrap());
+    }
+    assert!(
+        bundles[0] == bundles[1],
+        "aggregated and classic discovery gave different bundles"
+    );
+    let _ = tx.send(());
+}
