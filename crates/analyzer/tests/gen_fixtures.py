@@ -275,3 +275,11 @@ KEPS={'apiVersion':'discovery.k8s.io/v1','kind':'EndpointSlice','metadata':{'nam
 w('webhook-unreachable/fire-timeout-elsewhere','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), KYV, KSVC, KEPS,
   {'apiVersion':'v1','kind':'Namespace','metadata':{'name':'shop','labels':{'kubernetes.io/metadata.name':'shop'}}},
   ev('web-7c9.timeout','ReplicaSet','web-7c9d5b8f4','FailedCreate',TIMEOUT,'2025-03-14T09:10:00Z','2025-03-14T09:50:00Z',count=6,ns='shop',comp='replicaset-controller')])
+
+# recent-config-change near miss: Calico's own data written minutes ago is not configuration
+w('recent-config-change/miss-calico-data','cluster.yaml',[NSOBJ, deployment(), replicaset(), node('10.240.0.4'), pod(),
+  {'apiVersion':'crd.projectcalico.org/v1','kind':'IPAMBlock','metadata':{'name':'172-30-12-0-26','creationTimestamp':'2025-03-14T09:40:00Z',
+    'managedFields':[{'manager':'calico','operation':'Update','apiVersion':'crd.projectcalico.org/v1','time':'2025-03-14T09:58:00Z','fieldsType':'FieldsV1','fieldsV1':{'f:spec':{'f:allocations':{}}}}]},
+   'spec':{'cidr':'172.30.12.0/26','affinity':'host:10.240.0.4','allocations':[0,None]}},
+  {'apiVersion':'crd.projectcalico.org/v1','kind':'BlockAffinity','metadata':{'name':'10.240.0.4-172-30-12-0-26','creationTimestamp':'2025-03-14T09:40:00Z'},'spec':{'cidr':'172.30.12.0/26','node':'10.240.0.4','state':'confirmed'}},
+  {'apiVersion':'crd.projectcalico.org/v1','kind':'HostEndpoint','metadata':{'name':'10.240.0.4-auto-hep','creationTimestamp':'2025-03-14T09:40:00Z'},'spec':{'node':'10.240.0.4','interfaceName':'*'}}])

@@ -157,6 +157,11 @@ misses!(
     "recent-config-change",
     "miss-30-days-ago"
 );
+misses!(
+    recent_config_change_calico_data,
+    "recent-config-change",
+    "miss-calico-data"
+);
 
 fires!(recent_cluster_update, "recent-cluster-update", "fire");
 misses!(

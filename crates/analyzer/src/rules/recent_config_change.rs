@@ -7,7 +7,9 @@
 //! `metadata.creationTimestamp` and `metadata.managedFields`:
 //!
 //! - Calico resources (`crd.projectcalico.org`, `projectcalico.org`, `operator.tigera.io`):
-//!   warning;
+//!   warning; not the data Calico writes itself (`IPAMBlock`, `BlockAffinity`, `IPAMHandle`,
+//!   `ClusterInformation`, Calico `Node`, `WorkloadEndpoint`, automatic host endpoints,
+//!   status kinds);
 //! - NetworkPolicies (`networking.k8s.io`): warning;
 //! - webhook configurations (`admissionregistration.k8s.io`): warning;
 //! - the expected workload's own spec: warning;
@@ -45,8 +47,31 @@ use crate::facts::Meta;
 use crate::report::{Finding, Severity, Subject};
 use crate::{Context, human_duration};
 
+/// Calico kinds that hold data Calico writes itself as pods and nodes come and go (IP
+/// allocations, endpoints, status), not configuration.
+const CALICO_DATA: &[&str] = &[
+    "IPAMBlock",
+    "BlockAffinity",
+    "IPAMHandle",
+    "ClusterInformation",
+    "Node",
+    "WorkloadEndpoint",
+    "CalicoNodeStatus",
+    "TigeraStatus",
+];
+
 fn severity_of(cx: &Context<'_>, m: &Meta) -> Option<Severity> {
     let t = &cx.target;
+    let calico = matches!(
+        m.group.as_str(),
+        "crd.projectcalico.org" | "projectcalico.org" | "operator.tigera.io"
+    );
+    if calico
+        && (CALICO_DATA.contains(&m.kind.as_str())
+            || (m.kind == "HostEndpoint" && m.name.ends_with("-auto-hep")))
+    {
+        return None;
+    }
     match (m.group.as_str(), m.kind.as_str()) {
         ("crd.projectcalico.org" | "projectcalico.org" | "operator.tigera.io", _) => {
             Some(Severity::Warning)
