@@ -779,6 +779,29 @@ fn webhook_config(o: &Object) -> WebhookConfig {
     }
 }
 
+/// Whether a `managedFields` entry's `fieldsV1` owns configuration: a field outside `status`
+/// and `metadata` that is not a `caBundle` (certificate injectors such as cert-manager's
+/// cainjector rewrite webhook `caBundle`s all the time).
+fn owns_configuration(fields: &Value) -> bool {
+    fn walk(v: &Value, last: &str, depth: usize) -> bool {
+        match v.as_object() {
+            // A leaf: `{}` (or the `.` marker of a list item).
+            Some(m) if m.is_empty() => last != "f:caBundle",
+            Some(m) => m.iter().any(|(k, child)| {
+                if k == "." {
+                    return false;
+                }
+                if depth == 0 && (k == "f:status" || k == "f:metadata") {
+                    return false;
+                }
+                walk(child, k, depth + 1)
+            }),
+            None => last != "f:caBundle",
+        }
+    }
+    walk(fields, "", 0)
+}
+
 fn meta(o: &Object) -> Meta {
     let v = &o.value;
     let managed = v
@@ -787,10 +810,7 @@ fn meta(o: &Object) -> Meta {
         .map(|a| {
             a.iter()
                 .map(|m| {
-                    let owns_config = m
-                        .get("fieldsV1")
-                        .and_then(Value::as_object)
-                        .is_some_and(|f| f.keys().any(|k| k != "f:status" && k != "f:metadata"));
+                    let owns_config = m.get("fieldsV1").is_some_and(owns_configuration);
                     ManagedField {
                         manager: s(m, "/manager").to_string(),
                         operation: s(m, "/operation").to_string(),
@@ -1172,6 +1192,21 @@ mod tests {
             .map(|(_, r)| r)
             .collect();
         assert_eq!(same, vec![false]);
+    }
+
+    #[test]
+    fn managed_fields_that_own_configuration() {
+        let spec = serde_json::json!({"f:spec": {"f:mtu": {}}});
+        assert!(owns_configuration(&spec));
+        let status = serde_json::json!({"f:status": {"f:readyReplicas": {}}, "f:metadata": {"f:labels": {".": {}, "f:a": {}}}});
+        assert!(!owns_configuration(&status));
+        let ca = serde_json::json!({"f:webhooks": {"k:{\"name\":\"x\"}": {".": {}, "f:clientConfig": {"f:caBundle": {}}}}});
+        assert!(!owns_configuration(&ca));
+        let rules =
+            serde_json::json!({"f:webhooks": {"k:{\"name\":\"x\"}": {".": {}, "f:rules": {}}}});
+        assert!(owns_configuration(&rules));
+        let data = serde_json::json!({"f:data": {".": {}, "f:key": {}}});
+        assert!(owns_configuration(&data));
     }
 
     #[test]
