@@ -2,9 +2,9 @@
 //!
 //! ## What it detects
 //!
-//! Objects created, or whose configuration (anything but `status` and `metadata`, outside the
-//! `status` subresource) was last written, within the window, according to
-//! `metadata.creationTimestamp` and `metadata.managedFields`:
+//! Objects created, or whose configuration (anything but `status`, `metadata` and webhook
+//! `caBundle`s, outside the `status` subresource) was last written, within the window,
+//! according to `metadata.creationTimestamp` and `metadata.managedFields`:
 //!
 //! - Calico resources (`crd.projectcalico.org`, `projectcalico.org`, `operator.tigera.io`):
 //!   warning; not the data Calico writes itself (`IPAMBlock`, `BlockAffinity`, `IPAMHandle`,
