@@ -5,16 +5,17 @@
 //!
 //! Error and fatal lines (Calico's `[ERROR]`/`[FATAL]`, klog's `E`/`F`, `level=error`) and
 //! Go panics in the container logs of the input, current and previous, within the window when
-//! the line has a time. Lines are grouped by pod, container and signature:
+//! the line has a time. A line gets the first signature that matches, in this order (the
+//! cause before the symptom), and lines are grouped by pod, container and signature:
 //!
 //! | signature | matches |
 //! |---|---|
 //! | `panic` | `panic:`, `Observed a panic`, `fatal error:` |
 //! | `unauthorized` | `Unauthorized`, `connection is unauthorized` |
 //! | `tls-error` | `x509:` |
-//! | `deadline-exceeded` | `context deadline exceeded`, `Client.Timeout exceeded`, `request timed out` |
-//! | `apiserver-unreachable` | `Failed to reach apiserver`, `bad status code from apiserver`, `dial tcp ...: connection refused / no route to host / i/o timeout`, `connection lost`, `Service Unavailable` |
-//! | `datastore-unreachable` | `Failed to initialize Calico datastore`, `Error getting cluster information config`, `Failed to verify datastore`, `failed to build Calico client` |
+//! | `deadline-exceeded` | `context deadline exceeded`, `Client.Timeout exceeded`, `request timed out`, `i/o timeout` |
+//! | `apiserver-unreachable` | `Failed to reach apiserver`, `bad status code from apiserver`, `dial tcp ...: connection refused`, `no route to host`, `connection lost`, `Service Unavailable` |
+//! | `datastore-unreachable` | `Failed to initialize Calico datastore`, `Error getting cluster information config`, `Failed to verify datastore`, `Error initializing datastore`, `failed to build Calico client` |
 //! | `fatal-exit` | any other FATAL line |
 //!
 //! A timestamped line that appears in both the previous and the current log of a container
