@@ -7,6 +7,7 @@ mod analyze;
 mod collect;
 mod demo;
 mod describe;
+mod hostile;
 mod html;
 mod inspect;
 mod serve;

@@ -74,8 +74,9 @@ enum Locator {
     Zip(usize),
     /// A tar entry: absolute offset of its data in the (uncompressed) tar file.
     TarOffset(u64),
-    /// A tar.gz entry: its ordinal among all tar headers, found again by streaming.
-    TarOrdinal(usize),
+    /// A tar.gz entry: its ordinal among all tar headers (for [`Archive::visit`]'s one pass)
+    /// and the offset of its data in the uncompressed stream (for random reads).
+    TarOrdinal(usize, u64),
     /// The whole input (a single file), possibly gzip-compressed.
     Whole,
 }
@@ -102,7 +103,10 @@ impl Backing {
                 let start = usize::try_from(offset).unwrap_or(usize::MAX).min(b.len());
                 let src = b.get(start..).unwrap_or_default();
                 let n = src.len().min(buf.len());
-                buf[..n].copy_from_slice(&src[..n]);
+                match (buf.get_mut(..n), src.get(..n)) {
+                    (Some(dst), Some(src)) => dst.copy_from_slice(src),
+                    _ => return Ok(0),
+                }
                 Ok(n)
             }
         }
@@ -184,8 +188,25 @@ impl<R: Read> Read for Bounded<R> {
         let max = buf
             .len()
             .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
-        let n = self.inner.read(&mut buf[..max])?;
+        let Some(window) = buf.get_mut(..max) else {
+            return Ok(0);
+        };
+        let n = self.inner.read(window)?;
         self.remaining -= n as u64;
+        Ok(n)
+    }
+}
+
+/// A reader that counts what went through it.
+struct Tracked<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
         Ok(n)
     }
 }
@@ -230,6 +251,9 @@ pub struct Archive {
     skipped: Vec<Skipped>,
     backing: Option<Backing>,
     zip: Option<zip::ZipArchive<Cursor>>,
+    /// tar.gz: a decoder left where the last read stopped (its position in the uncompressed
+    /// stream), so that reading entries in order costs one pass, not one pass per entry.
+    resume: std::sync::Mutex<Option<(u64, flate2::read::GzDecoder<Cursor>)>>,
 }
 
 /// Escapes control characters so a hostile name prints on one line.
@@ -283,6 +307,7 @@ impl Archive {
             skipped: Vec::new(),
             backing: None,
             zip: None,
+            resume: std::sync::Mutex::new(None),
         }
     }
 
@@ -384,7 +409,7 @@ impl Archive {
         }
         let mut head = [0u8; 512];
         let n = read_full(&mut backing.cursor(), &mut head).map_err(|e| Error::io(&path, e))?;
-        let head = &head[..n];
+        let head = head.get(..n).unwrap_or_default();
         if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
             return Archive::open_zip(path, backing, limits);
         }
@@ -399,7 +424,7 @@ impl Archive {
                 format: "gzip",
                 message: one_line(&e),
             })?;
-            if is_tar_header(&inner[..m]) {
+            if is_tar_header(inner.get(..m).unwrap_or_default()) {
                 return Archive::open_tar(path, backing, true, limits);
             }
             return Archive::open_single(path, backing, true, limits);
@@ -623,7 +648,7 @@ impl Archive {
                 }
             }
             let locator = if gz {
-                Locator::TarOrdinal(ordinal)
+                Locator::TarOrdinal(ordinal, entry.raw_file_position())
             } else {
                 Locator::TarOffset(entry.raw_file_position())
             };
@@ -760,14 +785,31 @@ impl Archive {
                 cursor.pos = *offset;
                 f(&mut cursor.take(bound)).map_err(wrap)
             }
-            (Locator::TarOrdinal(ordinal), Some(backing)) => {
-                let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(backing.cursor()));
-                let mut entries = tar.entries().map_err(wrap)?;
-                let entry = entries
-                    .nth(*ordinal)
-                    .ok_or_else(|| self.entry_error(&info.path, "entry vanished"))?
-                    .map_err(wrap)?;
-                f(&mut Bounded::new(entry, bound, TOO_BIG)).map_err(wrap)
+            (Locator::TarOrdinal(_, offset), Some(backing)) => {
+                // Resume the last decoder if it has not gone past this entry, else start over.
+                let cached = self
+                    .resume
+                    .lock()
+                    .ok()
+                    .and_then(|mut r| r.take())
+                    .filter(|(pos, _)| *pos <= *offset);
+                let (pos, mut gz) = cached
+                    .unwrap_or_else(|| (0, flate2::read::GzDecoder::new(backing.cursor())));
+                let skip = offset - pos;
+                let skipped = io::copy(&mut (&mut gz).take(skip), &mut io::sink()).map_err(wrap)?;
+                if skipped != skip {
+                    return Err(self.entry_error(&info.path, "entry vanished"));
+                }
+                let mut reader = Tracked {
+                    inner: (&mut gz).take(bound),
+                    read: 0,
+                };
+                let out = f(&mut reader).map_err(wrap)?;
+                let at = offset + reader.read;
+                if let Ok(mut r) = self.resume.lock() {
+                    *r = Some((at, gz));
+                }
+                Ok(out)
             }
             (Locator::Whole, Some(backing)) => {
                 if self.kind == ArchiveKind::Gzip {
@@ -820,7 +862,7 @@ impl Archive {
         };
         let mut by_ordinal: HashMap<usize, usize> = HashMap::new();
         for (i, (info, loc)) in self.entries.iter().zip(&self.locators).enumerate() {
-            if let Locator::TarOrdinal(o) = loc
+            if let Locator::TarOrdinal(o, _) = loc
                 && wanted(info)
             {
                 by_ordinal.insert(*o, i);
@@ -877,7 +919,10 @@ fn overlapping_spans(spans: &[(u64, u64)]) -> Vec<bool> {
 fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
-        match r.read(&mut buf[n..]) {
+        let Some(rest) = buf.get_mut(n..) else {
+            break;
+        };
+        match r.read(rest) {
             Ok(0) => break,
             Ok(m) => n += m,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

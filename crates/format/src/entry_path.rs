@@ -21,8 +21,9 @@ pub fn sanitize(name: &str, max_depth: usize) -> Result<String, &'static str> {
     if name.starts_with('/') {
         return Err("absolute path");
     }
-    let bytes = name.as_bytes();
-    if bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic() {
+    if let [letter, b':', ..] = name.as_bytes()
+        && letter.is_ascii_alphabetic()
+    {
         return Err("drive-letter path");
     }
     let mut parts = Vec::new();

@@ -26,6 +26,7 @@
 //! # Ok::<(), kbundle_format::Error>(())
 //! ```
 #![deny(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod archive;
 pub mod entry_path;
