@@ -127,6 +127,7 @@ fn events(
             last,
             count: e.count.unwrap_or(1).max(1),
             component: e.from.clone(),
+            container: None,
             source: source(text, e.line),
         });
     }

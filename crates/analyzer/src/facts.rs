@@ -306,6 +306,8 @@ pub struct Event {
     pub count: u64,
     /// The reporting component (`kubelet`, `default-scheduler`, ...).
     pub component: String,
+    /// The container it is about, from `fieldPath: spec.containers{NAME}`, when it says.
+    pub container: Option<String>,
     /// Where it came from.
     pub source: Source,
 }
@@ -709,9 +711,18 @@ fn event(o: &Object) -> Event {
     .find(|x| !x.is_empty())
     .unwrap_or_default()
     .to_string();
+    let container = reg
+        .map(|r| s(r, "/fieldPath"))
+        .and_then(|p| {
+            p.strip_prefix("spec.containers{")
+                .or_else(|| p.strip_prefix("spec.initContainers{"))
+        })
+        .and_then(|p| p.strip_suffix('}'))
+        .map(String::from);
     Event {
         namespace: o.namespace().to_string(),
         name: o.name().to_string(),
+        container,
         regarding,
         reason: s(v, "/reason").to_string(),
         message,

@@ -283,3 +283,9 @@ w('recent-config-change/miss-calico-data','cluster.yaml',[NSOBJ, deployment(), r
    'spec':{'cidr':'172.30.12.0/26','affinity':'host:10.240.0.4','allocations':[0,None]}},
   {'apiVersion':'crd.projectcalico.org/v1','kind':'BlockAffinity','metadata':{'name':'10.240.0.4-172-30-12-0-26','creationTimestamp':'2025-03-14T09:40:00Z'},'spec':{'cidr':'172.30.12.0/26','node':'10.240.0.4','state':'confirmed'}},
   {'apiVersion':'crd.projectcalico.org/v1','kind':'HostEndpoint','metadata':{'name':'10.240.0.4-auto-hep','creationTimestamp':'2025-03-14T09:40:00Z'},'spec':{'node':'10.240.0.4','interfaceName':'*'}}])
+
+# log-error-signature: failed probes report the same causes (no log in the input)
+probe = ev(POD+'.unhealthy','Pod',POD,'Unhealthy','Readiness probe failed: Error verifying datastore: Get "https://172.21.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": context deadline exceeded','2025-03-14T09:20:00Z','2025-03-14T09:58:30Z',count=77,uid=POD_UID)
+probe['involvedObject']['fieldPath']='spec.containers{calico-kube-controllers}'
+w('log-error-signature/fire-probe','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(ready=False, created='2025-03-14T09:00:00Z'), probe,
+  ev(POD+'.old-unhealthy','Pod',POD,'Unhealthy','Readiness probe failed: Error reaching apiserver: <nil> with http status code: 500','2025-03-14T08:00:00Z','2025-03-14T08:30:00Z',count=5,uid='99999999-0000-0000-0000-000000000000')])

@@ -146,6 +146,11 @@ misses!(
 );
 misses!(log_error_signature_old, "log-error-signature", "miss-old");
 fires!(
+    log_error_signature_probe,
+    "log-error-signature",
+    "fire-probe"
+);
+fires!(
     log_error_signature_same_log_twice,
     "log-error-signature",
     "fire-same-log-twice"

@@ -14,9 +14,13 @@
 //! | `unauthorized` | `Unauthorized`, `connection is unauthorized` |
 //! | `tls-error` | `x509:` |
 //! | `deadline-exceeded` | `context deadline exceeded`, `Client.Timeout exceeded`, `request timed out`, `i/o timeout` |
-//! | `apiserver-unreachable` | `Failed to reach apiserver`, `bad status code from apiserver`, `dial tcp ...: connection refused`, `no route to host`, `connection lost`, `Service Unavailable` |
+//! | `apiserver-unreachable` | `Failed to reach apiserver`, `Error reaching apiserver`, `bad status code from apiserver`, `dial tcp ...: connection refused`, `no route to host`, `connection lost`, `Service Unavailable` |
 //! | `datastore-unreachable` | `Failed to initialize Calico datastore`, `Error getting cluster information config`, `Failed to verify datastore`, `Error initializing datastore`, `failed to build Calico client` |
 //! | `fatal-exit` | any other FATAL line |
+//!
+//! The output of failed probes (`Unhealthy` events: `Readiness probe failed: Error verifying
+//! datastore: ...`, which `check-status` prints) is classified the same way and counted with
+//! the lines.
 //!
 //! A timestamped line that appears in both the previous and the current log of a container
 //! (the kubelet serves the same file for both while the container is in CrashLoopBackOff) is
@@ -89,7 +93,7 @@ const SIGNATURES: &[Signature] = &[
     Signature {
         id: "apiserver-unreachable",
         what: "the API server cannot be reached",
-        re: r"(?i)Failed to reach apiserver|bad status code from apiserver|dial tcp [^ ]+: (connect: )?(connection refused|no route to host)|connection lost|Service Unavailable|no route to host",
+        re: r"(?i)Failed to reach apiserver|Error reaching apiserver|bad status code from apiserver|dial tcp [^ ]+: (connect: )?(connection refused|no route to host)|connection lost|Service Unavailable|no route to host",
     },
     Signature {
         id: "datastore-unreachable",
@@ -126,6 +130,10 @@ fn classify(level: Level, text: &str) -> Option<&'static str> {
 #[derive(Default)]
 struct Group {
     count: u64,
+    /// Failed probes (`Unhealthy` events) with this signature.
+    probes: u64,
+    /// The first such event.
+    probe_line: Option<Evidence>,
     fatal: u64,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
@@ -135,7 +143,6 @@ struct Group {
 }
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let Some(snapshot) = cx.snapshot else { return };
     // (namespace, pod, container, signature) -> group
     let mut groups: BTreeMap<(String, String, String, &'static str), Group> = BTreeMap::new();
     let mut logs: Vec<_> = cx.facts.logs.iter().collect();
@@ -153,6 +160,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // `logs --previous`, so the two files can overlap or be identical.
     let mut counted: BTreeMap<(String, String, String), HashSet<String>> = BTreeMap::new();
     for log in logs {
+        let Some(snapshot) = cx.snapshot else { break };
         let container = log.container.clone().unwrap_or_default();
         let key = (log.namespace.clone(), log.pod.clone(), container.clone());
         let before = counted.remove(&key).unwrap_or_default();
@@ -206,16 +214,79 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         now_seen.extend(before);
         counted.insert(key, now_seen);
     }
+    // Probe output is the container's own status report (`check-status` prints why it is not
+    // ready): failed probes count too.
+    for e in &cx.facts.events {
+        if e.reason != "Unhealthy"
+            || e.type_ != "Warning"
+            || e.regarding.kind != "Pod"
+            || !cx.in_window(e.last)
+        {
+            continue;
+        }
+        let current = cx
+            .facts
+            .pods
+            .iter()
+            .find(|p| p.namespace == e.regarding.namespace && p.name == e.regarding.name);
+        let replaced = match (
+            current.and_then(|p| p.uid.as_deref()),
+            e.regarding.uid.as_deref(),
+        ) {
+            (Some(a), Some(b)) => a != b,
+            _ => false,
+        };
+        if replaced {
+            continue;
+        }
+        let Some(sig) = classify(Level::Error, &e.message) else {
+            continue;
+        };
+        let container = e
+            .container
+            .clone()
+            .or_else(|| {
+                current
+                    .map(|p| p.containers.iter().filter(|c| !c.init).collect::<Vec<_>>())
+                    .filter(|cs| cs.len() == 1)
+                    .and_then(|cs| cs.first().map(|c| c.name.clone()))
+            })
+            .unwrap_or_default();
+        let g = groups
+            .entry((
+                e.regarding.namespace.clone(),
+                e.regarding.name.clone(),
+                container,
+                sig,
+            ))
+            .or_default();
+        g.probes += e.count;
+        for t in [e.first, e.last].into_iter().flatten() {
+            g.first = Some(g.first.map_or(t, |f| f.min(t)));
+            g.last = Some(g.last.map_or(t, |l| l.max(t)));
+        }
+        let ev = cx.evidence(
+            &e.source,
+            &format!("Unhealthy (x{}) {}", e.count, e.message),
+        );
+        if g.probe_line.is_none() {
+            g.probe_line = Some(ev);
+        }
+    }
     for ((ns, pod, container, sig), g) in groups {
         let what = SIGNATURES
             .iter()
             .find(|s| s.id == sig)
             .map_or("the process exited on a fatal error", |s| s.what);
-        let mut message = format!(
-            "{sig}: {} line{} in {container}",
-            g.count,
-            if g.count == 1 { "" } else { "s" }
-        );
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
+        let mut counts = Vec::new();
+        if g.count > 0 {
+            counts.push(format!("{} line{}", g.count, plural(g.count)));
+        }
+        if g.probes > 0 {
+            counts.push(format!("{} failed probe{}", g.probes, plural(g.probes)));
+        }
+        let mut message = format!("{sig}: {} in {container}", counts.join(" and "));
         if g.fatal > 0 && sig != "fatal-exit" {
             message.push_str(&format!(" ({} FATAL)", g.fatal));
         }
@@ -248,7 +319,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             severity,
             subject: Subject::new("Pod", &ns, &pod),
             message,
-            evidence: g.first_line.into_iter().chain(g.last_line).collect(),
+            evidence: g
+                .first_line
+                .into_iter()
+                .chain(g.last_line)
+                .chain(g.probe_line)
+                .collect(),
             next_steps,
         });
     }
