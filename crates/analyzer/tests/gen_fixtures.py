@@ -289,3 +289,10 @@ probe = ev(POD+'.unhealthy','Pod',POD,'Unhealthy','Readiness probe failed: Error
 probe['involvedObject']['fieldPath']='spec.containers{calico-kube-controllers}'
 w('log-error-signature/fire-probe','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(ready=False, created='2025-03-14T09:00:00Z'), probe,
   ev(POD+'.old-unhealthy','Pod',POD,'Unhealthy','Readiness probe failed: Error reaching apiserver: <nil> with http status code: 500','2025-03-14T08:00:00Z','2025-03-14T08:30:00Z',count=5,uid='99999999-0000-0000-0000-000000000000')])
+
+# recent-cluster-update: calico-node redeployed by the operator 3h ago (a master update)
+CALICO_NODE={'apiVersion':'apps/v1','kind':'DaemonSet','metadata':{'name':'calico-node','namespace':NS,'creationTimestamp':'2025-01-10T08:05:00Z',
+  'managedFields':[{'manager':'operator','operation':'Update','apiVersion':'apps/v1','time':'2025-03-14T06:58:00Z','fieldsType':'FieldsV1','fieldsV1':{'f:spec':{'f:template':{'f:spec':{'f:containers':{}}}}}},
+                   {'manager':'kube-controller-manager','operation':'Update','apiVersion':'apps/v1','time':'2025-03-14T09:50:00Z','subresource':'status','fieldsType':'FieldsV1','fieldsV1':{'f:status':{'f:numberReady':{}}}}]},
+  'spec':{'selector':{'matchLabels':{'k8s-app':'calico-node'}}},'status':{'desiredNumberScheduled':3,'numberReady':3}}
+w('recent-cluster-update/fire-calico-redeployed','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), CALICO_NODE])

@@ -169,6 +169,11 @@ misses!(
 );
 
 fires!(recent_cluster_update, "recent-cluster-update", "fire");
+fires!(
+    recent_cluster_update_calico_redeployed,
+    "recent-cluster-update",
+    "fire-calico-redeployed"
+);
 misses!(
     recent_cluster_update_old_nodes,
     "recent-cluster-update",

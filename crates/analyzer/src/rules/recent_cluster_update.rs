@@ -1,5 +1,5 @@
-//! Nodes created within the window (reloaded or replaced), and kubelet versions that differ
-//! between nodes or from the API server.
+//! Nodes created within the window (reloaded or replaced), kubelet versions that differ
+//! between nodes or from the API server, and Calico redeployed within the window.
 //!
 //! ## What it detects
 //!
@@ -9,7 +9,11 @@
 //!   differs from the API server's minor version (warning), from its patch level (info) or
 //!   from the version most nodes run (info): an update is in progress or was left half done.
 //!
-//! The subject is each such Node.
+//! - Calico's other workloads (`calico-node`, `calico-typha`, `tigera-operator`...) whose spec
+//!   was written within the window (after their creation): Calico was redeployed, as master
+//!   updates do (info).
+//!
+//! The subject is each such Node or workload.
 //!
 //! ## Why it matters
 //!
@@ -54,6 +58,71 @@ fn minor(v: &str) -> String {
 }
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    nodes(cx, out);
+    calico_rollouts(cx, out);
+}
+
+/// Calico's other workloads (calico-node, calico-typha, the operator) whose spec was written
+/// within the window: Calico was redeployed, which is what a master update does.
+fn calico_rollouts(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    if cx.now.is_none() {
+        return;
+    }
+    let t = &cx.target;
+    for m in &cx.facts.metas {
+        let calico = m.name.starts_with("calico-") || m.name == "tigera-operator";
+        if m.group != "apps"
+            || !matches!(m.kind.as_str(), "Deployment" | "DaemonSet")
+            || !calico
+            || (m.kind == t.kind && m.namespace == t.namespace && m.name == t.name)
+        {
+            continue;
+        }
+        let Some(w) = m
+            .managed
+            .iter()
+            .filter(|f| f.owns_config && f.subresource.is_empty() && f.time.is_some())
+            .max_by_key(|f| f.time)
+        else {
+            continue;
+        };
+        // Its creation is not an update.
+        if w.time <= m.created || !cx.in_window(w.time) {
+            continue;
+        }
+        let age = cx.age(w.time).map(human_duration).unwrap_or_default();
+        out.push(Finding {
+            rule: "",
+            severity: Severity::Info,
+            subject: Subject::new(&m.kind, &m.namespace, &m.name),
+            message: format!(
+                "{} {}/{} spec changed {age} before the reference time by {} ({}): Calico was redeployed, as a master update does",
+                m.kind, m.namespace, m.name, w.manager, w.operation
+            ),
+            evidence: vec![cx.evidence(
+                &m.source,
+                &format!(
+                    "{} {}: spec written by {} at {}",
+                    m.kind,
+                    m.name,
+                    w.manager,
+                    w.time.map_or("?".to_string(), |t| t.to_string())
+                ),
+            )],
+            next_steps: vec![
+                "Check whether the problem started with this update: compare its time with the first errors and restarts".into(),
+                format!(
+                    "See the rollout: kubectl rollout history {} -n {} {}",
+                    m.kind.to_ascii_lowercase(),
+                    m.namespace,
+                    m.name
+                ),
+            ],
+        });
+    }
+}
+
+fn nodes(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for n in &cx.facts.nodes {
         if let Some(v) = &n.kubelet_version {
