@@ -675,13 +675,22 @@ fn collect_timeout_writes_what_was_collected() {
     let out = dir.path().join("b.zip");
     let started = std::time::Instant::now();
     let o = collect(&s, &out, &["--timeout", "2500ms", "--jobs", "2"]);
-    assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
     let b = Bundle::open(&out);
     b.check_manifest();
     assert!(b.has("cluster/version.json"));
     let errors = b.errors();
-    assert!(errors.iter().any(|(_, m, c)| c == "timeout" && m.contains("collection timeout")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|(_, m, c)| c == "timeout" && m.contains("collection timeout")),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -700,11 +709,60 @@ fn collect_interrupted_leaves_no_bundle() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(2500));
-    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let o = child.wait_with_output().unwrap();
     assert_eq!(code(&o), 130, "{}", stderr(&o));
     assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
     assert!(!out.exists());
     assert!(!dir.path().join("b.zip.partial").exists());
+}
+
+#[test]
+fn collect_trims_context_logs_before_target_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = dir.path().join("mix");
+    std::fs::create_dir_all(cluster.join("ns")).unwrap();
+    let mut items = Vec::new();
+    for (i, role) in ["target", "ctx", "ctx", "ctx", "ctx"].iter().enumerate() {
+        let name = format!("{role}-{i}");
+        items.push(json!({"metadata": {"name": name, "namespace": "mix", "uid": format!("u{i}"), "labels": {"role": role}},
+            "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "x"}]},
+            "status": {"phase": "Running"}}));
+        let logs = cluster.join(format!("logs/mix/{name}"));
+        std::fs::create_dir_all(&logs).unwrap();
+        std::fs::write(logs.join("c.log"), noise_log(1 << 20, i as u64 + 7)).unwrap();
+    }
+    std::fs::write(
+        cluster.join("ns/pods.json"),
+        serde_json::to_vec(&json!({"apiVersion": "v1", "kind": "PodList", "items": items})).unwrap(),
+    )
+    .unwrap();
+    let node = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {}});
+    std::fs::write(cluster.join("ns/node.json"), serde_json::to_vec(&node).unwrap()).unwrap();
+    let s = Serve::start(&[&cluster], &[]);
+    let out = dir.path().join("b.zip");
+    let o = collect(
+        &s,
+        &out,
+        &["-n", "mix", "-l", "role=target", "--context-logs", "role=ctx", "--max-size", "2MB"],
+    );
+    assert!(matches!(code(&o), 0 | 3), "{}{}", stdout(&o), stderr(&o));
+    assert!(std::fs::metadata(&out).unwrap().len() < 2_000_000);
+    let b = Bundle::open(&out);
+    b.check_manifest();
+    let entries = b.manifest["entries"].as_array().unwrap();
+    for e in entries.iter().filter(|e| e["path"].as_str().unwrap().ends_with("/logs/c.log")) {
+        let path = e["path"].as_str().unwrap();
+        if path.contains("/target-") {
+            assert!(e.get("truncated").is_none(), "{e}");
+            assert_eq!(e["size"], 1 << 20);
+        } else {
+            assert_eq!(e["truncated"]["reason"], "max-size", "{e}");
+        }
+    }
+    assert_eq!(b.manifest["request"]["pods"], json!(["mix/target-0"]));
 }

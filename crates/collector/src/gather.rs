@@ -791,7 +791,8 @@ pub(crate) async fn run(
     progress.phase("version");
     let version = match api.get_json("/version").await {
         Ok(v) => Ok(v),
-        Err(Failure::Other(m)) => return Err(Error::Unreachable(m)),
+        // No connection, or no answer at all: nothing else would work either.
+        Err(Failure::Other(m) | Failure::Timeout(m)) => return Err(Error::Unreachable(m)),
         Err(f) => Err(f),
     };
     progress.phase("discovery");
