@@ -190,6 +190,13 @@ pub(crate) fn coverage(cx: &Context<'_>, w: &Webhook, namespace: &str, resource:
         };
         parts.push(how);
     }
+    if w.object_selector
+        .as_ref()
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|o| !o.is_empty())
+    {
+        parts.push("it also has an objectSelector".to_string());
+    }
     if !resource.is_empty() && !w.rules.is_empty() {
         let covers = w.rules.iter().any(|r| {
             let op = r.operations.iter().any(|o| o == "*" || o == "CREATE");
