@@ -1,5 +1,6 @@
 //! Request routing and the read-only verbs: get, list, watch, logs.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,7 +47,7 @@ impl Reply {
         Reply::json_as(code, "application/json", v)
     }
 
-    pub(crate) fn json_as(code: u16, content_type: &str, v: &Value) -> Reply {
+    pub(crate) fn json_as(code: u16, content_type: &str, v: &impl serde::Serialize) -> Reply {
         let body = serde_json::to_vec(v).unwrap_or_default();
         Reply::Full {
             code,
@@ -345,17 +346,17 @@ impl State {
         Ok(())
     }
 
-    /// The object as served at the asked version.
-    fn served_value(&self, t: &ResourceType, o: &Object) -> Value {
+    /// The object as served at the asked version (borrowed unless its apiVersion differs).
+    fn served_value<'a>(&self, t: &ResourceType, o: &'a Object) -> Cow<'a, Value> {
         let api_version = t.api_version();
         if o.api_version() == api_version {
-            o.value.clone()
+            Cow::Borrowed(&o.value)
         } else {
             let mut v = o.value.clone();
             if let Some(m) = v.as_object_mut() {
                 m.insert("apiVersion".into(), Value::String(api_version));
             }
-            v
+            Cow::Owned(v)
         }
     }
 
@@ -369,7 +370,7 @@ impl State {
         Ok(match r.want {
             Want::Table(v) => {
                 let include = table::Include::parse(r.query.get("includeObject"))?;
-                let tbl = table::table(&self.index, t, &[value], include, v, None);
+                let tbl = table::table(&self.index, t, &[value.as_ref()], include, v, None);
                 Reply::json_as(
                     200,
                     &format!("application/json;as=Table;v={v};g=meta.k8s.io"),
@@ -381,7 +382,7 @@ impl State {
                 &format!("application/json;as=PartialObjectMetadata;v={v};g=meta.k8s.io"),
                 &table::partial_metadata(&value, v),
             ),
-            _ => Reply::json(200, &value),
+            _ => Reply::json_as(200, "application/json", &value),
         })
     }
 
@@ -438,10 +439,11 @@ impl State {
         } else {
             start.saturating_add(limit).min(total)
         };
-        let page: Vec<Value> = selected[start..end]
+        let page: Vec<Cow<'_, Value>> = selected[start..end]
             .iter()
             .map(|o| self.served_value(t, o))
             .collect();
+        let page: Vec<&Value> = page.iter().map(AsRef::as_ref).collect();
         let mut meta = json!({"resourceVersion": self.index.resource_version});
         if end < total {
             meta["continue"] = json!(encode_continue(end));
@@ -458,27 +460,28 @@ impl State {
                 )
             }
             Want::Metadata(v) => {
-                let items: Vec<Value> =
+                let items: Vec<table::PartialMetadata<'_>> =
                     page.iter().map(|o| table::partial_metadata(o, v)).collect();
                 Reply::json_as(
                     200,
                     &format!("application/json;as=PartialObjectMetadataList;v={v};g=meta.k8s.io"),
-                    &json!({
-                        "kind": "PartialObjectMetadataList",
-                        "apiVersion": format!("meta.k8s.io/{v}"),
-                        "metadata": meta,
-                        "items": items,
-                    }),
+                    &List {
+                        kind: "PartialObjectMetadataList".into(),
+                        api_version: format!("meta.k8s.io/{v}"),
+                        metadata: meta,
+                        items,
+                    },
                 )
             }
-            _ => Reply::json(
+            _ => Reply::json_as(
                 200,
-                &json!({
-                    "kind": format!("{}List", t.kind),
-                    "apiVersion": t.api_version(),
-                    "metadata": meta,
-                    "items": page,
-                }),
+                "application/json",
+                &List {
+                    kind: format!("{}List", t.kind),
+                    api_version: t.api_version(),
+                    metadata: meta,
+                    items: page,
+                },
             ),
         })
     }
@@ -495,19 +498,39 @@ impl State {
         if replay {
             for (i, o) in selected.iter().enumerate() {
                 let value = self.served_value(t, o);
-                let object = match r.want {
+                let written = match r.want {
                     Want::Table(v) => {
-                        let mut tbl = table::table(&self.index, t, &[value], include, v, None);
+                        let mut tbl =
+                            table::table(&self.index, t, &[value.as_ref()], include, v, None);
                         if i > 0 {
-                            tbl["columnDefinitions"] = json!([]);
+                            tbl.column_definitions.clear();
                         }
-                        tbl
+                        serde_json::to_writer(
+                            &mut out,
+                            &Event {
+                                kind: "ADDED",
+                                object: tbl,
+                            },
+                        )
                     }
-                    Want::Metadata(v) => table::partial_metadata(&value, v),
-                    _ => value,
+                    Want::Metadata(v) => serde_json::to_writer(
+                        &mut out,
+                        &Event {
+                            kind: "ADDED",
+                            object: table::partial_metadata(&value, v),
+                        },
+                    ),
+                    _ => serde_json::to_writer(
+                        &mut out,
+                        &Event {
+                            kind: "ADDED",
+                            object: &value,
+                        },
+                    ),
                 };
-                let line = json!({"type": "ADDED", "object": object});
-                out.extend(serde_json::to_vec(&line).unwrap_or_default());
+                if written.is_err() {
+                    return Err(ApiError::internal("cannot encode a watch event"));
+                }
                 out.push(b'\n');
             }
         }
@@ -606,6 +629,24 @@ impl State {
         }
         Reply::json(201, &review)
     }
+}
+
+/// A list, serialized without copying its items.
+#[derive(serde::Serialize)]
+struct List<T: serde::Serialize> {
+    kind: String,
+    #[serde(rename = "apiVersion")]
+    api_version: String,
+    metadata: Value,
+    items: Vec<T>,
+}
+
+/// A watch event.
+#[derive(serde::Serialize)]
+struct Event<T: serde::Serialize> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    object: T,
 }
 
 const CONTINUE_PREFIX: &str = "kbundle:";

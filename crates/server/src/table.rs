@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use kbundle_format::resources::ResourceType;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::index::Index;
@@ -31,13 +32,58 @@ impl Include {
     }
 }
 
+static EMPTY: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| json!({}));
+
+/// `PartialObjectMetadata` of an object (borrowed, serialized without copies).
+#[derive(Debug, Serialize)]
+pub(crate) struct PartialMetadata<'a> {
+    kind: &'static str,
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    metadata: &'a Value,
+}
+
 /// `PartialObjectMetadata` of an object.
-pub(crate) fn partial_metadata(object: &Value, version: &str) -> Value {
-    json!({
-        "kind": "PartialObjectMetadata",
-        "apiVersion": format!("meta.k8s.io/{version}"),
-        "metadata": object.get("metadata").cloned().unwrap_or_else(|| json!({})),
-    })
+pub(crate) fn partial_metadata<'a>(object: &'a Value, version: &str) -> PartialMetadata<'a> {
+    PartialMetadata {
+        kind: "PartialObjectMetadata",
+        api_version: if version == "v1beta1" {
+            "meta.k8s.io/v1beta1"
+        } else {
+            "meta.k8s.io/v1"
+        },
+        metadata: object.get("metadata").unwrap_or(&EMPTY),
+    }
+}
+
+/// The object of a Table row.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub(crate) enum RowObject<'a> {
+    Full(&'a Value),
+    Partial(PartialMetadata<'a>),
+}
+
+/// One row of a Table.
+#[derive(Debug, Serialize)]
+pub(crate) struct Row<'a> {
+    cells: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conditions: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    object: Option<RowObject<'a>>,
+}
+
+/// A `meta.k8s.io` Table.
+#[derive(Debug, Serialize)]
+pub(crate) struct Table<'a> {
+    kind: &'static str,
+    #[serde(rename = "apiVersion")]
+    api_version: String,
+    metadata: Value,
+    #[serde(rename = "columnDefinitions")]
+    pub(crate) column_definitions: Vec<Value>,
+    rows: Vec<Row<'a>>,
 }
 
 /// `k8s.io/apimachinery/pkg/util/duration.HumanDuration`: `45s`, `3m20s`, `5h`, `2d3h`,
@@ -1124,14 +1170,14 @@ fn crd_cell(c: &Ctx<'_>, column: &Value, object: &Value) -> Value {
 
 /// A Table of objects of one type. `meta` is the list metadata (lists), else the object's
 /// resourceVersion is used.
-pub(crate) fn table(
+pub(crate) fn table<'a>(
     index: &Index,
     t: &ResourceType,
-    objects: &[Value],
+    objects: &[&'a Value],
     include: Include,
     version: &str,
     meta: Option<Value>,
-) -> Value {
+) -> Table<'a> {
     let ctx = Ctx {
         now: index.now.unwrap_or_else(jiff::Timestamp::now),
         index,
@@ -1141,20 +1187,17 @@ pub(crate) fn table(
         .get(&(t.group.clone(), t.version.clone(), t.plural.clone()));
     let mut columns: Vec<Value>;
     let mut rows = Vec::with_capacity(objects.len());
-    let object_of = |o: &Value| match include {
+    let object_of = |o: &'a Value| match include {
         Include::None => None,
-        Include::Metadata => Some(partial_metadata(o, version)),
-        Include::Object => Some(o.clone()),
+        Include::Metadata => Some(RowObject::Partial(partial_metadata(o, version))),
+        Include::Object => Some(RowObject::Full(o)),
     };
-    let mut push = |cells: Vec<Value>, conditions: Option<Value>, o: &Value| {
-        let mut row = json!({"cells": cells});
-        if let Some(c) = conditions {
-            row["conditions"] = c;
-        }
-        if let Some(obj) = object_of(o) {
-            row["object"] = obj;
-        }
-        rows.push(row);
+    let mut push = |cells: Vec<Value>, conditions: Option<Value>, o: &'a Value| {
+        rows.push(Row {
+            cells,
+            conditions,
+            object: object_of(o),
+        });
     };
     if let Some(crd_columns) = crd {
         let mut defs: Vec<Value> = crd_columns.clone();
@@ -1172,14 +1215,14 @@ pub(crate) fn table(
             json!({"name": s(d, "/name"), "type": s(d, "/type"), "format": s(d, "/format"),
                    "description": s(d, "/description"), "priority": int(d, "/priority")})
         }));
-        for o in objects {
+        for &o in objects {
             let mut cells = vec![json!(s(o, "/metadata/name"))];
             cells.extend(defs.iter().map(|d| crd_cell(&ctx, d, o)));
             push(cells, None, o);
         }
     } else if let Some((defs, row)) = printer(t) {
         columns = defs;
-        for o in objects {
+        for &o in objects {
             let (cells, conditions) = row(&ctx, o);
             push(cells, conditions, o);
         }
@@ -1194,7 +1237,7 @@ pub(crate) fn table(
             json!({"name": "Created At", "type": "date", "format": "",
                    "description": "CreationTimestamp is a timestamp representing the server time when this object was created.", "priority": 0}),
         ];
-        for o in objects {
+        for &o in objects {
             let created = opt(o, "/metadata/creationTimestamp")
                 .and_then(|t| t.parse::<jiff::Timestamp>().ok())
                 .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
@@ -1209,13 +1252,13 @@ pub(crate) fn table(
             .unwrap_or_default();
         json!({"resourceVersion": rv})
     });
-    json!({
-        "kind": "Table",
-        "apiVersion": format!("meta.k8s.io/{version}"),
-        "metadata": meta,
-        "columnDefinitions": columns,
-        "rows": rows,
-    })
+    Table {
+        kind: "Table",
+        api_version: format!("meta.k8s.io/{version}"),
+        metadata: meta,
+        column_definitions: columns,
+        rows,
+    }
 }
 
 #[cfg(test)]
