@@ -59,6 +59,13 @@ fn real_support_bundle() {
         Some("v1.24.4+k3s1")
     );
     assert_eq!(s.duplicates(), 0);
+    // This bundle's custom resource definitions come without apiVersion and kind.
+    assert_eq!(
+        s.of_kind("apiextensions.k8s.io", "CustomResourceDefinition")
+            .count(),
+        12
+    );
+    assert!(input.ignored.is_empty(), "{:?}", input.ignored);
 
     let logs = s.logs();
     assert_eq!(logs.len(), 19);
@@ -290,5 +297,53 @@ fn version_yaml_alone_is_checked_by_content() {
     assert_eq!(
         s.server_version().and_then(|v| v["gitVersion"].as_str()),
         Some("v1.30.0")
+    );
+}
+
+#[test]
+fn old_bundles_without_type_information() {
+    let entries = vec![
+        (
+            "sb/version.yaml".to_string(),
+            b"apiVersion: troubleshoot.sh/v1beta2\nkind: SupportBundle\n".to_vec(),
+        ),
+        (
+            "sb/cluster-resources/pods/kube-system.json".to_string(),
+            br#"{"metadata":{},"items":[{"metadata":{"name":"p","namespace":"kube-system"}}]}"#
+                .to_vec(),
+        ),
+        (
+            "sb/cluster-resources/nodes.json".to_string(),
+            br#"[{"metadata":{"name":"10.0.0.1"}}]"#.to_vec(),
+        ),
+        (
+            "sb/cluster-resources/events/default.json".to_string(),
+            br#"{"metadata":{},"items":null}"#.to_vec(),
+        ),
+        (
+            "sb/cluster-resources/validating-webhook-configurations.json".to_string(),
+            br#"{"items":[{"metadata":{"name":"deny-all"},"webhooks":[]}]}"#.to_vec(),
+        ),
+        (
+            "sb/cluster-resources/unknown-type.json".to_string(),
+            br#"{"items":[{"metadata":{"name":"x"}}]}"#.to_vec(),
+        ),
+    ];
+    let s = import_common::open_bytes("sb.zip", zip_of(&entries));
+    let report = inspect(&s);
+    assert_eq!(
+        report.objects,
+        [
+            "Node//10.0.0.1",
+            "Pod/kube-system/p",
+            "ValidatingWebhookConfiguration//deny-all",
+        ]
+    );
+    assert_eq!(
+        report.ignored,
+        [(
+            "sb/cluster-resources/unknown-type.json".to_string(),
+            "no Kubernetes object in it".to_string()
+        )]
     );
 }

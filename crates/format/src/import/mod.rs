@@ -85,6 +85,11 @@ pub(crate) trait Importer: Sync {
     fn sniff(&self, _rel: &str, _head: &[u8]) -> Class {
         Class::Ignore
     }
+    /// The `apiVersion` and `kind` of the objects of an object file whose list and items do
+    /// not say them (older troubleshoot bundles), by its path.
+    fn type_hint(&self, _rel: &str) -> Option<(&'static str, &'static str)> {
+        None
+    }
 }
 
 /// The input as an importer sees it while classifying.
@@ -194,6 +199,34 @@ pub(crate) fn parse_any(
         }
         None => Ok(parsed),
     }
+}
+
+/// Objects of a file whose list (or top-level array) and items lack `apiVersion` and `kind`:
+/// they are taken from the hint.
+fn parse_hinted(
+    path: &str,
+    bytes: &[u8],
+    (api_version, kind): (&str, &str),
+) -> std::result::Result<objects::Parsed, String> {
+    let Some(value) = raw_value(path, bytes) else {
+        return Ok(objects::Parsed::default());
+    };
+    let mut list = match value {
+        Value::Array(items) => serde_json::json!({ "items": items }),
+        Value::Object(map) if map.contains_key("items") => Value::Object(map),
+        _ => return Ok(objects::Parsed::default()),
+    };
+    if let Some(map) = list.as_object_mut() {
+        map.entry("kind")
+            .or_insert_with(|| Value::String(format!("{kind}List")));
+        map.entry("apiVersion")
+            .or_insert_with(|| Value::String(api_version.to_string()));
+        if map.get("items").is_none_or(Value::is_null) {
+            map.insert("items".into(), Value::Array(Vec::new()));
+        }
+    }
+    let bytes = serde_json::to_vec(&list).map_err(|e| e.to_string())?;
+    parse_objects("hinted.json", &bytes)
 }
 
 /// A `...List` whose `items` are null or missing.
@@ -447,6 +480,12 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
             }
             continue;
         }
+        let parsed = match below(&root, &path).and_then(|rel| importer.type_hint(rel)) {
+            Some(hint) if parsed.values.is_empty() => {
+                parse_hinted(&path, &bytes, hint).unwrap_or(parsed)
+            }
+            _ => parsed,
+        };
         if parsed.values.is_empty() && !parsed.had_list {
             ignored.push(Skipped {
                 name: path,

@@ -136,6 +136,16 @@ impl Importer for Troubleshoot {
         self.classify(rel, entry)
     }
 
+    fn type_hint(&self, rel: &str) -> Option<(&'static str, &'static str)> {
+        let rest = rel.strip_prefix("cluster-resources/")?;
+        let kind = rest.split('/').next()?;
+        let kind = kind.strip_suffix(".json").unwrap_or(kind);
+        TYPES
+            .iter()
+            .find(|(t, _, _)| *t == kind)
+            .map(|(_, a, k)| (*a, *k))
+    }
+
     fn sniff(&self, rel: &str, head: &[u8]) -> Class {
         match kubectl_text::sniff_text(rel, head) {
             // Collector output is not a pod's log unless it is under pods/logs.
@@ -144,6 +154,75 @@ impl Importer for Troubleshoot {
         }
     }
 }
+
+/// troubleshoot's `cluster-resources/<type>` names and what they hold, for lists written without
+/// `apiVersion` and `kind` (custom resource definitions in bundles of 2022, everything in older
+/// ones).
+const TYPES: &[(&str, &str, &str)] = &[
+    (
+        "clusterrolebindings",
+        "rbac.authorization.k8s.io/v1",
+        "ClusterRoleBinding",
+    ),
+    (
+        "clusterRoleBindings",
+        "rbac.authorization.k8s.io/v1",
+        "ClusterRoleBinding",
+    ),
+    (
+        "clusterroles",
+        "rbac.authorization.k8s.io/v1",
+        "ClusterRole",
+    ),
+    ("configmaps", "v1", "ConfigMap"),
+    ("cronjobs", "batch/v1", "CronJob"),
+    (
+        "custom-resource-definitions",
+        "apiextensions.k8s.io/v1",
+        "CustomResourceDefinition",
+    ),
+    ("daemonsets", "apps/v1", "DaemonSet"),
+    ("deployments", "apps/v1", "Deployment"),
+    ("endpoints", "v1", "Endpoints"),
+    ("endpointslices", "discovery.k8s.io/v1", "EndpointSlice"),
+    ("events", "v1", "Event"),
+    ("ingress", "networking.k8s.io/v1", "Ingress"),
+    ("jobs", "batch/v1", "Job"),
+    ("leases", "coordination.k8s.io/v1", "Lease"),
+    ("limitranges", "v1", "LimitRange"),
+    (
+        "mutating-webhook-configurations",
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+    ),
+    ("namespaces", "v1", "Namespace"),
+    ("network-policy", "networking.k8s.io/v1", "NetworkPolicy"),
+    ("nodes", "v1", "Node"),
+    ("pod-disruption-budgets", "policy/v1", "PodDisruptionBudget"),
+    ("pods", "v1", "Pod"),
+    ("priorityclasses", "scheduling.k8s.io/v1", "PriorityClass"),
+    ("pvcs", "v1", "PersistentVolumeClaim"),
+    ("pvs", "v1", "PersistentVolume"),
+    ("replicasets", "apps/v1", "ReplicaSet"),
+    ("resource-quota", "v1", "ResourceQuota"),
+    ("resource-quotas", "v1", "ResourceQuota"),
+    (
+        "rolebindings",
+        "rbac.authorization.k8s.io/v1",
+        "RoleBinding",
+    ),
+    ("roles", "rbac.authorization.k8s.io/v1", "Role"),
+    ("serviceaccounts", "v1", "ServiceAccount"),
+    ("services", "v1", "Service"),
+    ("statefulsets", "apps/v1", "StatefulSet"),
+    ("storage-classes", "storage.k8s.io/v1", "StorageClass"),
+    (
+        "validating-webhook-configurations",
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+    ),
+    ("volumeattachments", "storage.k8s.io/v1", "VolumeAttachment"),
+];
 
 /// A pod name a controller generated: `<base>-<5 random characters>` (ReplicaSet, DaemonSet and
 /// Job pods) or `<base>-<ordinal>` (StatefulSet pods).
