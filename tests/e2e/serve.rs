@@ -479,3 +479,36 @@ fn serve_faults() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("bogus"), "{}", stderr(&out));
 }
+
+#[test]
+fn serve_stops_cleanly_on_ctrl_c() {
+    let mut s = serve("healthy");
+    ok(&s, &["get", "ns"]);
+    let pid = s.child.id().to_string();
+    let status = run(std::process::Command::new("kill").args(["-INT", &pid])).status;
+    assert!(status.success());
+    let start = Instant::now();
+    let exit = loop {
+        if let Some(exit) = s.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "kbundle serve did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn serve_refuses_a_missing_input() {
+    let out = run(kbundle().args(["serve", "/nonexistent/bundle.zip"]));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("cannot read input"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+}

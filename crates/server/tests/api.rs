@@ -772,3 +772,92 @@ async fn access_reviews_allow_reads_only() {
         json!(["get", "list", "watch"])
     );
 }
+
+#[tokio::test]
+async fn arbitrary_requests_never_break_the_server() {
+    let (s, _d) = server().await;
+    let mut pieces: Vec<String> = [
+        "api",
+        "apis",
+        "v1",
+        "namespaces",
+        "app",
+        "pods",
+        "web-1",
+        "job-x",
+        "log",
+        "status",
+        "nodes",
+        "node-a",
+        "apps",
+        "deployments",
+        "example.com",
+        "widgets",
+        "%",
+        "%zz",
+        "..",
+        "",
+        "events",
+        "version",
+        "a b",
+        "\u{e9}",
+        "%2F",
+        "coordination.k8s.io",
+        "leases",
+    ]
+    .iter()
+    .map(|p| p.to_string())
+    .collect();
+    pieces.push("x".repeat(300));
+    let queries = [
+        "",
+        "?watch=true",
+        "?watch=1&resourceVersion=5&timeoutSeconds=0",
+        "?limit=-1",
+        "?limit=1&continue=kbundle:99",
+        "?labelSelector=%28",
+        "?fieldSelector=%3D",
+        "?container=main&tailLines=99999999999999999999",
+        "?sinceSeconds=9223372036854775807&container=main",
+        "?sinceTime=garbage&container=main",
+        "?includeObject=Bogus",
+        "?timestamps=true&limitBytes=1&container=main",
+        "?previous=true",
+        "?%zz=%",
+    ];
+    let accepts = [
+        "",
+        TABLE,
+        AGGREGATED,
+        "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io",
+        ";;;,,,=",
+        "application/json;as=Table;v=v1beta1;g=meta.k8s.io",
+    ];
+    let methods = ["GET", "GET", "GET", "HEAD", "POST", "DELETE", "OPTIONS"];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for _ in 0..1500 {
+        let depth = 1 + next(6);
+        let mut path = String::new();
+        for _ in 0..depth {
+            path.push('/');
+            path.push_str(&pieces[next(pieces.len())]);
+        }
+        path.push_str(queries[next(queries.len())]);
+        let accept = accepts[next(accepts.len())];
+        let method = methods[next(methods.len())];
+        let (code, _, _) = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            s.handle(method, &path, accept),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{method} {path} hangs"));
+        assert!((200..600).contains(&code), "{method} {path}: {code}");
+        assert_ne!(code, 500, "{method} {path}");
+    }
+}
