@@ -738,24 +738,42 @@ fn collect_trims_context_logs_before_target_logs() {
     }
     std::fs::write(
         cluster.join("ns/pods.json"),
-        serde_json::to_vec(&json!({"apiVersion": "v1", "kind": "PodList", "items": items})).unwrap(),
+        serde_json::to_vec(&json!({"apiVersion": "v1", "kind": "PodList", "items": items}))
+            .unwrap(),
     )
     .unwrap();
-    let node = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {}});
-    std::fs::write(cluster.join("ns/node.json"), serde_json::to_vec(&node).unwrap()).unwrap();
+    let node =
+        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {}});
+    std::fs::write(
+        cluster.join("ns/node.json"),
+        serde_json::to_vec(&node).unwrap(),
+    )
+    .unwrap();
     let s = Serve::start(&[&cluster], &[]);
     let out = dir.path().join("b.zip");
     let o = collect(
         &s,
         &out,
-        &["-n", "mix", "-l", "role=target", "--context-logs", "role=ctx", "--max-size", "2MB"],
+        &[
+            "-n",
+            "mix",
+            "-l",
+            "role=target",
+            "--context-logs",
+            "role=ctx",
+            "--max-size",
+            "2MB",
+        ],
     );
     assert!(matches!(code(&o), 0 | 3), "{}{}", stdout(&o), stderr(&o));
     assert!(std::fs::metadata(&out).unwrap().len() < 2_000_000);
     let b = Bundle::open(&out);
     b.check_manifest();
     let entries = b.manifest["entries"].as_array().unwrap();
-    for e in entries.iter().filter(|e| e["path"].as_str().unwrap().ends_with("/logs/c.log")) {
+    for e in entries
+        .iter()
+        .filter(|e| e["path"].as_str().unwrap().ends_with("/logs/c.log"))
+    {
         let path = e["path"].as_str().unwrap();
         if path.contains("/target-") {
             assert!(e.get("truncated").is_none(), "{e}");

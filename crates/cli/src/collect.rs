@@ -232,6 +232,16 @@ async fn run_async(args: Args) -> ExitCode {
         let stamp = collected_at.strftime("%Y%m%dT%H%M%SZ");
         PathBuf::from(format!("kbundle-{name}-{stamp}.zip"))
     });
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        eprintln!(
+            "kbundle: cannot write {}: {} is not a directory",
+            out.display(),
+            parent.display()
+        );
+        return ExitCode::from(FAILED);
+    }
     let options = Options {
         max_log_bytes: args.max_log_bytes,
         since: args.since,

@@ -509,6 +509,22 @@ mod tests {
     }
 
     #[test]
+    fn last_applied_configuration_of_a_deployment() {
+        let applied = json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"template": {"spec": {
+            "containers": [{"name": "c", "env": [{"name": "ADMIN_PASSWORD", "value": "hunter2hunter2"}]}]}}}});
+        let mut d = json!({"metadata": {"annotations": {
+            "kubectl.kubernetes.io/last-applied-configuration": applied.to_string()}}});
+        let mut c = Counts::new();
+        Redactor::default().value(&mut d, &mut c);
+        let annotation =
+            d.pointer("/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration");
+        let annotation = annotation.and_then(Value::as_str).unwrap_or_default();
+        assert!(!annotation.contains("hunter2"), "{annotation}");
+        assert!(annotation.contains("ADMIN_PASSWORD"), "{annotation}");
+        assert_eq!(c.get("env-value"), Some(&1));
+    }
+
+    #[test]
     fn custom_patterns() {
         let r = Redactor::new(vec![
             Regex::new("customer-[0-9]+").unwrap_or_else(|_| unreachable!()),
