@@ -29,6 +29,7 @@ pub mod facts;
 pub mod html;
 pub mod report;
 mod rules;
+mod table;
 mod text;
 pub mod timeline;
 
@@ -388,6 +389,9 @@ pub fn analyze_facts(
     options: &Options,
 ) -> Report {
     let target = resolve_target(snapshot, &facts, options);
+    if let Some(s) = snapshot {
+        facts.add_pod_tables(s, now, &target.namespace);
+    }
     mark_targets(&mut facts, &target);
     let cx = Context {
         facts: &facts,

@@ -269,3 +269,20 @@ fn describe_text_gives_a_reference_time() {
         report.to_text(false)
     );
 }
+
+// Facts from a `kubectl get pods` table only.
+fires!(
+    crash_loop_get_pods_table,
+    "crash-loop",
+    "fire-get-pods-table"
+);
+
+#[test]
+fn get_pods_table_feeds_memory_and_pending_rules() {
+    let dir = "fire-get-pods-table-oom";
+    let oom = findings("memory-limit-hit", dir);
+    assert!(oom.contains("OOMKilled (exit 137)"), "{oom}");
+    assert!(oom.contains("limit unknown (kubectl get)"), "{oom}");
+    let pull = findings("image-pull-failure", &format!("../memory-limit-hit/{dir}"));
+    assert!(pull.contains("ImagePullBackOff"), "{pull}");
+}

@@ -108,15 +108,19 @@ fn finding(
         reason, exit_code, ..
     } = &c.last_state
     {
-        message.push_str(&format!(
-            "; last exit {} ({})",
-            exit_code.map_or("?".to_string(), |e| e.to_string()),
-            if reason.is_empty() {
-                "no reason"
-            } else {
-                reason
-            }
-        ));
+        match (exit_code, reason.is_empty()) {
+            // Only the time is known (a `kubectl get pods` row: `4 (83s ago)`).
+            (None, true) => message.push_str("; last restart"),
+            _ => message.push_str(&format!(
+                "; last exit {} ({})",
+                exit_code.map_or("?".to_string(), |e| e.to_string()),
+                if reason.is_empty() {
+                    "no reason"
+                } else {
+                    reason
+                }
+            )),
+        }
         if let Some(age) = cx.age(last_finished) {
             message.push_str(&format!(
                 " {} before the reference time",
@@ -199,6 +203,11 @@ fn state_text(s: &State) -> String {
         State::Unknown => "unknown".into(),
         State::Running { .. } => "running".into(),
         State::Waiting { reason, .. } => format!("waiting ({reason})"),
+        State::Terminated {
+            reason,
+            exit_code: None,
+            ..
+        } if reason.is_empty() => "terminated".into(),
         State::Terminated {
             reason, exit_code, ..
         } => format!(

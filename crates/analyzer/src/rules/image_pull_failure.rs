@@ -84,10 +84,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     detail = e.message.clone();
                 }
             }
-            let mut message = format!(
-                "container {} cannot pull image \"{}\": {}",
-                c.name, c.image, reason
-            );
+            let image = if c.image.is_empty() {
+                "its image".to_string()
+            } else {
+                format!("image \"{}\"", c.image)
+            };
+            let mut message = format!("container {} cannot pull {image}: {}", c.name, reason);
             if let Some(why) = pull_cause(&detail) {
                 message.push_str(&format!(" ({why})"));
             }
