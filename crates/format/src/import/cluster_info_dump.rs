@@ -342,6 +342,7 @@ pub(crate) fn parse_segment(segment: &[u8]) -> std::result::Result<Vec<Value>, S
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
