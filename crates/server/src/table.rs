@@ -708,8 +708,306 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 )
             },
         ),
+        ("batch", "Job") => (
+            vec![
+                name,
+                col("Status", "string", 0, "Status of the job."),
+                col(
+                    "Completions",
+                    "string",
+                    0,
+                    "The desired number of successfully finished pods the job should be run with.",
+                ),
+                col(
+                    "Duration",
+                    "string",
+                    0,
+                    "Time required to complete the job.",
+                ),
+                age,
+                containers,
+                images,
+                selector,
+            ],
+            job_row,
+        ),
+        ("batch", "CronJob") => (
+            vec![
+                name,
+                col("Schedule", "string", 0, "The schedule in Cron format."),
+                col(
+                    "Timezone",
+                    "string",
+                    0,
+                    "The time zone name for the given schedule.",
+                ),
+                col(
+                    "Suspend",
+                    "boolean",
+                    0,
+                    "This flag tells the controller to suspend subsequent executions.",
+                ),
+                col(
+                    "Active",
+                    "integer",
+                    0,
+                    "A list of pointers to currently running jobs.",
+                ),
+                col(
+                    "Last Schedule",
+                    "string",
+                    0,
+                    "Information when was the last time the job was successfully scheduled.",
+                ),
+                age,
+                containers,
+                images,
+                selector,
+            ],
+            |c, v| {
+                let suspend = match v.pointer("/spec/suspend").and_then(Value::as_bool) {
+                    None => "<unset>",
+                    Some(true) => "True",
+                    Some(false) => "False",
+                };
+                let last = match opt(v, "/status/lastScheduleTime") {
+                    Some(t) => c.since(Some(t)),
+                    None => "<none>".into(),
+                };
+                let template = v
+                    .pointer("/spec/jobTemplate")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let mut cells = vec![
+                    json!(s(v, "/metadata/name")),
+                    json!(s(v, "/spec/schedule")),
+                    json!(opt(v, "/spec/timeZone").unwrap_or("<none>")),
+                    json!(suspend),
+                    json!(arr(v, "/status/active").len()),
+                    json!(last),
+                    json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+                ];
+                cells.extend(template_cells(&template));
+                cells.push(json!(format_label_selector(
+                    template.pointer("/spec/selector")
+                )));
+                (cells, None)
+            },
+        ),
+        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => (
+            vec![
+                name,
+                col(
+                    "Role",
+                    "string",
+                    0,
+                    "RoleRef references the Role in the current namespace or a ClusterRole in the global namespace.",
+                ),
+                age,
+                col("Users", "string", 1, "Users in the binding"),
+                col("Groups", "string", 1, "Groups in the binding"),
+                col(
+                    "ServiceAccounts",
+                    "string",
+                    1,
+                    "ServiceAccounts in the binding",
+                ),
+            ],
+            |c, v| {
+                let mut users = Vec::new();
+                let mut groups = Vec::new();
+                let mut sas = Vec::new();
+                for subject in arr(v, "/subjects") {
+                    match s(subject, "/kind") {
+                        "User" => users.push(s(subject, "/name").to_string()),
+                        "Group" => groups.push(s(subject, "/name").to_string()),
+                        "ServiceAccount" => sas.push(format!(
+                            "{}/{}",
+                            s(subject, "/namespace"),
+                            s(subject, "/name")
+                        )),
+                        _ => {}
+                    }
+                }
+                (
+                    vec![
+                        json!(s(v, "/metadata/name")),
+                        json!(format!(
+                            "{}/{}",
+                            s(v, "/roleRef/kind"),
+                            s(v, "/roleRef/name")
+                        )),
+                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+                        json!(users.join(", ")),
+                        json!(groups.join(", ")),
+                        json!(sas.join(", ")),
+                    ],
+                    None,
+                )
+            },
+        ),
+        ("", "Endpoints") => (
+            vec![
+                name,
+                col(
+                    "Endpoints",
+                    "string",
+                    0,
+                    "Endpoints of the endpoints resource.",
+                ),
+                age,
+            ],
+            |c, v| {
+                (
+                    vec![
+                        json!(s(v, "/metadata/name")),
+                        json!(format_endpoints(v)),
+                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+                    ],
+                    None,
+                )
+            },
+        ),
+        ("policy", "PodDisruptionBudget") => (
+            vec![
+                name,
+                col(
+                    "Min Available",
+                    "string",
+                    0,
+                    "The minimum number of pods that must be available.",
+                ),
+                col(
+                    "Max Unavailable",
+                    "string",
+                    0,
+                    "The maximum number of pods that may be unavailable.",
+                ),
+                col(
+                    "Allowed Disruptions",
+                    "integer",
+                    0,
+                    "Calculated number of pods that may be disrupted at this time.",
+                ),
+                age,
+            ],
+            |c, v| {
+                let int_or_string = |p: &str| match v.pointer(p) {
+                    Some(Value::String(x)) => x.clone(),
+                    Some(Value::Number(n)) => n.to_string(),
+                    _ => "N/A".into(),
+                };
+                (
+                    vec![
+                        json!(s(v, "/metadata/name")),
+                        json!(int_or_string("/spec/minAvailable")),
+                        json!(int_or_string("/spec/maxUnavailable")),
+                        json!(int(v, "/status/disruptionsAllowed")),
+                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+                    ],
+                    None,
+                )
+            },
+        ),
         _ => return None,
     })
+}
+
+fn job_row(c: &Ctx<'_>, job: &Value) -> (Vec<Value>, Option<Value>) {
+    let has = |ty: &str| {
+        arr(job, "/status/conditions")
+            .iter()
+            .any(|cond| s(cond, "/type") == ty && s(cond, "/status") == "True")
+    };
+    let status = if has("Complete") {
+        "Complete"
+    } else if has("Failed") {
+        "Failed"
+    } else if opt(job, "/metadata/deletionTimestamp").is_some() {
+        "Terminating"
+    } else if has("Suspended") {
+        "Suspended"
+    } else if has("FailureTarget") {
+        "FailureTarget"
+    } else if has("SuccessCriteriaMet") {
+        "SuccessCriteriaMet"
+    } else {
+        "Running"
+    };
+    let succeeded = int(job, "/status/succeeded");
+    let completions = match (
+        job.pointer("/spec/completions").and_then(Value::as_i64),
+        job.pointer("/spec/parallelism").and_then(Value::as_i64),
+    ) {
+        (Some(n), _) => format!("{succeeded}/{n}"),
+        (None, Some(p)) if p > 1 => format!("{succeeded}/1 of {p}"),
+        _ => format!("{succeeded}/1"),
+    };
+    let ts = |p: &str| opt(job, p).and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    let duration = match (ts("/status/startTime"), ts("/status/completionTime")) {
+        (None, _) => String::new(),
+        (Some(start), None) => human_duration(c.now.as_second() - start.as_second()),
+        (Some(start), Some(end)) => human_duration(end.as_second() - start.as_second()),
+    };
+    let mut cells = vec![
+        json!(s(job, "/metadata/name")),
+        json!(status),
+        json!(completions),
+        json!(duration),
+        json!(c.since(opt(job, "/metadata/creationTimestamp"))),
+    ];
+    cells.extend(template_cells(job));
+    cells.push(json!(format_label_selector(job.pointer("/spec/selector"))));
+    (cells, None)
+}
+
+/// `formatEndpoints` of the printers: up to three `ip:port`, then `+ N more...`.
+fn format_endpoints(ep: &Value) -> String {
+    let subsets = arr(ep, "/subsets");
+    if subsets.is_empty() {
+        return "<none>".into();
+    }
+    const MAX: usize = 3;
+    let mut list: Vec<String> = Vec::new();
+    let mut more = false;
+    let mut count = 0;
+    for ss in subsets {
+        let addresses = arr(ss, "/addresses");
+        let ports = arr(ss, "/ports");
+        if ports.is_empty() {
+            count += addresses.len();
+            for a in addresses {
+                if list.len() == MAX {
+                    more = true;
+                    break;
+                }
+                list.push(s(a, "/ip").to_string());
+            }
+            continue;
+        }
+        for port in ports {
+            count += addresses.len();
+            for a in addresses {
+                if list.len() == MAX {
+                    more = true;
+                    break;
+                }
+                let ip = s(a, "/ip");
+                let p = int(port, "/port");
+                list.push(if ip.contains(':') {
+                    format!("[{ip}]:{p}")
+                } else {
+                    format!("{ip}:{p}")
+                });
+            }
+        }
+    }
+    let joined = list.join(",");
+    if more {
+        format!("{joined} + {} more...", count.saturating_sub(MAX))
+    } else {
+        joined
+    }
 }
 
 fn replicas(v: &Value) -> i64 {
@@ -1264,6 +1562,56 @@ pub(crate) fn table<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ctx_at(now: &str) -> Ctx<'static> {
+        static INDEX: std::sync::LazyLock<Index> =
+            std::sync::LazyLock::new(|| Index::new(&kbundle_format::Snapshot::new()));
+        Ctx {
+            now: now.parse().unwrap(),
+            index: &INDEX,
+        }
+    }
+
+    #[test]
+    fn jobs_and_endpoints() {
+        let c = ctx_at("2025-03-14T10:00:00Z");
+        let job = json!({"metadata": {"name": "j", "creationTimestamp": "2025-03-14T09:00:00Z"},
+            "spec": {"completions": 3, "template": {"spec": {"containers": [{"name": "a", "image": "x"}]}}},
+            "status": {"succeeded": 2, "startTime": "2025-03-14T09:00:00Z",
+                       "conditions": [{"type": "Failed", "status": "True"}]}});
+        let (cells, _) = job_row(&c, &job);
+        assert_eq!(
+            cells,
+            vec![
+                json!("j"),
+                json!("Failed"),
+                json!("2/3"),
+                json!("60m"),
+                json!("60m"),
+                json!("a"),
+                json!("x"),
+                json!("<none>")
+            ]
+        );
+        let running = json!({"metadata": {"name": "r"}, "spec": {"parallelism": 2}, "status": {}});
+        let (cells, _) = job_row(&c, &running);
+        assert_eq!(
+            cells[1..4],
+            [json!("Running"), json!("0/1 of 2"), json!("")]
+        );
+        let ep = json!({"subsets": [{"addresses": [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}], "ports": [{"port": 53}, {"port": 9153}]}]});
+        assert_eq!(
+            format_endpoints(&ep),
+            "10.0.0.1:53,10.0.0.2:53,10.0.0.1:9153 + 1 more..."
+        );
+        assert_eq!(format_endpoints(&json!({})), "<none>");
+        assert_eq!(
+            format_endpoints(
+                &json!({"subsets": [{"addresses": [{"ip": "fd00::1"}], "ports": [{"port": 80}]}]})
+            ),
+            "[fd00::1]:80"
+        );
+    }
 
     #[test]
     fn durations() {
