@@ -388,9 +388,12 @@ pub fn analyze_facts(
     inputs: Vec<String>,
     options: &Options,
 ) -> Report {
-    let target = resolve_target(snapshot, &facts, options);
+    let mut target = resolve_target(snapshot, &facts, options);
     if let Some(s) = snapshot {
+        // Table rows with no namespace of their own are taken to be in the expected one;
+        // rows that name theirs may change which that is.
         facts.add_pod_tables(s, now, &target.namespace);
+        target = resolve_target(snapshot, &facts, options);
     }
     mark_targets(&mut facts, &target);
     let cx = Context {

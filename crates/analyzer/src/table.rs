@@ -132,6 +132,8 @@ fn cells(line: &str, cols: &[(String, usize)]) -> Option<Vec<String>> {
 pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut cols: Option<Vec<(String, usize)>> = None;
+    // The namespace named on the command line pasted above the table, if any.
+    let mut prompt_ns = String::new();
     for (i, line) in text.lines().enumerate() {
         if let Some(h) = header(line) {
             cols = Some(h);
@@ -139,6 +141,9 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
         }
         if line.trim().is_empty() || line.starts_with('$') {
             cols = None;
+            if line.starts_with('$') {
+                prompt_ns = namespace_flag(line).unwrap_or_default();
+            }
             continue;
         }
         let Some(c) = cols.as_ref() else { continue };
@@ -175,7 +180,10 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
         let node = Some(get("NODE").to_string()).filter(|n| !n.is_empty() && n != "<none>");
         rows.push(Row {
             line: i + 1,
-            namespace: get("NAMESPACE").to_string(),
+            namespace: Some(get("NAMESPACE"))
+                .filter(|n| !n.is_empty())
+                .unwrap_or(&prompt_ns)
+                .to_string(),
             name: get("NAME").to_string(),
             ready: (ready, total),
             status: get("STATUS").to_string(),
@@ -185,6 +193,22 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
         });
     }
     rows
+}
+
+/// The namespace of `-n NS`, `--namespace NS` or `--namespace=NS` on a command line.
+fn namespace_flag(line: &str) -> Option<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words.iter().enumerate().find_map(|(i, w)| {
+        if let Some(ns) = w.strip_prefix("--namespace=") {
+            return Some(ns.to_string());
+        }
+        if *w == "-n" || *w == "--namespace" {
+            return words.get(i + 1).map(|n| (*n).to_string());
+        }
+        w.strip_prefix("-n")
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+    })
 }
 
 /// `calico-kube-controllers-6946cb87d6-nkzdc` -> (`calico-kube-controllers`, its ReplicaSet
@@ -344,6 +368,9 @@ calico-node-x7k2p                          1/1     Running            0         
         assert_eq!(rows[0].last_restart_ago.as_deref(), Some("83s"));
         assert_eq!(rows[0].ready, (0, 1));
         assert_eq!(rows[0].line, 3);
+        assert_eq!(rows[0].namespace, "calico-system");
+        let other = parse_pod_tables(&text.replace("-n calico-system", "--namespace=kube-system"));
+        assert_eq!(other[0].namespace, "kube-system");
     }
 
     #[test]

@@ -286,3 +286,23 @@ fn get_pods_table_feeds_memory_and_pending_rules() {
     let pull = findings("image-pull-failure", &format!("../memory-limit-hit/{dir}"));
     assert!(pull.contains("ImagePullBackOff"), "{pull}");
 }
+
+#[test]
+fn get_pods_table_namespace_from_the_command_line() {
+    let dir = fixture("crash-loop", "fire-get-pods-kube-system");
+    let snapshot = Snapshot::open(&dir, &ReadOptions::default()).unwrap();
+    let report = analyze(&snapshot, &Options::default());
+    assert_eq!(
+        report.workload,
+        "Deployment/kube-system/calico-kube-controllers"
+    );
+    let crash = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "crash-loop")
+        .unwrap();
+    assert_eq!(crash.subject.namespace, "kube-system");
+    assert_eq!(crash.severity, kbundle_analyzer::Severity::Critical);
+    // No workload-missing: its pod is there, only its Deployment is not in the input.
+    assert!(!report.findings.iter().any(|f| f.rule == "workload-missing"));
+}
