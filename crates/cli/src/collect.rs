@@ -271,6 +271,8 @@ async fn run_async(args: Args) -> ExitCode {
         None => &Quiet,
     };
     let result = tokio::select! {
+        // The collection first: once it has written the bundle, it wins.
+        biased;
         r = kbundle_collector::collect(client, &plan, &options, &out, progress) => r,
         _ = interrupted() => {
             if let Some(b) = &bar {

@@ -872,13 +872,28 @@ pub(crate) async fn run(
             }
             if namespaces.is_empty() {
                 workload_missing = true;
+                let lookup_failed = ctx.lock().errors.iter().any(|e| {
+                    candidates
+                        .iter()
+                        .any(|ns| e.what.contains(&format!(" {ns}")))
+                });
+                let (how, class) = if lookup_failed {
+                    (
+                        "could not be found (some lookups failed, see the other errors)",
+                        "other",
+                    )
+                } else {
+                    ("were found", "not-found")
+                };
+                let neither = if lookup_failed { "the" } else { "neither the" };
+                let nor = if lookup_failed { "and" } else { "nor" };
                 ctx.note_error(
                     format!("find Deployment {deployment}"),
                     format!(
-                        "neither the Deployment {deployment} nor pods labelled {sel} were found in {}; collected the namespaces' deployments, replicasets, pods and events and the webhook configurations instead",
+                        "{neither} Deployment {deployment} {nor} pods labelled {sel} {how} in {}; collected the namespaces' deployments, replicasets, pods and events and the webhook configurations instead",
                         candidates.join(" or ")
                     ),
-                    "not-found",
+                    class,
                 );
                 namespaces = candidates.clone();
             }

@@ -265,3 +265,28 @@ async fn classic_discovery_gives_the_same_bundle() {
     );
     let _ = tx.send(());
 }
+
+#[tokio::test]
+async fn forbidden_lookups_are_not_reported_as_a_missing_workload() {
+    let (client, _stop) = serve("healthy", "forbid=pods,deployments.apps").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.zip");
+    let plan = Plan::preset_calico_kube_controllers();
+    let s = collect(client, &plan, &options(), &out, &NoProgress)
+        .await
+        .unwrap();
+    assert!(s.workload_missing);
+    let find = s
+        .errors
+        .iter()
+        .find(|e| e.what.starts_with("find Deployment"))
+        .unwrap();
+    assert_eq!(find.class.as_deref(), Some("other"), "{find:?}");
+    assert!(find.message.contains("lookups failed"), "{find:?}");
+    assert!(
+        s.errors
+            .iter()
+            .any(|e| e.class.as_deref() == Some("forbidden"))
+    );
+    assert!(out.is_file());
+}
