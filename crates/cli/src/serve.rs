@@ -59,6 +59,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )
         .await?;
         let addr = server.local_addr();
+        if !addr.ip().is_loopback() {
+            eprintln!(
+                "kbundle serve: warning: listening on {addr}, which is not a loopback address: \
+                 anyone who can reach it can read the whole snapshot (there is no authentication)"
+            );
+        }
         if let Some(path) = &args.kubeconfig_out {
             std::fs::write(path, kbundle_server::kubeconfig(addr))
                 .with_context(|| format!("cannot write the kubeconfig {}", path.display()))?;

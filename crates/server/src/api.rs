@@ -577,6 +577,7 @@ fn is_access_review(path: &str) -> bool {
         path.trim_end_matches('/'),
         "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
             | "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
+            | "/apis/authentication.k8s.io/v1/selfsubjectreviews"
     )
 }
 
@@ -584,6 +585,18 @@ impl State {
     /// `kubectl auth can-i` and k9s ask whether they may act: reads are allowed (except
     /// resources forbidden by a fault), writes are not. Nothing is stored.
     fn access_review(&self, path: &str, body: &[u8]) -> Reply {
+        if path.contains("authentication.k8s.io") {
+            // `kubectl auth whoami`.
+            return Reply::json(
+                201,
+                &json!({
+                    "kind": "SelfSubjectReview",
+                    "apiVersion": "authentication.k8s.io/v1",
+                    "metadata": {},
+                    "status": {"userInfo": {"username": "kbundle", "groups": ["system:authenticated"]}},
+                }),
+            );
+        }
         let Some(mut review) = serde_json::from_slice::<Value>(body)
             .ok()
             .or_else(|| crate::proto::decode_review(body))
