@@ -512,3 +512,35 @@ fn serve_refuses_a_missing_input() {
     );
     assert!(stdout(&out).is_empty());
 }
+
+#[test]
+fn serve_workload_tables_and_auth() {
+    let s = serve("healthy");
+    let out = ok(&s, &["get", "deploy,rs,ds", "-A"]);
+    assert!(out.contains("deployment.apps/coredns"), "{out}");
+    assert!(out.contains("UP-TO-DATE"), "{out}");
+    assert!(
+        out.contains("replicaset.apps/calico-kube-controllers-7d9c6bf5d8"),
+        "{out}"
+    );
+    assert!(out.contains("daemonset.apps/calico-node"), "{out}");
+    assert!(out.contains("kubernetes.io/os=linux"), "{out}");
+    let out = ok(&s, &["get", "pods", "-A", "-o", "wide"]);
+    let header = out.lines().next().unwrap_or_default();
+    for col in ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"] {
+        assert!(header.contains(col), "{out}");
+    }
+    assert!(out.contains("10.240.0.15"), "{out}");
+    let out = ok(&s, &["get", "events", "-A", "-o", "wide"]);
+    assert!(
+        out.lines().next().unwrap_or_default().contains("SOURCE"),
+        "{out}"
+    );
+    assert!(out.contains("node-controller"), "{out}");
+    assert_eq!(ok(&s, &["auth", "can-i", "list", "pods"]).trim(), "yes");
+    let (success, out, _) = k(&s, &["auth", "can-i", "delete", "pods"]);
+    assert!(!success);
+    assert!(out.starts_with("no"), "{out}");
+    let out = ok(&s, &["auth", "whoami"]);
+    assert!(out.contains("kbundle"), "{out}");
+}
