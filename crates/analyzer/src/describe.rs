@@ -94,7 +94,11 @@ fn state(s: Option<&ContainerStateFacts>) -> State {
 
 fn container(c: &ContainerFacts, init: bool) -> Container {
     Container {
-        name: c.name.clone(),
+        name: if c.name.is_empty() {
+            "(unnamed)".to_string()
+        } else {
+            c.name.clone()
+        },
         init,
         image: c.image.clone().unwrap_or_default(),
         ready: c.ready.unwrap_or(false),
@@ -130,6 +134,62 @@ fn events(
             container: None,
             source: source(text, e.line),
         });
+    }
+}
+
+/// Names an excerpt pasted without its `Name:` line after the command pasted above it
+/// (`$ kubectl describe pod -n NS NAME`), when there is one.
+fn name_from_prompt(d: &mut Described, lines: &[&str]) {
+    if !d.name().is_empty() {
+        return;
+    }
+    let upto = d.line().saturating_sub(1).min(lines.len());
+    let Some(cmd) = lines[..upto].iter().rev().find(|l| l.contains("kubectl ")) else {
+        return;
+    };
+    let words: Vec<&str> = cmd
+        .split('|')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let Some(at) = words.iter().position(|w| *w == "describe") else {
+        return;
+    };
+    let mut namespace = None;
+    let mut rest = Vec::new();
+    let mut i = at + 1;
+    while let Some(w) = words.get(i) {
+        if *w == "-n" || *w == "--namespace" {
+            namespace = words.get(i + 1).map(|n| (*n).to_string());
+            i += 2;
+            continue;
+        }
+        if let Some(ns) = w.strip_prefix("--namespace=") {
+            namespace = Some(ns.to_string());
+        } else if !w.starts_with('-') {
+            rest.push(*w);
+        }
+        i += 1;
+    }
+    // `pod NAME`, `pods NAME` or `pod/NAME`.
+    let (kind, name) = match rest.as_slice() {
+        [kind, name, ..] => ((*kind).to_string(), (*name).to_string()),
+        [one] => match one.split_once('/') {
+            Some((k, n)) => (k.to_string(), n.to_string()),
+            None => return,
+        },
+        [] => return,
+    };
+    match d {
+        Described::Pod(p) if kind.starts_with("po") => {
+            p.name = name;
+            if p.namespace.is_none() {
+                p.namespace = namespace;
+            }
+        }
+        Described::Node(n) if kind.starts_with("no") => n.name = name,
+        _ => {}
     }
 }
 
@@ -180,16 +240,22 @@ impl Facts {
         now: Option<Timestamp>,
     ) -> Option<Timestamp> {
         let mut found: Vec<(&TextRef, Described)> = Vec::new();
+        // Every text but tables: describe output pasted into notes is not always recognised
+        // as such by the reader, and the parser takes only what it recognises.
         for text in snapshot
             .texts()
             .iter()
-            .filter(|t| t.kind == TextKind::Describe)
+            .filter(|t| t.kind != TextKind::Table)
         {
             let Ok(bytes) = snapshot.read_bytes(&text.origin, MAX_TEXT) else {
                 continue;
             };
             let s = String::from_utf8_lossy(&bytes);
-            found.extend(parse(&s).into_iter().map(|d| (text, d)));
+            let lines: Vec<&str> = s.lines().collect();
+            found.extend(parse(&s).into_iter().map(|mut d| {
+                name_from_prompt(&mut d, &lines);
+                (text, d)
+            }));
         }
         let guessed = if now.is_none() {
             found.iter().filter_map(|(_, d)| newest(d)).max()
@@ -204,9 +270,16 @@ impl Facts {
         guessed
     }
 
-    fn add_described(&mut self, text: &TextRef, now: Option<Timestamp>, d: Described) {
+    fn add_described(&mut self, text: &TextRef, now: Option<Timestamp>, mut d: Described) {
+        // An excerpt pasted without its `Name:` line (a container's state, an events or
+        // conditions table) still says something: name it after where it is.
         if d.name().is_empty() {
-            return;
+            let name = format!("(unnamed, {} line {})", text.origin.path, d.line().max(1));
+            match &mut d {
+                Described::Pod(p) => p.name = name,
+                Described::Node(n) => n.name = name,
+                Described::Deployment(_) | Described::ReplicaSet(_) => return,
+            }
         }
         match d {
             Described::Pod(p) => {
@@ -379,6 +452,21 @@ impl Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_from_the_pasted_command() {
+        let text = "$ kubectl describe pod -n kube-system calico-kube-controllers-65b8787765-rdkrm | tail\n    State:          Waiting\n      Reason:       CrashLoopBackOff\n";
+        let lines: Vec<&str> = text.lines().collect();
+        let mut found = parse(text);
+        for d in &mut found {
+            name_from_prompt(d, &lines);
+        }
+        let [Described::Pod(p)] = found.as_slice() else {
+            panic!("one pod: {found:?}");
+        };
+        assert_eq!(p.name, "calico-kube-controllers-65b8787765-rdkrm");
+        assert_eq!(p.namespace.as_deref(), Some("kube-system"));
+    }
 
     #[test]
     fn ages() {

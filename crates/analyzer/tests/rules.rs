@@ -270,6 +270,9 @@ fn describe_text_gives_a_reference_time() {
     );
 }
 
+// An events table pasted alone: BackOff events count as restarts.
+fires!(crash_loop_events_only, "crash-loop", "fire-events-only");
+
 // Facts from a `kubectl get pods` table only.
 fires!(
     crash_loop_get_pods_table,

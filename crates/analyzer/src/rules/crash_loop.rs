@@ -10,6 +10,10 @@
 //!   (warning). Restarts of a container that has been running since before the window are
 //!   history, not a crash loop, and are not reported.
 //!
+//! When the input shows no container state for a pod (an events table pasted alone), its
+//! `BackOff` (`Back-off restarting failed container`) and liveness `Killing` events within
+//! the window count instead, from the restart threshold on (warning).
+//!
 //! The message gives the restart count, the last exit code and reason and when it happened;
 //! liveness-probe kills (`Killing ... failed liveness probe`) are called out. The evidence
 //! holds the last lines of the previous container's log (`<container>.previous.log`), which
@@ -73,7 +77,70 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
             out.push(finding(cx, pod, c, crashloop, last_finished));
         }
+        if pod.containers.iter().all(|c| c.state == State::Unknown)
+            && let Some(f) = from_events(cx, pod)
+        {
+            out.push(f);
+        }
     }
+}
+
+/// A pod whose container states the input does not show (an events table pasted alone): its
+/// `BackOff` and liveness `Killing` events within the window tell that it restarts.
+fn from_events(cx: &Context<'_>, pod: &Pod) -> Option<Finding> {
+    let mut backoffs = 0u64;
+    let mut kills = 0u64;
+    let mut evidence = Vec::new();
+    for (e, replaced) in cx
+        .facts
+        .events_for("Pod", &pod.namespace, &pod.name, pod.uid.as_deref())
+    {
+        if replaced || !cx.in_window(e.last) {
+            continue;
+        }
+        if e.reason == "BackOff" && e.message.contains("restarting failed container") {
+            backoffs += e.count;
+        } else if e.reason == "Killing" && e.message.contains("liveness probe") {
+            kills += e.count;
+        } else {
+            continue;
+        }
+        evidence.push(cx.evidence(
+            &e.source,
+            &format!("{} (x{}) {}", e.reason, e.count, e.message),
+        ));
+    }
+    if backoffs + kills < u64::try_from(cx.restart_threshold).unwrap_or(u64::MAX) {
+        return None;
+    }
+    let mut message = format!(
+        "restarting: {backoffs} back-off event{}",
+        if backoffs == 1 { "" } else { "s" }
+    );
+    if kills > 0 {
+        message.push_str(&format!(
+            ", killed {kills} time{} by its liveness probe",
+            if kills == 1 { "" } else { "s" }
+        ));
+    }
+    message.push_str(" (the input does not show its container states)");
+    Some(Finding {
+        rule: "",
+        severity: Severity::Warning,
+        subject: Subject::new("Pod", &pod.namespace, &pod.name),
+        message,
+        evidence,
+        next_steps: vec![
+            format!(
+                "Get its state and last exit: kubectl describe pod -n {} {}",
+                pod.namespace, pod.name
+            ),
+            format!(
+                "Read why it exited: kubectl logs -n {} {} --previous",
+                pod.namespace, pod.name
+            ),
+        ],
+    })
 }
 
 fn finding(
