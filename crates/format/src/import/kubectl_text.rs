@@ -309,10 +309,31 @@ pub(crate) fn is_describe(text: &[u8]) -> bool {
     let Some(first) = it.next() else {
         return false;
     };
-    first.starts_with(b"Name:")
-        && it
-            .take(12)
-            .any(|l| DESCRIBE_KEYS.iter().any(|k| l.starts_with(k)))
+    first.starts_with(b"Name:") && it.take(12).any(is_describe_key)
+}
+
+fn is_describe_key(line: &[u8]) -> bool {
+    DESCRIBE_KEYS.iter().any(|k| line.starts_with(k))
+}
+
+/// `kubectl describe` output further down (after a table, say), or an excerpt of it pasted
+/// under its `$ kubectl describe ...` command line.
+fn has_describe(text: &[u8]) -> bool {
+    let all: Vec<&[u8]> = lines(text).collect();
+    all.iter().enumerate().any(|(i, l)| {
+        (is_prompt(l) && contains(l, b" describe "))
+            || (l.starts_with(b"Name:")
+                && all
+                    .get(i + 1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take(12)
+                    .any(|l| is_describe_key(l)))
+    })
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// A `kubectl get` table header: capitalised column names, two spaces or more apart, one of
@@ -378,14 +399,13 @@ pub(crate) fn sniff_text(rel: &str, head: &[u8]) -> Class {
         return Class::Ignore;
     }
     let file = rel.rsplit('/').next().unwrap_or_default();
-    let text = skip_prompt(head);
+    let (prompt, text) = split_prompt(head);
     let first = lines(text).next().unwrap_or_default().trim_ascii_end();
     if first.starts_with(b"==== START logs for container ") {
         return Class::Dump;
     }
     let json_start = matches!(first.first(), Some(b'{' | b'['));
-    let contains = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
-    if json_start && contains(b"\"apiVersion\"") && contains(b"\"kind\"") {
+    if json_start && contains(text, b"\"apiVersion\"") && contains(text, b"\"kind\"") {
         return Class::Dump;
     }
     if starts_like_yaml_objects(first) {
@@ -395,11 +415,8 @@ pub(crate) fn sniff_text(rel: &str, head: &[u8]) -> Class {
     if is_describe(text) {
         return Class::Text(TextKind::Describe);
     }
-    if is_table(text) {
-        return Class::Text(TextKind::Table);
-    }
     let named = log_name(file);
-    if let Some(command) = split_prompt(head).0.and_then(logs_command) {
+    if let Some(command) = prompt.and_then(logs_command) {
         // The command line tells more than the file name; the name may add the container.
         let container = command.container.or_else(|| {
             named
@@ -413,6 +430,13 @@ pub(crate) fn sniff_text(rel: &str, head: &[u8]) -> Class {
             container,
             previous: command.previous,
         };
+    }
+    // Describe output anywhere wins over a table: the analyzer reads describe texts.
+    if has_describe(head) {
+        return Class::Text(TextKind::Describe);
+    }
+    if is_table(text) {
+        return Class::Text(TextKind::Table);
     }
     let is_log_file = extension(file).is_some_and(|e| e.eq_ignore_ascii_case("log"));
     if let Some(name) = named
@@ -644,6 +668,11 @@ mod tests {
                 previous: true
             }
         );
+        // An excerpt under its describe command, and a describe after a table.
+        let head = b"$ kubectl describe pod -n kube-system p | tail\n    State:  Waiting\n";
+        assert_eq!(sniff_text("x.txt", head), Class::Text(TextKind::Describe));
+        let head = b"$ kubectl get pods\nNAME   READY   STATUS\np   0/1   Error\n\n$ kubectl describe pod p\nName:  p\nNamespace:  ns\n";
+        assert_eq!(sniff_text("x.txt", head), Class::Text(TextKind::Describe));
         // A describe after a prompt stays a describe.
         let head = b"$ kubectl logs p\nName: x\nNamespace: y\n";
         assert_eq!(sniff_text("x.txt", head), Class::Text(TextKind::Describe));
