@@ -124,7 +124,7 @@ EPS={'apiVersion':'v1','kind':'Endpoints','metadata':{'name':'gatekeeper-webhook
 FAIL='Error creating: Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": no endpoints available for service "gatekeeper-webhook-service"'
 w('webhook-unreachable/fire','cluster.yaml',[NSOBJ, node('10.240.0.4'), deployment(ready=0), replicaset(), GK, SVC, EPS,
   new_ev('cc.gk1', 'ReplicaSet', RS, 'FailedCreate', FAIL, '2025-03-14T09:20:00.000000Z', '2025-03-14T09:59:10Z', 9, uid=RS_UID)])
-w('webhook-unreachable/miss-fails-open-elsewhere','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), GK, SVC, EPS,
+w('webhook-unreachable/miss-old','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), GK, SVC, EPS,
   ev('cc.gk-old','ReplicaSet',RS,'FailedCreate',FAIL,'2025-03-10T09:20:00Z','2025-03-10T09:30:00Z',count=4,uid=RS_UID,comp='replicaset-controller')])
 
 # ---------------- pod-pending

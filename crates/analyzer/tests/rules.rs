@@ -83,11 +83,7 @@ fires!(
     "webhook-unreachable",
     "fire-timeout-elsewhere"
 );
-misses!(
-    webhook_unreachable_old,
-    "webhook-unreachable",
-    "miss-fails-open-elsewhere"
-);
+misses!(webhook_unreachable_old, "webhook-unreachable", "miss-old");
 
 fires!(pod_pending, "pod-pending", "fire");
 fires!(pod_pending_sandbox, "pod-pending", "fire-sandbox");
