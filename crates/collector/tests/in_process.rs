@@ -290,3 +290,35 @@ async fn forbidden_lookups_are_not_reported_as_a_missing_workload() {
     );
     assert!(out.is_file());
 }
+
+#[tokio::test]
+async fn max_log_bytes_keeps_the_newest_bytes() {
+    let (client, _stop) = serve("crashloop-oom", "").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.zip");
+    let options = Options {
+        max_log_bytes: 1000,
+        ..options()
+    };
+    let s = collect(
+        client,
+        &Plan::preset_calico_kube_controllers(),
+        &options,
+        &out,
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    let pod = "calico-kube-controllers-5f6b8d9c47-q4wzn";
+    let path = format!("namespaces/calico-system/pods/{pod}/logs/calico-kube-controllers.log");
+    let full = std::fs::read(fixture("crashloop-oom").join(format!(
+        "logs/calico-system/{pod}/calico-kube-controllers.log"
+    )))
+    .unwrap();
+    let archive = Archive::open(&out, Limits::default()).unwrap();
+    let kept = archive.read_bytes(&path, 1 << 20).unwrap();
+    assert_eq!(kept, full[full.len() - 1000..].to_vec());
+    let (_, t) = s.trimmed.iter().find(|(p, _)| *p == path).unwrap();
+    assert_eq!(t.reason, "max-log-bytes");
+    assert_eq!(t.original_size, full.len() as u64);
+}
