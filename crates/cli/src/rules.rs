@@ -37,8 +37,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         None => {
             let width = RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            let sev = RULES.iter().map(|r| r.severities.len()).max().unwrap_or(0);
+            writeln!(out, "{:width$}  {:sev$}  DETECTS", "RULE", "SEVERITIES")?;
             for r in RULES {
-                writeln!(out, "{:width$}  {}", r.id, r.summary())?;
+                writeln!(
+                    out,
+                    "{:width$}  {:sev$}  {}",
+                    r.id,
+                    r.severities,
+                    r.summary()
+                )?;
             }
             writeln!(out, "\nkbundle rules ID explains one.")?;
         }
