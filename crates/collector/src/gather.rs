@@ -40,7 +40,7 @@ const CALICO_KINDS: &[&str] = &[
 ];
 const OPERATOR_KINDS: &[&str] = &["Installation", "TigeraStatus"];
 
-type Job<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
+type Job<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 struct LogFile {
     bytes: Vec<u8>,

@@ -322,3 +322,16 @@ async fn max_log_bytes_keeps_the_newest_bytes() {
     assert_eq!(t.reason, "max-log-bytes");
     assert_eq!(t.original_size, full.len() as u64);
 }
+
+/// The collection can run on a spawned task.
+#[tokio::test]
+async fn collect_is_send() {
+    let (client, _stop) = serve("healthy", "").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.zip");
+    let task = tokio::spawn(async move {
+        let plan = Plan::preset_calico_kube_controllers();
+        collect(client, &plan, &options(), &out, &NoProgress).await
+    });
+    assert!(task.await.unwrap().unwrap().is_complete());
+}
