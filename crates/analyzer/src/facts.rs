@@ -312,6 +312,17 @@ pub struct Event {
     pub source: Source,
 }
 
+impl Event {
+    /// `Reason (xN) message`, the way evidence shows an event (no `(x1)`).
+    pub fn summary(&self) -> String {
+        if self.count > 1 {
+            format!("{} (x{}) {}", self.reason, self.count, self.message)
+        } else {
+            format!("{} {}", self.reason, self.message)
+        }
+    }
+}
+
 /// A rule of an admission webhook.
 #[derive(Debug, Clone, Default)]
 pub struct WebhookRule {

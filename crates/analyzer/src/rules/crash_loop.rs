@@ -105,10 +105,7 @@ fn from_events(cx: &Context<'_>, pod: &Pod) -> Option<Finding> {
         } else {
             continue;
         }
-        evidence.push(cx.evidence(
-            &e.source,
-            &format!("{} (x{}) {}", e.reason, e.count, e.message),
-        ));
+        evidence.push(cx.evidence(&e.source, &e.summary()));
     }
     if backoffs + kills < u64::try_from(cx.restart_threshold).unwrap_or(u64::MAX) {
         return None;
@@ -208,15 +205,12 @@ fn finding(
             continue;
         }
         if e.reason == "BackOff" && e.message.contains("restarting failed container") {
-            evidence.push(cx.evidence(&e.source, &format!("BackOff (x{}) {}", e.count, e.message)));
+            evidence.push(cx.evidence(&e.source, &e.summary()));
         } else if e.reason == "Killing" && e.message.contains("liveness probe") {
             liveness += e.count;
-            evidence.push(cx.evidence(&e.source, &format!("Killing (x{}) {}", e.count, e.message)));
+            evidence.push(cx.evidence(&e.source, &e.summary()));
         } else if e.reason == "Unhealthy" && e.message.starts_with("Liveness probe") {
-            evidence.push(cx.evidence(
-                &e.source,
-                &format!("Unhealthy (x{}) {}", e.count, e.message),
-            ));
+            evidence.push(cx.evidence(&e.source, &e.summary()));
         }
     }
     if liveness > 0 {

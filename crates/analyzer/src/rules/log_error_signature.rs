@@ -265,10 +265,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             g.first = Some(g.first.map_or(t, |f| f.min(t)));
             g.last = Some(g.last.map_or(t, |l| l.max(t)));
         }
-        let ev = cx.evidence(
-            &e.source,
-            &format!("Unhealthy (x{}) {}", e.count, e.message),
-        );
+        let ev = cx.evidence(&e.source, &e.summary());
         if g.probe_line.is_none() {
             g.probe_line = Some(ev);
         }

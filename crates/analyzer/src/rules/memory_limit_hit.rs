@@ -191,10 +191,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ));
             }
             for e in node_events {
-                evidence.push(cx.evidence(
-                    &e.source,
-                    &format!("{} (x{}) {}", e.reason, e.count, e.message),
-                ));
+                evidence.push(cx.evidence(&e.source, &e.summary()));
             }
             out.push(Finding {
                 rule: "",

@@ -131,10 +131,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         | "SystemOOM"
                 )
             {
-                evidence.push(cx.evidence(
-                    &e.source,
-                    &format!("{} (x{}) {}", e.reason, e.count, e.message),
-                ));
+                evidence.push(cx.evidence(&e.source, &e.summary()));
             }
         }
         let severity = problems

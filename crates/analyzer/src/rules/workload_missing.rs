@@ -148,10 +148,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             if replaced || e.type_ != "Warning" || !cx.in_window(e.last) {
                 continue;
             }
-            evidence.push(cx.evidence(
-                &e.source,
-                &format!("{} (x{}) {}", e.reason, e.count, e.message),
-            ));
+            evidence.push(cx.evidence(&e.source, &e.summary()));
             if why.is_empty() {
                 why.push(format!("{}: {}", e.reason, e.message));
             }
