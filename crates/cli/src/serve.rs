@@ -44,6 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         limits: args.limits.limits(),
     };
     let snapshot = Snapshot::open_many(&args.paths, &options).context("cannot read input")?;
+    let objects = snapshot.len();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -73,6 +74,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut out = std::io::stdout().lock();
             writeln!(out, "listening on http://{addr}")?;
             out.flush()?;
+        }
+        match &args.kubeconfig_out {
+            Some(path) => eprintln!(
+                "kbundle serve: read-only API of {} objects; try: kubectl --kubeconfig {} get pods -A (Ctrl-C stops)",
+                objects,
+                path.display()
+            ),
+            None => eprintln!(
+                "kbundle serve: read-only API of {objects} objects; try: kubectl --server http://{addr} get pods -A \
+                 (or --kubeconfig-out FILE; Ctrl-C stops)"
+            ),
         }
         server.run_until(shutdown_signal()).await?;
         anyhow::Ok(())
