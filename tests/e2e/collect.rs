@@ -695,7 +695,7 @@ fn collect_timeout_writes_what_was_collected() {
 
 #[test]
 fn collect_interrupted_leaves_no_bundle() {
-    let s = serve("crashloop-oom", &["--faults", "delay=1s"]);
+    let s = serve("crashloop-oom", &["--faults", "delay=2s"]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.zip");
     let child = kbundle()
@@ -708,7 +708,7 @@ fn collect_interrupted_leaves_no_bundle() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    std::thread::sleep(std::time::Duration::from_millis(4000));
     let killed = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
