@@ -68,6 +68,9 @@ fn node_events(node: &Node, events: &[Event]) -> Vec<Event> {
         .collect()
 }
 
+/// One comparison: a name, kubectl's arguments, and our rendering at a given "now".
+type Case = (String, Vec<String>, Box<dyn Fn(Timestamp) -> String>);
+
 struct Outcome {
     identical: usize,
     total: usize,
@@ -91,7 +94,7 @@ fn compare(label: &str, path: &Path, outcome: &mut Outcome) {
         .filter(|o| o.namespace() == "kube-node-lease")
         .map(|o| (o.name().to_string(), typed(&o.value)))
         .collect();
-    let mut cases: Vec<(String, Vec<String>, Box<dyn Fn(Timestamp) -> String>)> = Vec::new();
+    let mut cases: Vec<Case> = Vec::new();
     for pod in &pods {
         let ns = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();
