@@ -66,6 +66,8 @@ pub(crate) struct Index {
     objects: HashMap<(String, String), Vec<ObjectKey>>,
     /// `additionalPrinterColumns` of each CRD version: (group, version, plural) → columns.
     pub(crate) crd_columns: HashMap<(String, String, String), Vec<Value>>,
+    /// `selectableFields` of each CRD kind: (group, kind) → field paths.
+    pub(crate) crd_fields: HashMap<(String, String), Vec<String>>,
     /// Logs of each (namespace, pod).
     logs: HashMap<(String, String), Vec<LogRef>>,
     /// The resourceVersion of lists: the highest numeric resourceVersion of any object.
@@ -138,6 +140,7 @@ impl Index {
         // CRDs: which (group, plural) they define, and their printer columns.
         let mut crd_defined: BTreeSet<(String, String)> = BTreeSet::new();
         let mut crd_columns = HashMap::new();
+        let mut crd_fields: HashMap<(String, String), Vec<String>> = HashMap::new();
         for crd in snapshot.of_kind("apiextensions.k8s.io", "CustomResourceDefinition") {
             let s = |p: &str| {
                 crd.value
@@ -169,6 +172,29 @@ impl Index {
                     .cloned()
                     .unwrap_or_default();
                 crd_columns.insert((group.clone(), name.to_string(), plural.clone()), columns);
+            }
+            let kind = s("/spec/names/kind");
+            let fields = crd_fields.entry((group.clone(), kind)).or_default();
+            for version in crd
+                .value
+                .pointer("/spec/versions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                for f in version
+                    .get("selectableFields")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(path) = f.get("jsonPath").and_then(Value::as_str) {
+                        let path = path.trim_start_matches('.').to_string();
+                        if !fields.contains(&path) {
+                            fields.push(path);
+                        }
+                    }
+                }
             }
             crd_defined.insert((group, plural));
         }
@@ -222,6 +248,7 @@ impl Index {
             groups,
             objects,
             crd_columns,
+            crd_fields,
             logs,
             resource_version: if max_rv == 0 {
                 "1".to_string()

@@ -172,9 +172,10 @@ fn parse_label_requirement(part: &str) -> Result<(String, LabelOp), SelectorErro
 }
 
 /// A field selector: `field=value`, `field==value`, `field!=value`, joined by commas (all must
-/// hold). Values may escape `,`, `=` and `\` with a backslash. Any field path of the object is
-/// accepted (`metadata.name`, `spec.nodeName`, `status.phase`, `involvedObject.uid`, ...); a
-/// missing field reads as the empty string. `source` on events means `source.component`.
+/// hold). Values may escape `,`, `=` and `\\` with a backslash. Matching reads any field path
+/// of the object (`metadata.name`, `spec.nodeName`, `involvedObject.uid`, ...; a missing field
+/// reads as the empty string, `source` on events means `source.component`); which field labels
+/// are allowed is the server's business (it refuses those a real API server refuses).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldSelector {
     requirements: Vec<(String, bool, String)>,
@@ -218,6 +219,52 @@ impl FieldSelector {
     pub fn is_empty(&self) -> bool {
         self.requirements.is_empty()
     }
+
+    /// The fields it uses.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.requirements.iter().map(|(f, _, _)| f.as_str())
+    }
+}
+
+/// The field labels the real API server accepts in field selectors for a built-in kind
+/// (besides `metadata.name` and `metadata.namespace`); `None` when any field is accepted
+/// (kinds whose labels are not known here).
+pub(crate) fn supported_fields(group: &str, kind: &str) -> Option<&'static [&'static str]> {
+    Some(match (group, kind) {
+        ("", "Pod") => &[
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "spec.hostNetwork",
+            "status.phase",
+            "status.podIP",
+            "status.podIPs",
+            "status.nominatedNodeName",
+        ],
+        ("", "Event") => &[
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+        ],
+        ("", "Node") => &["spec.unschedulable"],
+        ("", "Namespace") => &["status.phase"],
+        ("", "Secret") => &["type"],
+        ("", "ReplicationController") | ("apps", "ReplicaSet") => &["status.replicas"],
+        ("batch", "Job") => &["status.successful"],
+        ("certificates.k8s.io", "CertificateSigningRequest") => &["spec.signerName"],
+        ("events.k8s.io", _) => return None,
+        (g, _) if g.is_empty() || !g.contains('.') || g.ends_with(".k8s.io") => &[],
+        _ => return None,
+    })
 }
 
 /// Splits at unescaped commas, keeping escapes in the parts.
@@ -280,15 +327,37 @@ fn unescape(chars: &[char]) -> String {
 
 /// The string value of a field path of an object, as field selectors see it.
 pub(crate) fn field_value(object: &Value, field: &str) -> String {
-    let field = match (object.get("kind").and_then(Value::as_str), field) {
+    let kind = object.get("kind").and_then(Value::as_str);
+    let field = match (kind, field) {
         (Some("Event"), "source") => "source.component",
+        (Some("Job"), "status.successful") => "status.succeeded",
         _ => field,
     };
+    if (kind, field) == (Some("Pod"), "status.podIPs") {
+        // The API server joins the pod's IPs with commas.
+        let ips: Vec<&str> = object
+            .pointer("/status/podIPs")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|ip| ip.get("ip").and_then(Value::as_str))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return ips.join(",");
+    }
     let mut cur = object;
     for piece in field.split('.') {
         match cur.get(piece) {
             Some(v) => cur = v,
-            None => return String::new(),
+            None => {
+                // What the API server's field sets give for an unset field.
+                return match field {
+                    "spec.hostNetwork" | "spec.unschedulable" => "false".into(),
+                    "status.replicas" | "status.succeeded" => "0".into(),
+                    _ => String::new(),
+                };
+            }
         }
     }
     match cur {
@@ -349,6 +418,7 @@ mod tests {
         );
         assert_eq!(m("status.phase!=Running"), Ok(false));
         assert_eq!(m("spec.schedulerName="), Ok(true));
+        assert_eq!(m("spec.hostNetwork=false"), Ok(true));
         assert!(m("novalue").is_err());
         let ev = json!({"kind":"Event","source":{"component":"kubelet"},"involvedObject":{"name":"a,b"}});
         let sel =

@@ -411,6 +411,30 @@ async fn lists_with_selectors_and_pages() {
     assert_eq!(code, 400);
     assert_eq!(v["reason"], "BadRequest");
 
+    // Field labels the real server does not support are refused, as it does.
+    for path in [
+        "/api/v1/pods?fieldSelector=spec.containers%3Dx",
+        "/apis/apps/v1/deployments?fieldSelector=spec.replicas%3D2",
+        "/apis/example.com/v1/widgets?fieldSelector=spec.size%3D3",
+    ] {
+        let (code, _, v) = get(&s, path, "").await;
+        assert_eq!(code, 400, "{path}");
+        assert!(
+            v["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("field label not supported: spec."),
+            "{v}"
+        );
+    }
+    let (code, _, _) = get(
+        &s,
+        "/apis/example.com/v1/widgets?fieldSelector=metadata.name%3Dw1",
+        "",
+    )
+    .await;
+    assert_eq!(code, 200);
+
     // Pagination.
     let mut seen = Vec::new();
     let mut path = "/api/v1/pods?limit=3".to_string();
