@@ -172,7 +172,7 @@ fn parse_label_requirement(part: &str) -> Result<(String, LabelOp), SelectorErro
 }
 
 /// A field selector: `field=value`, `field==value`, `field!=value`, joined by commas (all must
-/// hold). Values may escape `,`, `=` and `\\` with a backslash. Matching reads any field path
+/// hold). Values may escape `,`, `=` and `\` with a backslash. Matching reads any field path
 /// of the object (`metadata.name`, `spec.nodeName`, `involvedObject.uid`, ...; a missing field
 /// reads as the empty string, `source` on events means `source.component`); which field labels
 /// are allowed is the server's business (it refuses those a real API server refuses).
