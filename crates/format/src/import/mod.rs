@@ -25,7 +25,7 @@ use crate::error::Result;
 use crate::manifest::Manifest;
 use crate::snapshot::{EntryRef, Input, Layout, LogRef, Object, Snapshot, TextKind, TextRef};
 
-pub(crate) use objects::parse_objects;
+pub(crate) use objects::{parse_documents, parse_objects};
 
 /// What an entry of a recognised input is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,7 +208,7 @@ fn parse_hinted(
     bytes: &[u8],
     (api_version, kind): (&str, &str),
 ) -> std::result::Result<objects::Parsed, String> {
-    let Some(value) = raw_value(path, bytes) else {
+    let Some(value) = parse_documents(path, bytes)?.into_iter().next() else {
         return Ok(objects::Parsed::default());
     };
     let mut list = match value {
@@ -446,6 +446,35 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
             }
             continue;
         }
+        if class == Class::Version {
+            // Not an object: the first document, raw (`kubectl version -o yaml` output, the
+            // `/version` answer, troubleshoot's `cluster_version.json`).
+            let text = if sniffed {
+                kubectl_text::skip_prompt(&bytes)
+            } else {
+                &bytes
+            };
+            match parse_documents(&path, text) {
+                Ok(docs) => {
+                    if let Some(mut v) = docs.into_iter().next() {
+                        if let Some(server) = v.get_mut("serverVersion") {
+                            v = server.take();
+                        } else if v.get("gitVersion").is_none()
+                            && let Some(info) = v.get_mut("info")
+                        {
+                            v = info.take();
+                        }
+                        if snapshot.server_version.is_none()
+                            && (v.get("gitVersion").is_some() || v.get("major").is_some())
+                        {
+                            snapshot.server_version = Some(v);
+                        }
+                    }
+                }
+                Err(reason) => ignored.push(Skipped { name: path, reason }),
+            }
+            continue;
+        }
         let parsed = match parse_any(&path, &bytes, sniffed) {
             Ok(p) => p,
             // Several JSON documents one after another (`kubectl get ... -o json >> all.json`).
@@ -460,26 +489,6 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
                 }
             },
         };
-        if class == Class::Version {
-            if let Some(mut v) = parsed
-                .values
-                .into_iter()
-                .next()
-                .or_else(|| raw_value(&path, &bytes))
-            {
-                if let Some(server) = v.get_mut("serverVersion") {
-                    v = server.take();
-                } else if v.get("gitVersion").is_none()
-                    && let Some(info) = v.get_mut("info")
-                {
-                    v = info.take();
-                }
-                if snapshot.server_version.is_none() && v.is_object() {
-                    snapshot.server_version = Some(v);
-                }
-            }
-            continue;
-        }
         let parsed = match below(&root, &path).and_then(|rel| importer.type_hint(rel)) {
             Some(hint) if parsed.values.is_empty() => {
                 parse_hinted(&path, &bytes, hint).unwrap_or(parsed)
@@ -517,15 +526,6 @@ fn too_big(e: &EntryInfo, max: u64) -> Skipped {
             "{} bytes is more than the {max}-byte limit for object files",
             e.size
         ),
-    }
-}
-
-/// A version file is not an object (no kind): read it as a plain JSON or YAML value.
-fn raw_value(path: &str, bytes: &[u8]) -> Option<Value> {
-    if path.ends_with(".json") {
-        serde_json::from_slice(bytes).ok()
-    } else {
-        serde_norway::from_slice(bytes).ok()
     }
 }
 
