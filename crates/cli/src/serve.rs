@@ -30,6 +30,10 @@ pub struct Args {
     /// (see docs/serve.md).
     #[arg(long, value_name = "SPEC")]
     faults: Option<String>,
+    /// The time ages (AGE columns, `sinceSeconds`) are computed from (RFC 3339). Default: the
+    /// bundle's collection time, else the newest timestamp in the input.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    now: Option<jiff::Timestamp>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -55,6 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.addr,
             ServeOptions {
                 faults,
+                now: args.now,
                 ..ServeOptions::default()
             },
         )
@@ -90,6 +95,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
+    s.parse::<jiff::Timestamp>()
+        .map_err(|e| format!("expected an RFC 3339 time like 2025-03-14T09:30:00Z: {e}"))
 }
 
 async fn shutdown_signal() {

@@ -130,7 +130,10 @@ pub(crate) struct Req<'a> {
 
 impl State {
     pub(crate) fn new(snapshot: Arc<Snapshot>, options: ServeOptions) -> State {
-        let index = Index::new(&snapshot);
+        let mut index = Index::new(&snapshot);
+        if options.now.is_some() {
+            index.now = options.now;
+        }
         State {
             snapshot,
             index,

@@ -80,6 +80,9 @@ pub struct ServeOptions {
     /// How long a watch that resumes from a resourceVersion (and so has nothing to send) stays
     /// open before it ends (default one second; `timeoutSeconds` shortens it).
     pub watch_hold: Duration,
+    /// The time ages are computed from (AGE columns, `sinceSeconds`); default: the snapshot's
+    /// reference time ([`Snapshot::reference_time`]), else the wall clock.
+    pub now: Option<jiff::Timestamp>,
 }
 
 impl Default for ServeOptions {
@@ -87,6 +90,7 @@ impl Default for ServeOptions {
         ServeOptions {
             faults: Faults::default(),
             watch_hold: Duration::from_secs(1),
+            now: None,
         }
     }
 }

@@ -885,3 +885,19 @@ async fn arbitrary_requests_never_break_the_server() {
         assert_ne!(code, 500, "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn now_can_be_set() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("objects.yaml"), OBJECTS).unwrap();
+    let snapshot = Snapshot::open(dir.path(), &ReadOptions::default()).unwrap();
+    let options = ServeOptions {
+        now: Some("2025-03-16T09:00:00Z".parse().unwrap()),
+        ..ServeOptions::default()
+    };
+    let s = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .unwrap();
+    let (_, _, t) = get(&s, "/api/v1/namespaces/app/pods", TABLE).await;
+    assert_eq!(cells_of(&t, "web-1")[4], "2d");
+}
