@@ -473,6 +473,15 @@ fn serve_faults() {
     assert!(!success);
     assert!(err.contains("not found"), "{err}");
 
+    let s = serve_with(
+        "crashloop-oom",
+        &["--faults", "cut-logs=100;error-every=1000"],
+    );
+    let (success, out, err) = k(&s, &["logs", "-n", "calico-system", CRASHING]);
+    assert!(!success, "{out}");
+    assert_eq!(out.len(), 100, "{out}");
+    assert!(err.contains("unexpected EOF"), "{err}");
+
     let out = run(kbundle()
         .args(["serve", "--faults", "bogus=1"])
         .arg(fixture("healthy")));

@@ -359,6 +359,8 @@ fn produce(
                     let keep = usize::try_from(room).unwrap_or(out.len()).min(out.len());
                     buf.extend_from_slice(&out[..keep]);
                     send(&mut buf)?;
+                    // Let the bytes reach the client before the connection is aborted.
+                    std::thread::sleep(std::time::Duration::from_millis(100));
                     return Err(std::io::Error::other(
                         "log stream cut (fault injected by kbundle serve)",
                     ));
