@@ -868,6 +868,94 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 )
             },
         ),
+        ("networking.k8s.io", "NetworkPolicy") => (
+            vec![
+                name,
+                col(
+                    "Pod-Selector",
+                    "string",
+                    0,
+                    "Selects the pods to which this NetworkPolicy object applies.",
+                ),
+                age,
+            ],
+            |c, v| {
+                let sel = v
+                    .pointer("/spec/podSelector")
+                    .cloned()
+                    .unwrap_or_else(|| json!({}));
+                (
+                    vec![
+                        json!(s(v, "/metadata/name")),
+                        json!(format_label_selector(Some(&sel))),
+                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+                    ],
+                    None,
+                )
+            },
+        ),
+        ("storage.k8s.io", "StorageClass") => (
+            vec![
+                name,
+                col(
+                    "Provisioner",
+                    "string",
+                    0,
+                    "provisioner indicates the type of the provisioner.",
+                ),
+                col(
+                    "ReclaimPolicy",
+                    "string",
+                    0,
+                    "reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class.",
+                ),
+                col(
+                    "VolumeBindingMode",
+                    "string",
+                    0,
+                    "volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.",
+                ),
+                col(
+                    "AllowVolumeExpansion",
+                    "string",
+                    0,
+                    "allowVolumeExpansion shows whether the storage class allow volume expand.",
+                ),
+                age,
+            ],
+            |c, v| {
+                let default = [
+                    "storageclass.kubernetes.io/is-default-class",
+                    "storageclass.beta.kubernetes.io/is-default-class",
+                ]
+                .iter()
+                .any(|a| {
+                    v.pointer("/metadata/annotations")
+                        .and_then(|m| m.get(*a))
+                        .and_then(Value::as_str)
+                        == Some("true")
+                });
+                let mut name = s(v, "/metadata/name").to_string();
+                if default {
+                    name.push_str(" (default)");
+                }
+                (
+                    vec![
+                        json!(name),
+                        json!(s(v, "/provisioner")),
+                        json!(opt(v, "/reclaimPolicy").unwrap_or("Delete")),
+                        json!(opt(v, "/volumeBindingMode").unwrap_or("Immediate")),
+                        json!(
+                            v.get("allowVolumeExpansion")
+                                .and_then(Value::as_bool)
+                                .unwrap_or(false)
+                        ),
+                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+                    ],
+                    None,
+                )
+            },
+        ),
         ("policy", "PodDisruptionBudget") => (
             vec![
                 name,
@@ -1636,6 +1724,8 @@ mod tests {
         assert_eq!(format_label_selector(Some(&sel)), "a=1,b=2,c in (x,y)");
         assert_eq!(format_label_selector(None), "<none>");
         assert_eq!(format_label_selector(Some(&json!({}))), "<none>");
+        let sel = json!({"matchExpressions": [{"key": "a", "operator": "Exists"}, {"key": "b", "operator": "DoesNotExist"}]});
+        assert_eq!(format_label_selector(Some(&sel)), "a,!b");
     }
 
     #[test]
