@@ -27,6 +27,8 @@ const END: &[u8] = b"==== END logs for container ";
 /// Lines longer than this are handled in pieces (a log line without newlines cannot exhaust
 /// memory).
 const MAX_LINE: u64 = 1 << 20;
+/// Most logs taken from one dump file (a hostile file of tiny logs cannot exhaust memory).
+const MAX_LOGS: usize = 100_000;
 
 /// The `--output-directory` form: a folder with `nodes.json` and `<ns>/pods.json` (or
 /// `<ns>/<pod>/logs.txt`) below it.
@@ -237,6 +239,7 @@ pub(crate) fn scan(reader: &mut dyn Read, max_segment: u64) -> std::io::Result<S
     let mut pos: u64 = 0;
     let mut segment: Vec<u8> = Vec::new();
     let mut dropped = false;
+    let mut left_out: u64 = 0;
     // The log being read: its names, where it starts, and the END line that closes it.
     let mut open: Option<(String, String, String, u64, Vec<u8>)> = None;
     let flush = |segment: &mut Vec<u8>, dropped: &mut bool, out: &mut Scan| {
@@ -259,13 +262,17 @@ pub(crate) fn scan(reader: &mut dyn Read, max_segment: u64) -> std::io::Result<S
         if let Some((namespace, pod, container, start, end_line)) = &open {
             // Logs that do not end with a newline get the END line glued to their last line.
             if let Some(at) = find(&line, end_line) {
-                out.logs.push(DumpLog {
-                    namespace: namespace.clone(),
-                    pod: pod.clone(),
-                    container: container.clone(),
-                    range: *start..pos + at as u64,
-                    cut: false,
-                });
+                if out.logs.len() < MAX_LOGS {
+                    out.logs.push(DumpLog {
+                        namespace: namespace.clone(),
+                        pod: pod.clone(),
+                        container: container.clone(),
+                        range: *start..pos + at as u64,
+                        cut: false,
+                    });
+                } else {
+                    left_out += 1;
+                }
                 open = None;
             }
         } else if let Some((namespace, pod, container)) = parse_start(&line) {
@@ -283,6 +290,11 @@ pub(crate) fn scan(reader: &mut dyn Read, max_segment: u64) -> std::io::Result<S
             segment.clear();
         }
         pos += n;
+    }
+    if left_out > 0 {
+        out.notes.push(format!(
+            "{left_out} more logs than the {MAX_LOGS} read from one file were left out"
+        ));
     }
     if let Some((namespace, pod, container, start, _)) = open {
         out.notes.push(format!(
@@ -388,6 +400,14 @@ mod tests {
             let scan = scan_str(odd);
             assert!(scan.logs.is_empty(), "{odd:?}");
         }
+    }
+
+    #[test]
+    fn logs_per_file_are_bounded() {
+        let one = "==== START logs for container c of pod n/p ====\n==== END logs for container c of pod n/p ====\n";
+        let scan = scan_str(&one.repeat(MAX_LOGS + 3));
+        assert_eq!(scan.logs.len(), MAX_LOGS);
+        assert_eq!(scan.notes.len(), 1);
     }
 
     #[test]
