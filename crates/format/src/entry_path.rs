@@ -37,6 +37,12 @@ pub fn sanitize(name: &str, max_depth: usize) -> Result<String, &'static str> {
     if parts.is_empty() {
         return Err("empty name");
     }
+    // Again after normalizing: `./C:/x` must not become `C:/x`.
+    if let Some([letter, b':', ..]) = parts.first().map(|p| p.as_bytes())
+        && letter.is_ascii_alphabetic()
+    {
+        return Err("drive-letter path");
+    }
     if parts.len() > max_depth {
         return Err("nested too deeply");
     }
@@ -61,6 +67,8 @@ mod tests {
             ("/etc/passwd", "absolute path"),
             ("C:/Windows/x", "drive-letter path"),
             ("c:x", "drive-letter path"),
+            ("./C:/x", "drive-letter path"),
+            (".//c:", "drive-letter path"),
             ("a\\..\\b", "backslash in name"),
             ("a\0b", "NUL byte in name"),
             ("a\nb", "control character in name"),

@@ -107,6 +107,7 @@ fn zip_hostile_names() {
         (b"//server/share/x", Some("absolute path")),
         (b"C:/Windows/win.ini", Some("drive-letter path")),
         (b"c:evil.log", Some("drive-letter path")),
+        (b"./C:/x.log", Some("drive-letter path")),
         (b"a\\..\\..\\b.log", Some("backslash in name")),
         (b"a\0b.log", Some("NUL byte in name")),
         (b"a\x1b[31mred.log", Some("control character in name")),
