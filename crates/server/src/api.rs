@@ -255,11 +255,10 @@ impl State {
         json!({"paths": paths})
     }
 
+    /// `/version`: the snapshot's, over a made-up default (clients such as kube-rs need every
+    /// field).
     fn version(&self) -> Value {
-        if let Some(v) = self.snapshot.server_version().filter(|v| v.is_object()) {
-            return v.clone();
-        }
-        json!({
+        let mut version = json!({
             "major": "1",
             "minor": "32",
             "gitVersion": "v1.32.0+kbundle",
@@ -269,7 +268,15 @@ impl State {
             "goVersion": "go1.23",
             "compiler": "gc",
             "platform": "linux/amd64",
-        })
+        });
+        if let (Some(Value::Object(stored)), Some(out)) =
+            (self.snapshot.server_version(), version.as_object_mut())
+        {
+            for (k, v) in stored {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        version
     }
 
     async fn resource_path(
