@@ -614,6 +614,19 @@ fn deep_documents_invalid_utf8_and_big_texts() {
         120,
         512,
     );
+
+    // Just under the analyzer's 16 MiB limit for a describe text, so it is parsed: 15 MB of
+    // pod descriptions (about 50,000 objects).
+    let many = dir.path().join("describe-pods.txt");
+    let block = "Name:         calico-kube-controllers-7d4f\nNamespace:    calico-system\nStatus:       Running\nContainers:\n  c:\n    State:   Waiting\n      Reason:  CrashLoopBackOff\nEvents:\n  Type     Reason   Age   From     Message\n  ----     ------   ----  ----     -------\n  Warning  BackOff  2m    kubelet  Back-off\n";
+    std::fs::write(&many, block.repeat(15_000_000 / block.len())).unwrap();
+    check(
+        "describe 15 MB parsed",
+        &many,
+        Expect::Partial("describe"),
+        120,
+        1024,
+    );
 }
 
 /// A 2 GiB line: in a zip at 158:1 (under the ratio limit, so it is read), and as a sparse file
