@@ -894,6 +894,79 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 )
             },
         ),
+        ("networking.k8s.io", "Ingress") => (
+            vec![
+                name,
+                col(
+                    "Class",
+                    "string",
+                    0,
+                    "The name of the IngressClass resource.",
+                ),
+                col(
+                    "Hosts",
+                    "string",
+                    0,
+                    "Hosts that incoming requests are matched against before the ingress rule",
+                ),
+                col(
+                    "Address",
+                    "string",
+                    0,
+                    "Address is a list containing ingress points for the load-balancer",
+                ),
+                col(
+                    "Ports",
+                    "string",
+                    0,
+                    "Ports of TLS configurations that open",
+                ),
+                age,
+            ],
+            |c, v| {
+                let rules = arr(v, "/spec/rules");
+                const MAX: usize = 3;
+                let mut hosts: Vec<&str> = Vec::new();
+                let mut more = false;
+                for rule in rules {
+                    if hosts.len() == MAX {
+                        more = true;
+                    }
+                    if let Some(h) = opt(rule, "/host").filter(|_| !more) {
+                        hosts.push(h);
+                    }
+                }
+                let hosts = match (hosts.is_empty(), more) {
+                    (true, _) => "*".to_string(),
+                    (false, false) => hosts.join(","),
+                    (false, true) => format!(
+                        "{} + {} more...",
+                        hosts.join(","),
+                        rules.len().saturating_sub(MAX)
+                    ),
+                };
+                let address: Vec<&str> = arr(v, "/status/loadBalancer/ingress")
+                    .iter()
+                    .filter_map(|i| opt(i, "/ip").or_else(|| opt(i, "/hostname")))
+                    .collect();
+                let ports = if arr(v, "/spec/tls").is_empty() {
+                    "80"
+                } else {
+                    "80, 443"
+                };
+                (
+                    vec![
+                        json!(s(v, "/metadata/name")),
+                        json!(opt(v, "/spec/ingressClassName").unwrap_or("<none>")),
+                        json!(hosts),
+                        json!(address.join(",")),
+                        json!(ports),
+                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+                    ],
+                    None,
+                )
+            },
+        ),
         ("storage.k8s.io", "StorageClass") => (
             vec![
                 name,
@@ -1699,6 +1772,41 @@ mod tests {
             ),
             "[fd00::1]:80"
         );
+    }
+
+    #[test]
+    fn ingresses_and_network_policies() {
+        let c = ctx_at("2025-03-14T10:00:00Z");
+        let t = kbundle_format::resources::by_kind("networking.k8s.io", "Ingress").unwrap();
+        let (_, row) = printer(&t).unwrap();
+        let ing = json!({"metadata": {"name": "i", "creationTimestamp": "2025-03-14T09:59:00Z"},
+            "spec": {"ingressClassName": "public-iks-k8s-nginx", "tls": [{}],
+                     "rules": [{"host": "a"}, {"host": "b"}, {}, {"host": "c"}, {"host": "d"}]},
+            "status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}, {"hostname": "lb.example"}]}}});
+        let (cells, _) = row(&c, &ing);
+        assert_eq!(
+            cells,
+            vec![
+                json!("i"),
+                json!("public-iks-k8s-nginx"),
+                json!("a,b,c + 2 more..."),
+                json!("1.2.3.4,lb.example"),
+                json!("80, 443"),
+                json!("60s")
+            ]
+        );
+        let (cells, _) = row(&c, &json!({"metadata": {"name": "j"}}));
+        assert_eq!(
+            cells[1..5],
+            [json!("<none>"), json!("*"), json!(""), json!("80")]
+        );
+        let t = kbundle_format::resources::by_kind("networking.k8s.io", "NetworkPolicy").unwrap();
+        let (_, row) = printer(&t).unwrap();
+        let (cells, _) = row(
+            &c,
+            &json!({"metadata": {"name": "n"}, "spec": {"podSelector": {}}}),
+        );
+        assert_eq!(cells[1], "<none>");
     }
 
     #[test]
