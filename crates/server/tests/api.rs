@@ -237,7 +237,10 @@ async fn version_and_discovery() {
     assert_eq!(code, 200);
     assert_eq!(v["gitVersion"], "v1.30.6+IKS");
     assert_eq!(v["minor"], "30");
-    assert_eq!(v["platform"], "linux/amd64", "missing fields come from the default");
+    assert_eq!(
+        v["platform"], "linux/amd64",
+        "missing fields come from the default"
+    );
 
     let (_, _, v) = get(&s, "/api", "application/json").await;
     assert_eq!(v["kind"], "APIVersions");
