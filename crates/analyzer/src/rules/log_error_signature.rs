@@ -112,6 +112,9 @@ static COMPILED: LazyLock<Vec<(usize, Regex)>> = LazyLock::new(|| {
 
 /// The signature of a line, if it is an error line with a known cause.
 fn classify(level: Level, text: &str) -> Option<&'static str> {
+    if !matches!(level, Level::Unknown | Level::Error | Level::Fatal) {
+        return None;
+    }
     let panicky = COMPILED.first().is_some_and(|(_, re)| re.is_match(text));
     if panicky && matches!(level, Level::Unknown | Level::Error | Level::Fatal) {
         return Some("panic");
