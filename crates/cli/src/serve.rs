@@ -21,7 +21,7 @@ pub struct Args {
     paths: Vec<PathBuf>,
     /// Address to listen on (port 0: any free port). Loopback by default: the API has no
     /// authentication.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0", value_parser = parse_addr)]
     addr: SocketAddr,
     /// Write a kubeconfig for the server to FILE (context `kbundle`).
     #[arg(long, value_name = "FILE")]
@@ -95,6 +95,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `IP:PORT`, or `HOST:PORT` (the first address the host resolves to, e.g. `localhost:8080`).
+fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = s.parse() {
+        return Ok(addr);
+    }
+    use std::net::ToSocketAddrs;
+    s.to_socket_addrs()
+        .map_err(|e| format!("expected IP:PORT or HOST:PORT: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{s} resolves to no address"))
 }
 
 fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
