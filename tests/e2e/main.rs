@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod analyze;
+mod batch;
 mod collect;
 mod demo;
 mod describe;

@@ -14,8 +14,24 @@ use crate::limits::LimitArgs;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Bundles, archives (zip, tar, tar.gz), folders or files; several are read as one snapshot.
-    #[arg(required = true, value_name = "PATH")]
-    paths: Vec<PathBuf>,
+    #[arg(
+        required_unless_present = "batch",
+        conflicts_with = "batch",
+        value_name = "PATH"
+    )]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Analyze every bundle, archive or folder in DIR separately, in parallel: one report per
+    /// input in --out, a summary table, throughput. An unreadable input is a row with its
+    /// error, never the end of the batch.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) batch: Option<PathBuf>,
+    /// With --batch: where the reports and `summary.md` go (default: `<DIR>.reports` beside
+    /// DIR).
+    #[arg(long, value_name = "DIR", requires = "batch")]
+    pub(crate) out: Option<PathBuf>,
+    /// With --batch: inputs analyzed at once (default: the number of cores).
+    #[arg(long, value_name = "N", requires = "batch")]
+    pub(crate) jobs: Option<usize>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -87,14 +103,68 @@ fn parse_workload(s: &str) -> Result<WorkloadRef, String> {
     s.parse()
 }
 
+impl Args {
+    /// The analyzer options these flags give.
+    pub(crate) fn options(&self) -> Options {
+        Options {
+            window: self.window,
+            now: self.now,
+            workload: self.workload.clone(),
+            restart_threshold: self.restart_threshold,
+        }
+    }
+
+    /// The reader options these flags give.
+    pub(crate) fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            limits: self.limits.limits(),
+        }
+    }
+
+    /// The severity of `--fail-on`, if given.
+    pub(crate) fn fail_on_severity(&self) -> Option<Severity> {
+        self.fail_on.map(FailOn::severity)
+    }
+
+    /// The file extension of the chosen format.
+    pub(crate) fn extension(&self) -> &'static str {
+        match self.format {
+            Format::Text => "txt",
+            Format::Json => "json",
+            Format::Markdown => "md",
+            Format::Html => "html",
+        }
+    }
+
+    /// Renders a report in the chosen format.
+    pub(crate) fn render(
+        &self,
+        snapshot: &Snapshot,
+        report: &kbundle_analyzer::Report,
+        options: &Options,
+        color: bool,
+    ) -> String {
+        match self.format {
+            Format::Text => report.to_text(color),
+            Format::Json => report.to_json(),
+            Format::Markdown => report.to_markdown(),
+            Format::Html => kbundle_analyzer::html::render_html(
+                report,
+                &kbundle_analyzer::timeline::from_snapshot(snapshot, report, options),
+            ),
+        }
+    }
+}
+
 /// Exit code when `--fail-on` is reached.
 const FAILED: u8 = 1;
 
 /// Runs `kbundle analyze`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let read = ReadOptions {
-        limits: args.limits.limits(),
-    };
+    if let Some(dir) = &args.batch {
+        return crate::batch::run(&args, dir);
+    }
+    let read = args.read_options();
     let snapshot = Snapshot::open_many(&args.paths, &read).context("cannot read input")?;
     if snapshot.is_empty() && snapshot.logs().is_empty() && snapshot.texts().is_empty() {
         anyhow::bail!(
@@ -106,12 +176,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .join(", ")
         );
     }
-    let options = Options {
-        window: args.window,
-        now: args.now,
-        workload: args.workload.clone(),
-        restart_threshold: args.restart_threshold,
-    };
+    let options = args.options();
     let mut report = analyze(&snapshot, &options);
     // Inputs as the user named them, so that the output does not depend on the cwd.
     report.inputs = args.paths.iter().map(|p| p.display().to_string()).collect();
@@ -123,15 +188,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let out = match args.format {
-        Format::Text => report.to_text(color),
-        Format::Json => report.to_json(),
-        Format::Markdown => report.to_markdown(),
-        Format::Html => kbundle_analyzer::html::render_html(
-            &report,
-            &kbundle_analyzer::timeline::from_snapshot(&snapshot, &report, &options),
-        ),
-    };
+    let out = args.render(&snapshot, &report, &options, color);
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     lock.write_all(out.as_bytes())?;

@@ -1,0 +1,223 @@
+//! `kbundle analyze --batch DIR`: every input in DIR analyzed on its own, in parallel, with a
+//! report each and a summary table.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::Context;
+use kbundle_analyzer::{Report, Severity, analyze};
+use kbundle_format::Snapshot;
+
+use crate::analyze::Args;
+
+/// One row of the summary.
+struct Row {
+    input: String,
+    outcome: Result<Counts, String>,
+}
+
+struct Counts {
+    critical: usize,
+    warning: usize,
+    info: usize,
+    top: String,
+    report: String,
+}
+
+/// The inputs of a batch folder: every file and sub-folder, sorted by name (hidden ones
+/// skipped).
+fn inputs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// A report file name for an input: its name with a format extension.
+fn report_name(input: &Path, ext: &str) -> String {
+    let name = input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "input".into());
+    format!("{name}.{ext}")
+}
+
+fn analyze_one(args: &Args, input: &Path, out: &Path) -> Result<Counts, String> {
+    let snapshot = Snapshot::open(input, &args.read_options()).map_err(|e| e.to_string())?;
+    if snapshot.is_empty() && snapshot.logs().is_empty() && snapshot.texts().is_empty() {
+        return Err("no Kubernetes objects, logs or describe output found".into());
+    }
+    let options = args.options();
+    let mut report: Report = analyze(&snapshot, &options);
+    report.inputs = vec![input.display().to_string()];
+    let text = args.render(&snapshot, &report, &options, false);
+    let name = report_name(input, args.extension());
+    std::fs::write(out.join(&name), text)
+        .map_err(|e| format!("cannot write {}: {e}", out.join(&name).display()))?;
+    let top = report
+        .findings
+        .iter()
+        .min_by_key(|f| std::cmp::Reverse(f.severity))
+        .map(|f| format!("{} {} {}", f.severity.as_str(), f.rule, f.subject))
+        .unwrap_or_default();
+    Ok(Counts {
+        critical: report.summary.critical,
+        warning: report.summary.warning,
+        info: report.summary.info,
+        top,
+        report: name,
+    })
+}
+
+/// Runs a batch.
+pub fn run(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
+    let out = match &args.out {
+        Some(o) => o.clone(),
+        None => {
+            let mut name = dir
+                .file_name()
+                .map(|n| n.to_os_string())
+                .unwrap_or_else(|| "batch".into());
+            name.push(".reports");
+            dir.parent().unwrap_or(Path::new(".")).join(name)
+        }
+    };
+    let inputs = inputs(dir)?;
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let start = Instant::now();
+    let next = Mutex::new(0usize);
+    let rows: Mutex<Vec<(usize, Row)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(inputs.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = {
+                        let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
+                        let i = *n;
+                        *n += 1;
+                        i
+                    };
+                    let Some(input) = inputs.get(i) else { break };
+                    // A panic in one input must not end the batch: it becomes that row's error.
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        analyze_one(args, input, &out)
+                    }))
+                    .unwrap_or_else(|_| Err("internal error while analyzing (a bug)".into()));
+                    let row = Row {
+                        input: input
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        outcome,
+                    };
+                    rows.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, row));
+                }
+            });
+        }
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut rows = rows.into_inner().unwrap_or_else(|e| e.into_inner());
+    rows.sort_by_key(|(i, _)| *i);
+
+    let mut md = String::from(
+        "| input | critical | warning | info | top finding | report |\n|---|---:|---:|---:|---|---|\n",
+    );
+    let mut failed = 0usize;
+    let mut worst: Option<Severity> = None;
+    for (_, row) in &rows {
+        match &row.outcome {
+            Ok(c) => {
+                md.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | [{}]({}) |\n",
+                    cell(&row.input),
+                    c.critical,
+                    c.warning,
+                    c.info,
+                    cell(&c.top),
+                    cell(&c.report),
+                    c.report
+                ));
+                let sev = if c.critical > 0 {
+                    Some(Severity::Critical)
+                } else if c.warning > 0 {
+                    Some(Severity::Warning)
+                } else if c.info > 0 {
+                    Some(Severity::Info)
+                } else {
+                    None
+                };
+                worst = worst.max(sev);
+            }
+            Err(e) => {
+                failed += 1;
+                md.push_str(&format!(
+                    "| {} | | | | error: {} | |\n",
+                    cell(&row.input),
+                    cell(e)
+                ));
+            }
+        }
+    }
+    std::fs::write(out.join("summary.md"), &md)
+        .with_context(|| format!("cannot write {}", out.join("summary.md").display()))?;
+
+    let stdout = std::io::stdout();
+    let mut o = stdout.lock();
+    let width = rows
+        .iter()
+        .map(|(_, r)| r.input.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    writeln!(o, "{:<width$}  CRIT  WARN  INFO  TOP FINDING", "INPUT")?;
+    for (_, row) in &rows {
+        match &row.outcome {
+            Ok(c) => writeln!(
+                o,
+                "{:<width$}  {:>4}  {:>4}  {:>4}  {}",
+                row.input, c.critical, c.warning, c.info, c.top
+            )?,
+            Err(e) => writeln!(o, "{:<width$}  error: {e}", row.input)?,
+        }
+    }
+    writeln!(o)?;
+    writeln!(
+        o,
+        "{} inputs ({} unreadable) in {:.2} s with {} jobs: {:.1} archives/s; reports and summary.md in {}",
+        rows.len(),
+        failed,
+        elapsed,
+        jobs,
+        if elapsed > 0.0 {
+            rows.len() as f64 / elapsed
+        } else {
+            0.0
+        },
+        out.display()
+    )?;
+    o.flush()?;
+    if let Some(fail_on) = args.fail_on_severity()
+        && worst.is_some_and(|w| w >= fail_on)
+    {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A Markdown table cell: no pipes or line breaks.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
