@@ -64,7 +64,7 @@ impl Reply {
         }
     }
 
-    fn into_response(self, head: bool) -> Response<Body> {
+    fn into_response(self, head: bool, date: Option<&header::HeaderValue>) -> Response<Body> {
         let (code, content_type, body): (u16, String, Body) = match self {
             Reply::Full {
                 code,
@@ -95,6 +95,9 @@ impl Reply {
         if let Ok(v) = header::HeaderValue::from_str(&content_type) {
             resp.headers_mut().insert(header::CONTENT_TYPE, v);
         }
+        if let Some(date) = date {
+            resp.headers_mut().insert(header::DATE, date.clone());
+        }
         resp.headers_mut().insert(
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-cache, private"),
@@ -117,6 +120,8 @@ pub(crate) struct State {
     pub(crate) index: Index,
     pub(crate) faults: Faults,
     watch_hold: std::time::Duration,
+    /// The `Date` header: the snapshot's "now", not the wall clock.
+    date: Option<header::HeaderValue>,
     requests: AtomicU64,
     listed: Mutex<HashSet<(String, String)>>,
 }
@@ -134,11 +139,15 @@ impl State {
         if options.now.is_some() {
             index.now = options.now;
         }
+        let date = index.now.and_then(|t| {
+            header::HeaderValue::from_str(&t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok()
+        });
         State {
             snapshot,
             index,
             faults: options.faults,
             watch_hold: options.watch_hold,
+            date,
             requests: AtomicU64::new(0),
             listed: Mutex::new(HashSet::new()),
         }
@@ -188,7 +197,7 @@ impl State {
                 Err(e) => e.into(),
             }
         };
-        reply.into_response(head)
+        reply.into_response(head, self.date.as_ref())
     }
 
     async fn route(&self, path: &str, r: &Req<'_>) -> Result<Reply> {

@@ -738,6 +738,12 @@ async fn serves_over_tcp_and_shuts_down() {
     let response = String::from_utf8_lossy(&buf);
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(response.contains("v1.30.6+IKS"), "{response}");
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("date: fri, 14 mar 2025 09:29:00 gmt"),
+        "the Date header is the snapshot's now: {response}"
+    );
     // Garbage on the wire does not take the server down.
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream.write_all(b"\x00\x01garbage\r\n\r\n").await.unwrap();
