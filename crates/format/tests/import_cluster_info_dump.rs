@@ -361,3 +361,20 @@ fn real_kubectl_output_directory() {
     assert_eq!(s.inputs()[0].root, "cluster-state");
     check_real(&s);
 }
+
+#[test]
+fn stdout_stream_next_to_other_files_in_a_tar_gz() {
+    let entries = vec![
+        (
+            "case/README.txt".to_string(),
+            b"dump taken at 10:00\n".to_vec(),
+        ),
+        ("case/cluster-info.txt".to_string(), stream().into_bytes()),
+        ("case/notes.md".to_string(), b"# notes\n".to_vec()),
+    ];
+    let s = open_bytes("case.tar.gz", tar_gz_of(&entries));
+    assert_eq!(s.inputs()[0].layout, Layout::ClusterInfoDump);
+    assert_eq!(inspect(&s).objects, OBJECTS);
+    check_logs(&s, false);
+    assert!(inspect(&s).texts.iter().any(|t| t == "case/README.txt"));
+}
