@@ -145,7 +145,7 @@ pub enum TextKind {
     Describe,
     /// A `kubectl get` table (`-o wide` or not).
     Table,
-    /// Anything else worth showing (tables, notes).
+    /// Anything else worth showing (notes, other command output).
     Other,
 }
 
