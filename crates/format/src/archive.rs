@@ -197,6 +197,11 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
+/// tar.gz entries up to this size are kept in memory when the input is opened...
+const SMALL_ENTRY_BYTES: u64 = 64 << 10;
+/// ...up to this much in all.
+const SMALL_ENTRIES_BUDGET: u64 = 32 << 20;
+
 /// A reader that counts what went through it.
 struct Tracked<R> {
     inner: R,
@@ -254,6 +259,9 @@ pub struct Archive {
     /// tar.gz: a decoder left where the last read stopped (its position in the uncompressed
     /// stream), so that reading entries in order costs one pass, not one pass per entry.
     resume: std::sync::Mutex<Option<(u64, flate2::read::GzDecoder<Cursor>)>>,
+    /// tar.gz: the bytes of small entries, kept while the stream is read at open (by entry
+    /// index), so that reading many small entries in any order costs no further pass.
+    small: HashMap<usize, Box<[u8]>>,
 }
 
 /// Escapes control characters so a hostile name prints on one line.
@@ -308,6 +316,7 @@ impl Archive {
             backing: None,
             zip: None,
             resume: std::sync::Mutex::new(None),
+            small: HashMap::new(),
         }
     }
 
@@ -616,8 +625,9 @@ impl Archive {
             Err(_) if ratio_exceeded() => return Err(ratio_error(path)),
             Err(e) => return Err(corrupt(e)),
         };
+        let mut small_total: u64 = 0;
         for (ordinal, entry) in entries.enumerate() {
-            let entry = match entry {
+            let mut entry = match entry {
                 Ok(entry) => entry,
                 Err(_) if ratio_exceeded() => return Err(ratio_error(path)),
                 Err(e) => return Err(corrupt(e)),
@@ -662,6 +672,20 @@ impl Archive {
             if archive.push(&raw, size, locator)? {
                 total = total.saturating_add(size);
                 archive.check_total(total)?;
+                if gz
+                    && size <= SMALL_ENTRY_BYTES
+                    && small_total.saturating_add(size) <= SMALL_ENTRIES_BUDGET
+                {
+                    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                    match (&mut entry).take(size).read_to_end(&mut bytes) {
+                        Ok(_) => {}
+                        Err(_) if ratio_exceeded() => return Err(ratio_error(path)),
+                        Err(e) => return Err(corrupt(e)),
+                    }
+                    small_total = small_total.saturating_add(size);
+                    let index = archive.entries.len().saturating_sub(1);
+                    archive.small.insert(index, bytes.into_boxed_slice());
+                }
             }
         }
         archive.backing = Some(backing);
@@ -758,6 +782,9 @@ impl Archive {
         let bound = info.size;
         const TOO_BIG: &str = "entry yields more bytes than it declares";
         let wrap = |e: io::Error| self.entry_error(&info.path, e);
+        if let Some(bytes) = self.small.get(&index) {
+            return f(&mut &**bytes).map_err(wrap);
+        }
         match (locator, &self.backing) {
             (Locator::DirFile, _) => {
                 let full = info
@@ -849,7 +876,13 @@ impl Archive {
         wanted: impl Fn(&EntryInfo) -> bool,
         mut f: impl FnMut(&EntryInfo, &mut dyn Read) -> io::Result<()>,
     ) -> Result<()> {
-        if self.kind != ArchiveKind::TarGz {
+        let all_small = || {
+            self.entries
+                .iter()
+                .enumerate()
+                .all(|(i, info)| !wanted(info) || self.small.contains_key(&i))
+        };
+        if self.kind != ArchiveKind::TarGz || all_small() {
             for (i, info) in self.entries.iter().enumerate() {
                 if wanted(info) {
                     self.read_index(i, |r| f(info, r))?;
