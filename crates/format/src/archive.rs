@@ -820,8 +820,8 @@ impl Archive {
                     .ok()
                     .and_then(|mut r| r.take())
                     .filter(|(pos, _)| *pos <= *offset);
-                let (pos, mut gz) = cached
-                    .unwrap_or_else(|| (0, flate2::read::GzDecoder::new(backing.cursor())));
+                let (pos, mut gz) =
+                    cached.unwrap_or_else(|| (0, flate2::read::GzDecoder::new(backing.cursor())));
                 let skip = offset - pos;
                 let skipped = io::copy(&mut (&mut gz).take(skip), &mut io::sink()).map_err(wrap)?;
                 if skipped != skip {
