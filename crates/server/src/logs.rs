@@ -360,7 +360,7 @@ fn produce(
                     buf.extend_from_slice(&out[..keep]);
                     send(&mut buf)?;
                     // Let the bytes reach the client before the connection is aborted.
-                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    std::thread::sleep(std::time::Duration::from_millis(200));
                     return Err(std::io::Error::other(
                         "log stream cut (fault injected by kbundle serve)",
                     ));
