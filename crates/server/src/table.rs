@@ -967,6 +967,163 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 )
             },
         ),
+        ("", "PersistentVolume") => (
+            vec![
+                name,
+                col(
+                    "Capacity",
+                    "string",
+                    0,
+                    "capacity is the description of the persistent volume's resources and capacity.",
+                ),
+                col(
+                    "Access Modes",
+                    "string",
+                    0,
+                    "accessModes contains all ways the volume can be mounted.",
+                ),
+                col(
+                    "Reclaim Policy",
+                    "string",
+                    0,
+                    "persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim.",
+                ),
+                col(
+                    "Status",
+                    "string",
+                    0,
+                    "phase indicates if a volume is available, bound to a claim, or released by a claim.",
+                ),
+                col(
+                    "Claim",
+                    "string",
+                    0,
+                    "claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim.",
+                ),
+                col("StorageClass", "string", 0, "StorageClass of the pv"),
+                col(
+                    "VolumeAttributesClass",
+                    "string",
+                    0,
+                    "VolumeAttributesClass of the pv",
+                ),
+                col(
+                    "Reason",
+                    "string",
+                    0,
+                    "reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.",
+                ),
+                age,
+                col(
+                    "VolumeMode",
+                    "string",
+                    1,
+                    "volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state.",
+                ),
+            ],
+            |c, v| {
+                let claim = match v.pointer("/spec/claimRef").filter(|r| r.is_object()) {
+                    Some(r) => format!("{}/{}", s(r, "/namespace"), s(r, "/name")),
+                    None => String::new(),
+                };
+                let phase = if opt(v, "/metadata/deletionTimestamp").is_some() {
+                    "Terminating"
+                } else {
+                    s(v, "/status/phase")
+                };
+                (
+                    vec![
+                        json!(s(v, "/metadata/name")),
+                        json!(opt(v, "/spec/capacity/storage").unwrap_or("0")),
+                        json!(access_modes(arr(v, "/spec/accessModes"))),
+                        json!(s(v, "/spec/persistentVolumeReclaimPolicy")),
+                        json!(phase),
+                        json!(claim),
+                        json!(storage_class(v)),
+                        json!(opt(v, "/spec/volumeAttributesClassName").unwrap_or("<unset>")),
+                        json!(s(v, "/status/reason")),
+                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+                        json!(opt(v, "/spec/volumeMode").unwrap_or("<unset>")),
+                    ],
+                    None,
+                )
+            },
+        ),
+        ("", "PersistentVolumeClaim") => (
+            vec![
+                name,
+                col(
+                    "Status",
+                    "string",
+                    0,
+                    "phase represents the current phase of PersistentVolumeClaim.",
+                ),
+                col(
+                    "Volume",
+                    "string",
+                    0,
+                    "volumeName is the binding reference to the PersistentVolume backing this claim.",
+                ),
+                col(
+                    "Capacity",
+                    "string",
+                    0,
+                    "capacity represents the actual resources of the underlying volume.",
+                ),
+                col(
+                    "Access Modes",
+                    "string",
+                    0,
+                    "accessModes contains the desired access modes the volume should have.",
+                ),
+                col("StorageClass", "string", 0, "StorageClass of the pvc"),
+                col(
+                    "VolumeAttributesClass",
+                    "string",
+                    0,
+                    "VolumeAttributesClass of the pvc",
+                ),
+                age,
+                col(
+                    "VolumeMode",
+                    "string",
+                    1,
+                    "volumeMode defines what type of volume is required by the claim.",
+                ),
+            ],
+            |c, v| {
+                let phase = if opt(v, "/metadata/deletionTimestamp").is_some() {
+                    "Terminating"
+                } else {
+                    s(v, "/status/phase")
+                };
+                let bound = opt(v, "/spec/volumeName").is_some();
+                let (capacity, modes) = if bound {
+                    (
+                        opt(v, "/status/capacity/storage")
+                            .unwrap_or("0")
+                            .to_string(),
+                        access_modes(arr(v, "/status/accessModes")),
+                    )
+                } else {
+                    (String::new(), String::new())
+                };
+                (
+                    vec![
+                        json!(s(v, "/metadata/name")),
+                        json!(phase),
+                        json!(s(v, "/spec/volumeName")),
+                        json!(capacity),
+                        json!(modes),
+                        json!(storage_class(v)),
+                        json!(opt(v, "/spec/volumeAttributesClassName").unwrap_or("<unset>")),
+                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+                        json!(opt(v, "/spec/volumeMode").unwrap_or("<unset>")),
+                    ],
+                    None,
+                )
+            },
+        ),
         ("storage.k8s.io", "StorageClass") => (
             vec![
                 name,
@@ -1072,6 +1229,30 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
         ),
         _ => return None,
     })
+}
+
+/// `GetAccessModesAsString`: `RWO,ROX,RWX,RWOP`, in that order, once each.
+fn access_modes(modes: &[Value]) -> String {
+    let has = |m: &str| modes.iter().any(|x| x.as_str() == Some(m));
+    [
+        ("ReadWriteOnce", "RWO"),
+        ("ReadOnlyMany", "ROX"),
+        ("ReadWriteMany", "RWX"),
+        ("ReadWriteOncePod", "RWOP"),
+    ]
+    .iter()
+    .filter(|(m, _)| has(m))
+    .map(|(_, short)| *short)
+    .collect::<Vec<_>>()
+    .join(",")
+}
+
+/// The storage class of a PV or PVC: the beta annotation first, then `spec.storageClassName`.
+fn storage_class(v: &Value) -> &str {
+    v.pointer("/metadata/annotations")
+        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| s(v, "/spec/storageClassName"))
 }
 
 fn job_row(c: &Ctx<'_>, job: &Value) -> (Vec<Value>, Option<Value>) {
@@ -1807,6 +1988,47 @@ mod tests {
             &json!({"metadata": {"name": "n"}, "spec": {"podSelector": {}}}),
         );
         assert_eq!(cells[1], "<none>");
+    }
+
+    #[test]
+    fn volumes() {
+        let c = ctx_at("2025-03-14T10:00:00Z");
+        let t = kbundle_format::resources::by_kind("", "PersistentVolumeClaim").unwrap();
+        let (_, row) = printer(&t).unwrap();
+        let pvc = json!({"metadata": {"name": "data", "creationTimestamp": "2025-03-14T09:00:00Z"},
+            "spec": {"volumeName": "pv-1", "storageClassName": "ibmc-vpc-block-10iops-tier"},
+            "status": {"phase": "Bound", "capacity": {"storage": "10Gi"}, "accessModes": ["ReadWriteMany", "ReadWriteOnce"]}});
+        let (cells, _) = row(&c, &pvc);
+        assert_eq!(
+            cells,
+            vec![
+                json!("data"),
+                json!("Bound"),
+                json!("pv-1"),
+                json!("10Gi"),
+                json!("RWO,RWX"),
+                json!("ibmc-vpc-block-10iops-tier"),
+                json!("<unset>"),
+                json!("60m"),
+                json!("<unset>")
+            ]
+        );
+        let t = kbundle_format::resources::by_kind("", "PersistentVolume").unwrap();
+        let (_, row) = printer(&t).unwrap();
+        let pv = json!({"metadata": {"name": "pv-1"}, "spec": {"capacity": {"storage": "10Gi"}, "accessModes": ["ReadWriteOnce"],
+            "persistentVolumeReclaimPolicy": "Delete", "claimRef": {"namespace": "app", "name": "data"}}, "status": {"phase": "Bound"}});
+        let (cells, _) = row(&c, &pv);
+        assert_eq!(
+            cells[1..7],
+            [
+                json!("10Gi"),
+                json!("RWO"),
+                json!("Delete"),
+                json!("Bound"),
+                json!("app/data"),
+                json!("")
+            ]
+        );
     }
 
     #[test]
