@@ -27,6 +27,7 @@ mod describe;
 pub mod docs;
 pub mod facts;
 pub mod html;
+mod logscan;
 pub mod report;
 mod rules;
 mod table;
@@ -147,6 +148,8 @@ pub struct Context<'a> {
     pub target: Target,
     /// Restart threshold.
     pub restart_threshold: i64,
+    /// One scan per log of `facts.logs`, in the same order (empty without a snapshot).
+    pub scans: Vec<logscan::LogScan>,
 }
 
 impl Context<'_> {
@@ -396,6 +399,9 @@ pub fn analyze_facts(
         target = resolve_target(snapshot, &facts, options);
     }
     mark_targets(&mut facts, &target);
+    let scans = snapshot
+        .map(|s| logscan::scan_all(s, &facts.logs, now))
+        .unwrap_or_default();
     let cx = Context {
         facts: &facts,
         snapshot,
@@ -403,6 +409,7 @@ pub fn analyze_facts(
         window: options.window,
         target: target.clone(),
         restart_threshold: options.restart_threshold,
+        scans,
     };
     let mut findings = Vec::new();
     for (order, rule) in RULES.iter().enumerate() {

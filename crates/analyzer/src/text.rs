@@ -5,7 +5,6 @@ use std::io::{BufRead, BufReader, Read};
 use std::sync::LazyLock;
 
 use jiff::Timestamp;
-use kbundle_format::{EntryRef, Snapshot};
 use regex::Regex;
 
 /// The longest line kept, in bytes (the rest is cut).
@@ -277,40 +276,50 @@ fn fast_klog(text: &str) -> Option<(Level, KlogTime)> {
     Some((level, KlogTime([mo, d, h, mi, s], nanos)))
 }
 
-/// Streams the lines of an entry (bounded line length, lossy UTF-8), with 1-based numbers.
-/// Stops early when `f` returns false.
-pub fn for_each_line(
-    snapshot: &Snapshot,
-    entry: &EntryRef,
-    mut f: impl FnMut(u64, &str) -> bool,
-) -> Result<(), String> {
-    snapshot
-        .read_with(entry, |r: &mut dyn Read| {
-            let mut reader = BufReader::new(r);
-            let mut buf = Vec::new();
-            let mut n = 0u64;
-            loop {
-                buf.clear();
-                let read = (&mut reader)
-                    .take(MAX_LINE as u64)
-                    .read_until(b'\n', &mut buf)?;
-                if read == 0 {
-                    break;
-                }
-                if read == MAX_LINE && buf.last() != Some(&b'\n') {
-                    // Skip the rest of an overlong line.
-                    let mut sink = Vec::new();
-                    reader.read_until(b'\n', &mut sink)?;
-                }
-                n += 1;
-                let line = String::from_utf8_lossy(&buf);
-                if !f(n, &line) {
-                    break;
-                }
+/// Streams lines (bounded line length: the rest of a longer line is skipped without being
+/// buffered; lossy UTF-8), with 1-based numbers. Stops early when `f` returns false.
+pub fn lines(r: &mut dyn Read, mut f: impl FnMut(u64, &str) -> bool) -> std::io::Result<()> {
+    let mut reader = BufReader::with_capacity(64 * 1024, r);
+    let mut buf = Vec::new();
+    let mut n = 0u64;
+    loop {
+        buf.clear();
+        let read = (&mut reader)
+            .take(MAX_LINE as u64)
+            .read_until(b'\n', &mut buf)?;
+        if read == 0 {
+            break;
+        }
+        if read == MAX_LINE && buf.last() != Some(&b'\n') {
+            skip_line(&mut reader)?;
+        }
+        n += 1;
+        let line = String::from_utf8_lossy(&buf);
+        if !f(n, &line) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Consumes the rest of a line, however long, holding no more than the reader's buffer.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let (found, used) = {
+            let chunk = reader.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(());
             }
-            Ok(())
-        })
-        .map_err(|e| e.to_string())
+            match memchr::memchr(b'\n', chunk) {
+                Some(i) => (true, i + 1),
+                None => (false, chunk.len()),
+            }
+        };
+        reader.consume(used);
+        if found {
+            return Ok(());
+        }
+    }
 }
 
 #[cfg(test)]

@@ -45,14 +45,9 @@
 //!     - Read why it exited: kubectl logs -n calico-system calico-kube-controllers-6f8c9d7b5-x2x7k -c calico-kube-controllers --previous
 //! ```
 
-use std::collections::VecDeque;
-
 use crate::facts::{Container, Pod, State};
 use crate::report::{Evidence, Finding, Severity, Subject};
 use crate::{Context, human_duration};
-
-/// Log lines shown before the crash.
-const TAIL: usize = 5;
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for pod in cx.facts.pods.iter().filter(|p| !p.deleting) {
@@ -281,10 +276,7 @@ fn state_text(s: &State) -> String {
 
 /// The last non-empty lines of the container's previous log.
 fn previous_log_tail(cx: &Context<'_>, pod: &Pod, c: &Container) -> Vec<Evidence> {
-    let Some(snapshot) = cx.snapshot else {
-        return Vec::new();
-    };
-    let Some(log) = cx.facts.logs.iter().find(|l| {
+    let Some((log, scan)) = cx.facts.logs.iter().zip(&cx.scans).find(|(l, _)| {
         l.previous
             && l.pod == pod.name
             && (l.namespace == pod.namespace || l.namespace.is_empty())
@@ -292,25 +284,12 @@ fn previous_log_tail(cx: &Context<'_>, pod: &Pod, c: &Container) -> Vec<Evidence
     }) else {
         return Vec::new();
     };
-    let mut tail: VecDeque<(u64, String)> = VecDeque::new();
     // The last error or fatal line, which often says why, when it is not among the last lines.
-    let mut last_error: Option<(u64, String)> = None;
-    let _ = crate::text::for_each_line(snapshot, &log.origin, |n, line| {
-        if !line.trim().is_empty() {
-            if tail.len() == TAIL {
-                tail.pop_front();
-            }
-            tail.push_back((n, line.trim_end().to_string()));
-            let level = crate::text::parse_line(line, None).level;
-            if matches!(level, crate::text::Level::Error | crate::text::Level::Fatal) {
-                last_error = Some((n, line.trim_end().to_string()));
-            }
-        }
-        true
-    });
+    let tail = scan.tail.clone();
+    let last_error = scan.last_error.clone();
     let mut lines: Vec<(u64, String)> = Vec::new();
     if let Some((n, l)) = last_error
-        && tail.front().is_none_or(|(first, _)| n < *first)
+        && tail.first().is_none_or(|(first, _)| n < *first)
     {
         lines.push((n, l));
     }

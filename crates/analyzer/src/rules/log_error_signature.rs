@@ -61,7 +61,7 @@ use regex::Regex;
 
 use crate::Context;
 use crate::report::{Evidence, Finding, Severity, Subject};
-use crate::text::{Level, parse_line};
+use crate::text::Level;
 
 struct Signature {
     id: &'static str,
@@ -111,7 +111,7 @@ static COMPILED: LazyLock<Vec<(usize, Regex)>> = LazyLock::new(|| {
 });
 
 /// The signature of a line, if it is an error line with a known cause.
-fn classify(level: Level, text: &str) -> Option<&'static str> {
+pub(crate) fn classify(level: Level, text: &str) -> Option<&'static str> {
     if !matches!(level, Level::Unknown | Level::Error | Level::Fatal) {
         return None;
     }
@@ -148,9 +148,9 @@ struct Group {
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // (namespace, pod, container, signature) -> group
     let mut groups: BTreeMap<(String, String, String, &'static str), Group> = BTreeMap::new();
-    let mut logs: Vec<_> = cx.facts.logs.iter().collect();
+    let mut logs: Vec<_> = cx.facts.logs.iter().zip(&cx.scans).collect();
     // Previous logs first: they come before the current ones.
-    logs.sort_by_key(|l| {
+    logs.sort_by_key(|(l, _)| {
         (
             l.namespace.clone(),
             l.pod.clone(),
@@ -162,25 +162,21 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // CrashLoopBackOff the kubelet serves the last terminated container for both `logs` and
     // `logs --previous`, so the two files can overlap or be identical.
     let mut counted: BTreeMap<(String, String, String), HashSet<String>> = BTreeMap::new();
-    for log in logs {
-        let Some(snapshot) = cx.snapshot else { break };
+    for (log, scan) in logs {
         let container = log.container.clone().unwrap_or_default();
         let key = (log.namespace.clone(), log.pod.clone(), container.clone());
         let before = counted.remove(&key).unwrap_or_default();
         let mut now_seen: HashSet<String> = HashSet::new();
-        let _ = crate::text::for_each_line(snapshot, &log.origin, |n, line| {
-            let p = parse_line(line, cx.now);
-            let Some(sig) = classify(p.level, p.text) else {
-                return true;
-            };
-            if p.time.is_some() && cx.now.is_some() && !cx.in_window(p.time) {
-                return true;
+        for hit in &scan.hits {
+            let sig = hit.signature;
+            if hit.time.is_some() && cx.now.is_some() && !cx.in_window(hit.time) {
+                continue;
             }
-            if p.time.is_some() {
-                if before.contains(p.text) {
-                    return true;
+            if hit.time.is_some() {
+                if before.contains(&hit.text) {
+                    continue;
                 }
-                now_seen.insert(p.text.to_string());
+                now_seen.insert(hit.text.clone());
             }
             let g = groups
                 .entry((
@@ -191,18 +187,18 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ))
                 .or_default();
             g.count += 1;
-            if p.level == Level::Fatal {
+            if hit.level == Level::Fatal {
                 g.fatal += 1;
             }
-            if let Some(t) = p.time {
+            if let Some(t) = hit.time {
                 g.first = Some(g.first.map_or(t, |f| f.min(t)));
                 g.last = Some(g.last.map_or(t, |l| l.max(t)));
             }
             let ev = Evidence {
                 input: log.origin.input,
                 path: log.origin.path.clone(),
-                line: Some(n),
-                excerpt: crate::report::excerpt(p.text),
+                line: Some(hit.line),
+                excerpt: crate::report::excerpt(&hit.text),
             };
             if g.first_line.is_none() {
                 g.first_line = Some(ev);
@@ -212,8 +208,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             if !g.files.contains(&log.origin.path) {
                 g.files.push(log.origin.path.clone());
             }
-            true
-        });
+        }
         now_seen.extend(before);
         counted.insert(key, now_seen);
     }
@@ -335,7 +330,7 @@ mod tests {
     use super::*;
 
     fn sig(line: &str) -> Option<&'static str> {
-        let p = parse_line(line, "2025-03-14T10:00:00Z".parse().ok());
+        let p = crate::text::parse_line(line, "2025-03-14T10:00:00Z".parse().ok());
         classify(p.level, p.text)
     }
 

@@ -9,7 +9,7 @@ use crate::{Context, Finding};
 
 mod crash_loop;
 mod image_pull_failure;
-mod log_error_signature;
+pub(crate) mod log_error_signature;
 mod memory_limit_hit;
 mod node_not_ready;
 mod pod_pending;
