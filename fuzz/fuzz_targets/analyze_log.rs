@@ -10,8 +10,11 @@ const POD: &[u8] = br#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"calic
 
 fn bundle(log: &[u8]) -> Option<Vec<u8>> {
     let mut w = BundleWriter::new(std::io::Cursor::new(Vec::new()));
-    w.add("namespaces/calico-system/pods/calico-kube-controllers-7d4f/pod.json", POD)
-        .ok()?;
+    w.add(
+        "namespaces/calico-system/pods/calico-kube-controllers-7d4f/pod.json",
+        POD,
+    )
+    .ok()?;
     w.add(
         "namespaces/calico-system/pods/calico-kube-controllers-7d4f/logs/calico-kube-controllers.log",
         log,
