@@ -20,7 +20,7 @@ fi
 
 gen() { # gen MIB -> path
   local f="$work/archive-$1MiB.zip"
-  [ -f "$f" ] || python3 benches/gen_archive.py "$f" --bytes $(($1 << 20)) >&2
+  [ -f "$f" ] || { python3 benches/gen_archive.py "$f.tmp" --bytes $(($1 << 20)) >&2 && mv "$f.tmp" "$f"; }
   echo "$f"
 }
 
@@ -29,7 +29,11 @@ measure() {
   local best_s="" best_m=""
   for _ in 1 2 3; do
     local out
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    if ! /usr/bin/time -o "$work/time.txt" -f '%e %M' "$@" >/dev/null 2>"$work/stderr.txt"; then
+      echo "failed: $* ($(tail -1 "$work/stderr.txt"))" >&2
+      exit 1
+    fi
+    out=$(tail -1 "$work/time.txt")
     local s=${out% *} m=${out#* }
     if [ -z "$best_s" ] || awk -v a="$s" -v b="$best_s" 'BEGIN{exit !(a<b)}'; then best_s=$s; best_m=$m; fi
   done

@@ -124,9 +124,23 @@ t2=$(now)
 big_kbundle=$(elapsed "$t0" "$t1")
 big_kubectl=$(elapsed "$t1" "$t2")
 
+echo "== kubectl cluster-info dump of the $pods-pod namespace (current logs only, no describe text)"
+t0=$(now)
+k cluster-info dump --namespaces big --output-directory "$work/dump" >/dev/null
+t1=$(now)
+dump_kubectl=$(elapsed "$t0" "$t1")
+
+echo "== peak memory of kbundle collect on the $pods-pod namespace"
+command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
+/usr/bin/time -o "$work/time.txt" -f '%M' "$kbundle" collect --kubeconfig "$work/kc" -n big -o "$work/big2.zip" --quiet || [ $? -eq 3 ]
+peak_kib=$(tail -1 "$work/time.txt")
+
 printf '\n%-28s %10s %10s %8s\n' "" "kbundle" "kubectl" "ratio"
 printf '%-28s %9ss %9ss %7sx\n' "preset (crashloop-oom)" "$preset_kbundle" "$preset_kubectl" \
   "$(python3 -c "print(f'{$preset_kubectl / max($preset_kbundle, 0.001):.1f}')")"
 printf '%-28s %9ss %9ss %7sx\n' "$pods-pod namespace" "$big_kbundle" "$big_kubectl" \
   "$(python3 -c "print(f'{$big_kubectl / max($big_kbundle, 0.001):.1f}')")"
+printf '%-28s %9ss %9ss %7sx  (kubectl cluster-info dump --namespaces big)\n' "$pods-pod namespace" "$big_kbundle" "$dump_kubectl" \
+  "$(python3 -c "print(f'{$dump_kubectl / max($big_kbundle, 0.001):.1f}')")"
+echo "peak memory of kbundle collect -n big: $((peak_kib / 1024)) MiB"
 ls -l "$work/preset.zip" "$work/big.zip" | awk '{print $5, $9}'
