@@ -37,12 +37,6 @@ pub struct Parsed<'a> {
     pub text: &'a str,
 }
 
-static CALICO: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) \[(DEBUG|INFO|WARNING|WARN|ERROR|FATAL|PANIC)\]").ok()
-});
-static KLOG: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^([IWEF])(\d{2})(\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+\d+ ").ok()
-});
 static LOGFMT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r#"(?i)(?:^|\s)level=(debug|info|warning|warn|error|fatal|panic)\b|"level"\s*:\s*"(debug|info|warning|warn|error|fatal|panic)""#).ok()
 });
@@ -61,7 +55,6 @@ fn level_of(word: &str) -> Level {
 /// or the year before when that would put them more than a day after the reference time (a
 /// December line read in January).
 pub fn parse_line(line: &str, reference: Option<Timestamp>) -> Parsed<'_> {
-    let year = reference.map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).year());
     let mut text = line.trim_end_matches(['\r', '\n']);
     let mut time = None;
     // `kubectl logs --timestamps`: an RFC 3339 time, a space, the line.
@@ -74,8 +67,8 @@ pub fn parse_line(line: &str, reference: Option<Timestamp>) -> Parsed<'_> {
         time = Some(t);
         text = rest;
     }
-    // Fast paths for the two formats calico-kube-controllers writes: the same answers as the
-    // regular expressions below, without running them on every line of a large log.
+    // The two formats calico-kube-controllers writes, read by hand: this runs on every line of
+    // every log. (The tests hold the regular expressions these parsers must agree with.)
     if let Some((level, t)) = fast_calico(text) {
         return Parsed {
             level,
@@ -84,54 +77,9 @@ pub fn parse_line(line: &str, reference: Option<Timestamp>) -> Parsed<'_> {
         };
     }
     if let Some((level, klog)) = fast_klog(text) {
-        let at = |y: i16| klog.at(y);
-        let t = time.or_else(|| {
-            let (y, reference) = (year?, reference?);
-            match at(y) {
-                Some(t) if reference.duration_until(t) > jiff::SignedDuration::from_hours(24) => {
-                    at(y - 1)
-                }
-                other => other,
-            }
-        });
         return Parsed {
             level,
-            time: t,
-            text,
-        };
-    }
-    if let Some(re) = CALICO.as_ref()
-        && let Some(c) = re.captures(text)
-    {
-        let level = level_of(&c[3]);
-        let t = time.or_else(|| format!("{}T{}Z", &c[1], &c[2]).parse::<Timestamp>().ok());
-        return Parsed {
-            level,
-            time: t,
-            text,
-        };
-    }
-    if let Some(re) = KLOG.as_ref()
-        && let Some(c) = re.captures(text)
-    {
-        let level = level_of(&c[1]);
-        let at = |y: i16| {
-            format!("{y:04}-{}-{}T{}Z", &c[2], &c[3], &c[4])
-                .parse::<Timestamp>()
-                .ok()
-        };
-        let t = time.or_else(|| {
-            let (y, reference) = (year?, reference?);
-            match at(y) {
-                Some(t) if reference.duration_until(t) > jiff::SignedDuration::from_hours(24) => {
-                    at(y - 1)
-                }
-                other => other,
-            }
-        });
-        return Parsed {
-            level,
-            time: t,
+            time: time.or_else(|| klog.near(reference?)),
             text,
         };
     }
@@ -240,6 +188,18 @@ impl KlogTime {
         self.1
             .and_then(|n| utc(i32::from(year), mo, d, h, mi, s, n))
     }
+
+    /// The time in the reference time's year, or the year before when that would put it more
+    /// than a day after the reference time (a December line read in January).
+    fn near(self, reference: Timestamp) -> Option<Timestamp> {
+        let year = reference.to_zoned(jiff::tz::TimeZone::UTC).year();
+        match self.at(year) {
+            Some(t) if reference.duration_until(t) > jiff::SignedDuration::from_hours(24) => {
+                self.at(year - 1)
+            }
+            other => other,
+        }
+    }
 }
 
 /// `[IWEF]MMDD HH:MM:SS[.frac] <spaces>PID `: klog's header, as the `KLOG` expression. The
@@ -325,6 +285,14 @@ fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The regular expressions the hand-written header parsers must agree with.
+    static CALICO: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) \[(DEBUG|INFO|WARNING|WARN|ERROR|FATAL|PANIC)\]").ok()
+    });
+    static KLOG: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"^([IWEF])(\d{2})(\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+\d+ ").ok()
+    });
 
     #[test]
     fn calico_lines() {
