@@ -146,7 +146,7 @@ fn utc(y: i32, mo: i32, d: i32, h: i32, mi: i32, s: i32, nanos: i32) -> Option<T
         .map(|z| z.timestamp())
 }
 
-/// `YYYY-MM-DD HH:MM:SS[.frac] [LEVEL]`: Calico's logrus format, as the `CALICO` expression.
+/// `YYYY-MM-DD HH:MM:SS[.frac] [LEVEL]`: Calico's logrus format (the tests' `CALICO` expression).
 fn fast_calico(text: &str) -> Option<(Level, Option<Timestamp>)> {
     let b = text.as_bytes();
     let (y, mo, d) = (digits(b, 0..4)?, digits(b, 5..7)?, digits(b, 8..10)?);
@@ -202,7 +202,7 @@ impl KlogTime {
     }
 }
 
-/// `[IWEF]MMDD HH:MM:SS[.frac] <spaces>PID `: klog's header, as the `KLOG` expression. The
+/// `[IWEF]MMDD HH:MM:SS[.frac] <spaces>PID `: klog's header (the tests' `KLOG` expression). The
 /// time needs a year, which the line does not carry.
 fn fast_klog(text: &str) -> Option<(Level, KlogTime)> {
     let b = text.as_bytes();
