@@ -11,5 +11,6 @@ mod describe;
 mod hostile;
 mod html;
 mod inspect;
+mod pipeline;
 mod serve;
 mod util;
