@@ -736,7 +736,11 @@ fn tar_gz_reads_in_any_order() {
     let mut t = Vec::new();
     // Every seventh entry is over 64 KiB, so not kept in memory at open: read by streaming.
     let body = |i: usize| {
-        let times = if i % 7 == 0 { 9_000 } else { i * 37 + 1 };
+        let times = if i.is_multiple_of(7) {
+            9_000
+        } else {
+            i * 37 + 1
+        };
         format!("entry {i}\n").repeat(times).into_bytes()
     };
     for i in 0..60 {
