@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
-use super::{Class, Detected, Importer, is_object_file, split_log_name};
+use super::{Class, Detected, Importer, classify_plain};
 use crate::archive::{Archive, EntryInfo};
 use crate::error::{Error, Result};
 use crate::manifest::{FORMAT, Manifest};
-use crate::snapshot::{Layout, TextKind};
+use crate::snapshot::Layout;
 use crate::writer::MANIFEST_PATH;
 
 pub(crate) struct Kbundle;
@@ -68,26 +68,6 @@ impl Importer for Kbundle {
         if rel == "cluster/version.json" {
             return Class::Version;
         }
-        let parts: Vec<&str> = rel.split('/').collect();
-        if let ["namespaces", ns, "pods", pod, "logs", file] = parts.as_slice()
-            && let Some((container, previous)) = split_log_name(file)
-        {
-            return Class::Log {
-                namespace: ns.to_string(),
-                pod: pod.to_string(),
-                container: Some(container),
-                previous,
-            };
-        }
-        if rel.ends_with("describe.txt") {
-            return Class::Text(TextKind::Describe);
-        }
-        if rel.ends_with(".txt") {
-            return Class::Text(TextKind::Other);
-        }
-        if is_object_file(rel) {
-            return Class::Objects;
-        }
-        Class::Ignore
+        classify_plain(rel, &["namespaces", "*", "pods", "*", "logs"])
     }
 }

@@ -247,6 +247,45 @@ enum Read1 {
     Dump(cluster_info_dump::Scan),
 }
 
+/// What a file of a layout with a fixed log path is: a log when `log_dir` matches the path's
+/// folders (`*` matches the namespace, then the pod, in that order), describe text, other
+/// text, objects, or nothing.
+pub(crate) fn classify_plain(rel: &str, log_dir: &[&str]) -> Class {
+    let parts: Vec<&str> = rel.split('/').collect();
+    if let Some((file, dirs)) = parts.split_last()
+        && dirs.len() == log_dir.len()
+        && let Some((container, previous)) = split_log_name(file)
+    {
+        let mut wild = Vec::new();
+        let mut matches = true;
+        for (part, want) in dirs.iter().zip(log_dir) {
+            if *want == "*" {
+                wild.push(*part);
+            } else if part != want {
+                matches = false;
+            }
+        }
+        if let (true, [namespace, pod]) = (matches, wild.as_slice()) {
+            return Class::Log {
+                namespace: namespace.to_string(),
+                pod: pod.to_string(),
+                container: Some(container),
+                previous,
+            };
+        }
+    }
+    if rel.ends_with("describe.txt") {
+        return Class::Text(TextKind::Describe);
+    }
+    if rel.ends_with(".txt") {
+        return Class::Text(TextKind::Other);
+    }
+    if is_object_file(rel) {
+        return Class::Objects;
+    }
+    Class::Ignore
+}
+
 /// Reads an input into the snapshot.
 pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
     let mut found = None;
