@@ -34,7 +34,7 @@ pub struct Args {
     /// Kubeconfig context (default: the current context).
     #[arg(long, value_name = "NAME")]
     context: Option<String>,
-    /// Output zip (default: kbundle-<preset>-<UTC time>.zip in the current folder). Written as
+    /// Output zip (default: kbundle-PRESET-UTCTIME.zip in the current folder). Written as
     /// FILE.partial and renamed when complete.
     #[arg(short, long, value_name = "FILE.zip")]
     output: Option<PathBuf>,
