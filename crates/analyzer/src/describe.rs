@@ -144,7 +144,12 @@ fn name_from_prompt(d: &mut Described, lines: &[&str]) {
         return;
     }
     let upto = d.line().saturating_sub(1).min(lines.len());
-    let Some(cmd) = lines[..upto].iter().rev().find(|l| l.contains("kubectl ")) else {
+    let Some(cmd) = lines
+        .iter()
+        .take(upto)
+        .rev()
+        .find(|l| l.contains("kubectl "))
+    else {
         return;
     };
     let words: Vec<&str> = cmd

@@ -19,6 +19,7 @@
 //! from the `kubectl describe` texts it holds (for objects it does not hold), so customer
 //! archives of describe output and logs feed the same rules.
 #![deny(missing_docs)]
+#![deny(clippy::indexing_slicing)]
 
 use jiff::{SignedDuration, Timestamp};
 use kbundle_format::Snapshot;

@@ -641,11 +641,10 @@ pub fn timeline(
                 label,
             });
         }
-        if marks.is_empty() {
-            continue;
-        }
         marks.sort_by(|a, b| (a.at, &a.label).cmp(&(b.at, &b.label)));
-        let first = marks[0].at;
+        let Some(first) = marks.first().map(|m| m.at) else {
+            continue;
+        };
         let group = if m.group.is_empty() {
             "core".to_string()
         } else {

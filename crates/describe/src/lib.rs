@@ -85,6 +85,7 @@
 //! assert_eq!(facts.qos_class.as_deref(), Some("BestEffort"));
 //! ```
 #![deny(missing_docs)]
+#![deny(clippy::indexing_slicing)]
 
 mod facts;
 mod gosort;
