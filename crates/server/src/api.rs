@@ -305,13 +305,14 @@ impl State {
             ));
         }
         let (namespace, rest) = match rest {
-            ["namespaces", ns, plural, tail @ ..]
-                if self
-                    .index
-                    .resource(group, version, plural)
-                    .is_some_and(|t| t.namespaced) =>
+            ["namespaces", ns, tail @ ..]
+                if tail.first().is_some_and(|plural| {
+                    self.index
+                        .resource(group, version, plural)
+                        .is_some_and(|t| t.namespaced)
+                }) =>
             {
-                (*ns, &rest[2..][..1 + tail.len()])
+                (*ns, tail)
             }
             _ => ("", rest),
         };
@@ -482,15 +483,17 @@ impl State {
         } else {
             start.saturating_add(limit).min(total)
         };
-        let page: Vec<Cow<'_, Value>> = selected[start..end]
+        let page: Vec<Cow<'_, Value>> = selected
+            .get(start..end)
+            .unwrap_or_default()
             .iter()
             .map(|o| self.served_value(t, o))
             .collect();
         let page: Vec<&Value> = page.iter().map(AsRef::as_ref).collect();
         let mut meta = json!({"resourceVersion": self.index.resource_version});
         if end < total {
-            meta["continue"] = json!(encode_continue(end));
-            meta["remainingItemCount"] = json!(total - end);
+            crate::set_field(&mut meta, "continue", json!(encode_continue(end)));
+            crate::set_field(&mut meta, "remainingItemCount", json!(total - end));
         }
         Ok(match r.want {
             Want::Table(v) => {

@@ -72,11 +72,11 @@ fn classic_resource(index: &Index, t: &ResourceType) -> Value {
         "verbs": VERBS,
     });
     if !t.short_names.is_empty() {
-        r["shortNames"] = json!(t.short_names);
+        crate::set_field(&mut r, "shortNames", json!(t.short_names));
     }
     let categories = index.categories(t);
     if !categories.is_empty() {
-        r["categories"] = json!(categories);
+        crate::set_field(&mut r, "categories", json!(categories));
     }
     r
 }
@@ -133,11 +133,11 @@ fn aggregated_group(index: &Index, g: &Group) -> Value {
                         "subresources": subresources,
                     });
                     if !t.short_names.is_empty() {
-                        r["shortNames"] = json!(t.short_names);
+                        crate::set_field(&mut r, "shortNames", json!(t.short_names));
                     }
                     let categories = index.categories(t);
                     if !categories.is_empty() {
-                        r["categories"] = json!(categories);
+                        crate::set_field(&mut r, "categories", json!(categories));
                     }
                     r
                 })

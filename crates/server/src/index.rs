@@ -311,7 +311,7 @@ impl Index {
         } else {
             let start = keys.partition_point(|k| k.namespace.as_str() < namespace);
             let end = keys.partition_point(|k| k.namespace.as_str() <= namespace);
-            &keys[start..end]
+            keys.get(start..end).unwrap_or_default()
         };
         keys.iter().filter_map(move |k| snapshot.get(k))
     }
@@ -329,7 +329,7 @@ impl Index {
         let i = keys
             .binary_search_by(|k| (k.namespace.as_str(), k.name.as_str()).cmp(&(namespace, name)))
             .ok()?;
-        snapshot.get(&keys[i])
+        snapshot.get(keys.get(i)?)
     }
 
     /// Logs of a pod.

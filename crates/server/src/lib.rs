@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 #![deny(missing_docs)]
+#![deny(clippy::indexing_slicing)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod api;
@@ -51,6 +52,14 @@ use tokio::net::TcpListener;
 pub use faults::{FaultParseError, Faults};
 pub use select::{FieldSelector, LabelSelector, SelectorError};
 pub use table::human_duration;
+
+/// Sets `key` on a JSON object: what `v[key] = value` does, without the panic when `v` is not
+/// an object (it is left as it is then).
+pub(crate) fn set_field(v: &mut serde_json::Value, key: &str, value: serde_json::Value) {
+    if let Some(m) = v.as_object_mut() {
+        m.insert(key.to_string(), value);
+    }
+}
 
 /// Errors of the server.
 #[derive(Debug, thiserror::Error)]

@@ -223,7 +223,7 @@ fn for_each_line(
         }
         match memchr::memchr(b'\n', buf) {
             Some(i) => {
-                line.extend_from_slice(&buf[..=i]);
+                line.extend_from_slice(buf.get(..=i).unwrap_or(buf));
                 reader.consume(i + 1);
                 if !f(&line)? {
                     return Ok(());
@@ -247,9 +247,9 @@ fn for_each_line(
 
 /// The leading timestamp of a line and the length of the prefix (with its space).
 fn leading_timestamp(line: &[u8]) -> Option<(jiff::Timestamp, usize)> {
-    let head = &line[..line.len().min(48)];
+    let head = line.get(..48).unwrap_or(line);
     let space = memchr::memchr(b' ', head)?;
-    let token = std::str::from_utf8(&head[..space]).ok()?;
+    let token = std::str::from_utf8(head.get(..space)?).ok()?;
     if !token.contains('T') {
         return None;
     }
@@ -294,7 +294,7 @@ impl LineFilter {
             return None;
         }
         match ts {
-            Some((_, prefix)) if !self.timestamps => Some(&line[prefix..]),
+            Some((_, prefix)) if !self.timestamps => Some(line.get(prefix..).unwrap_or(line)),
             _ => Some(line),
         }
     }
@@ -349,7 +349,8 @@ fn produce(
             if let Some(limit) = o.limit_bytes {
                 let room = limit.saturating_sub(sent);
                 if (out.len() as u64) >= room {
-                    out = &out[..usize::try_from(room).unwrap_or(out.len()).min(out.len())];
+                    let keep = usize::try_from(room).unwrap_or(out.len());
+                    out = out.get(..keep).unwrap_or(out);
                     more = false;
                 }
             }
@@ -357,7 +358,7 @@ fn produce(
                 let room = cut.saturating_sub(sent);
                 if (out.len() as u64) > room {
                     let keep = usize::try_from(room).unwrap_or(out.len()).min(out.len());
-                    buf.extend_from_slice(&out[..keep]);
+                    buf.extend_from_slice(out.get(..keep).unwrap_or(out));
                     send(&mut buf)?;
                     // Let the bytes reach the client before the connection is aborted.
                     std::thread::sleep(std::time::Duration::from_millis(200));

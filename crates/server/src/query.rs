@@ -8,9 +8,12 @@ pub(crate) fn percent_decode(s: &str, plus: bool) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'%' if i + 2 < bytes.len() => match (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            ) {
                 (Some(h), Some(l)) => {
                     out.push(h * 16 + l);
                     i += 3;

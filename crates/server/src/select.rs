@@ -292,17 +292,25 @@ fn split_escaped(s: &str) -> Vec<String> {
 fn split_field_requirement(part: &str) -> Option<(String, bool, String)> {
     let chars: Vec<char> = part.chars().collect();
     let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
+    while let Some(&c) = chars.get(i) {
+        match c {
             '\\' => i += 2,
             '!' if chars.get(i + 1) == Some(&'=') => {
-                let field: String = chars[..i].iter().collect();
-                return Some((field.trim().to_string(), false, unescape(&chars[i + 2..])));
+                let field: String = chars.get(..i).unwrap_or_default().iter().collect();
+                return Some((
+                    field.trim().to_string(),
+                    false,
+                    unescape(chars.get(i + 2..).unwrap_or_default()),
+                ));
             }
             '=' => {
                 let skip = if chars.get(i + 1) == Some(&'=') { 2 } else { 1 };
-                let field: String = chars[..i].iter().collect();
-                return Some((field.trim().to_string(), true, unescape(&chars[i + skip..])));
+                let field: String = chars.get(..i).unwrap_or_default().iter().collect();
+                return Some((
+                    field.trim().to_string(),
+                    true,
+                    unescape(chars.get(i + skip..).unwrap_or_default()),
+                ));
             }
             _ => i += 1,
         }

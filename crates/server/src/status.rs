@@ -31,7 +31,7 @@ impl ApiError {
         let qualified = qualified(group, plural);
         let mut details = json!({"name": name, "kind": plural});
         if !group.is_empty() {
-            details["group"] = json!(group);
+            crate::set_field(&mut details, "group", json!(group));
         }
         ApiError::new(404, "NotFound", format!("{qualified} \"{name}\" not found"))
             .with_details(details)
@@ -77,7 +77,7 @@ impl ApiError {
         message.push_str(" (fault injected by kbundle serve)");
         let mut details = json!({"kind": plural});
         if !group.is_empty() {
-            details["group"] = json!(group);
+            crate::set_field(&mut details, "group", json!(group));
         }
         ApiError::new(403, "Forbidden", message).with_details(details)
     }
@@ -101,9 +101,9 @@ impl ApiError {
             "reason": self.reason,
         });
         if let Some(d) = &self.details {
-            v["details"] = d.clone();
+            crate::set_field(&mut v, "details", d.clone());
         }
-        v["code"] = json!(self.code);
+        crate::set_field(&mut v, "code", json!(self.code));
         v
     }
 }

@@ -191,7 +191,7 @@ fn none_if_empty(s: String) -> String {
 fn col(name: &str, ty: &str, priority: i64, description: &str) -> Value {
     let mut c = json!({"name": name, "type": ty, "format": "", "description": description, "priority": priority});
     if name == "Name" {
-        c["format"] = json!("name");
+        crate::set_field(&mut c, "format", json!("name"));
     }
     c
 }
