@@ -290,7 +290,7 @@ fn status_failure(path: &str, code: u16, body: &[u8]) -> Failure {
         .ok()
         .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
         .unwrap_or_else(|| {
-            String::from_utf8_lossy(&body[..body.len().min(200)])
+            String::from_utf8_lossy(body.get(..200).unwrap_or(body))
                 .trim()
                 .to_string()
         });

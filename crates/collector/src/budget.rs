@@ -65,7 +65,10 @@ fn estimate(bytes: &[u8]) -> u64 {
     if bytes.len() <= SAMPLE {
         return deflated_len(bytes);
     }
-    let sample = deflated_len(&bytes[bytes.len() - SAMPLE..]);
+    let newest = bytes
+        .split_at_checked(bytes.len() - SAMPLE)
+        .map_or(bytes, |(_, newest)| newest);
+    let sample = deflated_len(newest);
     (sample as f64 * bytes.len() as f64 / SAMPLE as f64).ceil() as u64
 }
 
@@ -80,8 +83,8 @@ fn keep_newest(bytes: &mut Vec<u8>, keep: usize) {
         return;
     }
     let mut cut = bytes.len() - keep;
-    if keep > 0 && bytes[cut - 1] != b'\n' {
-        let window = &bytes[cut..bytes.len().min(cut + 4096)];
+    if keep > 0 && bytes.get(cut - 1).is_some_and(|&b| b != b'\n') {
+        let window = bytes.get(cut..bytes.len().min(cut + 4096)).unwrap_or(&[]);
         if let Some(nl) = window.iter().position(|&b| b == b'\n')
             && cut + nl + 1 < bytes.len()
         {
@@ -111,28 +114,33 @@ pub(crate) fn fit(fixed: u64, logs: &mut [Log], budget: u64) -> bool {
                 return true;
             }
             let excess = now - budget;
-            let idx: Vec<usize> = (0..logs.len())
-                .filter(|&i| logs[i].tier == tier && !logs[i].bytes.is_empty())
-                .collect();
-            if idx.is_empty() {
+            // The logs of this tier that still have bytes to give.
+            let in_tier = |l: &Log| l.tier == tier && !l.bytes.is_empty();
+            if !logs.iter().any(in_tier) {
                 break;
             }
-            let tier_compressed: u64 = idx.iter().map(|&i| logs[i].compressed).sum();
+            let tier_compressed: u64 = logs
+                .iter()
+                .filter(|l| in_tier(l))
+                .map(|l| l.compressed)
+                .sum();
             let target = tier_compressed.saturating_sub(excess);
             // The largest per-log cap K (raw bytes) with sum(min(len, K) * ratio) <= target.
             let est = |k: u64| -> u64 {
-                idx.iter()
-                    .map(|&i| {
-                        let len = logs[i].bytes.len() as u64;
-                        let ratio = logs[i].compressed as f64 / len.max(1) as f64;
+                logs.iter()
+                    .filter(|l| in_tier(l))
+                    .map(|l| {
+                        let len = l.bytes.len() as u64;
+                        let ratio = l.compressed as f64 / len.max(1) as f64;
                         (len.min(k) as f64 * ratio) as u64
                     })
                     .sum()
             };
             let (mut lo, mut hi) = (
                 0u64,
-                idx.iter()
-                    .map(|&i| logs[i].bytes.len() as u64)
+                logs.iter()
+                    .filter(|l| in_tier(l))
+                    .map(|l| l.bytes.len() as u64)
                     .max()
                     .unwrap_or(0),
             );
@@ -151,11 +159,13 @@ pub(crate) fn fit(fixed: u64, logs: &mut [Log], budget: u64) -> bool {
                 lo.saturating_sub(lo / 20)
             };
             let cap = usize::try_from(cap).unwrap_or(usize::MAX);
-            for &i in &idx {
-                if logs[i].bytes.len() > cap {
-                    keep_newest(&mut logs[i].bytes, cap);
-                    logs[i].compressed = deflated_len(&logs[i].bytes);
-                    logs[i].trimmed = true;
+            // Membership is decided per log before it is trimmed, so this is the same set
+            // of logs as above.
+            for log in logs.iter_mut().filter(|l| in_tier(l)) {
+                if log.bytes.len() > cap {
+                    keep_newest(&mut log.bytes, cap);
+                    log.compressed = deflated_len(&log.bytes);
+                    log.trimmed = true;
                 }
             }
         }

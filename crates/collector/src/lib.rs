@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 #![deny(missing_docs)]
+#![deny(clippy::indexing_slicing)]
 
 mod api;
 mod budget;
