@@ -6,7 +6,9 @@
 //! Logs are `namespaces/<ns>/<gv>/pod/<pod>/<container>/{current,previous}.log`. The root is
 //! the folder holding `cluster/` or `namespaces/`.
 
-use super::{Class, Detected, Importer, is_object_file, kubectl_text};
+use super::{
+    Class, Detected, Importer, is_object_file, kubectl_text, root_before_marker, shallowest_root,
+};
 use crate::archive::{Archive, EntryInfo};
 use crate::error::Result;
 use crate::snapshot::{Layout, TextKind};
@@ -39,19 +41,11 @@ fn is_group_version(s: &str) -> bool {
 
 /// The root of a crust-gather object path, if it is one.
 fn root_of(path: &str) -> Option<String> {
-    let parts: Vec<&str> = path.split('/').collect();
-    for (i, part) in parts.iter().enumerate() {
-        let rest = parts.get(i + 1..).unwrap_or_default();
-        let marker = match (*part, rest) {
-            ("cluster", [gv, _, file]) => is_group_version(gv) && is_object_file(file),
-            ("namespaces", [_, gv, _, file]) => is_group_version(gv) && is_object_file(file),
-            _ => false,
-        };
-        if marker {
-            return Some(parts.get(..i).unwrap_or_default().join("/"));
-        }
-    }
-    None
+    root_before_marker(path, |part, rest| match (part, rest) {
+        ("cluster", [gv, _, file]) => is_group_version(gv) && is_object_file(file),
+        ("namespaces", [_, gv, _, file]) => is_group_version(gv) && is_object_file(file),
+        _ => false,
+    })
 }
 
 impl Importer for CrustGather {
@@ -60,15 +54,7 @@ impl Importer for CrustGather {
     }
 
     fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
-        let root = archive
-            .entries()
-            .iter()
-            .filter_map(|e| root_of(&e.path))
-            .min_by_key(|r| (r.matches('/').count(), r.len()));
-        Ok(root.map(|root| Detected {
-            root,
-            manifest: None,
-        }))
+        Ok(shallowest_root(archive, root_of))
     }
 
     fn classify(&self, rel: &str, entry: &EntryInfo) -> Class {

@@ -286,6 +286,37 @@ pub(crate) fn classify_plain(rel: &str, log_dir: &[&str]) -> Class {
     Class::Ignore
 }
 
+/// The folder holding a layout, found from one of its marker paths: the part of `path` before
+/// the first component `i` for which `is_marker(component, the components after it)` holds.
+pub(crate) fn root_before_marker(
+    path: &str,
+    is_marker: impl Fn(&str, &[&str]) -> bool,
+) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if is_marker(part, parts.get(i + 1..).unwrap_or_default()) {
+            return Some(parts.get(..i).unwrap_or_default().join("/"));
+        }
+    }
+    None
+}
+
+/// Detection for layouts without a manifest: the shallowest root any entry gives.
+pub(crate) fn shallowest_root(
+    archive: &Archive,
+    root_of: impl Fn(&str) -> Option<String>,
+) -> Option<Detected> {
+    archive
+        .entries()
+        .iter()
+        .filter_map(|e| root_of(&e.path))
+        .min_by_key(|r| (r.matches('/').count(), r.len()))
+        .map(|root| Detected {
+            root,
+            manifest: None,
+        })
+}
+
 /// Reads an input into the snapshot.
 pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
     let mut found = None;

@@ -7,7 +7,10 @@
 //! `pods/<pod>/<container>/<container>/logs/{current,previous}[.insecure].log`.
 //! The root is the folder holding `cluster-scoped-resources/`, or `namespaces/<ns>/core/`.
 
-use super::{Class, Detected, Importer, InputView, is_object_file, kubectl_text};
+use super::{
+    Class, Detected, Importer, InputView, is_object_file, kubectl_text, root_before_marker,
+    shallowest_root,
+};
 use crate::archive::{Archive, EntryInfo};
 use crate::error::Result;
 use crate::snapshot::{Layout, TextKind};
@@ -16,19 +19,11 @@ pub(crate) struct MustGather;
 
 /// The root of a must-gather path, if the path has a must-gather marker.
 fn root_of(path: &str) -> Option<String> {
-    let parts: Vec<&str> = path.split('/').collect();
-    for (i, part) in parts.iter().enumerate() {
-        let rest = parts.get(i + 1..).unwrap_or_default();
-        let marker = match (*part, rest) {
-            ("cluster-scoped-resources", [_, _, ..]) => true,
-            ("namespaces", [_, "core", file]) => file.ends_with(".yaml"),
-            _ => false,
-        };
-        if marker {
-            return Some(parts.get(..i).unwrap_or_default().join("/"));
-        }
-    }
-    None
+    root_before_marker(path, |part, rest| match (part, rest) {
+        ("cluster-scoped-resources", [_, _, ..]) => true,
+        ("namespaces", [_, "core", file]) => file.ends_with(".yaml"),
+        _ => false,
+    })
 }
 
 impl Importer for MustGather {
@@ -37,15 +32,7 @@ impl Importer for MustGather {
     }
 
     fn detect(&self, archive: &Archive) -> Result<Option<Detected>> {
-        let root = archive
-            .entries()
-            .iter()
-            .filter_map(|e| root_of(&e.path))
-            .min_by_key(|r| (r.matches('/').count(), r.len()));
-        Ok(root.map(|root| Detected {
-            root,
-            manifest: None,
-        }))
+        Ok(shallowest_root(archive, root_of))
     }
 
     fn classify(&self, rel: &str, entry: &EntryInfo) -> Class {
