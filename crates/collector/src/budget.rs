@@ -26,13 +26,16 @@ const TIERS: [Tier; 4] = [
     Tier::TargetCurrent,
 ];
 
-/// A log entry that the budget may trim.
+/// A log entry that the budget may trim. Its bytes are not held here (logs are spilled to
+/// disk while collecting); [`fit`] loads one when it has to trim it.
 #[derive(Debug)]
 pub(crate) struct Log {
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// The newest bytes kept: the whole log until [`fit`] trims it.
+    pub kept: u64,
     pub tier: Tier,
-    /// Compressed size of `bytes` (kept up to date by [`fit`]).
+    /// Compressed size of the kept bytes (an estimate from [`estimate`] until trimmed, then
+    /// exact).
     pub compressed: u64,
     /// Whether [`fit`] trimmed it.
     pub trimmed: bool,
@@ -60,7 +63,7 @@ pub(crate) fn deflated_len(bytes: &[u8]) -> u64 {
 
 /// The deflated size of `bytes`, estimated from their newest 1 MiB when they are larger
 /// (the newest bytes are the ones kept).
-fn estimate(bytes: &[u8]) -> u64 {
+pub(crate) fn estimate(bytes: &[u8]) -> u64 {
     const SAMPLE: usize = 1 << 20;
     if bytes.len() <= SAMPLE {
         return deflated_len(bytes);
@@ -95,11 +98,15 @@ fn keep_newest(bytes: &mut Vec<u8>, keep: usize) {
 }
 
 /// Trims logs so that `fixed` (everything else, compressed, with overheads) plus the logs
-/// fits in `budget`. Returns whether it fits.
-pub(crate) fn fit(fixed: u64, logs: &mut [Log], budget: u64) -> bool {
-    for log in logs.iter_mut() {
-        log.compressed = estimate(&log.bytes);
-    }
+/// fits in `budget`. Returns whether it fits. `load` gives a log's kept bytes (the newest
+/// `kept` bytes of what was collected); it is called only for logs being trimmed, one at a
+/// time.
+pub(crate) fn fit(
+    fixed: u64,
+    logs: &mut [Log],
+    budget: u64,
+    load: &dyn Fn(&Log) -> Vec<u8>,
+) -> bool {
     let total = |logs: &[Log]| {
         fixed
             + logs
@@ -115,7 +122,7 @@ pub(crate) fn fit(fixed: u64, logs: &mut [Log], budget: u64) -> bool {
             }
             let excess = now - budget;
             // The logs of this tier that still have bytes to give.
-            let in_tier = |l: &Log| l.tier == tier && !l.bytes.is_empty();
+            let in_tier = |l: &Log| l.tier == tier && l.kept > 0;
             if !logs.iter().any(in_tier) {
                 break;
             }
@@ -130,7 +137,7 @@ pub(crate) fn fit(fixed: u64, logs: &mut [Log], budget: u64) -> bool {
                 logs.iter()
                     .filter(|l| in_tier(l))
                     .map(|l| {
-                        let len = l.bytes.len() as u64;
+                        let len = l.kept;
                         let ratio = l.compressed as f64 / len.max(1) as f64;
                         (len.min(k) as f64 * ratio) as u64
                     })
@@ -140,7 +147,7 @@ pub(crate) fn fit(fixed: u64, logs: &mut [Log], budget: u64) -> bool {
                 0u64,
                 logs.iter()
                     .filter(|l| in_tier(l))
-                    .map(|l| l.bytes.len() as u64)
+                    .map(|l| l.kept)
                     .max()
                     .unwrap_or(0),
             );
@@ -162,9 +169,11 @@ pub(crate) fn fit(fixed: u64, logs: &mut [Log], budget: u64) -> bool {
             // Membership is decided per log before it is trimmed, so this is the same set
             // of logs as above.
             for log in logs.iter_mut().filter(|l| in_tier(l)) {
-                if log.bytes.len() > cap {
-                    keep_newest(&mut log.bytes, cap);
-                    log.compressed = deflated_len(&log.bytes);
+                if log.kept > cap as u64 {
+                    let mut bytes = load(log);
+                    keep_newest(&mut bytes, cap);
+                    log.kept = bytes.len() as u64;
+                    log.compressed = deflated_len(&bytes);
                     log.trimmed = true;
                 }
             }
@@ -192,34 +201,46 @@ mod tests {
         out
     }
 
+    /// Logs held in memory for the tests, loaded as `fit` asks: the newest `kept` bytes.
+    fn logs_of(raw: &[(&str, Vec<u8>, Tier)]) -> Vec<Log> {
+        raw.iter()
+            .map(|(path, bytes, tier)| Log {
+                path: path.to_string(),
+                kept: bytes.len() as u64,
+                tier: *tier,
+                compressed: estimate(bytes),
+                trimmed: false,
+            })
+            .collect()
+    }
+
+    fn kept(raw: &[u8], log: &Log) -> Vec<u8> {
+        raw.get(raw.len() - log.kept as usize..)
+            .unwrap_or_default()
+            .to_vec()
+    }
+
     #[test]
     fn trims_context_before_targets_and_oldest_first() {
-        let mut logs = vec![
-            Log {
-                path: "t.log".into(),
-                bytes: noise(300_000, 1),
-                tier: Tier::TargetCurrent,
-                compressed: 0,
-                trimmed: false,
-            },
-            Log {
-                path: "c.log".into(),
-                bytes: noise(300_000, 2),
-                tier: Tier::ContextCurrent,
-                compressed: 0,
-                trimmed: false,
-            },
+        let raw = vec![
+            ("t.log", noise(300_000, 1), Tier::TargetCurrent),
+            ("c.log", noise(300_000, 2), Tier::ContextCurrent),
         ];
-        let newest = logs[0].bytes[logs[0].bytes.len() - 1000..].to_vec();
-        let budget = deflated_len(&logs[0].bytes) + 50_000;
-        assert!(fit(1000, &mut logs, budget));
+        let mut logs = logs_of(&raw);
+        let load = |l: &Log| {
+            let bytes = &raw.iter().find(|r| r.0 == l.path).unwrap().1;
+            kept(bytes, l)
+        };
+        let newest = raw[0].1[raw[0].1.len() - 1000..].to_vec();
+        let budget = deflated_len(&raw[0].1) + 50_000;
+        assert!(fit(1000, &mut logs, budget, &load));
         assert!(logs[1].trimmed);
-        assert!(!logs[0].trimmed || logs[1].bytes.is_empty());
-        assert!(logs[0].bytes.ends_with(&newest));
+        assert!(!logs[0].trimmed || logs[1].kept == 0);
+        assert!(kept(&raw[0].1, &logs[0]).ends_with(&newest));
         let total: u64 = 1000
             + logs
                 .iter()
-                .map(|l| deflated_len(&l.bytes) + entry_overhead(&l.path))
+                .map(|l| deflated_len(&load(l)) + entry_overhead(&l.path))
                 .sum::<u64>();
         assert!(total <= budget);
     }
@@ -233,14 +254,11 @@ mod tests {
 
     #[test]
     fn impossible_budget_reports() {
-        let mut logs = vec![Log {
-            path: "a".into(),
-            bytes: noise(1000, 3),
-            tier: Tier::TargetCurrent,
-            compressed: 0,
-            trimmed: false,
-        }];
-        assert!(!fit(10_000, &mut logs, 5_000));
-        assert!(logs[0].bytes.is_empty());
+        let raw = vec![("a", noise(1000, 3), Tier::TargetCurrent)];
+        let mut logs = logs_of(&raw);
+        assert!(!fit(10_000, &mut logs, 5_000, &|l: &Log| kept(
+            &raw[0].1, l
+        )));
+        assert_eq!(logs[0].kept, 0);
     }
 }

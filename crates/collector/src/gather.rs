@@ -42,8 +42,12 @@ const OPERATOR_KINDS: &[&str] = &["Installation", "TigeraStatus"];
 
 type Job<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
+/// A collected log: its bytes are in the spill file, at `offset`, `len` long.
 struct LogFile {
-    bytes: Vec<u8>,
+    offset: u64,
+    len: u64,
+    /// Estimated compressed size, taken while the bytes were at hand.
+    compressed: u64,
     original: u64,
     tier: Tier,
 }
@@ -54,7 +58,37 @@ struct Store {
     objects: BTreeMap<String, Value>,
     texts: BTreeMap<String, String>,
     logs: BTreeMap<String, LogFile>,
+    /// Logs, appended as they arrive (an anonymous temporary file, gone when closed): memory
+    /// stays flat however many logs a collection takes.
+    spill: Option<std::fs::File>,
     errors: Vec<CollectError>,
+}
+
+impl Store {
+    /// Appends bytes to the spill file; returns where they start.
+    fn spill(&mut self, bytes: &[u8]) -> std::io::Result<u64> {
+        use std::io::{Seek, SeekFrom, Write};
+        let file = match &mut self.spill {
+            Some(f) => f,
+            None => self.spill.insert(tempfile::tempfile()?),
+        };
+        let offset = file.seek(SeekFrom::End(0))?;
+        file.write_all(bytes)?;
+        Ok(offset)
+    }
+}
+
+/// The newest `kept` bytes of a spilled log.
+fn read_spill(spill: Option<&std::fs::File>, log: &LogFile, kept: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let Some(mut file) = spill else {
+        return Ok(Vec::new());
+    };
+    let kept = kept.min(log.len);
+    file.seek(SeekFrom::Start(log.offset + (log.len - kept)))?;
+    let mut bytes = vec![0u8; usize::try_from(kept).unwrap_or(0)];
+    file.read_exact(&mut bytes)?;
+    Ok(bytes)
 }
 
 struct Ctx<'a> {
@@ -379,14 +413,28 @@ impl<'a> Ctx<'a> {
                     self.error(what.clone(), cut);
                 }
                 self.progress.item(&what);
-                self.lock().logs.insert(
-                    path,
-                    LogFile {
-                        bytes: log.bytes,
-                        original: log.total,
-                        tier,
-                    },
-                );
+                let compressed = budget::estimate(&log.bytes);
+                let len = log.bytes.len() as u64;
+                let spilled = self.lock().spill(&log.bytes);
+                match spilled {
+                    Ok(offset) => {
+                        self.lock().logs.insert(
+                            path,
+                            LogFile {
+                                offset,
+                                len,
+                                compressed,
+                                original: log.total,
+                                tier,
+                            },
+                        );
+                    }
+                    Err(e) => self.note_error(
+                        what,
+                        format!("cannot keep the log in a temporary file: {e}"),
+                        "other",
+                    ),
+                }
             }
             // No previous container: normal.
             Err(Failure::BadRequest(_) | Failure::NotFound(_)) if previous => {}
@@ -1057,6 +1105,7 @@ fn write(
         objects: single,
         texts,
         logs,
+        spill,
         mut errors,
     } = store;
     let mut redactions: BTreeMap<(String, String), u64> = BTreeMap::new();
@@ -1094,18 +1143,16 @@ fn write(
         count(&mut redactions, &path, c);
         fixed.insert(path, red.into_bytes());
     }
-    let mut originals: BTreeMap<String, u64> = BTreeMap::new();
-    let mut budget_logs: Vec<budget::Log> = Vec::new();
-    for (path, log) in logs {
-        originals.insert(path.clone(), log.original);
-        budget_logs.push(budget::Log {
-            path,
-            bytes: log.bytes,
+    let mut budget_logs: Vec<budget::Log> = logs
+        .iter()
+        .map(|(path, log)| budget::Log {
+            path: path.clone(),
+            kept: log.len,
             tier: log.tier,
-            compressed: 0,
+            compressed: log.compressed,
             trimmed: false,
-        });
-    }
+        })
+        .collect();
     errors.sort_by(|a, b| (&a.what, &a.message).cmp(&(&b.what, &b.message)));
     errors.dedup();
 
@@ -1130,7 +1177,13 @@ fn write(
         .sum::<u64>()
         + manifest_estimate;
     let budget_size = options.max_size - options.max_size / 50;
-    if !budget::fit(fixed_size, &mut budget_logs, budget_size) {
+    // Trimming reads a log back from the spill file, one at a time.
+    let load = |l: &budget::Log| {
+        logs.get(&l.path)
+            .and_then(|log| read_spill(spill.as_ref(), log, l.kept).ok())
+            .unwrap_or_default()
+    };
+    if !budget::fit(fixed_size, &mut budget_logs, budget_size, &load) {
         errors.push(CollectError {
             what: "size budget".into(),
             message: format!(
@@ -1141,50 +1194,81 @@ fn write(
         });
     }
 
-    // Redact what is kept (a private key whose beginning was trimmed away is still found).
-    for log in &mut budget_logs {
-        let mut c = Counts::new();
-        let bytes = std::mem::take(&mut log.bytes);
-        log.bytes = match String::from_utf8(bytes) {
-            Ok(s) => match redactor.text(&s, &mut c) {
-                std::borrow::Cow::Borrowed(_) => s.into_bytes(),
-                std::borrow::Cow::Owned(o) => o.into_bytes(),
-            },
-            // Not UTF-8: kept byte for byte unless something had to be redacted.
-            Err(e) => {
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                match redactor.text(&lossy, &mut c) {
-                    std::borrow::Cow::Borrowed(_) => e.into_bytes(),
-                    std::borrow::Cow::Owned(o) => o.into_bytes(),
-                }
-            }
-        };
-        count(&mut redactions, &log.path, c);
+    // Every entry in path order; logs are read back from the spill file one at a time,
+    // redacted (what is kept: a private key whose beginning was trimmed away is still found),
+    // and written.
+    enum Entry {
+        Fixed(Vec<u8>),
+        Log(budget::Log),
     }
-    let mut trimmed: Vec<(String, Truncation)> = Vec::new();
-    let mut all: BTreeMap<String, (Vec<u8>, Option<Truncation>)> =
-        fixed.into_iter().map(|(p, b)| (p, (b, None))).collect();
+    let mut all: BTreeMap<String, Entry> = fixed
+        .into_iter()
+        .map(|(p, b)| (p, Entry::Fixed(b)))
+        .collect();
     for log in budget_logs {
-        let original = originals.get(&log.path).copied().unwrap_or(0);
-        let truncation = if log.trimmed {
-            Some(Truncation {
-                original_size: original,
-                reason: "max-size".into(),
-            })
-        } else if original > options.max_log_bytes {
-            Some(Truncation {
-                original_size: original,
-                reason: "max-log-bytes".into(),
-            })
-        } else {
-            None
-        };
-        if let Some(t) = &truncation {
-            trimmed.push((log.path.clone(), t.clone()));
-        }
-        all.insert(log.path, (log.bytes, truncation));
+        all.insert(log.path.clone(), Entry::Log(log));
     }
-    let logs_written = all.keys().filter(|p| p.contains("/logs/")).count();
+    let entries = all.len();
+    let logs_written = all.values().filter(|e| matches!(e, Entry::Log(_))).count();
+    let mut trimmed: Vec<(String, Truncation)> = Vec::new();
+    let mut writer = BundleWriter::create(out)?;
+    for (path, entry) in all {
+        match entry {
+            Entry::Fixed(bytes) => writer.add_stream(&path, &mut bytes.as_slice(), None)?,
+            Entry::Log(log) => {
+                let Some(file) = logs.get(&path) else {
+                    continue;
+                };
+                let bytes = match read_spill(spill.as_ref(), file, log.kept) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        errors.push(CollectError {
+                            what: format!("write {path}"),
+                            message: format!(
+                                "cannot read the log back from its temporary file: {e}"
+                            ),
+                            class: Some("other".into()),
+                        });
+                        continue;
+                    }
+                };
+                let mut c = Counts::new();
+                let bytes = match String::from_utf8(bytes) {
+                    Ok(s) => match redactor.text(&s, &mut c) {
+                        std::borrow::Cow::Borrowed(_) => s.into_bytes(),
+                        std::borrow::Cow::Owned(o) => o.into_bytes(),
+                    },
+                    // Not UTF-8: kept byte for byte unless something had to be redacted.
+                    Err(e) => {
+                        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                        match redactor.text(&lossy, &mut c) {
+                            std::borrow::Cow::Borrowed(_) => e.into_bytes(),
+                            std::borrow::Cow::Owned(o) => o.into_bytes(),
+                        }
+                    }
+                };
+                count(&mut redactions, &path, c);
+                let original = file.original;
+                let truncation = if log.trimmed {
+                    Some(Truncation {
+                        original_size: original,
+                        reason: "max-size".into(),
+                    })
+                } else if original > options.max_log_bytes {
+                    Some(Truncation {
+                        original_size: original,
+                        reason: "max-log-bytes".into(),
+                    })
+                } else {
+                    None
+                };
+                if let Some(t) = &truncation {
+                    trimmed.push((path.clone(), t.clone()));
+                }
+                writer.add_stream(&path, &mut bytes.as_slice(), truncation)?;
+            }
+        }
+    }
 
     manifest.errors = errors.clone();
     manifest.redactions = redactions
@@ -1195,16 +1279,12 @@ fn write(
             count: *n,
         })
         .collect();
-    let mut writer = BundleWriter::create(out)?;
-    for (path, (bytes, truncation)) in &all {
-        writer.add_stream(path, &mut bytes.as_slice(), truncation.clone())?;
-    }
     let path = writer.finish(manifest)?;
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     Ok(Summary {
         path,
         size,
-        entries: all.len(),
+        entries,
         namespaces,
         workload,
         workload_missing,
