@@ -4,7 +4,8 @@
 # of the context objects).
 #
 #   1. the default preset on the crashloop-oom fixture;
-#   2. a generated 200-pod namespace (`-n big`), every pod with a 256 KiB log.
+#   2. a generated 200-pod namespace (`-n big`), every pod with a 256 KiB log (LOG_KIB=N to
+#      change it: LOG_KIB=5120 for the 5 MiB-per-pod memory check).
 #
 # Usage: benches/collect.sh [PODS]   (builds kbundle in release mode first)
 set -euo pipefail
@@ -30,9 +31,9 @@ kbundle="$PWD/target/release/kbundle"
 
 echo "== generating a $pods-pod namespace in $work/big"
 mkdir -p "$work/big/ns"
-python3 - "$pods" "$work/big" <<'PY'
+python3 - "$pods" "$work/big" "${LOG_KIB:-256}" <<'PY'
 import json, os, random, sys
-n, root = int(sys.argv[1]), sys.argv[2]
+n, root, log_kib = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 rng = random.Random(42)
 items = []
 for i in range(n):
@@ -48,7 +49,7 @@ for i in range(n):
     with open(os.path.join(d, "main.log"), "w") as f:
         line = 0
         size = 0
-        while size < 256 * 1024:
+        while size < log_kib * 1024:
             s = f"I0314 09:{line % 60:02d}:00.000000 1 worker.go:42] request {line} took {rng.randint(1, 999)}ms id={rng.getrandbits(64):016x}\n"
             f.write(s)
             size += len(s)
