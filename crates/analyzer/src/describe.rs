@@ -65,6 +65,19 @@ fn source(text: &TextRef, line: usize) -> Source {
     }
 }
 
+/// A Deployment's or ReplicaSet's conditions as the describe text gives them.
+fn workload_conditions(conditions: &[kbundle_describe::WorkloadConditionFacts]) -> Vec<Condition> {
+    conditions
+        .iter()
+        .map(|c| Condition {
+            type_: c.type_.clone(),
+            status: c.status.clone(),
+            reason: c.reason.clone(),
+            ..Condition::default()
+        })
+        .collect()
+}
+
 fn owner(controlled_by: Option<&str>) -> Option<Owner> {
     let (kind, name) = controlled_by?.split_once('/')?;
     Some(Owner {
@@ -395,16 +408,7 @@ impl Facts {
                     ready: w.replicas.available.unwrap_or(0),
                     available: w.replicas.available.unwrap_or(0),
                     selector: selector(w.selector.as_deref()),
-                    conditions: w
-                        .conditions
-                        .iter()
-                        .map(|c| Condition {
-                            type_: c.type_.clone(),
-                            status: c.status.clone(),
-                            reason: c.reason.clone(),
-                            ..Condition::default()
-                        })
-                        .collect(),
+                    conditions: workload_conditions(&w.conditions),
                     source: source(text, w.line),
                 });
                 let regarding = ObjRef {
@@ -430,16 +434,7 @@ impl Facts {
                     uid: None,
                     owner: owner(w.controlled_by.as_deref()),
                     desired: w.replicas.desired.unwrap_or(1),
-                    conditions: w
-                        .conditions
-                        .iter()
-                        .map(|c| Condition {
-                            type_: c.type_.clone(),
-                            status: c.status.clone(),
-                            reason: c.reason.clone(),
-                            ..Condition::default()
-                        })
-                        .collect(),
+                    conditions: workload_conditions(&w.conditions),
                     source: source(text, w.line),
                 });
                 let regarding = ObjRef {
