@@ -322,19 +322,28 @@ fn serve_events_field_selector_and_label_selectors() {
 
 #[test]
 fn serve_chunked_lists() {
+    // By default a small list is answered in one page, whatever the chunk size.
     let s = serve("crashloop-oom");
+    let (success, whole, err) = k(&s, &["get", "pods", "-A", "--chunk-size=1", "-v=6"]);
+    assert!(success, "{err}");
+    let pages = |err: &str| {
+        err.lines()
+            .filter(|l| l.contains("GET") && l.contains("/api/v1/pods?"))
+            .count()
+    };
+    assert_eq!(pages(&err), 1, "one page expected:\n{err}");
+    assert!(!err.contains("continue="), "{err}");
+    drop(s);
+
+    // `--whole-list-max 0` honours every limit.
+    let s = serve_with("crashloop-oom", &["--whole-list-max", "0"]);
     let (success, out, err) = k(&s, &["get", "pods", "-A", "--chunk-size=1", "-v=6"]);
     assert!(success, "{err}");
-    let pages = err
-        .lines()
-        .filter(|l| l.contains("GET") && l.contains("/api/v1/pods?"))
-        .count();
     let pods = out.lines().count() - 1;
     assert!(pods >= 5, "{out}");
-    assert_eq!(pages, pods, "one request per pod expected:\n{err}");
+    assert_eq!(pages(&err), pods, "one request per pod expected:\n{err}");
     assert!(err.contains("continue="), "{err}");
-    let all = ok(&s, &["get", "pods", "-A"]);
-    assert_eq!(out, all);
+    assert_eq!(out, whole);
 }
 
 #[test]

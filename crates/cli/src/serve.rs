@@ -34,6 +34,11 @@ pub struct Args {
     /// bundle's collection time, else the newest timestamp in the input.
     #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
     now: Option<jiff::Timestamp>,
+    /// Lists of at most N objects are answered in one page whatever `limit` the client asks
+    /// for (as the API allows), so kubectl's self-throttling to 5 pages a second does not slow
+    /// `get pods -A`; larger lists are paged at the client's `limit`. 0 honours every `limit`.
+    #[arg(long, value_name = "N", default_value_t = ServeOptions::DEFAULT_WHOLE_LIST_MAX)]
+    whole_list_max: usize,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -60,6 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ServeOptions {
                 faults,
                 now: args.now,
+                whole_list_max: args.whole_list_max,
                 ..ServeOptions::default()
             },
         )

@@ -120,6 +120,7 @@ pub(crate) struct State {
     pub(crate) index: Index,
     pub(crate) faults: Faults,
     watch_hold: std::time::Duration,
+    whole_list_max: usize,
     /// The `Date` header: the snapshot's "now", not the wall clock.
     date: Option<header::HeaderValue>,
     requests: AtomicU64,
@@ -147,6 +148,7 @@ impl State {
             index,
             faults: options.faults,
             watch_hold: options.watch_hold,
+            whole_list_max: options.whole_list_max,
             date,
             requests: AtomicU64::new(0),
             listed: Mutex::new(HashSet::new()),
@@ -478,7 +480,7 @@ impl State {
                 ))
             })?,
         };
-        let end = if limit == 0 {
+        let end = if limit == 0 || (start == 0 && total <= self.whole_list_max) {
             total
         } else {
             start.saturating_add(limit).min(total)

@@ -92,6 +92,21 @@ pub struct ServeOptions {
     /// The time ages are computed from (AGE columns, `sinceSeconds`); default: the snapshot's
     /// reference time ([`Snapshot::reference_time`]), else the wall clock.
     pub now: Option<jiff::Timestamp>,
+    /// Lists whose selection holds at most this many objects are answered whole, in one page,
+    /// whatever `limit` the client sent: the API lets a server ignore `limit` ("servers may
+    /// choose not to support the limit argument and will return all of the available
+    /// results"), and kube-apiserver does so when it answers from its watch cache. It matters
+    /// because kubectl pages by 500 and throttles itself to 5 requests a second after a burst
+    /// of 10: 10,000 pods in 20 pages take over two seconds of waiting, in one page 0.4 s.
+    /// Larger selections are paged at the client's `limit`. 0 honours every `limit`
+    /// (default [`ServeOptions::DEFAULT_WHOLE_LIST_MAX`]).
+    pub whole_list_max: usize,
+}
+
+impl ServeOptions {
+    /// The default [`ServeOptions::whole_list_max`]: 50,000 objects (the Table of 10,000 small
+    /// pods is about 3 MB and takes the server under 0.1 s).
+    pub const DEFAULT_WHOLE_LIST_MAX: usize = 50_000;
 }
 
 impl Default for ServeOptions {
@@ -100,6 +115,7 @@ impl Default for ServeOptions {
             faults: Faults::default(),
             watch_hold: Duration::from_secs(1),
             now: None,
+            whole_list_max: ServeOptions::DEFAULT_WHOLE_LIST_MAX,
         }
     }
 }

@@ -163,6 +163,14 @@ async fn server() -> (Server, tempfile::TempDir) {
 }
 
 async fn server_with(faults: Faults) -> (Server, tempfile::TempDir) {
+    server_opts(ServeOptions {
+        faults,
+        ..ServeOptions::default()
+    })
+    .await
+}
+
+async fn server_opts(options: ServeOptions) -> (Server, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("cluster");
     std::fs::create_dir_all(root.join("logs/app/web-1")).unwrap();
@@ -186,16 +194,9 @@ async fn server_with(faults: Faults) -> (Server, tempfile::TempDir) {
     .unwrap();
     std::fs::write(root.join("logs/app/job-x/job.log"), "done\n").unwrap();
     let snapshot = Snapshot::open(&root, &ReadOptions::default()).unwrap();
-    let server = Server::bind(
-        Arc::new(snapshot),
-        "127.0.0.1:0".parse().unwrap(),
-        ServeOptions {
-            faults,
-            ..ServeOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .unwrap();
     (server, dir)
 }
 
@@ -360,17 +361,19 @@ async fn get_and_errors() {
     }
 }
 
+/// The names of a list's items.
+fn names(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[tokio::test]
 async fn lists_with_selectors_and_pages() {
     let (s, _d) = server().await;
-    let names = |v: &Value| -> Vec<String> {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["metadata"]["name"].as_str().unwrap().to_string())
-            .collect()
-    };
     let (_, _, v) = get(&s, "/api/v1/pods", "").await;
     assert_eq!(v["kind"], "PodList");
     assert_eq!(v["apiVersion"], "v1");
@@ -440,22 +443,11 @@ async fn lists_with_selectors_and_pages() {
     .await;
     assert_eq!(code, 200);
 
-    // Pagination.
-    let mut seen = Vec::new();
-    let mut path = "/api/v1/pods?limit=3".to_string();
-    loop {
-        let (code, _, v) = get(&s, &path, "").await;
-        assert_eq!(code, 200);
-        seen.extend(names(&v));
-        match v["metadata"]["continue"].as_str() {
-            Some(c) => {
-                assert_eq!(v["metadata"]["remainingItemCount"], 1);
-                path = format!("/api/v1/pods?limit=3&continue={c}");
-            }
-            None => break,
-        }
-    }
-    assert_eq!(seen, ["db-0", "job-x", "old-1", "web-1"]);
+    // A small list is answered whole, whatever the limit.
+    let (code, _, v) = get(&s, "/api/v1/pods?limit=3", "").await;
+    assert_eq!(code, 200);
+    assert_eq!(names(&v), ["db-0", "job-x", "old-1", "web-1"]);
+    assert!(v["metadata"].get("continue").is_none(), "{v}");
 
     // Custom resources, cluster-scoped kinds.
     let (_, _, v) = get(&s, "/apis/example.com/v1/namespaces/app/widgets", "").await;
@@ -806,6 +798,42 @@ async fn access_reviews_allow_reads_only() {
         v["status"]["resourceRules"][0]["verbs"],
         json!(["get", "list", "watch"])
     );
+}
+
+#[tokio::test]
+async fn lists_are_paged_at_the_limit_above_whole_list_max() {
+    for max in [0, 3] {
+        let (s, _d) = server_opts(ServeOptions {
+            whole_list_max: max,
+            ..ServeOptions::default()
+        })
+        .await;
+        let mut seen = Vec::new();
+        let mut path = "/api/v1/pods?limit=3".to_string();
+        loop {
+            let (code, _, v) = get(&s, &path, "").await;
+            assert_eq!(code, 200);
+            seen.extend(names(&v));
+            match v["metadata"]["continue"].as_str() {
+                Some(c) => {
+                    assert_eq!(v["metadata"]["remainingItemCount"], 1);
+                    path = format!("/api/v1/pods?limit=3&continue={c}");
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen, ["db-0", "job-x", "old-1", "web-1"], "max {max}");
+        // The bound counts the selection, not the whole kind: three pods fit in max 3.
+        let (_, _, v) = get(
+            &s,
+            "/api/v1/pods?limit=1&fieldSelector=metadata.name%21%3Djob-x",
+            "",
+        )
+        .await;
+        let whole = max >= 3;
+        assert_eq!(names(&v).len(), if whole { 3 } else { 1 }, "max {max}: {v}");
+        assert_eq!(v["metadata"].get("continue").is_none(), whole, "{v}");
+    }
 }
 
 #[tokio::test]
