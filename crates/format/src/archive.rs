@@ -4,6 +4,9 @@
 //! [`crate::entry_path::sanitize`]; links, devices and duplicates are skipped with a reason;
 //! sizes, counts and compression ratios are bounded by [`Limits`]. Every read goes through a
 //! reader that fails, rather than truncates, when an entry yields more bytes than it declared.
+//! A zip entry whose own data is damaged (CRC-32 mismatch, broken deflate stream) is found when
+//! it is read: the import skips it with a reason (`Archive::visit_skipping_bad`); a direct
+//! read of it is an [`Error::Entry`].
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -242,6 +245,50 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// The zip crate's message for an entry that inflates to more than it declares: that stays an
+/// error of the whole input (a size bound), not a skipped entry.
+const ZIP_LARGER_THAN_DECLARED: &str = "File is larger than its declared uncompressed size";
+
+/// Why a zip entry's own bytes are bad, from an error its decompressing reader returned: a
+/// CRC-32 mismatch, a broken compressed stream, data that ends too early. `None` for errors that
+/// are not about the entry's data (I/O errors of the file itself, more bytes than declared).
+fn data_error_reason(e: &io::Error) -> Option<String> {
+    let message = e.to_string();
+    if message == ZIP_LARGER_THAN_DECLARED {
+        return None;
+    }
+    match e.kind() {
+        io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof => {
+        }
+        _ => return None,
+    }
+    if message == "Invalid checksum" {
+        return Some("corrupt data: CRC-32 mismatch".into());
+    }
+    Some(format!("corrupt data: {}", one_line(&message)))
+}
+
+/// A zip entry's decompressing reader that remembers the first error saying the entry's own
+/// data is bad ([`data_error_reason`]), whatever the caller's callback does with the error.
+struct Watch<R> {
+    inner: R,
+    bad: Option<String>,
+}
+
+impl<R: Read> Read for Watch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).inspect_err(|e| {
+            if self.bad.is_none() {
+                self.bad = data_error_reason(e);
+            }
+        })
+    }
+}
+
+/// What one read of an entry gave: its value, or (`Err`) the reason the entry's own data is bad
+/// (a zip entry with a CRC mismatch, say), which concerns that entry only.
+pub(crate) type EntryOutcome<T> = std::result::Result<T, String>;
+
 /// An opened input: its entries, what was skipped, and random access to each entry's bytes.
 ///
 /// `Archive` is `Send + Sync`; reads from several threads at once are fine.
@@ -355,6 +402,37 @@ impl Archive {
             name: display_name(raw),
             reason: reason.into(),
         });
+    }
+
+    /// Moves entries found bad when read (`(path, reason)`, from [`Archive::visit_skipping_bad`])
+    /// from the entries to the skipped ones.
+    pub(crate) fn refuse(&mut self, bad: &[(String, String)]) {
+        let drop: std::collections::HashSet<usize> = bad
+            .iter()
+            .filter_map(|(path, _)| self.by_path.get(path).copied())
+            .collect();
+        if drop.is_empty() {
+            return;
+        }
+        for (path, reason) in bad {
+            self.skip(path.as_bytes(), reason.clone());
+        }
+        let entries = std::mem::take(&mut self.entries);
+        let locators = std::mem::take(&mut self.locators);
+        let mut small = std::mem::take(&mut self.small);
+        self.by_path.clear();
+        for (old, (entry, locator)) in entries.into_iter().zip(locators).enumerate() {
+            if drop.contains(&old) {
+                continue;
+            }
+            let new = self.entries.len();
+            if let Some(bytes) = small.remove(&old) {
+                self.small.insert(new, bytes);
+            }
+            self.by_path.insert(entry.path.clone(), new);
+            self.entries.push(entry);
+            self.locators.push(locator);
+        }
     }
 
     /// Adds an entry after the per-entry checks; returns false if it was skipped.
@@ -799,14 +877,9 @@ impl Archive {
                 // A file that grew since it was listed is read up to its listed size.
                 f(&mut file.take(bound)).map_err(wrap)
             }
-            (Locator::Zip(i), _) => {
-                let mut zip = self
-                    .zip
-                    .clone()
-                    .ok_or_else(|| self.entry_error(&info.path, "zip index missing"))?;
-                let file = zip.by_index(*i).map_err(|e| wrap(io::Error::other(e)))?;
-                f(&mut Bounded::new(file, bound, TOO_BIG)).map_err(wrap)
-            }
+            (Locator::Zip(i), _) => self
+                .read_zip(info, *i, f)?
+                .map_err(|reason| self.entry_error(&info.path, reason)),
             (Locator::TarOffset(offset), Some(backing)) => {
                 let mut cursor = backing.cursor();
                 cursor.pos = *offset;
@@ -850,11 +923,69 @@ impl Archive {
         }
     }
 
+    /// Reads zip entry `i` (the zip's own index). `Ok(Err(reason))` when the entry's own data is
+    /// bad (CRC mismatch, broken compressed stream, unsupported compression method), which
+    /// concerns that entry only; `Err` for anything else (an I/O error, more bytes than
+    /// declared, the callback's own error).
+    fn read_zip<T>(
+        &self,
+        info: &EntryInfo,
+        i: usize,
+        f: impl FnOnce(&mut dyn Read) -> io::Result<T>,
+    ) -> Result<EntryOutcome<T>> {
+        let mut zip = self
+            .zip
+            .clone()
+            .ok_or_else(|| self.entry_error(&info.path, "zip index missing"))?;
+        let file = match zip.by_index(i) {
+            Ok(file) => file,
+            Err(zip::result::ZipError::Io(e)) => return Err(self.entry_error(&info.path, e)),
+            Err(e) => return Ok(Err(format!("cannot be read: {}", one_line(&e)))),
+        };
+        let mut reader = Bounded::new(
+            Watch {
+                inner: file,
+                bad: None,
+            },
+            info.size,
+            "entry yields more bytes than it declares",
+        );
+        match f(&mut reader) {
+            Ok(out) => Ok(Ok(out)),
+            Err(e) => match reader.inner.bad.take() {
+                Some(reason) => Ok(Err(reason)),
+                None => Err(self.entry_error(&info.path, e)),
+            },
+        }
+    }
+
+    /// [`Archive::read_index`], but a zip entry whose own data is bad is `Ok(Err(reason))`.
+    fn read_index_or_bad<T>(
+        &self,
+        index: usize,
+        f: impl FnOnce(&mut dyn Read) -> io::Result<T>,
+    ) -> Result<EntryOutcome<T>> {
+        if let (Some(info), Some(Locator::Zip(i))) =
+            (self.entries.get(index), self.locators.get(index))
+        {
+            return self.read_zip(info, *i, f);
+        }
+        self.read_index(index, f).map(Ok)
+    }
+
     /// Reads a whole entry into memory, refusing entries larger than `max` bytes.
     pub fn read_bytes(&self, path: &str, max: u64) -> Result<Vec<u8>> {
-        let size = self
-            .entry(path)
-            .map(|e| e.size)
+        self.read_bytes_or_bad(path, max)?
+            .map_err(|reason| self.entry_error(path, reason))
+    }
+
+    /// [`Archive::read_bytes`], but a zip entry whose own data is bad (CRC mismatch, say) is
+    /// `Ok(Err(reason))`.
+    pub(crate) fn read_bytes_or_bad(&self, path: &str, max: u64) -> Result<EntryOutcome<Vec<u8>>> {
+        let (index, size) = self
+            .by_path
+            .get(path)
+            .and_then(|&i| self.entries.get(i).map(|e| (i, e.size)))
             .ok_or_else(|| self.entry_error(path, "no such entry"))?;
         if size > max {
             return Err(self.entry_error(
@@ -862,7 +993,7 @@ impl Archive {
                 format!("{size} bytes is more than the {max}-byte limit for reading in memory"),
             ));
         }
-        self.read_with(path, |r| {
+        self.read_index_or_bad(index, |r| {
             let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
             r.read_to_end(&mut buf)?;
             Ok(buf)
@@ -874,7 +1005,34 @@ impl Archive {
     pub fn visit(
         &self,
         wanted: impl Fn(&EntryInfo) -> bool,
+        f: impl FnMut(&EntryInfo, &mut dyn Read) -> io::Result<()>,
+    ) -> Result<()> {
+        self.visit_inner(wanted, f, &mut |info, reason| {
+            Err(self.entry_error(&info.path, reason))
+        })
+    }
+
+    /// [`Archive::visit`], except that a zip entry whose own data is bad (CRC mismatch, broken
+    /// compressed stream, unsupported compression method) is no error: the visit goes on, and
+    /// the entry is returned with the reason (`(path, reason)`, for [`Archive::refuse`]).
+    pub(crate) fn visit_skipping_bad(
+        &self,
+        wanted: impl Fn(&EntryInfo) -> bool,
+        f: impl FnMut(&EntryInfo, &mut dyn Read) -> io::Result<()>,
+    ) -> Result<Vec<(String, String)>> {
+        let mut bad = Vec::new();
+        self.visit_inner(wanted, f, &mut |info, reason| {
+            bad.push((info.path.clone(), reason));
+            Ok(())
+        })?;
+        Ok(bad)
+    }
+
+    fn visit_inner(
+        &self,
+        wanted: impl Fn(&EntryInfo) -> bool,
         mut f: impl FnMut(&EntryInfo, &mut dyn Read) -> io::Result<()>,
+        bad: &mut dyn FnMut(&EntryInfo, String) -> Result<()>,
     ) -> Result<()> {
         let all_small = || {
             self.entries
@@ -884,8 +1042,10 @@ impl Archive {
         };
         if self.kind != ArchiveKind::TarGz || all_small() {
             for (i, info) in self.entries.iter().enumerate() {
-                if wanted(info) {
-                    self.read_index(i, |r| f(info, r))?;
+                if wanted(info)
+                    && let Err(reason) = self.read_index_or_bad(i, |r| f(info, r))?
+                {
+                    bad(info, reason)?;
                 }
             }
             return Ok(());

@@ -372,6 +372,154 @@ fn entry_larger_than_declared_fails_when_read() {
     assert_one_line(&err);
 }
 
+/// A zip entry whose data is bad (a flipped byte in a stored entry, a wrong CRC on a deflated
+/// one, a broken deflate stream) is skipped with its reason when the input is imported; every
+/// other entry is still read. A log is read lazily: its bad CRC is a one-line error when read.
+#[test]
+fn zip_entries_with_bad_data_are_skipped() {
+    const POD_YAML: &[u8] =
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: good\n  namespace: ns\n";
+    const NODE_JSON: &[u8] = br#"{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"}}"#;
+    const LOG: &[u8] = b"2025-03-14 09:12:01 line one\n2025-03-14 09:12:02 line two\n";
+    let deflated = |name: &str, data: &[u8]| {
+        ZipEntry::deflated(name, deflate(data), crc32(data), data.len() as u64)
+    };
+    let bad_json = |name: &str| {
+        format!(r#"{{"apiVersion":"v1","kind":"Node","metadata":{{"name":"{name}"}}}}"#)
+    };
+
+    // A stored entry with one byte of its data flipped (its CRC is that of the original).
+    let mut flipped = ZipEntry::stored("bad-stored.yaml", POD_YAML);
+    flipped.data[40] ^= 0x01;
+    // A deflated entry whose stored CRC is wrong.
+    let mut wrong_crc = deflated("bad-crc.json", bad_json("x").as_bytes());
+    wrong_crc.crc ^= 0x8000_0001;
+    // A deflated entry whose stream is broken: first block of the reserved type 3.
+    let mut broken = deflated("broken.json", bad_json("y").as_bytes());
+    broken.data[0] |= 0b110;
+    // A kbundle manifest with a bad CRC: not a manifest, the input is read as generic.
+    let mut manifest = ZipEntry::stored("manifest.json", br#"{"format":"kbundle/1"}"#);
+    manifest.crc ^= 1;
+    // A log with a bad CRC: listed by name, its error comes when it is read.
+    let mut bad_log = deflated("logs/ns/good/c.previous.log", LOG);
+    bad_log.crc ^= 1;
+
+    let entries = vec![
+        manifest,
+        ZipEntry::stored("pod.yaml", POD_YAML),
+        flipped,
+        deflated("nodes.json", NODE_JSON),
+        wrong_crc,
+        broken,
+        deflated("logs/ns/good/c.log", LOG),
+        bad_log,
+    ];
+    let a = open("damaged.zip", zip(&entries, &[])).unwrap();
+    assert_eq!(
+        a.entries().len(),
+        8,
+        "nothing is read when the input is opened"
+    );
+    assert!(a.skipped().is_empty(), "{:?}", reasons(&a));
+    // Reading a bad entry directly is a one-line error naming it.
+    let err = a.read_bytes("bad-crc.json", 1 << 20).unwrap_err();
+    assert_one_line(&err);
+    assert_eq!(
+        err.to_string(),
+        "damaged.zip: entry bad-crc.json: corrupt data: CRC-32 mismatch"
+    );
+
+    let mut snapshot = Snapshot::new();
+    snapshot.add_archive(a).unwrap();
+    let input = &snapshot.inputs()[0];
+    assert_eq!(input.layout.name(), "generic");
+    let mut kinds: Vec<String> = snapshot
+        .objects()
+        .map(|o| {
+            format!(
+                "{}/{}",
+                o.value["kind"].as_str().unwrap(),
+                o.value["metadata"]["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, vec!["Node/n1", "Pod/good"]);
+    assert_eq!(
+        paths(&input.archive),
+        vec![
+            "pod.yaml",
+            "nodes.json",
+            "logs/ns/good/c.log",
+            "logs/ns/good/c.previous.log"
+        ]
+    );
+    let skipped = reasons(&input.archive);
+    assert_eq!(skipped.len(), 4, "{skipped:?}");
+    let reason_of = |name: &str| {
+        skipped
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, r)| r.as_str())
+            .unwrap_or_else(|| panic!("{name} not skipped: {skipped:?}"))
+    };
+    assert_eq!(reason_of("manifest.json"), "corrupt data: CRC-32 mismatch");
+    assert_eq!(
+        reason_of("bad-stored.yaml"),
+        "corrupt data: CRC-32 mismatch"
+    );
+    assert_eq!(reason_of("bad-crc.json"), "corrupt data: CRC-32 mismatch");
+    let broken = reason_of("broken.json");
+    assert!(broken.starts_with("corrupt data: "), "{broken}");
+    assert!(input.ignored.is_empty(), "{:?}", ignored_reasons(&snapshot));
+    // A skipped entry is no longer an entry.
+    assert!(input.archive.entry("bad-crc.json").is_none());
+
+    // Logs: the good one reads; the bad one is a typed one-line error, not a panic.
+    assert_eq!(snapshot.logs().len(), 2);
+    let read = |previous: bool| {
+        let log = snapshot
+            .logs()
+            .iter()
+            .find(|l| l.previous == previous)
+            .unwrap();
+        snapshot.read_log(log, |r| {
+            let mut out = Vec::new();
+            r.read_to_end(&mut out)?;
+            Ok(out)
+        })
+    };
+    assert_eq!(read(false).unwrap(), LOG);
+    let err = read(true).unwrap_err();
+    assert_one_line(&err);
+    assert!(matches!(err, Error::Entry { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "damaged.zip: entry logs/ns/good/c.previous.log: corrupt data: CRC-32 mismatch"
+    );
+}
+
+/// Whole-input problems stay errors of the whole input, also with a bad entry in it: a zip whose
+/// entries together pass the ratio limit is refused when opened.
+#[test]
+fn bad_entry_does_not_hide_whole_input_limits() {
+    let chunk = vec![0u8; 1 << 20];
+    let mut entries: Vec<ZipEntry> = (0..40)
+        .map(|i| {
+            ZipEntry::deflated(
+                format!("logs/ns/p/{i}.log"),
+                deflate(&chunk),
+                crc32(&chunk),
+                1 << 20,
+            )
+        })
+        .collect();
+    entries[0].crc ^= 1;
+    let err = open("ratio.zip", zip(&entries, &[])).unwrap_err();
+    assert_one_line(&err);
+    assert!(matches!(err, Error::Limit { .. }), "{err}");
+}
+
 #[test]
 fn zip_bomb_1000_to_1() {
     let chunk = vec![0u8; 1 << 20];

@@ -406,7 +406,9 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
     let mut read: Vec<(usize, Read1)> = Vec::new();
     let mut sniffed_logs: Vec<LogRef> = Vec::new();
     let mut sniffed_texts: Vec<TextRef> = Vec::new();
-    archive.visit(
+    // An entry whose own data is bad (a zip entry failing its CRC check, say) is skipped with
+    // its reason; the rest of the input is still read.
+    let bad = archive.visit_skipping_bad(
         |e| index_of.contains_key(&e.path),
         |info, reader: &mut dyn Read| {
             let Some(&i) = index_of.get(&info.path) else {
@@ -579,6 +581,8 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
     {
         snapshot.server_version = m.cluster.server_version.clone();
     }
+    let mut archive = archive;
+    archive.refuse(&bad);
     snapshot.inputs.push(Input {
         archive,
         layout: importer.layout(),
