@@ -45,4 +45,4 @@ pub use manifest::Manifest;
 pub use snapshot::{
     EntryRef, Input, Layout, LogRef, Object, ObjectKey, ReadOptions, Snapshot, TextKind, TextRef,
 };
-pub use writer::{BundleWriter, MANIFEST_PATH, hex};
+pub use writer::{BundleWriter, MANIFEST_PATH, PreparedEntry, hex};

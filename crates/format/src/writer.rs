@@ -87,6 +87,80 @@ fn options() -> SimpleFileOptions {
         .large_file(false)
 }
 
+/// Refuses a name that is not a normalized bundle path, or the manifest's.
+fn check_name(path: &str) -> Result<()> {
+    let clean = sanitize(path, 64).map_err(|reason| Error::InvalidName {
+        name: path.to_string(),
+        reason,
+    })?;
+    if clean != path || path == MANIFEST_PATH {
+        return Err(Error::InvalidName {
+            name: path.to_string(),
+            reason: "not a normalized bundle path",
+        });
+    }
+    Ok(())
+}
+
+/// One entry compressed ahead of time, so that entries can be compressed on several threads
+/// and written in order by [`BundleWriter::add_prepared`]; its exact size in the bundle is
+/// known before it is written ([`PreparedEntry::compressed_len`]), which a size budget needs.
+///
+/// ```
+/// use kbundle_format::{BundleWriter, PreparedEntry};
+/// let entry = PreparedEntry::new("logs/a.log", b"line 1\nline 2\n")?;
+/// assert_eq!(entry.size(), 14);
+/// let mut writer = BundleWriter::new(std::io::Cursor::new(Vec::new()));
+/// writer.add_prepared(entry, None)?;
+/// # Ok::<(), kbundle_format::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct PreparedEntry {
+    path: String,
+    /// A one-entry zip holding the compressed entry.
+    zip: Vec<u8>,
+    size: u64,
+    sha256: String,
+}
+
+impl PreparedEntry {
+    /// Compresses `bytes` as the entry `path` (a normalized bundle path), with the settings
+    /// [`BundleWriter`] uses.
+    pub fn new(path: &str, bytes: &[u8]) -> Result<PreparedEntry> {
+        check_name(path)?;
+        let err = |e: &dyn std::fmt::Display| Error::Write {
+            path: PathBuf::from(path),
+            message: format!("cannot compress the entry: {e}"),
+        };
+        let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::with_capacity(bytes.len() / 3)));
+        zip.start_file(path, options()).map_err(|e| err(&e))?;
+        zip.write_all(bytes).map_err(|e| err(&e))?;
+        let zip = zip.finish().map_err(|e| err(&e))?.into_inner();
+        Ok(PreparedEntry {
+            path: path.to_string(),
+            zip,
+            size: bytes.len() as u64,
+            sha256: hex(&Sha256::digest(bytes)),
+        })
+    }
+
+    /// The entry's path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Its uncompressed size.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// What it adds to the bundle: compressed bytes, local header and central directory
+    /// record (a few bytes more, never less).
+    pub fn compressed_len(&self) -> u64 {
+        self.zip.len() as u64
+    }
+}
+
 /// Hashes and counts bytes on their way into the zip.
 struct Tee<'a, W: Write> {
     inner: &'a mut W,
@@ -175,6 +249,19 @@ impl<W: Write + Seek> BundleWriter<W> {
         self.add_stream(path, &mut &bytes[..], None)
     }
 
+    /// Refuses a path that is not a normalized bundle path, the manifest's, or one already
+    /// written.
+    fn check_path(&self, path: &str) -> Result<()> {
+        check_name(path)?;
+        if self.entries.iter().any(|e| e.path == path) {
+            return Err(Error::InvalidName {
+                name: path.to_string(),
+                reason: "written twice",
+            });
+        }
+        Ok(())
+    }
+
     /// Adds an entry from a reader, streaming it into the zip. `truncated` records that the
     /// bytes were cut to fit a budget.
     pub fn add_stream(
@@ -183,22 +270,7 @@ impl<W: Write + Seek> BundleWriter<W> {
         reader: &mut dyn Read,
         truncated: Option<Truncation>,
     ) -> Result<()> {
-        let clean = sanitize(path, 64).map_err(|reason| Error::InvalidName {
-            name: path.to_string(),
-            reason,
-        })?;
-        if clean != path || path == MANIFEST_PATH {
-            return Err(Error::InvalidName {
-                name: path.to_string(),
-                reason: "not a normalized bundle path",
-            });
-        }
-        if self.entries.iter().any(|e| e.path == path) {
-            return Err(Error::InvalidName {
-                name: path.to_string(),
-                reason: "written twice",
-            });
-        }
+        self.check_path(path)?;
         let Some(zip) = self.zip.as_mut() else {
             return Err(self.err("writer already finished"));
         };
@@ -215,6 +287,34 @@ impl<W: Write + Seek> BundleWriter<W> {
             Ok((size, hex(&digest)))
         })();
         let (size, sha256) = result.map_err(|e| self.err(format!("entry {path}: {e}")))?;
+        self.record(path, size, sha256, truncated);
+        Ok(())
+    }
+
+    /// Adds an entry compressed ahead of time by [`PreparedEntry::new`] (on any thread): its
+    /// compressed bytes are copied, not compressed again. The result is the same as
+    /// [`BundleWriter::add_stream`] of the same bytes would give.
+    pub fn add_prepared(
+        &mut self,
+        entry: PreparedEntry,
+        truncated: Option<Truncation>,
+    ) -> Result<()> {
+        self.check_path(&entry.path)?;
+        let Some(zip) = self.zip.as_mut() else {
+            return Err(self.err("writer already finished"));
+        };
+        let path = entry.path;
+        let result = (|| -> zip::result::ZipResult<()> {
+            let mut mini = zip::ZipArchive::new(io::Cursor::new(entry.zip.as_slice()))?;
+            let file = mini.by_index_raw(0)?;
+            zip.raw_copy_file_touch(file, zip::DateTime::default(), Some(0o644))
+        })();
+        result.map_err(|e| self.err(format!("entry {path}: {e}")))?;
+        self.record(&path, entry.size, entry.sha256, truncated);
+        Ok(())
+    }
+
+    fn record(&mut self, path: &str, size: u64, sha256: String, truncated: Option<Truncation>) {
         self.written = self.high_water.load(Ordering::Relaxed);
         self.entries.push(ManifestEntry {
             path: path.to_string(),
@@ -222,7 +322,6 @@ impl<W: Write + Seek> BundleWriter<W> {
             sha256,
             truncated,
         });
-        Ok(())
     }
 
     fn write_manifest(&mut self, mut manifest: Manifest) -> Result<W> {

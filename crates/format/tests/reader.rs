@@ -284,6 +284,90 @@ fn writer_is_deterministic_and_round_trips() {
 }
 
 #[test]
+fn prepared_entries_write_the_same_bytes_as_streamed_ones() {
+    use kbundle_format::PreparedEntry;
+    let entries: Vec<(String, Vec<u8>)> = vec![
+        ("a.txt".into(), Vec::new()),
+        (
+            "logs/b.log".into(),
+            b"2025-03-14 09:12:01.123 [INFO][1] x\n".repeat(5000),
+        ),
+        (
+            "c/d.bin".into(),
+            (0..70_000u32).map(|i| (i * 7919 % 251) as u8).collect(),
+        ),
+    ];
+    let truncation = || kbundle_format::manifest::Truncation {
+        original_size: 1 << 20,
+        reason: "max-size".into(),
+    };
+    let streamed = {
+        let mut w = BundleWriter::new(std::io::Cursor::new(Vec::new()));
+        for (path, bytes) in &entries {
+            w.add_stream(path, &mut bytes.as_slice(), Some(truncation()))
+                .unwrap();
+        }
+        w.finish_into(Manifest::new("0.1.0", "2025-03-14T09:30:00Z"))
+            .unwrap()
+            .into_inner()
+    };
+    let prepared = || {
+        // Prepared on other threads, in any order, written in order.
+        let mut prepared: Vec<PreparedEntry> = std::thread::scope(|s| {
+            let handles: Vec<_> = entries
+                .iter()
+                .rev()
+                .map(|(p, b)| s.spawn(move || PreparedEntry::new(p, b).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        prepared.reverse();
+        let sizes: Vec<u64> = prepared.iter().map(PreparedEntry::compressed_len).collect();
+        let mut w = BundleWriter::new(std::io::Cursor::new(Vec::new()));
+        let mut before = 0;
+        for (entry, (path, bytes)) in prepared.into_iter().zip(&entries) {
+            assert_eq!(entry.path(), path);
+            assert_eq!(entry.size(), bytes.len() as u64);
+            w.add_prepared(entry, Some(truncation())).unwrap();
+            // The announced size is an upper bound of what the entry adds.
+            let added = w.bytes_written() - before;
+            before = w.bytes_written();
+            assert!(added <= sizes[w.entries().len() - 1], "{added} > {sizes:?}");
+        }
+        assert!(
+            w.add_prepared(PreparedEntry::new("a.txt", b"").unwrap(), None)
+                .is_err()
+        );
+        w.finish_into(Manifest::new("0.1.0", "2025-03-14T09:30:00Z"))
+            .unwrap()
+            .into_inner()
+    };
+    let bytes = prepared();
+    assert_eq!(bytes, prepared(), "same input, same bytes");
+    // The same entries and manifest as streaming gives (the deflate streams may differ: the
+    // encoder's output depends on how its input arrives).
+    let read = |bytes: Vec<u8>| {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        (0..zip.len())
+            .map(|i| {
+                let mut f = zip.by_index(i).unwrap();
+                let mut v = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut v).unwrap();
+                (
+                    f.name().unwrap().to_string(),
+                    f.last_modified(),
+                    f.unix_mode(),
+                    v,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(read(bytes), read(streamed));
+    assert!(PreparedEntry::new("../x", b"").is_err());
+    assert!(PreparedEntry::new("manifest.json", b"").is_err());
+}
+
+#[test]
 fn writer_refuses_bad_names_and_removes_partial_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.zip");
