@@ -34,8 +34,8 @@ pub(crate) struct Log {
     /// The newest bytes kept: the whole log until [`fit`] trims it.
     pub kept: u64,
     pub tier: Tier,
-    /// Compressed size of the kept bytes (an estimate from [`estimate`] until trimmed, then
-    /// exact).
+    /// What the entry adds to the bundle, headers included: an estimate from [`estimate`]
+    /// until trimmed, then exact.
     pub compressed: u64,
     /// Whether [`fit`] trimmed it.
     pub trimmed: bool,
@@ -53,7 +53,7 @@ impl Write for Counter {
 }
 
 /// The deflated size of `bytes` at the writer's level.
-pub(crate) fn deflated_len(bytes: &[u8]) -> u64 {
+fn deflated_len(bytes: &[u8]) -> u64 {
     let mut enc = DeflateEncoder::new(Counter(0), Compression::new(6));
     if enc.write_all(bytes).is_err() {
         return bytes.len() as u64;
@@ -61,22 +61,26 @@ pub(crate) fn deflated_len(bytes: &[u8]) -> u64 {
     enc.finish().map(|c| c.0).unwrap_or(bytes.len() as u64)
 }
 
-/// The deflated size of `bytes`, estimated from their newest 1 MiB when they are larger
-/// (the newest bytes are the ones kept).
-pub(crate) fn estimate(bytes: &[u8]) -> u64 {
-    const SAMPLE: usize = 1 << 20;
-    if bytes.len() <= SAMPLE {
-        return deflated_len(bytes);
-    }
-    let newest = bytes
-        .split_at_checked(bytes.len() - SAMPLE)
-        .map_or(bytes, |(_, newest)| newest);
-    let sample = deflated_len(newest);
-    (sample as f64 * bytes.len() as f64 / SAMPLE as f64).ceil() as u64
+/// What the entry `path` holding `bytes` adds to the bundle, estimated from the deflated size
+/// of their newest 256 KiB when they are larger (the newest bytes are the ones kept; deflate
+/// looks back 32 KiB, so a larger sample hardly changes the ratio of a log, and compressing
+/// whole logs to estimate them was most of the time spent on large logs).
+pub(crate) fn estimate(path: &str, bytes: &[u8]) -> u64 {
+    const SAMPLE: usize = 256 << 10;
+    let data = if bytes.len() <= SAMPLE {
+        deflated_len(bytes)
+    } else {
+        let newest = bytes
+            .split_at_checked(bytes.len() - SAMPLE)
+            .map_or(bytes, |(_, newest)| newest);
+        let sample = deflated_len(newest);
+        (sample as f64 * bytes.len() as f64 / SAMPLE as f64).ceil() as u64
+    };
+    data + entry_overhead(path)
 }
 
 /// Zip overhead of one entry (local header, central directory record).
-pub(crate) fn entry_overhead(path: &str) -> u64 {
+fn entry_overhead(path: &str) -> u64 {
     100 + 2 * path.len() as u64
 }
 
@@ -97,25 +101,21 @@ fn keep_newest(bytes: &mut Vec<u8>, keep: usize) {
     bytes.drain(..cut);
 }
 
+/// How [`fit`] reaches the logs' bytes. Both are called from several threads at once.
+pub(crate) trait Source: Sync {
+    /// The newest `n` bytes of the log (fewer if it has fewer).
+    fn load(&self, log: &Log, n: u64) -> Vec<u8>;
+    /// The exact size the log's entry adds to the bundle when it holds `kept`.
+    fn measure(&self, log: &Log, kept: Vec<u8>) -> u64;
+}
+
 /// Trims logs so that `fixed` (everything else, compressed, with overheads) plus the logs
-/// fits in `budget`. Returns whether it fits. `load` gives a log's kept bytes (the newest
-/// `kept` bytes of what was collected); it is called only for logs being trimmed, one at a
-/// time.
-pub(crate) fn fit(
-    fixed: u64,
-    logs: &mut [Log],
-    budget: u64,
-    load: &dyn Fn(&Log) -> Vec<u8>,
-) -> bool {
-    let total = |logs: &[Log]| {
-        fixed
-            + logs
-                .iter()
-                .map(|l| l.compressed + entry_overhead(&l.path))
-                .sum::<u64>()
-    };
+/// fits in `budget`. Returns whether it fits. Only the logs being trimmed are loaded, one per
+/// thread at a time, and measured exactly once trimmed.
+pub(crate) fn fit(fixed: u64, logs: &mut [Log], budget: u64, source: &dyn Source) -> bool {
+    let total = |logs: &[Log]| fixed + logs.iter().map(|l| l.compressed).sum::<u64>();
     for tier in TIERS {
-        for _round in 0..4 {
+        for round in 0..4 {
             let now = total(logs);
             if now <= budget {
                 return true;
@@ -160,22 +160,28 @@ pub(crate) fn fit(
                 }
             }
             // Aim a little lower on later rounds, when the estimate was optimistic.
-            let cap = if _round == 0 {
+            let cap = if round == 0 {
                 lo
             } else {
                 lo.saturating_sub(lo / 20)
             };
-            let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+            let keep = usize::try_from(cap).unwrap_or(usize::MAX);
             // Membership is decided per log before it is trimmed, so this is the same set
             // of logs as above.
-            for log in logs.iter_mut().filter(|l| in_tier(l)) {
-                if log.kept > cap as u64 {
-                    let mut bytes = load(log);
-                    keep_newest(&mut bytes, cap);
-                    log.kept = bytes.len() as u64;
-                    log.compressed = deflated_len(&bytes);
-                    log.trimmed = true;
-                }
+            let to_trim: Vec<&mut Log> = logs
+                .iter_mut()
+                .filter(|l| in_tier(l) && l.kept > cap)
+                .collect();
+            let trimmed = crate::par::map(&to_trim, |log| {
+                // A little more than the cap, to start at a line.
+                let mut bytes = source.load(log, cap.saturating_add(4096));
+                keep_newest(&mut bytes, keep);
+                (bytes.len() as u64, source.measure(log, bytes))
+            });
+            for (log, (kept, compressed)) in to_trim.into_iter().zip(trimmed) {
+                log.kept = kept;
+                log.compressed = compressed;
+                log.trimmed = true;
             }
         }
     }
@@ -201,48 +207,99 @@ mod tests {
         out
     }
 
-    /// Logs held in memory for the tests, loaded as `fit` asks: the newest `kept` bytes.
-    fn logs_of(raw: &[(&str, Vec<u8>, Tier)]) -> Vec<Log> {
-        raw.iter()
-            .map(|(path, bytes, tier)| Log {
-                path: path.to_string(),
-                kept: bytes.len() as u64,
-                tier: *tier,
-                compressed: estimate(bytes),
-                trimmed: false,
-            })
-            .collect()
+    /// Logs held in memory for the tests.
+    struct Raw(Vec<(&'static str, Vec<u8>, Tier)>);
+
+    impl Raw {
+        fn logs(&self) -> Vec<Log> {
+            self.0
+                .iter()
+                .map(|(path, bytes, tier)| Log {
+                    path: path.to_string(),
+                    kept: bytes.len() as u64,
+                    tier: *tier,
+                    compressed: estimate(path, bytes),
+                    trimmed: false,
+                })
+                .collect()
+        }
+
+        /// The bytes `log` keeps.
+        fn kept(&self, log: &Log) -> Vec<u8> {
+            self.load(log, log.kept)
+        }
     }
 
-    fn kept(raw: &[u8], log: &Log) -> Vec<u8> {
-        raw.get(raw.len() - log.kept as usize..)
-            .unwrap_or_default()
-            .to_vec()
+    impl Source for Raw {
+        fn load(&self, log: &Log, n: u64) -> Vec<u8> {
+            let bytes = &self.0.iter().find(|r| r.0 == log.path).unwrap().1;
+            let n = (n as usize).min(bytes.len());
+            bytes[bytes.len() - n..].to_vec()
+        }
+        fn measure(&self, log: &Log, kept: Vec<u8>) -> u64 {
+            deflated_len(&kept) + entry_overhead(&log.path)
+        }
     }
 
     #[test]
     fn trims_context_before_targets_and_oldest_first() {
-        let raw = vec![
+        let raw = Raw(vec![
             ("t.log", noise(300_000, 1), Tier::TargetCurrent),
             ("c.log", noise(300_000, 2), Tier::ContextCurrent),
-        ];
-        let mut logs = logs_of(&raw);
-        let load = |l: &Log| {
-            let bytes = &raw.iter().find(|r| r.0 == l.path).unwrap().1;
-            kept(bytes, l)
-        };
-        let newest = raw[0].1[raw[0].1.len() - 1000..].to_vec();
-        let budget = deflated_len(&raw[0].1) + 50_000;
-        assert!(fit(1000, &mut logs, budget, &load));
+        ]);
+        let mut logs = raw.logs();
+        let newest = raw.0[0].1[raw.0[0].1.len() - 1000..].to_vec();
+        let budget = deflated_len(&raw.0[0].1) + 50_000;
+        assert!(fit(1000, &mut logs, budget, &raw));
         assert!(logs[1].trimmed);
         assert!(!logs[0].trimmed || logs[1].kept == 0);
-        assert!(kept(&raw[0].1, &logs[0]).ends_with(&newest));
+        assert!(raw.kept(&logs[0]).ends_with(&newest));
         let total: u64 = 1000
             + logs
                 .iter()
-                .map(|l| deflated_len(&load(l)) + entry_overhead(&l.path))
+                .map(|l| raw.measure(l, raw.kept(l)))
                 .sum::<u64>();
         assert!(total <= budget);
+        // Trimmed logs start at a line.
+        assert!(
+            raw.kept(&logs[1]).is_empty()
+                || raw.0[1].1[raw.0[1].1.len() - logs[1].kept as usize - 1] == b'\n'
+        );
+    }
+
+    #[test]
+    fn many_logs_trimmed_in_parallel_fit_exactly() {
+        let raw = Raw((0..40)
+            .map(|i| {
+                let path: &'static str = Box::leak(format!("l{i:02}.log").into_boxed_str());
+                (
+                    path,
+                    noise(50_000 + i * 3_000, i as u64),
+                    Tier::TargetCurrent,
+                )
+            })
+            .collect());
+        let mut logs = raw.logs();
+        let budget = 400_000;
+        assert!(fit(10_000, &mut logs, budget, &raw));
+        let total: u64 = 10_000
+            + logs
+                .iter()
+                .map(|l| raw.measure(l, raw.kept(l)))
+                .sum::<u64>();
+        assert!(total <= budget, "{total}");
+        // Not trimmed to nothing: the budget is used.
+        assert!(total > budget * 8 / 10, "{total}");
+        assert!(logs.iter().all(|l| l.trimmed && l.kept > 0));
+    }
+
+    #[test]
+    fn estimates_large_logs_from_their_newest_bytes() {
+        let log = noise(3 << 20, 7);
+        let exact = deflated_len(&log) + entry_overhead("a.log");
+        let est = estimate("a.log", &log);
+        let error = est.abs_diff(exact) as f64 / exact as f64;
+        assert!(error < 0.02, "estimate {est}, exact {exact}");
     }
 
     #[test]
@@ -254,11 +311,9 @@ mod tests {
 
     #[test]
     fn impossible_budget_reports() {
-        let raw = vec![("a", noise(1000, 3), Tier::TargetCurrent)];
-        let mut logs = logs_of(&raw);
-        assert!(!fit(10_000, &mut logs, 5_000, &|l: &Log| kept(
-            &raw[0].1, l
-        )));
+        let raw = Raw(vec![("a", noise(1000, 3), Tier::TargetCurrent)]);
+        let mut logs = raw.logs();
+        assert!(!fit(10_000, &mut logs, 5_000, &raw));
         assert_eq!(logs[0].kept, 0);
     }
 }

@@ -10,8 +10,8 @@ use std::sync::{Mutex, MutexGuard};
 use jiff::Timestamp;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
-use kbundle_format::BundleWriter;
 use kbundle_format::manifest::{CollectError, Manifest, Redaction, Truncation};
+use kbundle_format::{BundleWriter, PreparedEntry};
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
@@ -78,17 +78,151 @@ impl Store {
     }
 }
 
-/// The newest `kept` bytes of a spilled log.
+/// The newest `kept` bytes of a spilled log. Reads at an offset without moving the file's
+/// cursor, so several threads can read at once.
 fn read_spill(spill: Option<&std::fs::File>, log: &LogFile, kept: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::{Read, Seek, SeekFrom};
-    let Some(mut file) = spill else {
+    let Some(file) = spill else {
         return Ok(Vec::new());
     };
     let kept = kept.min(log.len);
-    file.seek(SeekFrom::Start(log.offset + (log.len - kept)))?;
     let mut bytes = vec![0u8; usize::try_from(kept).unwrap_or(0)];
-    file.read_exact(&mut bytes)?;
+    read_exact_at(file, &mut bytes, log.offset + (log.len - kept))?;
     Ok(bytes)
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, offset) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = buf.get_mut(n..).unwrap_or_default();
+                offset += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Redacts a log's kept bytes. Text that is not UTF-8 is kept byte for byte unless something
+/// had to be redacted.
+fn redact_log(redactor: &Redactor, bytes: Vec<u8>, counts: &mut Counts) -> Vec<u8> {
+    use std::borrow::Cow;
+    match String::from_utf8(bytes) {
+        Ok(s) => match redactor.text(&s, counts) {
+            Cow::Borrowed(_) => s.into_bytes(),
+            Cow::Owned(o) => o.into_bytes(),
+        },
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            match redactor.text(&lossy, counts) {
+                Cow::Borrowed(_) => e.into_bytes(),
+                Cow::Owned(o) => o.into_bytes(),
+            }
+        }
+    }
+}
+
+/// A log's entry, redacted and compressed, as the size budget measured it.
+struct PreparedLog {
+    /// The raw bytes it keeps (before redaction).
+    kept: u64,
+    /// The entry, or why the log cannot be written (recorded in the manifest).
+    entry: Result<PreparedEntry, String>,
+    counts: Counts,
+}
+
+/// The size budget's view of the spilled logs: trimming reads a log back, redacts and
+/// compresses it (on several threads), and keeps the result for writing, up to
+/// [`LogSource::CACHE`] bytes, so a trimmed log is compressed once.
+struct LogSource<'a> {
+    logs: &'a BTreeMap<String, LogFile>,
+    spill: Option<&'a std::fs::File>,
+    redactor: &'a Redactor,
+    prepared: Mutex<(u64, BTreeMap<String, PreparedLog>)>,
+}
+
+impl LogSource<'_> {
+    /// At most this many compressed bytes of trimmed logs are kept from the budget to the
+    /// writing (the default 25 MB budget fits ten times); beyond it, a log is compressed
+    /// again when written.
+    const CACHE: u64 = 256 << 20;
+
+    /// Reads back, redacts and compresses the newest `kept` bytes of a log.
+    fn prepare(&self, path: &str, kept: u64) -> PreparedLog {
+        let Some(file) = self.logs.get(path) else {
+            return PreparedLog {
+                kept,
+                entry: Err("no such log".into()),
+                counts: Counts::new(),
+            };
+        };
+        let mut counts = Counts::new();
+        let entry = read_spill(self.spill, file, kept)
+            .map_err(|e| format!("cannot read the log back from its temporary file: {e}"))
+            .and_then(|bytes| {
+                let bytes = redact_log(self.redactor, bytes, &mut counts);
+                PreparedEntry::new(path, &bytes).map_err(|e| e.to_string())
+            });
+        PreparedLog {
+            kept,
+            entry,
+            counts,
+        }
+    }
+
+    /// The log's entry as trimmed to `kept`: the one the budget measured, else made now.
+    fn take(&self, path: &str, kept: u64) -> PreparedLog {
+        let cached = self
+            .prepared
+            .lock()
+            .ok()
+            .and_then(|mut p| p.1.remove(path))
+            .filter(|p| p.kept == kept);
+        cached.unwrap_or_else(|| self.prepare(path, kept))
+    }
+}
+
+impl budget::Source for LogSource<'_> {
+    fn load(&self, log: &budget::Log, n: u64) -> Vec<u8> {
+        self.logs
+            .get(&log.path)
+            .and_then(|file| read_spill(self.spill, file, n.min(log.kept)).ok())
+            .unwrap_or_default()
+    }
+
+    fn measure(&self, log: &budget::Log, kept: Vec<u8>) -> u64 {
+        let len = kept.len() as u64;
+        let mut counts = Counts::new();
+        let bytes = redact_log(self.redactor, kept, &mut counts);
+        let entry = PreparedEntry::new(&log.path, &bytes);
+        let size = entry.as_ref().map_or(len, PreparedEntry::compressed_len);
+        if let Ok(mut p) = self.prepared.lock() {
+            let (bytes, map) = &mut *p;
+            if let Some(old) = map.remove(&log.path) {
+                *bytes -= old.entry.as_ref().map_or(0, PreparedEntry::compressed_len);
+            }
+            if *bytes + size <= Self::CACHE {
+                *bytes += size;
+                map.insert(
+                    log.path.clone(),
+                    PreparedLog {
+                        kept: len,
+                        entry: entry.map_err(|e| e.to_string()),
+                        counts,
+                    },
+                );
+            }
+        }
+        size
+    }
 }
 
 struct Ctx<'a> {
@@ -413,7 +547,7 @@ impl<'a> Ctx<'a> {
                     self.error(what.clone(), cut);
                 }
                 self.progress.item(&what);
-                let compressed = budget::estimate(&log.bytes);
+                let compressed = budget::estimate(&path, &log.bytes);
                 let len = log.bytes.len() as u64;
                 let spilled = self.lock().spill(&log.bytes);
                 match spilled {
@@ -1156,6 +1290,14 @@ fn write(
     errors.sort_by(|a, b| (&a.what, &a.message).cmp(&(&b.what, &b.message)));
     errors.dedup();
 
+    // Everything but the logs is compressed first (on every core), so its size is exact.
+    let fixed: Vec<(String, Vec<u8>)> = fixed.into_iter().collect();
+    let fixed: BTreeMap<String, PreparedEntry> = crate::par::map(&fixed, |(path, bytes)| {
+        PreparedEntry::new(path, bytes).map(|e| (path.clone(), e))
+    })
+    .into_iter()
+    .collect::<Result<_, _>>()?;
+
     // The size budget. The manifest is estimated generously; lists and texts are never cut.
     let entries = fixed.len() + budget_logs.len();
     let paths_len: u64 = fixed
@@ -1172,18 +1314,18 @@ fn write(
             * 3
             / 4;
     let fixed_size: u64 = fixed
-        .iter()
-        .map(|(p, b)| budget::deflated_len(b) + budget::entry_overhead(p))
+        .values()
+        .map(PreparedEntry::compressed_len)
         .sum::<u64>()
         + manifest_estimate;
     let budget_size = options.max_size - options.max_size / 50;
-    // Trimming reads a log back from the spill file, one at a time.
-    let load = |l: &budget::Log| {
-        logs.get(&l.path)
-            .and_then(|log| read_spill(spill.as_ref(), log, l.kept).ok())
-            .unwrap_or_default()
+    let source = LogSource {
+        logs: &logs,
+        spill: spill.as_ref(),
+        redactor,
+        prepared: Mutex::new((0, BTreeMap::new())),
     };
-    if !budget::fit(fixed_size, &mut budget_logs, budget_size, &load) {
+    if !budget::fit(fixed_size, &mut budget_logs, budget_size, &source) {
         errors.push(CollectError {
             what: "size budget".into(),
             message: format!(
@@ -1194,16 +1336,17 @@ fn write(
         });
     }
 
-    // Every entry in path order; logs are read back from the spill file one at a time,
-    // redacted (what is kept: a private key whose beginning was trimmed away is still found),
-    // and written.
+    // Every entry in path order. Logs the budget trimmed were compressed as it measured
+    // them; the others are read back from the spill file, redacted (what is kept: a private
+    // key whose beginning was trimmed away is still found) and compressed here, a batch at a
+    // time on every core, so memory holds one batch.
     enum Entry {
-        Fixed(Vec<u8>),
+        Fixed(PreparedEntry),
         Log(budget::Log),
     }
     let mut all: BTreeMap<String, Entry> = fixed
         .into_iter()
-        .map(|(p, b)| (p, Entry::Fixed(b)))
+        .map(|(p, e)| (p, Entry::Fixed(e)))
         .collect();
     for log in budget_logs {
         all.insert(log.path.clone(), Entry::Log(log));
@@ -1212,61 +1355,56 @@ fn write(
     let logs_written = all.values().filter(|e| matches!(e, Entry::Log(_))).count();
     let mut trimmed: Vec<(String, Truncation)> = Vec::new();
     let mut writer = BundleWriter::create(out)?;
-    for (path, entry) in all {
-        match entry {
-            Entry::Fixed(bytes) => writer.add_stream(&path, &mut bytes.as_slice(), None)?,
-            Entry::Log(log) => {
-                let Some(file) = logs.get(&path) else {
+    let batch = 4 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut all = all.into_iter();
+    loop {
+        let chunk: Vec<(String, Entry)> = all.by_ref().take(batch).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let prepared = crate::par::map(&chunk, |(path, entry)| match entry {
+            Entry::Fixed(_) => None,
+            Entry::Log(log) => Some(source.take(path, log.kept)),
+        });
+        for ((path, entry), prepared) in chunk.into_iter().zip(prepared) {
+            let (log, prepared) = match (entry, prepared) {
+                (Entry::Fixed(e), _) => {
+                    writer.add_prepared(e, None)?;
                     continue;
-                };
-                let bytes = match read_spill(spill.as_ref(), file, log.kept) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        errors.push(CollectError {
-                            what: format!("write {path}"),
-                            message: format!(
-                                "cannot read the log back from its temporary file: {e}"
-                            ),
-                            class: Some("other".into()),
-                        });
-                        continue;
-                    }
-                };
-                let mut c = Counts::new();
-                let bytes = match String::from_utf8(bytes) {
-                    Ok(s) => match redactor.text(&s, &mut c) {
-                        std::borrow::Cow::Borrowed(_) => s.into_bytes(),
-                        std::borrow::Cow::Owned(o) => o.into_bytes(),
-                    },
-                    // Not UTF-8: kept byte for byte unless something had to be redacted.
-                    Err(e) => {
-                        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                        match redactor.text(&lossy, &mut c) {
-                            std::borrow::Cow::Borrowed(_) => e.into_bytes(),
-                            std::borrow::Cow::Owned(o) => o.into_bytes(),
-                        }
-                    }
-                };
-                count(&mut redactions, &path, c);
-                let original = file.original;
-                let truncation = if log.trimmed {
-                    Some(Truncation {
-                        original_size: original,
-                        reason: "max-size".into(),
-                    })
-                } else if original > options.max_log_bytes {
-                    Some(Truncation {
-                        original_size: original,
-                        reason: "max-log-bytes".into(),
-                    })
-                } else {
-                    None
-                };
-                if let Some(t) = &truncation {
-                    trimmed.push((path.clone(), t.clone()));
                 }
-                writer.add_stream(&path, &mut bytes.as_slice(), truncation)?;
+                (Entry::Log(log), Some(p)) => (log, p),
+                (Entry::Log(_), None) => continue,
+            };
+            let entry = match prepared.entry {
+                Ok(e) => e,
+                Err(message) => {
+                    errors.push(CollectError {
+                        what: format!("write {path}"),
+                        message,
+                        class: Some("other".into()),
+                    });
+                    continue;
+                }
+            };
+            count(&mut redactions, &path, prepared.counts);
+            let original = logs.get(&path).map_or(0, |f| f.original);
+            let truncation = if log.trimmed {
+                Some(Truncation {
+                    original_size: original,
+                    reason: "max-size".into(),
+                })
+            } else if original > options.max_log_bytes {
+                Some(Truncation {
+                    original_size: original,
+                    reason: "max-log-bytes".into(),
+                })
+            } else {
+                None
+            };
+            if let Some(t) = &truncation {
+                trimmed.push((path.clone(), t.clone()));
             }
+            writer.add_prepared(entry, truncation)?;
         }
     }
 

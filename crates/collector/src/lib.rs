@@ -27,6 +27,7 @@
 mod api;
 mod budget;
 mod gather;
+mod par;
 pub mod redact;
 mod select;
 pub mod units;
