@@ -12,6 +12,7 @@ mod completions;
 mod demo;
 mod inspect;
 mod limits;
+mod malloc;
 mod rules;
 mod serve;
 
@@ -53,6 +54,7 @@ pub(crate) mod exit {
 }
 
 fn main() -> ExitCode {
+    malloc::tune();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),

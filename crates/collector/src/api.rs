@@ -27,6 +27,8 @@ pub(crate) enum Failure {
     StreamCut(String),
     /// Anything else: connection refused, invalid answer.
     Other(String),
+    /// A failure on this side (the temporary file of logs): class `other`, not retried.
+    Local(String),
 }
 
 impl Failure {
@@ -38,7 +40,7 @@ impl Failure {
             Failure::Timeout(_) => "timeout",
             Failure::Server(_) => "server-error",
             Failure::StreamCut(_) => "stream-cut",
-            Failure::Other(_) => "other",
+            Failure::Other(_) | Failure::Local(_) => "other",
         }
     }
     pub(crate) fn message(&self) -> &str {
@@ -49,7 +51,8 @@ impl Failure {
             | Failure::Timeout(m)
             | Failure::Server(m)
             | Failure::StreamCut(m)
-            | Failure::Other(m) => m,
+            | Failure::Other(m)
+            | Failure::Local(m) => m,
         }
     }
     fn transient(&self) -> bool {
@@ -57,13 +60,15 @@ impl Failure {
     }
 }
 
-/// A log read: the newest `max` bytes, how many bytes the stream had, and how it ended.
+/// A log read: how many bytes the stream had, and how it ended.
 #[derive(Debug, Default)]
 pub(crate) struct LogRead {
-    pub bytes: Vec<u8>,
     pub total: u64,
     pub cut: Option<Failure>,
 }
+
+/// Where a log's bytes go as they arrive.
+pub(crate) type LogSink<'a> = dyn FnMut(&[u8]) -> std::io::Result<()> + Send + 'a;
 
 /// Request settings.
 #[derive(Debug, Clone)]
@@ -189,12 +194,17 @@ impl Api {
         }
     }
 
-    /// GET a log, keeping its newest `max` bytes. A stream that breaks after some bytes is not
-    /// retried: what was read is kept and the cut reported.
-    pub(crate) async fn get_log(&self, path: &str, max: u64) -> Result<LogRead, Failure> {
+    /// GET a log, handing its bytes to `sink` as they arrive. A stream that breaks after some
+    /// bytes is not retried: what was read is kept and the cut reported. (Retries happen
+    /// only before the first byte.)
+    pub(crate) async fn get_log(
+        &self,
+        path: &str,
+        sink: &mut LogSink<'_>,
+    ) -> Result<LogRead, Failure> {
         let mut attempt = 0;
         loop {
-            match self.log_once(path, max).await {
+            match self.log_once(path, sink).await {
                 Err(f) if f.transient() && attempt < self.settings.retries && !self.expired() => {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(100 << attempt.min(5))).await;
@@ -211,7 +221,7 @@ impl Api {
         }
     }
 
-    async fn log_once(&self, path: &str, max: u64) -> Result<LogRead, Failure> {
+    async fn log_once(&self, path: &str, sink: &mut LogSink<'_>) -> Result<LogRead, Failure> {
         if self.expired() {
             return Err(self.timed_out(path));
         }
@@ -234,7 +244,6 @@ impl Api {
             };
             return Err(status_failure(path, status.as_u16(), &bytes));
         }
-        let max = usize::try_from(max).unwrap_or(usize::MAX);
         let mut log = LogRead::default();
         loop {
             // Idle timeout per chunk; the collection deadline bounds the whole stream.
@@ -255,18 +264,14 @@ impl Api {
                 Ok(Some(Ok(frame))) => {
                     if let Ok(data) = frame.into_data() {
                         log.total += data.len() as u64;
-                        log.bytes.extend_from_slice(&data);
-                        if log.bytes.len() > max.saturating_mul(2).max(1 << 20) {
-                            let drop = log.bytes.len() - max;
-                            log.bytes.drain(..drop);
-                        }
+                        sink(&data).map_err(|e| {
+                            Failure::Local(format!(
+                                "GET {path}: cannot keep the log in a temporary file: {e}"
+                            ))
+                        })?;
                     }
                 }
             }
-        }
-        if log.bytes.len() > max {
-            let drop = log.bytes.len() - max;
-            log.bytes.drain(..drop);
         }
         Ok(log)
     }

@@ -61,20 +61,19 @@ fn deflated_len(bytes: &[u8]) -> u64 {
     enc.finish().map(|c| c.0).unwrap_or(bytes.len() as u64)
 }
 
-/// What the entry `path` holding `bytes` adds to the bundle, estimated from the deflated size
-/// of their newest 256 KiB when they are larger (the newest bytes are the ones kept; deflate
-/// looks back 32 KiB, so a larger sample hardly changes the ratio of a log, and compressing
-/// whole logs to estimate them was most of the time spent on large logs).
-pub(crate) fn estimate(path: &str, bytes: &[u8]) -> u64 {
-    const SAMPLE: usize = 256 << 10;
-    let data = if bytes.len() <= SAMPLE {
-        deflated_len(bytes)
+/// The size of the sample [`estimate`] is given: a log's newest 256 KiB (deflate looks back
+/// 32 KiB, so a larger sample hardly changes the ratio of a log, and compressing whole logs to
+/// estimate them was most of the time spent on large logs).
+pub(crate) const SAMPLE: u64 = 256 << 10;
+
+/// What the entry `path` holding `len` bytes adds to the bundle, estimated from the deflated
+/// size of `newest`, their newest [`SAMPLE`] bytes (or all of them when they are fewer).
+pub(crate) fn estimate(path: &str, newest: &[u8], len: u64) -> u64 {
+    let sample = deflated_len(newest);
+    let data = if newest.is_empty() {
+        sample
     } else {
-        let newest = bytes
-            .split_at_checked(bytes.len() - SAMPLE)
-            .map_or(bytes, |(_, newest)| newest);
-        let sample = deflated_len(newest);
-        (sample as f64 * bytes.len() as f64 / SAMPLE as f64).ceil() as u64
+        (sample as f64 * len as f64 / newest.len() as f64).ceil() as u64
     };
     data + entry_overhead(path)
 }
@@ -218,7 +217,11 @@ mod tests {
                     path: path.to_string(),
                     kept: bytes.len() as u64,
                     tier: *tier,
-                    compressed: estimate(path, bytes),
+                    compressed: estimate(
+                        path,
+                        &bytes[bytes.len().saturating_sub(SAMPLE as usize)..],
+                        bytes.len() as u64,
+                    ),
                     trimmed: false,
                 })
                 .collect()
@@ -297,7 +300,11 @@ mod tests {
     fn estimates_large_logs_from_their_newest_bytes() {
         let log = noise(3 << 20, 7);
         let exact = deflated_len(&log) + entry_overhead("a.log");
-        let est = estimate("a.log", &log);
+        let est = estimate(
+            "a.log",
+            &log[log.len() - SAMPLE as usize..],
+            log.len() as u64,
+        );
         let error = est.abs_diff(exact) as f64 / exact as f64;
         assert!(error < 0.02, "estimate {est}, exact {exact}");
     }

@@ -20,6 +20,7 @@ use crate::budget::{self, Tier};
 use crate::discovery::{Discovery, Resource};
 use crate::redact::{Counts, Redactor};
 use crate::select::{labels, selector_matches, text_selector_matches};
+use crate::spill::{LogWriter, Spill, Spilled};
 use crate::{
     CALICO_GROUP, Error, OPERATOR_GROUP, Options, Plan, Progress, Result, Summary, Target,
 };
@@ -42,11 +43,10 @@ const OPERATOR_KINDS: &[&str] = &["Installation", "TigeraStatus"];
 
 type Job<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
-/// A collected log: its bytes are in the spill file, at `offset`, `len` long.
+/// A collected log: its bytes are in the spill file.
 struct LogFile {
-    offset: u64,
-    len: u64,
-    /// Estimated compressed size, taken while the bytes were at hand.
+    spilled: Spilled,
+    /// Estimated size in the bundle, taken while the bytes were at hand.
     compressed: u64,
     original: u64,
     tier: Tier,
@@ -58,57 +58,7 @@ struct Store {
     objects: BTreeMap<String, Value>,
     texts: BTreeMap<String, String>,
     logs: BTreeMap<String, LogFile>,
-    /// Logs, appended as they arrive (an anonymous temporary file, gone when closed): memory
-    /// stays flat however many logs a collection takes.
-    spill: Option<std::fs::File>,
     errors: Vec<CollectError>,
-}
-
-impl Store {
-    /// Appends bytes to the spill file; returns where they start.
-    fn spill(&mut self, bytes: &[u8]) -> std::io::Result<u64> {
-        use std::io::{Seek, SeekFrom, Write};
-        let file = match &mut self.spill {
-            Some(f) => f,
-            None => self.spill.insert(tempfile::tempfile()?),
-        };
-        let offset = file.seek(SeekFrom::End(0))?;
-        file.write_all(bytes)?;
-        Ok(offset)
-    }
-}
-
-/// The newest `kept` bytes of a spilled log. Reads at an offset without moving the file's
-/// cursor, so several threads can read at once.
-fn read_spill(spill: Option<&std::fs::File>, log: &LogFile, kept: u64) -> std::io::Result<Vec<u8>> {
-    let Some(file) = spill else {
-        return Ok(Vec::new());
-    };
-    let kept = kept.min(log.len);
-    let mut bytes = vec![0u8; usize::try_from(kept).unwrap_or(0)];
-    read_exact_at(file, &mut bytes, log.offset + (log.len - kept))?;
-    Ok(bytes)
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
-    while !buf.is_empty() {
-        match std::os::windows::fs::FileExt::seek_read(file, buf, offset) {
-            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            Ok(n) => {
-                buf = buf.get_mut(n..).unwrap_or_default();
-                offset += n as u64;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 /// Redacts a log's kept bytes. Text that is not UTF-8 is kept byte for byte unless something
@@ -144,7 +94,7 @@ struct PreparedLog {
 /// [`LogSource::CACHE`] bytes, so a trimmed log is compressed once.
 struct LogSource<'a> {
     logs: &'a BTreeMap<String, LogFile>,
-    spill: Option<&'a std::fs::File>,
+    spill: &'a Spill,
     redactor: &'a Redactor,
     prepared: Mutex<(u64, BTreeMap<String, PreparedLog>)>,
 }
@@ -165,7 +115,9 @@ impl LogSource<'_> {
             };
         };
         let mut counts = Counts::new();
-        let entry = read_spill(self.spill, file, kept)
+        let entry = self
+            .spill
+            .read_newest(&file.spilled, kept)
             .map_err(|e| format!("cannot read the log back from its temporary file: {e}"))
             .and_then(|bytes| {
                 let bytes = redact_log(self.redactor, bytes, &mut counts);
@@ -194,7 +146,7 @@ impl budget::Source for LogSource<'_> {
     fn load(&self, log: &budget::Log, n: u64) -> Vec<u8> {
         self.logs
             .get(&log.path)
-            .and_then(|file| read_spill(self.spill, file, n.min(log.kept)).ok())
+            .and_then(|file| self.spill.read_newest(&file.spilled, n.min(log.kept)).ok())
             .unwrap_or_default()
     }
 
@@ -231,6 +183,8 @@ struct Ctx<'a> {
     options: &'a Options,
     progress: &'a dyn Progress,
     store: Mutex<Store>,
+    /// The logs' bytes, on disk.
+    spill: Spill,
     redactor: Redactor,
     now: Timestamp,
 }
@@ -538,7 +492,10 @@ impl<'a> Ctx<'a> {
             "logs {ns}/{pod}/{container}{}",
             if previous { " (previous)" } else { "" }
         );
-        match self.api.get_log(&url, self.options.max_log_bytes).await {
+        let mut writer = LogWriter::new(&self.spill, self.options.max_log_bytes);
+        let mut sink = |data: &[u8]| writer.push(data);
+        let read = self.api.get_log(&url, &mut sink).await;
+        match read {
             Ok(log) => {
                 if previous && log.total == 0 && log.cut.is_none() {
                     return;
@@ -547,16 +504,16 @@ impl<'a> Ctx<'a> {
                     self.error(what.clone(), cut);
                 }
                 self.progress.item(&what);
-                let compressed = budget::estimate(&path, &log.bytes);
-                let len = log.bytes.len() as u64;
-                let spilled = self.lock().spill(&log.bytes);
+                let spilled = writer.finish().and_then(|spilled| {
+                    let sample = self.spill.read_newest(&spilled, budget::SAMPLE)?;
+                    Ok((budget::estimate(&path, &sample, spilled.len), spilled))
+                });
                 match spilled {
-                    Ok(offset) => {
+                    Ok((compressed, spilled)) => {
                         self.lock().logs.insert(
                             path,
                             LogFile {
-                                offset,
-                                len,
+                                spilled,
                                 compressed,
                                 original: log.total,
                                 tier,
@@ -985,6 +942,7 @@ pub(crate) async fn run(
         options,
         progress,
         store: Mutex::new(Store::default()),
+        spill: Spill::default(),
         redactor: Redactor::new(options.redact.clone()),
         now,
     };
@@ -1211,6 +1169,7 @@ pub(crate) async fn run(
     let store = std::mem::take(&mut *ctx.lock());
     write(
         store,
+        &ctx.spill,
         &ctx.redactor,
         manifest,
         options,
@@ -1225,6 +1184,7 @@ pub(crate) async fn run(
 #[allow(clippy::too_many_arguments)]
 fn write(
     store: Store,
+    spill: &Spill,
     redactor: &Redactor,
     mut manifest: Manifest,
     options: &Options,
@@ -1239,7 +1199,6 @@ fn write(
         objects: single,
         texts,
         logs,
-        spill,
         mut errors,
     } = store;
     let mut redactions: BTreeMap<(String, String), u64> = BTreeMap::new();
@@ -1281,7 +1240,7 @@ fn write(
         .iter()
         .map(|(path, log)| budget::Log {
             path: path.clone(),
-            kept: log.len,
+            kept: log.spilled.len,
             tier: log.tier,
             compressed: log.compressed,
             trimmed: false,
@@ -1321,7 +1280,7 @@ fn write(
     let budget_size = options.max_size - options.max_size / 50;
     let source = LogSource {
         logs: &logs,
-        spill: spill.as_ref(),
+        spill,
         redactor,
         prepared: Mutex::new((0, BTreeMap::new())),
     };

@@ -30,6 +30,7 @@ mod gather;
 mod par;
 pub mod redact;
 mod select;
+mod spill;
 pub mod units;
 
 mod discovery;

@@ -1,0 +1,195 @@
+//! Logs kept on disk while collecting: appended in chunks, as they stream in, to one anonymous
+//! temporary file (gone when closed), and read back, newest bytes first, when the bundle is
+//! written. Memory holds one chunk per log in flight, whatever the size of the logs.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::sync::Mutex;
+
+/// Bytes buffered per log before they are appended to the file.
+const CHUNK: usize = 256 << 10;
+
+/// The temporary file, created on the first append.
+#[derive(Default)]
+pub(crate) struct Spill {
+    file: Mutex<Option<File>>,
+}
+
+/// Where a log's kept bytes are in the [`Spill`]: its newest chunks, oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct Spilled {
+    chunks: VecDeque<(u64, u64)>,
+    /// The bytes kept: the newest `len` bytes of the chunks.
+    pub len: u64,
+}
+
+impl Spill {
+    /// Appends bytes; returns where they start.
+    fn append(&self, bytes: &[u8]) -> io::Result<u64> {
+        let mut file = self.file.lock().map_err(|_| io::Error::other("poisoned"))?;
+        let file = match &mut *file {
+            Some(f) => f,
+            None => file.insert(tempfile::tempfile()?),
+        };
+        let offset = file.seek(SeekFrom::End(0))?;
+        file.write_all(bytes)?;
+        Ok(offset)
+    }
+
+    /// The newest `n` bytes of a log (all of them if it has fewer).
+    pub(crate) fn read_newest(&self, log: &Spilled, n: u64) -> io::Result<Vec<u8>> {
+        let n = n.min(log.len);
+        let mut out = vec![0u8; usize::try_from(n).map_err(io::Error::other)?];
+        let mut file = self.file.lock().map_err(|_| io::Error::other("poisoned"))?;
+        let Some(file) = &mut *file else {
+            return if n == 0 {
+                Ok(out)
+            } else {
+                Err(io::Error::other("the temporary file is missing"))
+            };
+        };
+        // Fill `out` from its end, walking the chunks from the newest.
+        let mut end = out.len();
+        for &(offset, len) in log.chunks.iter().rev() {
+            if end == 0 {
+                break;
+            }
+            let take = usize::try_from(len).unwrap_or(usize::MAX).min(end);
+            let dest = out
+                .get_mut(end - take..end)
+                .ok_or_else(|| io::Error::other("chunk out of range"))?;
+            file.seek(SeekFrom::Start(offset + len - take as u64))?;
+            file.read_exact(dest)?;
+            end -= take;
+        }
+        if end > 0 {
+            return Err(io::Error::other(
+                "the log's chunks are shorter than its length",
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// Streams one log into the [`Spill`], keeping its newest `max` bytes.
+pub(crate) struct LogWriter<'a> {
+    spill: &'a Spill,
+    max: u64,
+    buf: Vec<u8>,
+    log: Spilled,
+    /// Bytes in `log.chunks`.
+    stored: u64,
+}
+
+impl<'a> LogWriter<'a> {
+    pub(crate) fn new(spill: &'a Spill, max: u64) -> LogWriter<'a> {
+        LogWriter {
+            spill,
+            max,
+            buf: Vec::new(),
+            log: Spilled::default(),
+            stored: 0,
+        }
+    }
+
+    /// Adds the next bytes of the log.
+    pub(crate) fn push(&mut self, mut data: &[u8]) -> io::Result<()> {
+        while !data.is_empty() {
+            let room = CHUNK.saturating_sub(self.buf.len()).max(1);
+            let (now, rest) = data.split_at(room.min(data.len()));
+            self.buf.extend_from_slice(now);
+            data = rest;
+            if self.buf.len() >= CHUNK {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let offset = self.spill.append(&self.buf)?;
+        let len = self.buf.len() as u64;
+        self.log.chunks.push_back((offset, len));
+        self.stored += len;
+        self.buf.clear();
+        // Chunks older than the newest `max` bytes are forgotten (their disk space is not
+        // reclaimed: the file is gone at the end of the collection).
+        while let Some(&(_, first)) = self.log.chunks.front()
+            && self.stored - first >= self.max
+        {
+            self.stored -= first;
+            self.log.chunks.pop_front();
+        }
+        Ok(())
+    }
+
+    /// The log as spilled.
+    pub(crate) fn finish(mut self) -> io::Result<Spilled> {
+        self.flush()?;
+        self.log.len = self.stored.min(self.max);
+        Ok(self.log)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spill_one(spill: &Spill, bytes: &[u8], max: u64, piece: usize) -> Spilled {
+        let mut w = LogWriter::new(spill, max);
+        for p in bytes.chunks(piece.max(1)) {
+            w.push(p).unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    #[test]
+    fn keeps_the_newest_bytes_of_interleaved_logs() {
+        let spill = Spill::default();
+        let a: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let b: Vec<u8> = (0..700_000u32).map(|i| (i % 13) as u8 + b'a').collect();
+        // Interleave two logs' chunks in the file.
+        let mut wa = LogWriter::new(&spill, 1 << 20);
+        let mut wb = LogWriter::new(&spill, 10 << 20);
+        for (pa, pb) in a
+            .chunks(100_000)
+            .zip(b.chunks(30_000).chain(std::iter::repeat(&[][..])))
+        {
+            wa.push(pa).unwrap();
+            wb.push(pb).unwrap();
+        }
+        let (la, lb) = (wa.finish().unwrap(), wb.finish().unwrap());
+        assert_eq!(la.len, 1 << 20);
+        assert_eq!(lb.len, b.len() as u64);
+        assert_eq!(
+            spill.read_newest(&la, u64::MAX).unwrap(),
+            a[a.len() - (1 << 20)..]
+        );
+        assert_eq!(spill.read_newest(&lb, u64::MAX).unwrap(), b);
+        assert_eq!(spill.read_newest(&la, 10).unwrap(), a[a.len() - 10..]);
+        assert_eq!(
+            spill.read_newest(&lb, 300_000).unwrap(),
+            b[b.len() - 300_000..]
+        );
+        // Old chunks are forgotten: a few more than max are referenced at most.
+        assert!(
+            la.chunks.len() <= (1 << 20) / CHUNK + 1,
+            "{}",
+            la.chunks.len()
+        );
+    }
+
+    #[test]
+    fn empty_and_small_logs() {
+        let spill = Spill::default();
+        let empty = spill_one(&spill, b"", 100, 1);
+        assert_eq!(empty.len, 0);
+        assert!(spill.read_newest(&empty, 10).unwrap().is_empty());
+        let small = spill_one(&spill, b"hello\nworld\n", 5, 3);
+        assert_eq!(spill.read_newest(&small, 100).unwrap(), b"orld\n");
+    }
+}
