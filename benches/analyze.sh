@@ -5,10 +5,13 @@
 # usage: benches/analyze.sh [SIZE_MIB]      (default 1024: a 1 GiB uncompressed archive)
 # env:   KBUNDLE=path/to/kbundle (default: builds target/release/kbundle)
 #        WORK=dir for generated archives (default: /tmp/kbundle-bench)
+#        RESULTS=F   append one tab-separated line per target to F (benches/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib="${1:-1024}"
 work="${WORK:-/tmp/kbundle-bench}"
+results="${RESULTS:-/dev/null}"
+result() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }
 mkdir -p "$work"
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
 command -v unzip >/dev/null || { apt-get install -y -qq unzip >/dev/null; }
@@ -50,8 +53,11 @@ read -r u_s u_m < <(measure unzip -p "$big")
 read -r k_s k_m < <(measure "$KBUNDLE" analyze "$big")
 printf '  unzip -p         %6.2f s  %7.1f MiB peak\n' "$u_s" "$(awk -v m="$u_m" 'BEGIN{print m/1024}')"
 printf '  kbundle analyze  %6.2f s  %7.1f MiB peak\n' "$k_s" "$(awk -v m="$k_m" 'BEGIN{print m/1024}')"
-printf '  ratio analyze/unzip: %.2f (target <= 1.00); peak memory %.1f MiB (target < 100)\n' \
-  "$(awk -v a="$k_s" -v b="$u_s" 'BEGIN{print a/b}')" "$(awk -v m="$k_m" 'BEGIN{print m/1024}')"
+r=$(awk -v a="$k_s" -v b="$u_s" 'BEGIN{printf "%.2f", a/b}')
+peak=$(awk -v m="$k_m" 'BEGIN{printf "%.1f", m/1024}')
+printf '  ratio analyze/unzip: %s (target <= 1.00); peak memory %s MiB (target < 100)\n' "$r" "$peak"
+result "analyze ${size_mib} MiB: time vs unzip -p" "$r ($k_s s vs $u_s s)" "<= 1.00" "$(awk -v r="$r" 'BEGIN{print (r<=1)?1:0}')"
+result "analyze ${size_mib} MiB: peak memory" "$peak MiB" "< 100 MiB" "$(awk -v m="$peak" 'BEGIN{print (m<100)?1:0}')"
 echo
 
 echo "== cost growth (analyze)"
@@ -61,4 +67,42 @@ for mult in 1 4 16; do
   read -r s m < <(measure "$KBUNDLE" analyze "$f")
   printf '  %3dx (%5d MiB)  %6.2f s  %7.1f MiB peak  %6.1f MiB/s\n' "$mult" $((base * mult)) "$s" \
     "$(awk -v m="$m" 'BEGIN{print m/1024}')" "$(awk -v s="$s" -v b=$((base * mult)) 'BEGIN{print (s>0)?b/s:0}')"
+  result "growth: analyze ${mult}x ($((base * mult)) MiB)" \
+    "$s s, $(awk -v m="$m" 'BEGIN{printf "%.1f", m/1024}') MiB, $(awk -v s="$s" -v b=$((base * mult)) 'BEGIN{printf "%.0f", (s>0)?b/s:0}') MiB/s" "linear" "-"
 done
+echo
+
+echo "== batch: a support queue"
+# 10 copies each of the two real troubleshoot.sh bundles, 20 generated 64 MiB archives, and 5
+# unreadable files (truncated zips and random bytes): 45 inputs. Hard links, no extra disk.
+queue="$work/queue"
+rm -rf "$queue" "$queue.reports"
+mkdir -p "$queue"
+small=$(gen 64)
+shared="$(cd .. && pwd)/shared/data/troubleshoot"
+for i in $(seq -w 1 10); do
+  for b in baseline support-bundle; do ln "$shared/$b.tar.gz" "$queue/$b-$i.tar.gz" 2>/dev/null || cp "$shared/$b.tar.gz" "$queue/$b-$i.tar.gz"; done
+done
+for i in $(seq -w 1 20); do ln "$small" "$queue/generated-$i.zip" 2>/dev/null || cp "$small" "$queue/generated-$i.zip"; done
+for i in 1 2 3; do head -c $((i * 100000)) "$small" >"$queue/truncated-$i.zip"; done
+head -c 65536 /dev/urandom >"$queue/random-1.zip"
+head -c 4096 /dev/urandom >"$queue/random-2.tar.gz"
+inputs=$(find "$queue" -maxdepth 1 -type f | wc -l)
+t0=$(date +%s.%N)
+for f in "$queue"/*; do
+  case "$f" in
+    *.zip) unzip -p "$f" >/dev/null 2>&1 || true ;;
+    *.tar.gz) gzip -dc "$f" >/dev/null 2>&1 || true ;;
+  esac
+done
+t1=$(date +%s.%N)
+base_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')
+/usr/bin/time -o "$work/time.txt" -f '%e %M' "$KBUNDLE" analyze --batch "$queue" --out "$queue.reports" >"$work/batch.txt" 2>"$work/stderr.txt" || true
+read -r b_s b_m < <(tail -1 "$work/time.txt")
+tail -1 "$work/batch.txt" | sed 's/^/  /'
+reports=$(find "$queue.reports" -maxdepth 1 -type f ! -name summary.md | wc -l)
+errors=$(grep -c '| error: ' "$queue.reports/summary.md" || true)
+printf '  %d inputs: %d reports, %d error rows in summary.md; %.2f s (decompressing them all one after another: %s s); %.1f MiB peak\n' \
+  "$inputs" "$reports" "$errors" "$b_s" "$base_s" "$(awk -v m="$b_m" 'BEGIN{print m/1024}')"
+result "batch: $inputs archives" "$(awk -v n="$inputs" -v s="$b_s" 'BEGIN{printf "%.1f archives/s", n/s}') ($b_s s; decompressing all: $base_s s)" \
+  "a report per readable input, the 5 unreadable as rows" "$( [ $((reports + errors)) -eq "$inputs" ] && [ "$errors" -eq 5 ] && echo 1 || echo 0)"

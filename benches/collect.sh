@@ -5,9 +5,15 @@
 #
 #   1. the default preset on the crashloop-oom fixture;
 #   2. a generated 200-pod namespace (`-n big`), every pod with a 256 KiB log (LOG_KIB=N to
-#      change it: LOG_KIB=5120 for the 5 MiB-per-pod memory check).
+#      change it: LOG_KIB=5120 for the 5 MiB-per-pod memory check), also against
+#      `kubectl cluster-info dump` of that namespace.
 #
 # Usage: benches/collect.sh [PODS]   (builds kbundle in release mode first)
+# env:   KBUNDLE=path/to/kbundle (default: builds target/release/kbundle)
+#        LOG_KIB=N   log size per pod (default 256)
+#        LOOPS=0     skip the kubectl command loops (time and memory of kbundle collect and
+#                    cluster-info dump only: the cost-growth points of benches/run.sh)
+#        RESULTS=F   append one tab-separated line per target to F (benches/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pods="${1:-200}"
@@ -25,13 +31,19 @@ if [ -z "$kubectl_bin" ]; then
 fi
 [ -x "$kubectl_bin" ] || { echo "kubectl.1.32 not found" >&2; exit 1; }
 
-echo "== building kbundle (release)"
-cargo build --release -q -p kbundle
-kbundle="$PWD/target/release/kbundle"
+if [ -z "${KBUNDLE:-}" ]; then
+  echo "== building kbundle (release)"
+  cargo build --release -q -p kbundle
+  KBUNDLE="$PWD/target/release/kbundle"
+fi
+kbundle="$KBUNDLE"
+loops="${LOOPS:-1}"
+log_kib="${LOG_KIB:-256}"
+results="${RESULTS:-/dev/null}"
 
 echo "== generating a $pods-pod namespace in $work/big"
 mkdir -p "$work/big/ns"
-python3 - "$pods" "$work/big" "${LOG_KIB:-256}" <<'PY'
+python3 - "$pods" "$work/big" "$log_kib" <<'PY'
 import json, os, random, sys
 n, root, log_kib = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 rng = random.Random(42)
@@ -76,54 +88,65 @@ ns=calico-system
 pod=calico-kube-controllers-5f6b8d9c47-q4wzn
 node=10.240.64.11
 
-echo "== preset calico-kube-controllers"
-t0=$(now)
-"$kbundle" collect --kubeconfig "$work/kc" -o "$work/preset.zip" --quiet || [ $? -eq 3 ]
-t1=$(now)
-mkdir -p "$work/kubectl-preset"
-(
-  cd "$work/kubectl-preset"
-  k get deployment -n kube-system calico-kube-controllers -o json >kube-system-deploy.json 2>/dev/null || true
-  k get deployment -n $ns calico-kube-controllers -o json >deploy.json
-  k get pods -n $ns -l k8s-app=calico-kube-controllers -o json >pods.json
-  k describe pod -n $ns $pod >describe-pod.txt
-  k describe node $node >describe-node.txt
-  k logs -n $ns $pod >pod.log
-  k logs -n $ns $pod --previous >pod.previous.log || true
-  k get nodes -o json >nodes.json
-  for r in events configmaps services pods deployments.apps replicasets.apps daemonsets.apps networkpolicies.networking.k8s.io; do
-    k get "$r" -n $ns -o json >"$r.json"
-  done
-  for r in validatingwebhookconfigurations mutatingwebhookconfigurations felixconfigurations.crd.projectcalico.org \
-    ippools.crd.projectcalico.org bgpconfigurations.crd.projectcalico.org kubecontrollersconfigurations.crd.projectcalico.org \
-    clusterinformations.crd.projectcalico.org installations.operator.tigera.io; do
-    k get "$r" -o json >"$r.json" 2>/dev/null || true
-  done
-)
-t2=$(now)
-preset_kbundle=$(elapsed "$t0" "$t1")
-preset_kubectl=$(elapsed "$t1" "$t2")
+command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
+ratio() { python3 -c "print(f'{$1 / max($2, 0.001):.1f}')"; }
+# result NAME MEASURED TARGET MET(0|1): one line for benches/run.sh's summary.
+result() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }
+at_least() { python3 -c "import sys; sys.exit(0 if $1 >= $2 else 1)" && echo 1 || echo 0; }
 
-echo "== $pods-pod namespace"
+if [ "$loops" = 1 ]; then
+  echo "== preset calico-kube-controllers"
+  t0=$(now)
+  "$kbundle" collect --kubeconfig "$work/kc" -o "$work/preset.zip" --quiet || [ $? -eq 3 ]
+  t1=$(now)
+  mkdir -p "$work/kubectl-preset"
+  (
+    cd "$work/kubectl-preset"
+    k get deployment -n kube-system calico-kube-controllers -o json >kube-system-deploy.json 2>/dev/null || true
+    k get deployment -n $ns calico-kube-controllers -o json >deploy.json
+    k get pods -n $ns -l k8s-app=calico-kube-controllers -o json >pods.json
+    k describe pod -n $ns $pod >describe-pod.txt
+    k describe node $node >describe-node.txt
+    k logs -n $ns $pod >pod.log
+    k logs -n $ns $pod --previous >pod.previous.log || true
+    k get nodes -o json >nodes.json
+    for r in events configmaps services pods deployments.apps replicasets.apps daemonsets.apps networkpolicies.networking.k8s.io; do
+      k get "$r" -n $ns -o json >"$r.json"
+    done
+    for r in validatingwebhookconfigurations mutatingwebhookconfigurations felixconfigurations.crd.projectcalico.org \
+      ippools.crd.projectcalico.org bgpconfigurations.crd.projectcalico.org kubecontrollersconfigurations.crd.projectcalico.org \
+      clusterinformations.crd.projectcalico.org installations.operator.tigera.io; do
+      k get "$r" -o json >"$r.json" 2>/dev/null || true
+    done
+  )
+  t2=$(now)
+  preset_kbundle=$(elapsed "$t0" "$t1")
+  preset_kubectl=$(elapsed "$t1" "$t2")
+fi
+
+echo "== $pods-pod namespace, ${log_kib} KiB logs"
 t0=$(now)
-"$kbundle" collect --kubeconfig "$work/kc" -n big -o "$work/big.zip" --quiet || [ $? -eq 3 ]
+/usr/bin/time -o "$work/time.txt" -f '%M' "$kbundle" collect --kubeconfig "$work/kc" -n big -o "$work/big.zip" --quiet || [ $? -eq 3 ]
 t1=$(now)
-mkdir -p "$work/kubectl-big"
-(
-  cd "$work/kubectl-big"
-  k get pods -n big -o json >pods.json
-  k get events -n big -o json >events.json
-  for p in $(k get pods -n big -o name); do
-    n=${p#pod/}
-    k describe pod -n big "$n" >"$n.describe.txt"
-    k logs -n big "$n" >"$n.log"
-    k logs -n big "$n" --previous >"$n.previous.log" 2>/dev/null || true
-  done
-  for i in $(seq 0 9); do k describe node "10.0.0.$i" >"node-$i.txt"; done
-)
-t2=$(now)
 big_kbundle=$(elapsed "$t0" "$t1")
-big_kubectl=$(elapsed "$t1" "$t2")
+peak_kib=$(tail -1 "$work/time.txt")
+if [ "$loops" = 1 ]; then
+  mkdir -p "$work/kubectl-big"
+  (
+    cd "$work/kubectl-big"
+    k get pods -n big -o json >pods.json
+    k get events -n big -o json >events.json
+    for p in $(k get pods -n big -o name); do
+      n=${p#pod/}
+      k describe pod -n big "$n" >"$n.describe.txt"
+      k logs -n big "$n" >"$n.log"
+      k logs -n big "$n" --previous >"$n.previous.log" 2>/dev/null || true
+    done
+    for i in $(seq 0 9); do k describe node "10.0.0.$i" >"node-$i.txt"; done
+  )
+  t2=$(now)
+  big_kubectl=$(elapsed "$t1" "$t2")
+fi
 
 echo "== kubectl cluster-info dump of the $pods-pod namespace (current logs only, no describe text)"
 t0=$(now)
@@ -131,17 +154,25 @@ k cluster-info dump --namespaces big --output-directory "$work/dump" >/dev/null
 t1=$(now)
 dump_kubectl=$(elapsed "$t0" "$t1")
 
-echo "== peak memory of kbundle collect on the $pods-pod namespace"
-command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
-/usr/bin/time -o "$work/time.txt" -f '%M' "$kbundle" collect --kubeconfig "$work/kc" -n big -o "$work/big2.zip" --quiet || [ $? -eq 3 ]
-peak_kib=$(tail -1 "$work/time.txt")
-
-printf '\n%-28s %10s %10s %8s\n' "" "kbundle" "kubectl" "ratio"
-printf '%-28s %9ss %9ss %7sx\n' "preset (crashloop-oom)" "$preset_kbundle" "$preset_kubectl" \
-  "$(python3 -c "print(f'{$preset_kubectl / max($preset_kbundle, 0.001):.1f}')")"
-printf '%-28s %9ss %9ss %7sx\n' "$pods-pod namespace" "$big_kbundle" "$big_kubectl" \
-  "$(python3 -c "print(f'{$big_kubectl / max($big_kbundle, 0.001):.1f}')")"
-printf '%-28s %9ss %9ss %7sx  (kubectl cluster-info dump --namespaces big)\n' "$pods-pod namespace" "$big_kbundle" "$dump_kubectl" \
-  "$(python3 -c "print(f'{$dump_kubectl / max($big_kbundle, 0.001):.1f}')")"
-echo "peak memory of kbundle collect -n big: $((peak_kib / 1024)) MiB"
-ls -l "$work/preset.zip" "$work/big.zip" | awk '{print $5, $9}'
+label="$pods pods x ${log_kib} KiB"
+printf '\n%-36s %10s %10s %8s\n' "" "kbundle" "kubectl" "ratio"
+if [ "$loops" = 1 ]; then
+  printf '%-36s %9ss %9ss %7sx\n' "preset (crashloop-oom)" "$preset_kbundle" "$preset_kubectl" "$(ratio "$preset_kubectl" "$preset_kbundle")"
+  printf '%-36s %9ss %9ss %7sx  (kubectl loop)\n' "$label" "$big_kbundle" "$big_kubectl" "$(ratio "$big_kubectl" "$big_kbundle")"
+  r=$(ratio "$preset_kubectl" "$preset_kbundle")
+  result "collect preset vs kubectl loop" "${r}x" ">= 10x" "$(at_least "$r" 10)"
+  r=$(ratio "$big_kubectl" "$big_kbundle")
+  result "collect $label vs kubectl loop" "${r}x" ">= 20x" "$(at_least "$r" 20)"
+fi
+printf '%-36s %9ss %9ss %7sx  (kubectl cluster-info dump --namespaces big)\n' "$label" "$big_kbundle" "$dump_kubectl" "$(ratio "$dump_kubectl" "$big_kbundle")"
+r=$(ratio "$dump_kubectl" "$big_kbundle")
+result "collect $label vs cluster-info dump" "${r}x" ">= 1x" "$(at_least "$r" 1)"
+peak_mib=$((peak_kib / 1024))
+echo "peak memory of kbundle collect -n big: $peak_mib MiB"
+if [ "$log_kib" -ge 5120 ]; then
+  result "collect $label peak memory" "$peak_mib MiB" "< 150 MiB" "$( [ "$peak_mib" -lt 150 ] && echo 1 || echo 0)"
+fi
+if [ "$loops" = 0 ]; then
+  result "growth: collect $label" "${big_kbundle} s, $peak_mib MiB" "linear" "-"
+fi
+ls -l "$work/big.zip" | awk '{print $5, $9}'

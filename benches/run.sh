@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Every performance target in one run (about 4 minutes on the project's 2-core machine, most of
+# it the kubectl baselines and generating inputs): analyze against `unzip -p`, batch throughput,
+# collect against the runbook's kubectl loop and `kubectl cluster-info dump`, collect memory
+# with 5 MiB logs, cost growth of analyze and collect at 1x, 4x and 16x, and serve under
+# `kubectl get pods -A` on 10,000 pods. Prints each script's output, then one table of every
+# target, measured against its baseline in this same run. Asserts nothing: exits 0 unless a
+# script fails.
+#
+# usage: benches/run.sh        (builds kbundle in release mode first)
+# env:   WORK=dir for the analyze archives, kept between runs (default: /tmp/kbundle-bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+
+cargo build --release -q -p kbundle
+export KBUNDLE="$PWD/target/release/kbundle"
+export RESULTS="$results"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m); $("$KBUNDLE" --version)"
+
+section() { printf '\n######## %s\n' "$*"; }
+section "analyze (benches/analyze.sh 1024)"
+bash benches/analyze.sh 1024
+section "collect, 200 pods with 256 KiB logs (benches/collect.sh 200)"
+bash benches/collect.sh 200
+section "collect, 200 pods with 5 MiB logs (LOG_KIB=5120 benches/collect.sh 200)"
+LOG_KIB=5120 bash benches/collect.sh 200
+for pods in 25 100 400; do
+  section "collect cost growth: $pods pods (LOOPS=0 benches/collect.sh $pods)"
+  LOOPS=0 bash benches/collect.sh "$pods"
+done
+section "serve (benches/serve-10k-pods.sh)"
+bash benches/serve-10k-pods.sh
+
+section "summary ($(( $(date +%s) - start )) s)"
+python3 - "$results" <<'PY'
+import sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
+w = [max(len(r[i]) for r in rows) for i in range(3)]
+print(f"{'target':<{w[0]}}  {'measured':<{w[1]}}  {'goal':<{w[2]}}  met")
+for name, measured, goal, met in rows:
+    mark = {"1": "yes", "0": "NO", "-": ""}.get(met, met)
+    print(f"{name:<{w[0]}}  {measured:<{w[1]}}  {goal:<{w[2]}}  {mark}")
+PY
