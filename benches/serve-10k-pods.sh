@@ -91,6 +91,13 @@ if command -v jq >/dev/null; then
   time_it "jq: name/namespace/phase of every pod" jq -r '.items[] | [.metadata.namespace, .metadata.name, .status.phase] | @tsv' "$work/snapshot/cluster/pods.json"
 fi
 
+time_it "python3 json.load + print every pod" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for p in d["items"]:
+    print(p["metadata"]["namespace"], p["metadata"]["name"], p["status"]["phase"])
+' "$work/snapshot/cluster/pods.json"
+
 # The same server paging every list at kubectl's 500 (--whole-list-max 0): kubectl throttles
 # itself to 5 requests a second after a burst of 10.
 "$kbundle" serve "$work/snapshot" --whole-list-max 0 --kubeconfig-out "$work/kubeconfig-paged" > "$work/paged.out" &
@@ -98,12 +105,6 @@ paged_pid=$!
 for _ in $(seq 1 600); do grep -q '^listening on' "$work/paged.out" 2>/dev/null && break; sleep 0.05; done
 KUBECONFIG="$work/kubeconfig-paged" time_it "kubectl get pods -A, paged by 500 (--whole-list-max 0)" "$kubectl_bin" get pods -A
 paged=$last
-printf 'serve: kubectl get pods -A over %s pods in %s s (paged by 500: %s s)\n' "$pods" "$whole" "$paged"
-printf '%s\t%s\t%s\t%s\n' "serve: kubectl get pods -A, $pods pods" "$whole s (paged by 500: $paged s)" "well under 1 s" \
+printf 'serve: kubectl get pods -A over %s pods in %.2f s (paged by 500: %.2f s)\n' "$pods" "$whole" "$paged"
+printf '%s\t%.2f s (paged by 500: %.2f s)\t%s\t%s\n' "serve: kubectl get pods -A, $pods pods" "$whole" "$paged" "well under 1 s" \
   "$(awk -v w="$whole" 'BEGIN{print (w<1)?1:0}')" >>"$results"
-time_it "python3 json.load + print every pod" python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-for p in d["items"]:
-    print(p["metadata"]["namespace"], p["metadata"]["name"], p["status"]["phase"])
-' "$work/snapshot/cluster/pods.json"
