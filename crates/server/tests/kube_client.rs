@@ -20,13 +20,14 @@ fn fixture(name: &str) -> PathBuf {
 
 async fn start(name: &str) -> (kube::Client, tokio::sync::oneshot::Sender<()>) {
     let snapshot = Snapshot::open(&fixture(name), &ReadOptions::default()).unwrap();
-    let server = Server::bind(
-        Arc::new(snapshot),
-        "127.0.0.1:0".parse().unwrap(),
-        ServeOptions::default(),
-    )
-    .await
-    .unwrap();
+    // Every list paged at the client's `limit`, to test kube-rs's paging.
+    let options = ServeOptions {
+        whole_list_max: 0,
+        ..ServeOptions::default()
+    };
+    let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .unwrap();
     let kubeconfig =
         Kubeconfig::from_yaml(&kbundle_server::kubeconfig(server.local_addr())).unwrap();
     let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
