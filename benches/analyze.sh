@@ -60,6 +60,29 @@ result "analyze ${size_mib} MiB: time vs unzip -p" "$r ($k_s s vs $u_s s)" "<= 1
 result "analyze ${size_mib} MiB: peak memory" "$peak MiB" "< 100 MiB" "$(awk -v m="$peak" 'BEGIN{print (m<100)?1:0}')"
 echo
 
+echo "== the same archive as a tar.gz (what troubleshoot.sh and most customers send) vs tar -xzOf"
+tgz="${big%.zip}.tar.gz"
+if [ ! -f "$tgz" ]; then
+  python3 - "$big" "$tgz.tmp" <<'PYTAR'
+import sys, tarfile, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z, tarfile.open(sys.argv[2], "w:gz", compresslevel=6) as t:
+    for info in z.infolist():
+        ti = tarfile.TarInfo(info.filename)
+        ti.size, ti.mtime = info.file_size, 1700000000
+        with z.open(info) as f:
+            t.addfile(ti, f)
+PYTAR
+  mv "$tgz.tmp" "$tgz"
+fi
+read -r t_s t_m < <(measure tar -xzOf "$tgz")
+read -r g_s g_m < <(measure "$KBUNDLE" analyze "$tgz")
+printf '  tar -xzOf        %6.2f s  %7.1f MiB peak\n' "$t_s" "$(awk -v m="$t_m" 'BEGIN{print m/1024}')"
+printf '  kbundle analyze  %6.2f s  %7.1f MiB peak\n' "$g_s" "$(awk -v m="$g_m" 'BEGIN{print m/1024}')"
+r=$(awk -v a="$g_s" -v b="$t_s" 'BEGIN{printf "%.2f", a/b}')
+echo "  ratio analyze/tar: $r"
+result "analyze ${size_mib} MiB tar.gz: time vs tar -xzOf" "$r ($g_s s vs $t_s s)" "<= 1.00" "$(awk -v r="$r" 'BEGIN{print (r<=1)?1:0}')"
+echo
+
 echo "== cost growth (analyze)"
 base=$((size_mib / 16)); [ "$base" -ge 4 ] || base=4
 for mult in 1 4 16; do
