@@ -107,25 +107,31 @@ impl LogSource<'_> {
 
     /// Reads back, redacts and compresses the newest `kept` bytes of a log.
     fn prepare(&self, path: &str, kept: u64) -> PreparedLog {
-        let Some(file) = self.logs.get(path) else {
-            return PreparedLog {
-                kept,
-                entry: Err("no such log".into()),
-                counts: Counts::new(),
-            };
+        let read = match self.logs.get(path) {
+            Some(file) => self
+                .spill
+                .read_newest(&file.spilled, kept)
+                .map_err(|e| format!("cannot read the log back from its temporary file: {e}")),
+            None => Err("no such log".into()),
         };
+        match read {
+            Ok(bytes) => self.compress(path, bytes),
+            Err(e) => PreparedLog {
+                kept,
+                entry: Err(e),
+                counts: Counts::new(),
+            },
+        }
+    }
+
+    /// Redacts and compresses the bytes a log keeps.
+    fn compress(&self, path: &str, kept: Vec<u8>) -> PreparedLog {
+        let len = kept.len() as u64;
         let mut counts = Counts::new();
-        let entry = self
-            .spill
-            .read_newest(&file.spilled, kept)
-            .map_err(|e| format!("cannot read the log back from its temporary file: {e}"))
-            .and_then(|bytes| {
-                let bytes = redact_log(self.redactor, bytes, &mut counts);
-                PreparedEntry::new(path, &bytes).map_err(|e| e.to_string())
-            });
+        let bytes = redact_log(self.redactor, kept, &mut counts);
         PreparedLog {
-            kept,
-            entry,
+            kept: len,
+            entry: PreparedEntry::new(path, &bytes).map_err(|e| e.to_string()),
             counts,
         }
     }
@@ -152,10 +158,11 @@ impl budget::Source for LogSource<'_> {
 
     fn measure(&self, log: &budget::Log, kept: Vec<u8>) -> u64 {
         let len = kept.len() as u64;
-        let mut counts = Counts::new();
-        let bytes = redact_log(self.redactor, kept, &mut counts);
-        let entry = PreparedEntry::new(&log.path, &bytes);
-        let size = entry.as_ref().map_or(len, PreparedEntry::compressed_len);
+        let prepared = self.compress(&log.path, kept);
+        let size = prepared
+            .entry
+            .as_ref()
+            .map_or(len, PreparedEntry::compressed_len);
         if let Ok(mut p) = self.prepared.lock() {
             let (bytes, map) = &mut *p;
             if let Some(old) = map.remove(&log.path) {
@@ -163,14 +170,7 @@ impl budget::Source for LogSource<'_> {
             }
             if *bytes + size <= Self::CACHE {
                 *bytes += size;
-                map.insert(
-                    log.path.clone(),
-                    PreparedLog {
-                        kept: len,
-                        entry: entry.map_err(|e| e.to_string()),
-                        counts,
-                    },
-                );
+                map.insert(log.path.clone(), prepared);
             }
         }
         size
