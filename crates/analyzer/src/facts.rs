@@ -1097,38 +1097,7 @@ pub fn quantity_bytes(q: &str) -> Option<f64> {
 /// Whether a label selector (`matchLabels`, `matchExpressions`) matches labels. An absent or
 /// empty selector matches everything.
 pub fn selector_matches(selector: Option<&Value>, labels: &BTreeMap<String, String>) -> bool {
-    let Some(sel) = selector else { return true };
-    for (k, v) in sel
-        .get("matchLabels")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        if labels.get(k).map(String::as_str) != v.as_str() {
-            return false;
-        }
-    }
-    for e in sel
-        .get("matchExpressions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let key = s(e, "/key");
-        let values = strings(e.get("values"));
-        let have = labels.get(key);
-        let ok = match s(e, "/operator") {
-            "In" => have.is_some_and(|h| values.contains(h)),
-            "NotIn" => have.is_none_or(|h| !values.contains(h)),
-            "Exists" => have.is_some(),
-            "DoesNotExist" => have.is_none(),
-            _ => true,
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
+    kbundle_format::selector::LabelSelector::from_object(selector).matches(labels)
 }
 
 #[cfg(test)]

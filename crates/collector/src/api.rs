@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use http_body_util::BodyExt;
 use serde_json::Value;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
 /// Why a request failed, with the class written to the manifest.
@@ -127,19 +127,32 @@ impl Api {
         let mut attempt = 0;
         loop {
             let result = self.get_once(path, accept).await;
-            match result {
-                Err(f) if f.transient() && attempt < self.settings.retries && !self.expired() => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(100 << attempt.min(5))).await;
-                }
-                Ok(v) => {
-                    self.ok.fetch_add(1, Ordering::Relaxed);
-                    return Ok(v);
-                }
-                Err(f) => {
-                    self.failed.fetch_add(1, Ordering::Relaxed);
-                    return Err(f);
-                }
+            if let Some(done) = self.settle(result, &mut attempt).await {
+                return done;
+            }
+        }
+    }
+
+    /// What to do with one attempt's result: `None` to try again (after a backoff, for a
+    /// transient failure while retries and time remain), else the result, counted.
+    async fn settle<T>(
+        &self,
+        result: Result<T, Failure>,
+        attempt: &mut u32,
+    ) -> Option<Result<T, Failure>> {
+        match result {
+            Err(f) if f.transient() && *attempt < self.settings.retries && !self.expired() => {
+                *attempt += 1;
+                tokio::time::sleep(Duration::from_millis(100 << (*attempt).min(5))).await;
+                None
+            }
+            Ok(v) => {
+                self.ok.fetch_add(1, Ordering::Relaxed);
+                Some(Ok(v))
+            }
+            Err(f) => {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+                Some(Err(f))
             }
         }
     }
@@ -159,16 +172,26 @@ impl Api {
         }
     }
 
-    async fn get_once(&self, path: &str, accept: &str) -> Result<Value, Failure> {
+    /// The start of every request: the collection deadline, a concurrency permit (held until
+    /// the answer is read), the request.
+    async fn begin(
+        &self,
+        path: &str,
+        accept: &str,
+    ) -> Result<(SemaphorePermit<'_>, http::Request<kube::client::Body>), Failure> {
         if self.expired() {
             return Err(self.timed_out(path));
         }
-        let _permit = self
+        let permit = self
             .permits
             .acquire()
             .await
             .map_err(|e| Failure::Other(e.to_string()))?;
-        let req = Self::request(path, accept)?;
+        Ok((permit, Self::request(path, accept)?))
+    }
+
+    async fn get_once(&self, path: &str, accept: &str) -> Result<Value, Failure> {
+        let (_permit, req) = self.begin(path, accept).await?;
         let work = async {
             let resp = self
                 .client
@@ -204,33 +227,15 @@ impl Api {
     ) -> Result<LogRead, Failure> {
         let mut attempt = 0;
         loop {
-            match self.log_once(path, sink).await {
-                Err(f) if f.transient() && attempt < self.settings.retries && !self.expired() => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(100 << attempt.min(5))).await;
-                }
-                Ok(v) => {
-                    self.ok.fetch_add(1, Ordering::Relaxed);
-                    return Ok(v);
-                }
-                Err(f) => {
-                    self.failed.fetch_add(1, Ordering::Relaxed);
-                    return Err(f);
-                }
+            let result = self.log_once(path, sink).await;
+            if let Some(done) = self.settle(result, &mut attempt).await {
+                return done;
             }
         }
     }
 
     async fn log_once(&self, path: &str, sink: &mut LogSink<'_>) -> Result<LogRead, Failure> {
-        if self.expired() {
-            return Err(self.timed_out(path));
-        }
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| Failure::Other(e.to_string()))?;
-        let req = Self::request(path, "*/*")?;
+        let (_permit, req) = self.begin(path, "*/*").await?;
         let resp = match tokio::time::timeout_at(self.timeout_at(), self.client.send(req)).await {
             Err(_) => return Err(self.timed_out(path)),
             Ok(r) => r.map_err(|e| connection_failure(path, &e))?,

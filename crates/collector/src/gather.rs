@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use kbundle_format::manifest::{CollectError, Manifest, Redaction, Truncation};
+use kbundle_format::selector::LabelSelector;
 use kbundle_format::{BundleWriter, PreparedEntry};
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
@@ -19,7 +20,6 @@ use crate::api::{Api, Failure, Settings};
 use crate::budget::{self, Tier};
 use crate::discovery::{Discovery, Resource};
 use crate::redact::{Counts, Redactor};
-use crate::select::{labels, selector_matches, text_selector_matches};
 use crate::spill::{LogWriter, Spill, Spilled};
 use crate::{
     CALICO_GROUP, Error, OPERATOR_GROUP, Options, Plan, Progress, Result, Summary, Target,
@@ -773,21 +773,24 @@ impl<'a> Ctx<'a> {
     /// target pods (or their owners) in the target namespaces.
     async fn webhook_backends(&self, namespaces: &[String], pods: &[Value]) {
         let ns_objects = self.list_items("cluster/core/namespaces.json");
-        let ns_labels: Vec<Vec<(String, String)>> = namespaces
+        let ns_labels: Vec<BTreeMap<String, String>> = namespaces
             .iter()
             .map(|ns| {
-                let mut l = ns_objects
+                let mut l: BTreeMap<String, String> = ns_objects
                     .iter()
                     .find(|o| str_at(o, "/metadata/name") == ns)
-                    .map(labels)
-                    .unwrap_or_default();
-                if !l.iter().any(|(k, _)| k == "kubernetes.io/metadata.name") {
-                    l.push(("kubernetes.io/metadata.name".into(), ns.clone()));
-                }
+                    .and_then(|o| o.pointer("/metadata/labels"))
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect();
+                l.entry("kubernetes.io/metadata.name".into())
+                    .or_insert_with(|| ns.clone());
                 l
             })
             .collect();
-        let pod_labels: Vec<Vec<(String, String)>> = pods.iter().map(labels).collect();
+        let pod_labels: Vec<&Value> = pods.iter().map(labels_of).collect();
         let mut backends: BTreeSet<(String, String)> = BTreeSet::new();
         for kind in [
             "validatingwebhookconfigurations",
@@ -842,8 +845,8 @@ impl<'a> Ctx<'a> {
 /// DaemonSets that create them) in the target namespaces.
 fn webhook_could_match(
     wh: &Value,
-    ns_labels: &[Vec<(String, String)>],
-    pod_labels: &[Vec<(String, String)>],
+    ns_labels: &[BTreeMap<String, String>],
+    pod_labels: &[&Value],
 ) -> bool {
     let strings = |v: &Value, key: &str| -> Vec<String> {
         v.get(key)
@@ -882,15 +885,16 @@ fn webhook_could_match(
     if !rules_match {
         return false;
     }
-    let ns_ok = ns_labels.is_empty()
-        || ns_labels
-            .iter()
-            .any(|l| selector_matches(wh.get("namespaceSelector"), l));
-    let obj_ok = pod_labels.is_empty()
-        || pod_labels
-            .iter()
-            .any(|l| selector_matches(wh.get("objectSelector"), l));
+    let ns_selector = LabelSelector::from_object(wh.get("namespaceSelector"));
+    let object_selector = LabelSelector::from_object(wh.get("objectSelector"));
+    let ns_ok = ns_labels.is_empty() || ns_labels.iter().any(|l| ns_selector.matches(l));
+    let obj_ok = pod_labels.is_empty() || pod_labels.iter().any(|l| object_selector.matches(*l));
     ns_ok && obj_ok
+}
+
+/// An object's `metadata.labels` (null when it has none).
+fn labels_of(object: &Value) -> &Value {
+    object.pointer("/metadata/labels").unwrap_or(&Value::Null)
 }
 
 fn pretty(v: &Value) -> Vec<u8> {
@@ -912,6 +916,20 @@ pub(crate) async fn run(
     if options.max_size < 64 * 1024 {
         return Err(Error::Invalid("max-size must be at least 64KiB".into()));
     }
+    let parse_selector = |s: &str| {
+        LabelSelector::parse(s).map_err(|e| Error::Invalid(format!("label selector {s:?}: {e}")))
+    };
+    let pod_selector = match &plan.target {
+        Target::Namespaces {
+            selector: Some(s), ..
+        } => Some(parse_selector(s)?),
+        _ => None,
+    };
+    let context_selector = plan
+        .context_selector
+        .as_deref()
+        .map(parse_selector)
+        .transpose()?;
     let now = options
         .collected_at
         .unwrap_or_else(Timestamp::now)
@@ -1071,9 +1089,9 @@ pub(crate) async fn run(
                 );
             }
             for pod in ctx.list_items(&format!("namespaces/{ns}/core/pods.json")) {
-                if selector
-                    .as_deref()
-                    .is_none_or(|s| text_selector_matches(s, &labels(&pod)))
+                if pod_selector
+                    .as_ref()
+                    .is_none_or(|s| s.matches(labels_of(&pod)))
                 {
                     target_pods.push(pod);
                 }
@@ -1088,10 +1106,10 @@ pub(crate) async fn run(
         .filter(|n| !n.is_empty())
         .collect();
     let mut context_pods: Vec<Value> = Vec::new();
-    if let Some(sel) = &plan.context_selector {
+    if let Some(sel) = &context_selector {
         for ns in &namespaces {
             for pod in ctx.list_items(&format!("namespaces/{ns}/core/pods.json")) {
-                if text_selector_matches(sel, &labels(&pod))
+                if sel.matches(labels_of(&pod))
                     && target_nodes.contains(str_at(&pod, "/spec/nodeName"))
                     && !target_pods.iter().any(|t| key_of(t) == key_of(&pod))
                 {
@@ -1401,14 +1419,12 @@ mod tests {
 
     #[test]
     fn webhooks_matching_pods() {
-        let ns = vec![vec![(
+        let ns = vec![BTreeMap::from([(
             "kubernetes.io/metadata.name".to_string(),
             "calico-system".to_string(),
-        )]];
-        let pods = vec![vec![(
-            "k8s-app".to_string(),
-            "calico-kube-controllers".to_string(),
-        )]];
+        )])];
+        let pod = json!({"k8s-app": "calico-kube-controllers"});
+        let pods = vec![&pod];
         let pods_rule = json!({"rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"], "resources": ["pods"]}]});
         assert!(webhook_could_match(&pods_rule, &ns, &pods));
         let other = json!({"rules": [{"apiGroups": ["example.com"], "operations": ["CREATE"], "resources": ["things"]}]});

@@ -29,7 +29,6 @@ mod budget;
 mod gather;
 mod par;
 pub mod redact;
-mod select;
 mod spill;
 pub mod units;
 

@@ -335,3 +335,33 @@ async fn collect_is_send() {
     });
     assert!(task.await.unwrap().unwrap().is_complete());
 }
+
+#[tokio::test]
+async fn set_based_selectors_select_pods_and_bad_ones_are_refused() {
+    let (client, _stop) = serve("crashloop-oom", "").await;
+    let dir = tempfile::tempdir().unwrap();
+    let collect_with = |selector: &str| {
+        let plan = Plan::namespaces(["calico-system"]).with_selector(selector);
+        let out = dir.path().join("b.zip");
+        let client = client.clone();
+        async move { collect(client, &plan, &options(), &out, &NoProgress).await }
+    };
+    let all = collect_with("").await.unwrap();
+    let some = collect_with("k8s-app in (calico-kube-controllers)")
+        .await
+        .unwrap();
+    let none = collect_with(
+        "k8s-app notin (calico-kube-controllers, calico-node, calico-typha, csi-node-driver)",
+    )
+    .await
+    .unwrap();
+    assert!(all.pods > some.pods, "{} {}", all.pods, some.pods);
+    assert_eq!(some.pods, 1);
+    assert!(none.pods < all.pods);
+    let bad = collect_with("k8s-app in calico").await.unwrap_err();
+    assert!(
+        bad.to_string()
+            .contains("label selector \"k8s-app in calico\""),
+        "{bad}"
+    );
+}

@@ -35,6 +35,7 @@ mod import;
 mod limits;
 pub mod manifest;
 pub mod resources;
+pub mod selector;
 mod snapshot;
 mod writer;
 
