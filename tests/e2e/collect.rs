@@ -29,6 +29,22 @@ fn collect(s: &Serve, out: &Path, extra: &[&str]) -> Output {
         .args(extra))
 }
 
+/// Collects from `s` into `out`, expects one of the exit codes `want`, and opens the bundle,
+/// its manifest checked against the entries.
+fn collect_bundle(s: &Serve, out: &Path, extra: &[&str], want: &[i32]) -> Bundle {
+    let o = collect(s, out, extra);
+    assert!(
+        want.contains(&code(&o)),
+        "exit {}\nstdout: {}\nstderr: {}",
+        code(&o),
+        stdout(&o),
+        stderr(&o)
+    );
+    let b = Bundle::open(out);
+    b.check_manifest();
+    b
+}
+
 struct Bundle {
     archive: Archive,
     manifest: Value,
@@ -226,10 +242,7 @@ fn collect_crashloop_has_previous_log() {
     let s = serve("crashloop-oom", &[]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.zip");
-    let o = collect(&s, &out, &[]);
-    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    let b = Bundle::open(&out);
-    b.check_manifest();
+    let b = collect_bundle(&s, &out, &[], &[0]);
     let pod = "calico-kube-controllers-5f6b8d9c47-q4wzn";
     for name in [
         "calico-kube-controllers.log",
@@ -266,10 +279,7 @@ fn collect_webhook_denied_gets_the_webhook_backend() {
     let s = serve("webhook-denied", &[]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.zip");
-    let o = collect(&s, &out, &[]);
-    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    let b = Bundle::open(&out);
-    b.check_manifest();
+    let b = collect_bundle(&s, &out, &[], &[0]);
     assert_eq!(
         b.manifest["request"]["workload"],
         "Deployment/calico-system/calico-kube-controllers"
@@ -301,10 +311,7 @@ fn collect_reports_each_fault_and_still_writes_a_bundle() {
     // 403 on nodes.
     let s = serve("crashloop-oom", &["--faults", "forbid=nodes"]);
     let out = dir.path().join("forbid.zip");
-    let o = collect(&s, &out, &[]);
-    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
-    let b = Bundle::open(&out);
-    b.check_manifest();
+    let b = collect_bundle(&s, &out, &[], &[3]);
     let errors = b.errors();
     assert!(
         errors
@@ -323,10 +330,7 @@ fn collect_reports_each_fault_and_still_writes_a_bundle() {
         &["--faults", &format!("vanish=calico-system/{pod}")],
     );
     let out = dir.path().join("vanish.zip");
-    let o = collect(&s, &out, &[]);
-    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
-    let b = Bundle::open(&out);
-    b.check_manifest();
+    let b = collect_bundle(&s, &out, &[], &[3]);
     let errors = b.errors();
     assert!(
         errors
@@ -339,20 +343,14 @@ fn collect_reports_each_fault_and_still_writes_a_bundle() {
     // Every 5th request fails: retried, complete.
     let s = serve("crashloop-oom", &["--faults", "error-every=5"]);
     let out = dir.path().join("errors.zip");
-    let o = collect(&s, &out, &[]);
-    assert!(matches!(code(&o), 0 | 3), "{}{}", stdout(&o), stderr(&o));
-    let b = Bundle::open(&out);
-    b.check_manifest();
+    let b = collect_bundle(&s, &out, &[], &[0, 3]);
     assert_eq!(b.errors(), vec![], "retries should absorb 1 error in 5");
     drop(s);
 
     // A log cut mid-stream.
     let s = serve("crashloop-oom", &["--faults", "cut-logs=200"]);
     let out = dir.path().join("cut.zip");
-    let o = collect(&s, &out, &[]);
-    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
-    let b = Bundle::open(&out);
-    b.check_manifest();
+    let b = collect_bundle(&s, &out, &[], &[3]);
     let errors = b.errors();
     assert!(
         errors
@@ -467,10 +465,7 @@ fn collect_redacts_planted_credentials() {
     .unwrap();
     let s = Serve::start(&[&cluster], &[]);
     let out = dir.path().join("b.zip");
-    let o = collect(&s, &out, &["--redact", "customer-[0-9]+"]);
-    assert!(matches!(code(&o), 0 | 3), "{}{}", stdout(&o), stderr(&o));
-    let b = Bundle::open(&out);
-    b.check_manifest();
+    let b = collect_bundle(&s, &out, &["--redact", "customer-[0-9]+"], &[0, 3]);
     let log_path = "namespaces/calico-system/pods/calico-kube-controllers-planted/logs/c.log";
     let log = String::from_utf8(b.bytes(log_path)).unwrap();
     assert!(

@@ -62,12 +62,49 @@ pub struct Args {
     limits: LimitArgs,
 }
 
+/// Report formats, for `analyze` and `demo`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Text,
     Json,
     Markdown,
     Html,
+}
+
+impl Format {
+    /// The file extension of the format.
+    pub(crate) fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Json => "json",
+            Format::Markdown => "md",
+            Format::Html => "html",
+        }
+    }
+
+    /// Renders a report of `snapshot` (analyzed with `options`, which the HTML timeline uses).
+    pub(crate) fn render(
+        self,
+        snapshot: &Snapshot,
+        report: &kbundle_analyzer::Report,
+        options: &Options,
+        color: bool,
+    ) -> String {
+        match self {
+            Format::Text => report.to_text(color),
+            Format::Json => report.to_json(),
+            Format::Markdown => report.to_markdown(),
+            Format::Html => kbundle_analyzer::html::render_html(
+                report,
+                &kbundle_analyzer::timeline::from_snapshot(snapshot, report, options),
+            ),
+        }
+    }
+}
+
+/// Whether "auto" colour is on: standard output is a terminal and `NO_COLOR` is unset.
+pub(crate) fn auto_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -128,12 +165,7 @@ impl Args {
 
     /// The file extension of the chosen format.
     pub(crate) fn extension(&self) -> &'static str {
-        match self.format {
-            Format::Text => "txt",
-            Format::Json => "json",
-            Format::Markdown => "md",
-            Format::Html => "html",
-        }
+        self.format.extension()
     }
 
     /// Renders a report in the chosen format.
@@ -144,15 +176,7 @@ impl Args {
         options: &Options,
         color: bool,
     ) -> String {
-        match self.format {
-            Format::Text => report.to_text(color),
-            Format::Json => report.to_json(),
-            Format::Markdown => report.to_markdown(),
-            Format::Html => kbundle_analyzer::html::render_html(
-                report,
-                &kbundle_analyzer::timeline::from_snapshot(snapshot, report, options),
-            ),
-        }
+        self.format.render(snapshot, report, options, color)
     }
 }
 
@@ -183,10 +207,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let color = match args.color {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
+        ColorWhen::Auto => auto_color(),
     };
     let out = args.render(&snapshot, &report, &options, color);
     let stdout = std::io::stdout();

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+
+use crate::analyze::Format;
 use kbundle_format::{Archive, Limits, ReadOptions, Snapshot};
 
 /// The demo cluster, zipped at build time from `fixtures/clusters/crashloop-oom`.
@@ -26,14 +28,6 @@ pub struct Args {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
-    Markdown,
-    Html,
 }
 
 /// The embedded demo cluster as a snapshot.
@@ -115,22 +109,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bundle = Snapshot::open(&summary.path, &ReadOptions::default())
         .context("cannot read the demo bundle")?;
     let report = kbundle_analyzer::analyze(&bundle, &kbundle_analyzer::Options::default());
-    let text = match args.format {
-        Format::Text => report.to_text(
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        ),
-        Format::Json => report.to_json(),
-        Format::Markdown => report.to_markdown(),
-        Format::Html => kbundle_analyzer::html::render_html(
-            &report,
-            &kbundle_analyzer::timeline::from_snapshot(
-                &bundle,
-                &report,
-                &kbundle_analyzer::Options::default(),
-            ),
-        ),
-    };
+    let text = args.format.render(
+        &bundle,
+        &report,
+        &kbundle_analyzer::Options::default(),
+        crate::analyze::auto_color(),
+    );
     let stdout = std::io::stdout();
     let mut o = stdout.lock();
     o.write_all(text.as_bytes())?;
