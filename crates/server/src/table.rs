@@ -151,6 +151,22 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// A row of the usual shape: the name, `cells`, the age; no object.
+    fn named(&self, v: &Value, mut cells: Vec<Value>) -> (Vec<Value>, Option<Value>) {
+        cells.insert(0, json!(s(v, "/metadata/name")));
+        cells.push(json!(self.since(opt(v, "/metadata/creationTimestamp"))));
+        (cells, None)
+    }
+
+    /// A workload's row: the name, `cells`, the age, then the wide columns (containers,
+    /// images, selector).
+    fn workload(&self, v: &Value, cells: Vec<Value>) -> (Vec<Value>, Option<Value>) {
+        let (mut cells, object) = self.named(v, cells);
+        cells.extend(template_cells(v));
+        cells.push(json!(format_label_selector(v.pointer("/spec/selector"))));
+        (cells, object)
+    }
+
     /// `translateTimestampSince`.
     fn since(&self, ts: Option<&str>) -> String {
         match ts
@@ -326,16 +342,7 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 col("Status", "string", 0, "The status of the namespace"),
                 age,
             ],
-            |c, v| {
-                (
-                    vec![
-                        json!(s(v, "/metadata/name")),
-                        json!(s(v, "/status/phase")),
-                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                    ],
-                    None,
-                )
-            },
+            |c, v| c.named(v, vec![json!(s(v, "/status/phase"))]),
         ),
         ("", "ConfigMap") => (
             vec![
@@ -351,14 +358,7 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                     + v.get("binaryData")
                         .and_then(Value::as_object)
                         .map_or(0, |m| m.len());
-                (
-                    vec![
-                        json!(s(v, "/metadata/name")),
-                        json!(n),
-                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                    ],
-                    None,
-                )
+                c.named(v, vec![json!(n)])
             },
         ),
         ("", "Secret") => (
@@ -373,15 +373,7 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                     .get("data")
                     .and_then(Value::as_object)
                     .map_or(0, |m| m.len());
-                (
-                    vec![
-                        json!(s(v, "/metadata/name")),
-                        json!(s(v, "/type")),
-                        json!(n),
-                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                    ],
-                    None,
-                )
+                c.named(v, vec![json!(s(v, "/type")), json!(n)])
             },
         ),
         ("", "ServiceAccount") => (
@@ -395,16 +387,7 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 ),
                 age,
             ],
-            |c, v| {
-                (
-                    vec![
-                        json!(s(v, "/metadata/name")),
-                        json!(arr(v, "/secrets").len()),
-                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                    ],
-                    None,
-                )
-            },
+            |c, v| c.named(v, vec![json!(arr(v, "/secrets").len())]),
         ),
         ("", "Service") => (
             vec![
@@ -515,20 +498,18 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 selector,
             ],
             |c, v| {
-                let mut cells = vec![
-                    json!(s(v, "/metadata/name")),
-                    json!(format!(
-                        "{}/{}",
-                        int(v, "/status/readyReplicas"),
-                        replicas(v)
-                    )),
-                    json!(int(v, "/status/updatedReplicas")),
-                    json!(int(v, "/status/availableReplicas")),
-                    json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                ];
-                cells.extend(template_cells(v));
-                cells.push(json!(format_label_selector(v.pointer("/spec/selector"))));
-                (cells, None)
+                c.workload(
+                    v,
+                    vec![
+                        json!(format!(
+                            "{}/{}",
+                            int(v, "/status/readyReplicas"),
+                            replicas(v)
+                        )),
+                        json!(int(v, "/status/updatedReplicas")),
+                        json!(int(v, "/status/availableReplicas")),
+                    ],
+                )
             },
         ),
         ("apps", "ReplicaSet") => (
@@ -558,16 +539,14 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 selector,
             ],
             |c, v| {
-                let mut cells = vec![
-                    json!(s(v, "/metadata/name")),
-                    json!(replicas(v)),
-                    json!(int(v, "/status/replicas")),
-                    json!(int(v, "/status/readyReplicas")),
-                    json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                ];
-                cells.extend(template_cells(v));
-                cells.push(json!(format_label_selector(v.pointer("/spec/selector"))));
-                (cells, None)
+                c.workload(
+                    v,
+                    vec![
+                        json!(replicas(v)),
+                        json!(int(v, "/status/replicas")),
+                        json!(int(v, "/status/readyReplicas")),
+                    ],
+                )
             },
         ),
         ("apps", "DaemonSet") => (
@@ -629,19 +608,17 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                             .join(",")
                     })
                     .unwrap_or_default();
-                let mut cells = vec![
-                    json!(s(v, "/metadata/name")),
-                    json!(int(v, "/status/desiredNumberScheduled")),
-                    json!(int(v, "/status/currentNumberScheduled")),
-                    json!(int(v, "/status/numberReady")),
-                    json!(int(v, "/status/updatedNumberScheduled")),
-                    json!(int(v, "/status/numberAvailable")),
-                    json!(none_if_empty(node_selector)),
-                    json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                ];
-                cells.extend(template_cells(v));
-                cells.push(json!(format_label_selector(v.pointer("/spec/selector"))));
-                (cells, None)
+                c.workload(
+                    v,
+                    vec![
+                        json!(int(v, "/status/desiredNumberScheduled")),
+                        json!(int(v, "/status/currentNumberScheduled")),
+                        json!(int(v, "/status/numberReady")),
+                        json!(int(v, "/status/updatedNumberScheduled")),
+                        json!(int(v, "/status/numberAvailable")),
+                        json!(none_if_empty(node_selector)),
+                    ],
+                )
             },
         ),
         ("apps", "StatefulSet") => (
@@ -680,16 +657,7 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 ),
                 age,
             ],
-            |c, v| {
-                (
-                    vec![
-                        json!(s(v, "/metadata/name")),
-                        json!(arr(v, "/webhooks").len()),
-                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                    ],
-                    None,
-                )
-            },
+            |c, v| c.named(v, vec![json!(arr(v, "/webhooks").len())]),
         ),
         ("coordination.k8s.io", "Lease") => (
             vec![
@@ -697,16 +665,7 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 col("Holder", "string", 0, "The holder of the lease"),
                 age,
             ],
-            |c, v| {
-                (
-                    vec![
-                        json!(s(v, "/metadata/name")),
-                        json!(s(v, "/spec/holderIdentity")),
-                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                    ],
-                    None,
-                )
-            },
+            |c, v| c.named(v, vec![json!(s(v, "/spec/holderIdentity"))]),
         ),
         ("batch", "Job") => (
             vec![
@@ -857,16 +816,7 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 ),
                 age,
             ],
-            |c, v| {
-                (
-                    vec![
-                        json!(s(v, "/metadata/name")),
-                        json!(format_endpoints(v)),
-                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                    ],
-                    None,
-                )
-            },
+            |c, v| c.named(v, vec![json!(format_endpoints(v))]),
         ),
         ("networking.k8s.io", "NetworkPolicy") => (
             vec![
@@ -884,14 +834,7 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                     .pointer("/spec/podSelector")
                     .cloned()
                     .unwrap_or_else(|| json!({}));
-                (
-                    vec![
-                        json!(s(v, "/metadata/name")),
-                        json!(format_label_selector(Some(&sel))),
-                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                    ],
-                    None,
-                )
+                c.named(v, vec![json!(format_label_selector(Some(&sel)))])
             },
         ),
         ("networking.k8s.io", "Ingress") => (
@@ -954,16 +897,14 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                 } else {
                     "80, 443"
                 };
-                (
+                c.named(
+                    v,
                     vec![
-                        json!(s(v, "/metadata/name")),
                         json!(opt(v, "/spec/ingressClassName").unwrap_or("<none>")),
                         json!(hosts),
                         json!(address.join(",")),
                         json!(ports),
-                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
                     ],
-                    None,
                 )
             },
         ),
@@ -1215,15 +1156,13 @@ fn printer(t: &ResourceType) -> Option<(Vec<Value>, RowFn)> {
                     Some(Value::Number(n)) => n.to_string(),
                     _ => "N/A".into(),
                 };
-                (
+                c.named(
+                    v,
                     vec![
-                        json!(s(v, "/metadata/name")),
                         json!(int_or_string("/spec/minAvailable")),
                         json!(int_or_string("/spec/maxUnavailable")),
                         json!(int(v, "/status/disruptionsAllowed")),
-                        json!(c.since(opt(v, "/metadata/creationTimestamp"))),
                     ],
-                    None,
                 )
             },
         ),
