@@ -20,10 +20,6 @@ const FAILED: u8 = 1;
 /// Exit code: interrupted.
 const INTERRUPTED: u8 = 130;
 
-fn parse_regex(s: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(s).map_err(|e| e.to_string())
-}
-
 /// Arguments of `kbundle collect`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -70,9 +66,8 @@ pub struct Args {
     /// Bound of one request (or of a pause in a log stream).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     request_timeout: Duration,
-    /// Also redact every match of REGEX, in objects and logs. Repeatable.
-    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
-    redact: Vec<regex::Regex>,
+    #[command(flatten)]
+    redaction: crate::redact::RedactArgs,
     /// Pin the collection time (RFC 3339), e.g. for reproducible bundles.
     #[arg(long, value_name = "TIME")]
     collected_at: Option<jiff::Timestamp>,
@@ -149,6 +144,9 @@ fn print_summary(s: &Summary) {
         s.entries, s.objects, s.pods, s.logs, s.nodes
     );
     println!("redacted:   {} values", s.redactions);
+    if !s.redaction_map.is_empty() {
+        println!("tokens:     {}", s.redaction_map.len());
+    }
     if !s.trimmed.is_empty() {
         println!(
             "trimmed:    {} logs (listed in manifest.json)",
@@ -242,6 +240,17 @@ async fn run_async(args: Args) -> ExitCode {
         );
         return ExitCode::from(FAILED);
     }
+    if let Err(e) = args.redaction.check(&out) {
+        eprintln!("kbundle: {e}");
+        return ExitCode::from(crate::exit::USAGE);
+    }
+    let tokenize = match args.redaction.key() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("kbundle: {e}");
+            return ExitCode::from(FAILED);
+        }
+    };
     let options = Options {
         max_log_bytes: args.max_log_bytes,
         since: args.since,
@@ -249,7 +258,8 @@ async fn run_async(args: Args) -> ExitCode {
         jobs: usize::from(args.jobs),
         timeout: args.timeout,
         request_timeout: args.request_timeout,
-        redact: args.redact.clone(),
+        redact: args.redaction.redact.clone(),
+        tokenize,
         collected_at: Some(collected_at),
         context,
         ..Options::default()
@@ -287,6 +297,10 @@ async fn run_async(args: Args) -> ExitCode {
     }
     match result {
         Ok(summary) => {
+            if let Err(e) = args.redaction.write_map(&summary.redaction_map) {
+                eprintln!("kbundle: {}", crate::one_line(&e));
+                return ExitCode::from(FAILED);
+            }
             if !args.quiet {
                 print_summary(&summary);
             }
@@ -303,7 +317,12 @@ async fn run_async(args: Args) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("kbundle: {}", e.to_string().replace('\n', " "));
+            // A server's message can hold a credential too.
+            let message = e.to_string();
+            let message = kbundle_collector::Redactor::new(args.redaction.redact.clone())
+                .text(&message, &mut kbundle_collector::redact::Counts::new())
+                .replace('\n', " ");
+            eprintln!("kbundle: {message}");
             match e {
                 kbundle_collector::Error::Invalid(_) => ExitCode::from(crate::exit::USAGE),
                 _ => ExitCode::from(FAILED),

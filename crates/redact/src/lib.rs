@@ -105,6 +105,10 @@ impl Counts {
     pub fn tokens(&self) -> &BTreeMap<String, (String, String)> {
         &self.tokens
     }
+    /// The tokens made, for [`Redactor::settle`].
+    pub fn into_tokens(self) -> BTreeMap<String, (String, String)> {
+        self.tokens
+    }
     fn bump(&mut self, rule: &str) {
         *self.rules.entry(rule.to_string()).or_insert(0) += 1;
     }
@@ -261,6 +265,42 @@ impl Redactor {
             let value = text.get(h.start..h.end).unwrap_or_default();
             out.push_str(&self.mark(value, &h.rule, counts));
             at = h.end;
+        }
+        out.push_str(text.get(at..).unwrap_or_default());
+        Cow::Owned(out)
+    }
+
+    /// Counts the tokens of `known` found in `text` (values redacted earlier by a tokenizing
+    /// redactor, e.g. from the objects a describe text was rendered from) under their rules,
+    /// and writes each as this redactor would have: the same token, or [`MARK`]. So a text
+    /// made from redacted data is counted exactly once.
+    pub fn settle<'a>(
+        &self,
+        text: &'a str,
+        known: &BTreeMap<String, (String, String)>,
+        counts: &mut Counts,
+    ) -> Cow<'a, str> {
+        if known.is_empty() || !text.contains("[REDACTED:") {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (i, _) in text.match_indices("[REDACTED:") {
+            if i < at {
+                continue;
+            }
+            let Some(end) = text.get(i..).and_then(|t| t.find(']')).map(|j| i + j + 1) else {
+                break;
+            };
+            let Some(token) = text.get(i..end) else {
+                continue;
+            };
+            let Some((rule, value)) = known.get(token) else {
+                continue;
+            };
+            out.push_str(text.get(at..i).unwrap_or_default());
+            out.push_str(&self.mark(value, rule, counts));
+            at = end;
         }
         out.push_str(text.get(at..).unwrap_or_default());
         Cow::Owned(out)
