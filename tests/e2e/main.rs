@@ -12,5 +12,6 @@ mod hostile;
 mod html;
 mod inspect;
 mod pipeline;
+mod redaction;
 mod serve;
 mod util;

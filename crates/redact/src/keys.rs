@@ -112,6 +112,18 @@ const DESCRIBES: &[&str] = &[
     "cache",
 ];
 
+/// A segment anywhere that makes the value a digest of something, not a credential
+/// (`hash.operator.tigera.io/tigera-ca-private`, `checksum/secret`).
+const DIGESTS: &[&str] = &[
+    "hash",
+    "checksum",
+    "digest",
+    "sha",
+    "sha1",
+    "sha256",
+    "fingerprint",
+];
+
 /// Names that contain a word above but are never credentials.
 const NEVER: &[&str] = &[
     "pwd",
@@ -164,7 +176,7 @@ pub fn sensitive(name: &str) -> bool {
     let Some(last) = segs.last() else {
         return false;
     };
-    if DESCRIBES.contains(&last.as_str()) {
+    if DESCRIBES.contains(&last.as_str()) || segs.iter().any(|s| DIGESTS.contains(&s.as_str())) {
         return false;
     }
     segs.iter().any(|s| WORDS.contains(&s.as_str()))
@@ -234,6 +246,8 @@ mod tests {
             "--service-account-private-key-file",
             "monkey",
             "ControllerType",
+            "tigera-operator.hash.operator.tigera.io/tigera-ca-private",
+            "checksum/secret",
         ] {
             assert!(!sensitive(n), "{n}");
         }

@@ -568,7 +568,12 @@ fn region_rules(
                         .len()
                         .min(rest.find(['\n', '\r']).unwrap_or(rest.len()))
             }
-            _ => vstart + rest.find(['\n', '\r', '"', '\'']).unwrap_or(rest.len()),
+            _ => {
+                vstart
+                    + rest
+                        .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+                        .unwrap_or(rest.len())
+            }
         };
         let value = r[vstart..vend].trim_end();
         if plausible(value) && !(quote.is_none() && prose(value)) {
