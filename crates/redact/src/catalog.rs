@@ -13,8 +13,11 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
+use regex::bytes::{Regex as BytesRegex, RegexBuilder as BytesRegexBuilder};
 use serde::Deserialize;
 
 /// The rule set, as copied.
@@ -56,7 +59,7 @@ struct RawRule {
     allowlists: Vec<RawAllow>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 struct RawAllow {
     #[serde(default)]
     regexes: Vec<String>,
@@ -124,15 +127,56 @@ impl Allow {
     }
 }
 
-/// One compiled rule.
+/// One rule: compiled on first use (a text that never holds its keywords never pays for it).
 #[derive(Debug)]
 pub struct Rule {
     /// The gitleaks id, e.g. `github-pat`.
     pub id: String,
-    regex: Regex,
+    pattern: String,
     secret_group: Option<usize>,
     entropy: Option<f64>,
+    raw_allows: Vec<RawAllow>,
+    compiled: OnceLock<Result<Compiled, String>>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    regex: BytesRegex,
     allows: Vec<Allow>,
+}
+
+impl Rule {
+    /// The expression as gitleaks (Go's RE2) means it: `\w`, `\d`, `\s` and `(?i)` are ASCII
+    /// there, so they are here (which also keeps `\w{50,1000}` small); Unicode only for an
+    /// expression that asks for it.
+    fn compiled(&self) -> &Result<Compiled, String> {
+        self.compiled.get_or_init(|| {
+            let regex = BytesRegexBuilder::new(&self.pattern)
+                .unicode(false)
+                .build()
+                .or_else(|_| BytesRegexBuilder::new(&self.pattern).build())
+                .map_err(|e| {
+                    format!(
+                        "expression not supported by Rust's regex: {}",
+                        e.to_string().lines().last().unwrap_or_default()
+                    )
+                })?;
+            let mut allows = Vec::new();
+            for a in &self.raw_allows {
+                match Allow::compile(a) {
+                    Ok(Some(a)) => allows.push(a),
+                    Ok(None) => {}
+                    Err(e) => {
+                        return Err(format!(
+                            "allowlist expression not supported by Rust's regex: {}",
+                            e.to_string().lines().last().unwrap_or_default()
+                        ));
+                    }
+                }
+            }
+            Ok(Compiled { regex, allows })
+        })
+    }
 }
 
 /// A rule not compiled, and why.
@@ -144,7 +188,7 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// The compiled rule set.
+/// The rule set: rules compiled on first use behind one keyword automaton.
 #[derive(Debug)]
 pub struct Catalog {
     rules: Vec<Rule>,
@@ -188,9 +232,18 @@ pub fn entropy(s: &str) -> f64 {
         .sum()
 }
 
+/// The line of `text` around byte `at`: (start, end), end before the newline.
+fn line_at(text: &[u8], at: usize) -> (usize, usize) {
+    let start = memchr::memrchr(b'\n', text.get(..at).unwrap_or_default()).map_or(0, |i| i + 1);
+    let end =
+        memchr::memchr(b'\n', text.get(at..).unwrap_or_default()).map_or(text.len(), |i| at + i);
+    (start, end)
+}
+
 impl Catalog {
-    /// Compiles a gitleaks TOML rule set. A rule that cannot be used is listed in
-    /// [`Catalog::skipped`]; a file that is not a rule set at all is an error.
+    /// Reads a gitleaks TOML rule set. A rule that cannot be used is listed in
+    /// [`Catalog::skipped`] (expressions are checked when a rule is first used, or all at once
+    /// by [`Catalog::compile_all`]); a file that is not a rule set at all is an error.
     pub fn compile(toml_text: &str) -> Result<Catalog, toml::de::Error> {
         let file: File = toml::from_str(toml_text)?;
         let mut rules = Vec::new();
@@ -206,49 +259,13 @@ impl Catalog {
                 });
                 continue;
             }
-            let Some(pattern) = &raw.regex else {
+            let Some(pattern) = raw.regex else {
                 skipped.push(Skipped {
                     id: raw.id,
                     reason: "no expression: the rule matches file names only".into(),
                 });
                 continue;
             };
-            // `\w{50,1000}` is too big as Unicode; the tokens are ASCII, so ASCII classes say the
-            // same.
-            let compiled = Regex::new(pattern).or_else(|e| match e {
-                regex::Error::CompiledTooBig(_) => {
-                    regex::RegexBuilder::new(pattern).unicode(false).build()
-                }
-                e => Err(e),
-            });
-            let regex = match compiled {
-                Ok(r) => r,
-                Err(e) => {
-                    let first = e.to_string().lines().last().unwrap_or_default().to_string();
-                    skipped.push(Skipped {
-                        id: raw.id,
-                        reason: format!("expression not supported by Rust's regex: {first}"),
-                    });
-                    continue;
-                }
-            };
-            let mut allows = Vec::new();
-            let mut bad = None;
-            for a in &raw.allowlists {
-                match Allow::compile(a) {
-                    Ok(Some(a)) => allows.push(a),
-                    Ok(None) => {}
-                    Err(e) => bad = Some(e),
-                }
-            }
-            if let Some(e) = bad {
-                let first = e.to_string().lines().last().unwrap_or_default().to_string();
-                skipped.push(Skipped {
-                    id: raw.id,
-                    reason: format!("allowlist expression not supported by Rust's regex: {first}"),
-                });
-                continue;
-            }
             let index = rules.len();
             if raw.keywords.is_empty() {
                 always.push(index);
@@ -259,13 +276,15 @@ impl Catalog {
             }
             rules.push(Rule {
                 id: raw.id,
-                regex,
+                pattern,
                 secret_group: raw.secret_group,
                 entropy: raw.entropy,
-                allows,
+                raw_allows: raw.allowlists,
+                compiled: OnceLock::new(),
             });
         }
         let keywords = AhoCorasickBuilder::new()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&words)
@@ -286,69 +305,122 @@ impl Catalog {
         })
     }
 
-    /// The compiled rules.
+    /// Compiles every rule now; the ones that cannot be compiled join [`Catalog::skipped`]
+    /// (and are never tried).
+    pub fn compile_all(&mut self) {
+        for r in &self.rules {
+            if let Err(reason) = r.compiled()
+                && !self.skipped.iter().any(|s| s.id == r.id)
+            {
+                self.skipped.push(Skipped {
+                    id: r.id.clone(),
+                    reason: reason.clone(),
+                });
+            }
+        }
+    }
+
+    /// How many rules compile (after [`Catalog::compile_all`]: how many are used).
+    pub fn usable(&self) -> usize {
+        self.rules.iter().filter(|r| r.compiled().is_ok()).count()
+    }
+
+    /// The rules (not yet compiled ones included).
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
 
-    /// The rules not compiled, and why.
+    /// The rules not used, and why.
     pub fn skipped(&self) -> &[Skipped] {
         &self.skipped
     }
 
-    /// Every secret the rules find in `text`, in no particular order.
+    /// Every secret the rules find in `text`, in no particular order. A rule runs only on the
+    /// lines that hold one of its keywords (on the whole text when those lines are most of it).
     pub fn find(&self, text: &str, hits: &mut Vec<Hit>) {
-        let mut candidate = vec![false; self.rules.len()];
+        let bytes = text.as_bytes();
+        let mut lines: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
+        let whole = (0, text.len());
         for &i in &self.always {
-            if let Some(c) = candidate.get_mut(i) {
-                *c = true;
+            if let Some(l) = lines.get_mut(i) {
+                l.push(whole);
             }
         }
         if let Some(ac) = &self.keywords {
             // Overlapping search: a keyword inside another (`xoxb` in `xoxb-`) still counts.
             for m in ac.find_overlapping_iter(text) {
-                if let Some(&rule) = self.keyword_rule.get(m.pattern().as_usize())
-                    && let Some(c) = candidate.get_mut(rule)
+                let Some(l) = self
+                    .keyword_rule
+                    .get(m.pattern().as_usize())
+                    .and_then(|&r| lines.get_mut(r))
+                else {
+                    continue;
+                };
+                if l.last()
+                    .is_some_and(|&(s, e)| m.start() >= s && m.start() <= e)
                 {
-                    *c = true;
+                    continue;
                 }
+                l.push(line_at(bytes, m.start()));
             }
         }
-        for (rule, _) in self.rules.iter().zip(&candidate).filter(|(_, c)| **c) {
-            for caps in rule.regex.captures_iter(text) {
-                let Some(whole) = caps.get(0) else { continue };
-                let secret = match rule.secret_group {
-                    Some(g) => caps.get(g),
-                    None => caps.iter().skip(1).flatten().next(),
-                }
-                .unwrap_or(whole);
-                let s = secret.as_str();
-                if s.is_empty() || rule.entropy.is_some_and(|e| entropy(s) < e) {
-                    continue;
-                }
-                let line_start = text
-                    .get(..whole.start())
-                    .and_then(|t| t.rfind('\n'))
-                    .map_or(0, |i| i + 1);
-                let line_end = text
-                    .get(whole.end()..)
-                    .and_then(|t| t.find('\n'))
-                    .map_or(text.len(), |i| whole.end() + i);
-                let line = text.get(line_start..line_end).unwrap_or_default();
-                if rule
-                    .allows
-                    .iter()
-                    .chain(&self.global)
-                    .any(|a| a.allows(s, whole.as_str(), line))
-                {
-                    continue;
-                }
-                hits.push(Hit {
-                    start: secret.start(),
-                    end: secret.end(),
-                    rule: rule.id.clone(),
-                });
+        for (rule, mut spans) in self.rules.iter().zip(lines) {
+            if spans.is_empty() {
+                continue;
             }
+            let Ok(compiled) = rule.compiled() else {
+                continue;
+            };
+            let covered: usize = spans.iter().map(|(s, e)| e - s).sum();
+            if covered > text.len() / 4 {
+                spans = vec![whole];
+            } else {
+                spans.sort_unstable();
+                spans.dedup();
+            }
+            for (s, e) in spans {
+                let Some(hay) = bytes.get(s..e) else { continue };
+                self.run(rule, compiled, text, hay, s, hits);
+            }
+        }
+    }
+
+    fn run(
+        &self,
+        rule: &Rule,
+        compiled: &Compiled,
+        text: &str,
+        hay: &[u8],
+        offset: usize,
+        hits: &mut Vec<Hit>,
+    ) {
+        for caps in compiled.regex.captures_iter(hay) {
+            let Some(whole) = caps.get(0) else { continue };
+            let secret = match rule.secret_group {
+                Some(g) => caps.get(g),
+                None => caps.iter().skip(1).flatten().next(),
+            }
+            .unwrap_or(whole);
+            let s = String::from_utf8_lossy(secret.as_bytes());
+            if s.is_empty() || rule.entropy.is_some_and(|e| entropy(&s) < e) {
+                continue;
+            }
+            let (ls, le) = line_at(text.as_bytes(), offset + whole.start());
+            let line = text.get(ls..le).unwrap_or_default();
+            let matched = String::from_utf8_lossy(whole.as_bytes());
+            if compiled
+                .allows
+                .iter()
+                .chain(&self.global)
+                .any(|a| a.allows(&s, &matched, line))
+            {
+                continue;
+            }
+            hits.push(Hit {
+                start: offset + secret.start(),
+                end: offset + secret.end(),
+                rule: rule.id.clone(),
+            });
         }
     }
 }
@@ -358,7 +430,9 @@ mod tests {
     use super::*;
 
     fn catalog() -> Catalog {
-        Catalog::compile(GITLEAKS_TOML).unwrap_or_else(|e| panic!("{e}"))
+        let mut c = Catalog::compile(GITLEAKS_TOML).unwrap_or_else(|e| panic!("{e}"));
+        c.compile_all();
+        c
     }
 
     /// Every rule of the file is either compiled or listed as skipped with its reason; the
@@ -368,7 +442,7 @@ mod tests {
     fn every_rule_is_compiled_or_listed_as_skipped() {
         let c = catalog();
         let total = GITLEAKS_TOML.matches("\n[[rules]]").count();
-        assert_eq!(c.rules().len() + c.skipped().len(), total);
+        assert_eq!(c.usable() + c.skipped().len(), total);
         let mut skipped: Vec<(&str, &str)> = c
             .skipped()
             .iter()
@@ -395,7 +469,7 @@ mod tests {
             "{:#?}",
             c.skipped()
         );
-        assert!(c.rules().len() > 200);
+        assert!(c.usable() > 200);
     }
 
     fn ids(text: &str) -> Vec<String> {

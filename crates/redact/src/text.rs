@@ -155,34 +155,43 @@ const PROSE_WORDS: &[&str] = &[
     "disabled",
 ];
 
-const TRIGGERS: &[&str] = &[
-    "pass",
-    "pwd",
-    "secret",
-    "token",
-    "apikey",
-    "api_key",
-    "api-key",
-    "credential",
-    "creds",
-    "private",
-    "auth",
-    "cookie",
-    "key",
-    "://",
-    "bearer",
-    "basic ",
-    "mysql",
-    "mariadb",
-    "$apr1$",
-    "{sha}",
-    "$2a$",
-    "$2b$",
-    "$2y$",
-    "$1$",
-    "$5$",
-    "$6$",
-    "eyj",
+/// Trigger groups: which rules a trigger word calls for.
+const KEYS: u8 = 1;
+const URL: u8 = 2;
+const SCHEME: u8 = 4;
+const MYSQL_G: u8 = 8;
+const HASH: u8 = 16;
+const JWT_G: u8 = 32;
+const B64: u8 = 64;
+
+const TRIGGERS: &[(&str, u8)] = &[
+    ("pass", KEYS),
+    ("pwd", KEYS),
+    ("secret", KEYS),
+    ("token", KEYS),
+    ("apikey", KEYS),
+    ("api_key", KEYS),
+    ("api-key", KEYS),
+    ("credential", KEYS),
+    ("creds", KEYS),
+    ("private", KEYS),
+    ("auth", KEYS),
+    ("cookie", KEYS),
+    ("key", KEYS),
+    ("://", URL),
+    ("bearer", SCHEME),
+    ("basic ", SCHEME),
+    ("mysql", MYSQL_G),
+    ("mariadb", MYSQL_G),
+    ("$apr1$", HASH),
+    ("{sha}", HASH),
+    ("$2a$", HASH),
+    ("$2b$", HASH),
+    ("$2y$", HASH),
+    ("$1$", HASH),
+    ("$5$", HASH),
+    ("$6$", HASH),
+    ("eyj", JWT_G),
 ];
 
 /// Keywords whose base64 spellings are triggers for the base64 rule.
@@ -208,16 +217,23 @@ fn base64_spellings(word: &str) -> Vec<String> {
         .collect()
 }
 
-static TRIGGER_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    let mut words: Vec<String> = TRIGGERS.iter().map(|s| s.to_string()).collect();
+/// The trigger automaton, and each pattern's group.
+static TRIGGER_AC: LazyLock<Option<(AhoCorasick, Vec<u8>)>> = LazyLock::new(|| {
+    let mut words: Vec<String> = TRIGGERS.iter().map(|(s, _)| s.to_string()).collect();
+    let mut groups: Vec<u8> = TRIGGERS.iter().map(|(_, g)| *g).collect();
     for w in BASE64_WORDS {
-        words.extend(base64_spellings(w));
+        for s in base64_spellings(w) {
+            words.push(s);
+            groups.push(B64);
+        }
     }
     AhoCorasickBuilder::new()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostFirst)
+        .match_kind(MatchKind::Standard)
         .build(words)
         .ok()
+        .map(|ac| (ac, groups))
 });
 
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -262,9 +278,6 @@ static PEM: LazyLock<Regex> =
     LazyLock::new(|| re(r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----\r?\n?"));
 static PEM_END: LazyLock<Regex> =
     LazyLock::new(|| re(r"\r?\n?-----END ([A-Z0-9 ]*PRIVATE KEY)-----"));
-/// A run of exactly 44 key characters, not part of a longer base64 text (`+`, `/`, `=`).
-static KEY44: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:^|[^A-Za-z0-9_+/=-])([A-Za-z0-9_-]{44})(?:$|[^A-Za-z0-9_+/=-])"));
 
 /// Whether a value is worth redacting: not empty, not a boolean or a short number, not a
 /// placeholder (`$VAR`, `${VAR}`, `{{ .x }}`, `<set to the key ...>`, `***`), not a file path.
@@ -343,17 +356,28 @@ fn value_end(text: &str, start: usize, quote: Option<&str>) -> usize {
 }
 
 /// The regions of `text` the own rules look at: each line holding a trigger and the next line,
-/// merged.
-fn regions(text: &str) -> Vec<(usize, usize)> {
-    let Some(ac) = TRIGGER_AC.as_ref() else {
-        return vec![(0, text.len())];
+/// merged, with the groups of the triggers found.
+fn regions(text: &str) -> Vec<(usize, usize, u8)> {
+    let Some((ac, groups)) = TRIGGER_AC.as_ref() else {
+        return vec![(0, text.len(), u8::MAX)];
     };
     let bytes = text.as_bytes();
-    let mut out: Vec<(usize, usize)> = Vec::new();
-    let mut from = 0;
-    while let Some(m) = ac.find(&text[from..]) {
-        let hit = from + m.start();
+    let mut out: Vec<(usize, usize, u8)> = Vec::new();
+    let mut line_of_last = usize::MAX;
+    for m in ac.find_overlapping_iter(text) {
+        let hit = m.start();
+        let group = groups
+            .get(m.pattern().as_usize())
+            .copied()
+            .unwrap_or(u8::MAX);
         let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
+        if start == line_of_last
+            && let Some(last) = out.last_mut()
+        {
+            last.2 |= group;
+            continue;
+        }
+        line_of_last = start;
         let line_end = memchr::memchr(b'\n', &bytes[hit..]).map_or(text.len(), |i| hit + i);
         let end = if line_end < text.len() {
             memchr::memchr(b'\n', &bytes[line_end + 1..]).map_or(text.len(), |i| line_end + 1 + i)
@@ -361,17 +385,11 @@ fn regions(text: &str) -> Vec<(usize, usize)> {
             line_end
         };
         match out.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => out.push((start, end)),
-        }
-        // The rest of this line is in the region already; go on from the next line.
-        from = if line_end < text.len() {
-            line_end + 1
-        } else {
-            text.len()
-        };
-        if from >= text.len() {
-            break;
+            Some(last) if start <= last.1 => {
+                last.1 = last.1.max(end);
+                last.2 |= group;
+            }
+            _ => out.push((start, end, group)),
         }
     }
     out
@@ -446,26 +464,42 @@ fn key_body_start(before: &str) -> usize {
     start
 }
 
-/// 44-character IBM Cloud API keys (mixed case and digits), anywhere in the text.
+/// 44-character IBM Cloud API keys (mixed case and digits), anywhere in the text: a run of
+/// exactly 44 key characters (`A-Za-z0-9_-`) not touching other base64 characters (`+/=`).
 pub fn ibm_keys(text: &str, hits: &mut Vec<Hit>) {
-    let mut at = 0;
-    while let Some(c) = KEY44.captures_at(text, at) {
-        let (Some(whole), Some(m)) = (c.get(0), c.get(1)) else {
-            break;
-        };
-        let s = m.as_str();
-        if s.bytes().any(|b| b.is_ascii_uppercase())
-            && s.bytes().any(|b| b.is_ascii_lowercase())
-            && s.bytes().any(|b| b.is_ascii_digit())
+    let key = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let b64 = |b: u8| matches!(b, b'+' | b'/' | b'=');
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(&b) = bytes.get(i) else { break };
+        if !key(b) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(|&b| key(b)) {
+            i += 1;
+        }
+        if i - start != 44 {
+            continue;
+        }
+        let before = start.checked_sub(1).and_then(|p| bytes.get(p)).copied();
+        let after = bytes.get(i).copied();
+        if before.is_some_and(b64) || after.is_some_and(b64) {
+            continue;
+        }
+        let run = bytes.get(start..i).unwrap_or_default();
+        if run.iter().any(u8::is_ascii_uppercase)
+            && run.iter().any(u8::is_ascii_lowercase)
+            && run.iter().any(u8::is_ascii_digit)
         {
             hits.push(Hit {
-                start: m.start(),
-                end: m.end(),
+                start,
+                end: i,
                 rule: IBM_API_KEY.into(),
             });
         }
-        // The separator after a key can start the next one.
-        at = m.end().max(whole.start() + 1);
     }
 }
 
@@ -482,23 +516,25 @@ fn push(hits: &mut Vec<Hit>, offset: usize, start: usize, end: usize, rule: &str
 /// The own rules over every region of `text`. `decode`: also look into base64 (not inside
 /// base64 already).
 pub fn own_rules(text: &str, decode: bool, nested: &dyn Fn(&str) -> bool, hits: &mut Vec<Hit>) {
-    for (start, end) in regions(text) {
+    for (start, end, groups) in regions(text) {
         let Some(region) = text.get(start..end) else {
             continue;
         };
-        region_rules(region, start, decode, nested, hits);
+        region_rules(region, start, groups, decode, nested, hits);
     }
 }
 
 fn region_rules(
     r: &str,
     off: usize,
+    groups: u8,
     decode: bool,
     nested: &dyn Fn(&str) -> bool,
     hits: &mut Vec<Hit>,
 ) {
+    let keys = groups & KEYS != 0;
     // key = value, key: value, "key": "value", -Dkey=value, KEY=value
-    for c in KEY_VALUE.captures_iter(r) {
+    for c in KEY_VALUE.captures_iter(if keys { r } else { "" }) {
         let (Some(whole), Some(key)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -522,7 +558,7 @@ fn region_rules(
         push(hits, off, vstart, vend, KEY_NAME);
     }
     // --flag value, "--flag", "value", - --flag\n- value
-    for c in NEXT_ARG_RE.captures_iter(r) {
+    for c in NEXT_ARG_RE.captures_iter(if keys { r } else { "" }) {
         let (Some(flag), Some(value)) = (c.get(1), c.get(2)) else {
             continue;
         };
@@ -536,9 +572,10 @@ fn region_rules(
         }
     }
     // Authorization: <scheme> <credentials>
+    let auth = if keys { r } else { "" };
     for c in AUTH_HEADER
-        .captures_iter(r)
-        .chain(AUTH_PAIR.captures_iter(r))
+        .captures_iter(auth)
+        .chain(AUTH_PAIR.captures_iter(auth))
     {
         let Some(whole) = c.get(0) else { continue };
         let quote = c.get(1).map(|q| q.as_str());
@@ -580,31 +617,32 @@ fn region_rules(
             push(hits, off, vstart, vstart + value.len(), AUTHORIZATION);
         }
     }
-    for c in BEARER_RE.captures_iter(r) {
+    let scheme = if groups & SCHEME != 0 { r } else { "" };
+    for c in BEARER_RE.captures_iter(scheme) {
         if let Some(m) = c.get(1) {
             push(hits, off, m.start(), m.end(), BEARER);
         }
     }
-    for c in BASIC_RE.captures_iter(r) {
+    for c in BASIC_RE.captures_iter(scheme) {
         if let Some(m) = c.get(1)
             && decode_b64(m.as_str()).is_some_and(|d| d.contains(':'))
         {
             push(hits, off, m.start(), m.end(), AUTHORIZATION);
         }
     }
-    for c in URL_RE.captures_iter(r) {
+    for c in URL_RE.captures_iter(if groups & URL != 0 { r } else { "" }) {
         if let Some(m) = c.get(2)
             && plausible(m.as_str())
         {
             push(hits, off, m.start(), m.end(), URL_USERINFO);
         }
     }
-    for (re, rule) in [
-        (&*MYSQL_RE, MYSQL),
-        (&*HTPASSWD_RE, HTPASSWD),
-        (&*PROSE_RE, PROSE),
+    for (re, rule, group) in [
+        (&*MYSQL_RE, MYSQL, MYSQL_G),
+        (&*HTPASSWD_RE, HTPASSWD, HASH),
+        (&*PROSE_RE, PROSE, KEYS),
     ] {
-        for c in re.captures_iter(r) {
+        for c in re.captures_iter(if groups & group != 0 { r } else { "" }) {
             if let Some(m) = c.get(1) {
                 let v = m
                     .as_str()
@@ -615,10 +653,10 @@ fn region_rules(
             }
         }
     }
-    for m in JWT_RE.find_iter(r) {
+    for m in JWT_RE.find_iter(if groups & JWT_G != 0 { r } else { "" }) {
         push(hits, off, m.start(), m.end(), JWT);
     }
-    if decode {
+    if decode && groups & (B64 | SCHEME) != 0 {
         for m in BASE64_RE.find_iter(r) {
             if let Some(decoded) = decode_b64(m.as_str())
                 && nested(&decoded)
@@ -668,8 +706,9 @@ mod tests {
         let text = "a\nb token\nc\nd\ne\n";
         let r = regions(text);
         assert_eq!(r.len(), 1);
-        let (s, e) = r[0];
+        let (s, e, g) = r[0];
         assert_eq!(&text[s..e], "b token\nc");
+        assert_eq!(g, KEYS);
         assert!(regions("nothing here\nat all\n").is_empty());
     }
 }
