@@ -42,7 +42,7 @@ fn fill(base: &str, mb: usize, every: usize) -> String {
     let mut n = 0usize;
     while out.len() < target {
         for line in base.lines() {
-            if every > 0 && n % every == 0 {
+            if every > 0 && n.is_multiple_of(every) {
                 out.push_str("2025-03-14 09:30:07.000 [INFO][1] client.go 42: ");
                 out.push_str(SECRETS[(n / every.max(1)) % SECRETS.len()]);
                 out.push('\n');
