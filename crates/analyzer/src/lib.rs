@@ -29,6 +29,7 @@ pub mod docs;
 pub mod facts;
 pub mod html;
 mod logscan;
+pub mod markdown;
 pub mod report;
 mod rules;
 mod table;
@@ -446,6 +447,8 @@ pub fn analyze_facts(
         }
     }
     Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: report::tool(),
         findings,
         summary,
         reference_time: now.map(|t| t.to_string()),
