@@ -11,6 +11,7 @@ mod describe;
 mod hostile;
 mod html;
 mod inspect;
+mod neutral;
 mod pipeline;
 mod serve;
 mod util;

@@ -13,6 +13,8 @@ use kbundle_collector::units::{parse_duration, parse_size};
 use kbundle_collector::{Options, PRESETS, Plan, Progress, Summary};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
+use crate::safe;
+
 /// Exit code: bundle written, something missing.
 const PARTIAL: u8 = 3;
 /// Exit code: nothing collected.
@@ -136,14 +138,19 @@ fn human(bytes: u64) -> String {
     }
 }
 
+/// The summary; names, paths and server messages in it are printed through [`safe`].
 fn print_summary(s: &Summary) {
-    println!("bundle:     {} ({})", s.path.display(), human(s.size));
+    println!(
+        "bundle:     {} ({})",
+        safe(&s.path.display().to_string()),
+        human(s.size)
+    );
     match (&s.workload, s.workload_missing) {
-        (Some(w), _) => println!("workload:   {w}"),
+        (Some(w), _) => println!("workload:   {}", safe(w)),
         (None, true) => println!("workload:   NOT FOUND (see errors)"),
         _ => {}
     }
-    println!("namespaces: {}", s.namespaces.join(", "));
+    println!("namespaces: {}", safe(&s.namespaces.join(", ")));
     println!(
         "collected:  {} entries: {} objects, {} pods, {} logs, {} node descriptions",
         s.entries, s.objects, s.pods, s.logs, s.nodes
@@ -156,8 +163,9 @@ fn print_summary(s: &Summary) {
         );
         for (path, t) in s.trimmed.iter().take(5) {
             println!(
-                "            {path} ({}, was {})",
-                t.reason,
+                "            {} ({}, was {})",
+                safe(path),
+                safe(&t.reason),
                 human(t.original_size)
             );
         }
@@ -171,7 +179,12 @@ fn print_summary(s: &Summary) {
         println!("errors:     {} (listed in manifest.json)", s.errors.len());
         for e in s.errors.iter().take(10) {
             let class = e.class.as_deref().unwrap_or("other");
-            println!("            [{class}] {}: {}", e.what, e.message);
+            println!(
+                "            [{}] {}: {}",
+                safe(class),
+                safe(&e.what),
+                safe(&e.message)
+            );
         }
         if s.errors.len() > 10 {
             println!("            ... and {} more", s.errors.len() - 10);
@@ -222,7 +235,7 @@ async fn run_async(args: Args) -> ExitCode {
     let (client, context) = match client(&args).await {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("kbundle: {}", e.replace('\n', " "));
+            eprintln!("kbundle: {}", safe(&e));
             return ExitCode::from(FAILED);
         }
     };
@@ -293,7 +306,7 @@ async fn run_async(args: Args) -> ExitCode {
             if summary.workload_missing {
                 eprintln!(
                     "kbundle: the workload was not found in {}; collected what is there (see the manifest)",
-                    summary.namespaces.join(" or ")
+                    safe(&summary.namespaces.join(" or "))
                 );
             }
             if summary.is_complete() {
@@ -303,7 +316,7 @@ async fn run_async(args: Args) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("kbundle: {}", e.to_string().replace('\n', " "));
+            eprintln!("kbundle: {}", safe(&e.to_string()));
             match e {
                 kbundle_collector::Error::Invalid(_) => ExitCode::from(crate::exit::USAGE),
                 _ => ExitCode::from(FAILED),

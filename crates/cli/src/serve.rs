@@ -90,7 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Some(path) => eprintln!(
                 "kbundle serve: read-only API of {} objects; try: kubectl --kubeconfig {} get pods -A (Ctrl-C stops)",
                 objects,
-                path.display()
+                crate::safe(&path.display().to_string())
             ),
             None => eprintln!(
                 "kbundle serve: read-only API of {objects} objects; try: kubectl --server http://{addr} get pods -A \
