@@ -133,6 +133,7 @@ fn assert_markdown_neutral(md: &str) {
     options.extension.tasklist = true;
     options.extension.footnotes = true;
     let root = parse_document(&arena, md, &options);
+    let tags = regex::Regex::new(r"</?([a-zA-Z]+)[^>]*>").unwrap();
     let mut code = 0;
     for node in root.descendants() {
         match &node.data.borrow().value {
@@ -158,7 +159,6 @@ fn assert_markdown_neutral(md: &str) {
                     code += 1;
                 }
                 outside.push_str(rest);
-                let tags = regex::Regex::new(r"</?([a-zA-Z]+)[^>]*>").unwrap();
                 for t in tags.captures_iter(&outside) {
                     assert!(
                         ["details", "summary", "b"].contains(&&t[1]),
