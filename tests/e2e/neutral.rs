@@ -1,7 +1,7 @@
 //! Neutral output through the real binary: the hostile fixture (`fixtures/hostile-output`) and a
 //! bundle whose manifest holds hostile server messages reach the terminal with no control
 //! character (`analyze` in every colour mode, `inspect`, error lines, `collect`'s output), and
-//! `analyze --format markdown` respects `--max-chars`.
+//! `analyze --format markdown` respects `--max-chars`: 600 findings fit one GitHub comment.
 
 use std::path::PathBuf;
 
@@ -134,4 +134,67 @@ fn collect_of_a_hostile_cluster_prints_neutrally() {
     // reached the terminal is neutral.
     assert_terminal_safe("collect stdout", &stdout(&o));
     assert_terminal_safe("collect stderr", &stderr(&o));
+}
+
+#[test]
+fn markdown_of_600_findings_fits_one_github_comment() {
+    // 600 calico-kube-controllers pods in CrashLoopBackOff: 600 critical findings.
+    let mut items = vec![
+        serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "calico-system"}}),
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "calico-kube-controllers", "namespace": "calico-system", "uid": "d"},
+            "spec": {"replicas": 600, "selector": {"matchLabels": {"k8s-app": "calico-kube-controllers"}}},
+            "status": {"replicas": 600, "readyReplicas": 0}}),
+    ];
+    for i in 0..600 {
+        items.push(serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": format!("calico-kube-controllers-6f8c9d7b5-{i:05}"),
+                "namespace": "calico-system", "uid": format!("p{i}"),
+                "labels": {"k8s-app": "calico-kube-controllers"}},
+            "spec": {"containers": [{"name": "calico-kube-controllers", "image": "x"}]},
+            "status": {"phase": "Running", "containerStatuses": [{"name": "calico-kube-controllers",
+                "image": "x", "ready": false, "restartCount": 40 + i,
+                "state": {"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off 5m0s restarting failed container {H}")}},
+                "lastState": {"terminated": {"exitCode": 1, "reason": "Error",
+                    "startedAt": "2025-03-14T09:56:10Z", "finishedAt": "2025-03-14T09:56:41Z"}}}]}}));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cluster.json"),
+        serde_json::to_vec(
+            &serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let analyze = |args: &[&str]| {
+        let o = run(kbundle()
+            .arg("analyze")
+            .arg(dir.path())
+            .args(["--now", "2025-03-14T10:00:00Z"])
+            .args(args));
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let json: serde_json::Value = serde_json::from_str(&analyze(&["--format", "json"])).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings.len() >= 600, "{}", findings.len());
+    for max in [None, Some("20000")] {
+        let mut args = vec!["--format", "markdown"];
+        if let Some(m) = max {
+            args.extend(["--max-chars", m]);
+        }
+        let md = analyze(&args);
+        let bound: usize = max.map_or(65_536, |m| m.parse().unwrap());
+        assert!(
+            md.chars().count() <= bound,
+            "{} > {bound}",
+            md.chars().count()
+        );
+        assert_terminal_safe("markdown", &md);
+        let last = md.lines().last().unwrap_or_default();
+        assert!(last.starts_with("**Left out**"), "{last}");
+        assert!(last.contains("--format json"), "{last}");
+        assert!(md.matches("<details>").count() > 0);
+    }
 }
