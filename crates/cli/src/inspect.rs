@@ -31,8 +31,14 @@ enum Format {
     Json,
 }
 
+/// The version of `inspect --format json`'s layout: adding a field keeps it, removing one or
+/// changing its meaning increments it.
+const SCHEMA_VERSION: u32 = 1;
+
 #[derive(Debug, Serialize)]
 struct Report {
+    schema_version: u32,
+    tool: kbundle_analyzer::report::Tool,
     inputs: Vec<InputReport>,
     objects: usize,
     kinds: BTreeMap<String, usize>,
@@ -85,6 +91,8 @@ fn report(snapshot: &Snapshot) -> Report {
             .or_insert(0) += 1;
     }
     Report {
+        schema_version: SCHEMA_VERSION,
+        tool: kbundle_analyzer::report::tool(),
         inputs: snapshot
             .inputs()
             .iter()
