@@ -8,12 +8,12 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
+use kbundle_analyzer::markdown::cell;
 use kbundle_analyzer::{Report, Severity, analyze};
 use kbundle_format::Snapshot;
 
 use crate::analyze::Args;
 use crate::safe;
-use kbundle_analyzer::markdown::cell;
 
 /// One row of the summary.
 struct Row {
@@ -148,7 +148,11 @@ pub fn run(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
                     c.critical,
                     c.warning,
                     c.info,
-                    cell(&c.top),
+                    if c.top.is_empty() {
+                        String::new()
+                    } else {
+                        cell(&c.top)
+                    },
                     report_link(&c.report)
                 ));
                 let sev = if c.critical > 0 {
