@@ -10,7 +10,8 @@
 //! **Bounded.** The whole text is at most `max_chars` characters (GitHub refuses comments
 //! over [`GITHUB_COMMENT_MAX`]). What is kept, in order: the header, then the findings from
 //! the most severe down, each whole (a table row and a `<details>` block with its message,
-//! evidence and next steps) if it fits, then the others as table rows if they fit, then a last
+//! evidence and next steps) if it fits (in half the room when not all fit, so that the table
+//! can list more), then the others as table rows if they fit, then a last
 //! line saying what was left out and where the rest is. Diagnoses, when the report gets them,
 //! are to be taken before any finding, through the same [`Budget`].
 
@@ -31,6 +32,11 @@ pub const MIN_MAX_CHARS: usize = 4_000;
 const FOOTER_RESERVE: usize = 600;
 /// The longest input-derived string in the header (workload, each input), in characters.
 const HEADER_FIELD_MAX: usize = 200;
+/// When not every finding fits whole, whole findings take at most 1/WHOLE_SHARE_OF of the
+/// room; the rest is for table rows of the others.
+const WHOLE_SHARE_OF: usize = 2;
+/// No finding's row and details take fewer characters than this.
+const MIN_BLOCK: usize = 80;
 /// Inputs named in the header; more are counted.
 const HEADER_INPUTS_MAX: usize = 5;
 /// The longest subject or message in a table row, in characters; the whole text is in the
@@ -47,6 +53,11 @@ impl Budget {
     /// A budget of `chars` characters.
     pub fn new(chars: usize) -> Budget {
         Budget { left: chars }
+    }
+
+    /// The characters left.
+    pub fn left(&self) -> usize {
+        self.left
     }
 
     /// Takes `cost` characters if they fit; says whether they did.
@@ -225,9 +236,8 @@ pub fn render(report: &Report, max_chars: usize) -> String {
     if report.findings.is_empty() {
         return out;
     }
-    let mut budget = Budget::new(
-        max_chars.saturating_sub(out.chars().count() + TABLE_HEAD.len() + FOOTER_RESERVE),
-    );
+    let room = max_chars.saturating_sub(out.chars().count() + TABLE_HEAD.len() + FOOTER_RESERVE);
+    let mut budget = Budget::new(room);
     // Most severe first; within a severity, in the report's (triage) order.
     let mut order: Vec<usize> = (0..report.findings.len()).collect();
     order.sort_by_key(|&i| {
@@ -239,13 +249,26 @@ pub fn render(report: &Report, max_chars: usize) -> String {
     let rows: Vec<String> = report.findings.iter().map(row).collect();
     let mut kept = vec![Kept::Out; report.findings.len()];
     let mut blocks: Vec<Option<String>> = vec![None; report.findings.len()];
-    // Whole while they fit, most severe first; then rows for the others while they fit.
+    // Whole if they fit, most severe first: all of them when they all fit, else in at most
+    // 1/WHOLE_SHARE_OF of the room, so that the table can list more; then rows for the
+    // others. Blocks are built one at a time: a report may hold many findings.
+    let cost = |i: usize| -> Option<(usize, String)> {
+        let block = details(report.findings.get(i)?, &report.inputs);
+        Some((rows.get(i)?.chars().count() + block.chars().count(), block))
+    };
+    let mut total = 0usize;
+    let all_fit = order.iter().all(|&i| {
+        total += cost(i).map_or(0, |(c, _)| c);
+        total <= room
+    });
+    let mut share = Budget::new(if all_fit { room } else { room / WHOLE_SHARE_OF });
     for &i in &order {
-        let (Some(f), Some(r)) = (report.findings.get(i), rows.get(i)) else {
-            continue;
-        };
-        let block = details(f, &report.inputs);
-        if budget.take(r.chars().count() + block.chars().count())
+        if share.left() < MIN_BLOCK {
+            break;
+        }
+        if let Some((c, block)) = cost(i)
+            && share.take(c)
+            && budget.take(c)
             && let (Some(k), Some(b)) = (kept.get_mut(i), blocks.get_mut(i))
         {
             *k = Kept::Whole;
