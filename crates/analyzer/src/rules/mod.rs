@@ -7,6 +7,7 @@
 
 use crate::{Context, Finding};
 
+pub(crate) mod calico;
 mod crash_loop;
 mod image_pull_failure;
 pub(crate) mod log_error_signature;
@@ -105,6 +106,51 @@ pub static RULES: &[RuleInfo] = &[
         "warning, info"
     ),
 ];
+
+/// ` -n NAMESPACE` for a command line, empty when the namespace is unknown.
+pub(crate) fn namespace_flag(namespace: &str) -> String {
+    if namespace.is_empty() || namespace == "?" {
+        String::new()
+    } else {
+        format!(" -n {namespace}")
+    }
+}
+
+/// The non-empty parts joined with `: ` between `open` and `close`, or nothing when every part
+/// is empty: no empty clause such as `(: )` or `Unschedulable:` with nothing after it.
+pub(crate) fn clause(parts: &[&str], open: &str, close: &str) -> String {
+    let parts: Vec<&str> = parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{open}{}{close}", parts.join(": "))
+    }
+}
+
+/// Pods the input shows only through events about them (an events table pasted alone, the
+/// Events section of a describe whose header was not pasted), as (namespace, name), once each.
+pub(crate) fn pods_only_in_events(facts: &crate::facts::Facts) -> Vec<(&str, &str)> {
+    let mut out: Vec<(&str, &str)> = Vec::new();
+    for e in &facts.events {
+        let r = &e.regarding;
+        if r.kind != "Pod" || r.name.is_empty() {
+            continue;
+        }
+        let known = facts
+            .pods
+            .iter()
+            .any(|p| p.name == r.name && (p.namespace == r.namespace || r.namespace.is_empty()));
+        let key = (r.namespace.as_str(), r.name.as_str());
+        if !known && !out.contains(&key) {
+            out.push(key);
+        }
+    }
+    out
+}
 
 /// The rule of an id.
 pub fn rule(id: &str) -> Option<&'static RuleInfo> {

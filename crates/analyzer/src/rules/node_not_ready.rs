@@ -36,8 +36,8 @@
 //!     - kubectl describe node 10.240.0.4
 //! ```
 
+use crate::Context;
 use crate::report::{Finding, Severity, Subject};
-use crate::{Context, human_duration};
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let hosted: Vec<(&str, &str)> = cx
@@ -58,10 +58,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let hosts = !pods.is_empty();
         let mut problems: Vec<(Severity, String)> = Vec::new();
         let mut evidence = Vec::new();
-        let since = |t| {
-            cx.age(t)
-                .map_or_else(String::new, |a| format!(" for {}", human_duration(a)))
-        };
+
         match node.condition("Ready") {
             Some(c) if c.status != "True" => {
                 let sev = if hosts {
@@ -72,16 +69,23 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 problems.push((
                     sev,
                     format!(
-                        "Ready={}{} ({}: {})",
-                        c.status,
-                        since(c.last_transition),
-                        c.reason,
-                        c.message
+                        "Ready={}{}{}",
+                        if c.status.is_empty() {
+                            "unknown"
+                        } else {
+                            &c.status
+                        },
+                        cx.lasting(c.last_transition),
+                        super::clause(&[&c.reason, &c.message], " (", ")")
                     ),
                 ));
                 evidence.push(cx.evidence(
                     &node.source,
-                    &format!("condition Ready={} {}: {}", c.status, c.reason, c.message),
+                    &format!(
+                        "condition Ready={}{}",
+                        c.status,
+                        super::clause(&[&c.reason, &c.message], " ", "")
+                    ),
                 ));
             }
             _ => {}
@@ -97,15 +101,19 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 problems.push((
                     Severity::Warning,
                     format!(
-                        "{}=True{} ({})",
+                        "{}=True{}{}",
                         c.type_,
-                        since(c.last_transition),
-                        c.reason
+                        cx.lasting(c.last_transition),
+                        super::clause(&[&c.reason], " (", ")")
                     ),
                 ));
                 evidence.push(cx.evidence(
                     &node.source,
-                    &format!("condition {}=True {}: {}", c.type_, c.reason, c.message),
+                    &format!(
+                        "condition {}=True{}",
+                        c.type_,
+                        super::clause(&[&c.reason, &c.message], " ", "")
+                    ),
                 ));
             }
         }

@@ -50,23 +50,44 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let webhooks = "If it is still missing afterwards, check for admission webhooks that block it: kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations".to_string();
     let pods: Vec<_> = cx.target_pods().filter(|p| !p.deleting).collect();
     let Some(w) = cx.facts.workload(&t.kind, &t.namespace, &t.name) else {
-        if pods.is_empty() && !cx.facts.metas.is_empty() {
-            out.push(Finding {
-                rule: "",
-                severity: Severity::Critical,
-                subject,
-                message: format!(
-                    "{} is not in the input, and neither is any of its pods: it was probably deleted",
-                    subject_text(t)
-                ),
-                evidence: Vec::new(),
-                next_steps: vec![
-                    refresh,
-                    webhooks,
-                    format!("Confirm on the cluster: kubectl get deployment -n {} {}", t.namespace, t.name),
-                ],
-            });
+        if !pods.is_empty() {
+            return;
         }
+        // The default workload is Calico's: its absence means something only where the input
+        // shows Calico runs. A workload asked for by name is looked for in any input.
+        let calico = super::calico::shown(cx.facts);
+        if calico.is_none() {
+            if t.name == DEFAULT_WORKLOAD {
+                out.push(no_calico(t));
+            }
+            if t.name == DEFAULT_WORKLOAD || cx.facts.metas.is_empty() {
+                return;
+            }
+        }
+        let mut message = format!(
+            "{} is not in the input, and neither is any of its pods: it was probably deleted",
+            subject_text(t)
+        );
+        let mut evidence = Vec::new();
+        if let Some(c) = &calico {
+            message.push_str(&format!(" (Calico runs: the input shows {})", c.what));
+            evidence.push(cx.evidence(&c.source, &format!("Calico runs: {}", c.what)));
+        }
+        out.push(Finding {
+            rule: "",
+            severity: Severity::Critical,
+            subject,
+            message,
+            evidence,
+            next_steps: vec![
+                refresh,
+                webhooks,
+                format!(
+                    "Confirm on the cluster: kubectl get deployment -n {} {}",
+                    t.namespace, t.name
+                ),
+            ],
+        });
         return;
     };
     let mut evidence = vec![cx.evidence(
@@ -75,7 +96,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             "{} {}: replicas {}, ready {}, available {}",
             w.kind,
             w.name,
-            w.desired.map_or("?".to_string(), |d| d.to_string()),
+            w.desired.map_or("unknown".to_string(), |d| d.to_string()),
             w.ready,
             w.available
         ),
@@ -186,10 +207,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         })
         .max_by_key(|e| e.last);
     if let Some(e) = gone {
-        let when = cx
-            .age(e.last)
-            .map(|a| format!(" {} before the reference time", crate::human_duration(a)))
-            .unwrap_or_default();
+        let when = cx.when(e.last).map(|w| format!(" {w}")).unwrap_or_default();
         message.push_str(&format!(
             "; its last pod {} was stopped{when} and is gone",
             e.regarding.name
@@ -217,6 +235,24 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         evidence,
         next_steps,
     });
+}
+
+/// The workload looked for when none is named: Calico's.
+const DEFAULT_WORKLOAD: &str = "calico-kube-controllers";
+
+/// The one line for an input of a cluster that does not run Calico (or does not show it).
+fn no_calico(t: &crate::Target) -> Finding {
+    Finding {
+        rule: "",
+        severity: Severity::Info,
+        // The namespace is not known: nothing in the input points at one.
+        subject: Subject::new(&t.kind, "", &t.name),
+        message: "no Calico in this input: no calico-node, calico-kube-controllers, calico-typha or tigera-operator pod or workload, no Calico resource or definition, no Installation, no calico-system or tigera-operator namespace; the Calico findings and the runbook's steps do not apply".into(),
+        evidence: Vec::new(),
+        next_steps: vec![
+            "If the cluster does run Calico, add its kube-system and calico-system pods to the input: kubectl get pods -A -o wide".into(),
+        ],
+    }
 }
 
 fn subject_text(t: &crate::Target) -> String {
