@@ -72,6 +72,18 @@ fires!(
 );
 fires!(workload_missing_no_pods, "workload-missing", "fire-no-pods");
 misses!(workload_missing_running, "workload-missing", "miss-running");
+// A `get pods` pasted with calico-node pods and no calico-kube-controllers pod.
+fires!(
+    workload_missing_text_calico_node,
+    "workload-missing",
+    "fire-text-calico-node"
+);
+// A cluster without Calico: one info line, no critical finding.
+fires!(
+    workload_missing_no_calico,
+    "workload-missing",
+    "fire-no-calico"
+);
 
 fires!(webhook_denied, "webhook-denied", "fire");
 fires!(webhook_denied_no_config, "webhook-denied", "fire-no-config");
@@ -91,6 +103,16 @@ fires!(pod_pending_volume, "pod-pending", "fire-volume");
 misses!(pod_pending_just_created, "pod-pending", "miss-just-created");
 
 fires!(image_pull_failure, "image-pull-failure", "fire");
+fires!(
+    image_pull_failure_events_only,
+    "image-pull-failure",
+    "fire-events-only"
+);
+misses!(
+    image_pull_failure_events_pulled,
+    "image-pull-failure",
+    "miss-events-pulled"
+);
 misses!(
     image_pull_failure_recovered,
     "image-pull-failure",
@@ -268,6 +290,14 @@ fn describe_text_gives_a_reference_time() {
 
 // An events table pasted alone: BackOff events count as restarts.
 fires!(crash_loop_events_only, "crash-loop", "fire-events-only");
+// Events about a pod the input holds nothing else of.
+fires!(
+    crash_loop_events_only_objects,
+    "crash-loop",
+    "fire-events-only-objects"
+);
+// The image pull back-off is not a restart back-off.
+misses!(crash_loop_pull_backoff, "crash-loop", "miss-pull-backoff");
 
 // Facts from a `kubectl get pods` table only.
 fires!(

@@ -10,15 +10,30 @@
 //!   (warning). Restarts of a container that has been running since before the window are
 //!   history, not a crash loop, and are not reported.
 //!
-//! When the input shows no container state for a pod (an events table pasted alone), its
-//! `BackOff` (`Back-off restarting failed container`) and liveness `Killing` events within
-//! the window count instead, from the restart threshold on (warning).
+//! When the input shows no container state for a pod (an events table pasted alone, the
+//! Events of a describe cut short, events about a pod the input holds nothing else of), its
+//! restart back-off events and liveness kills within the window count instead, from the
+//! restart threshold on (warning).
 //!
-//! The message gives the restart count, the last exit code and reason and when it happened;
-//! liveness-probe kills (`Killing ... failed liveness probe`) are called out. The evidence
-//! holds the last lines of the previous container's log (`<container>.previous.log`), which
-//! usually say why it exited, with its last error line when that came earlier, and the
-//! `BackOff` events. The subject is the Pod.
+//! The message gives the restart count, the last exit code and reason and when it happened,
+//! each only when the input shows it (`restarts unknown` for a describe cut before its
+//! `Restart Count`); liveness-probe kills are called out. The evidence holds the last lines of
+//! the previous container's log (`<container>.previous.log`), which usually say why it exited,
+//! with its last error line when that came earlier, and the back-off events. The subject is
+//! the Pod.
+//!
+//! ### Wordings
+//!
+//! | Wording | Where it was seen |
+//! |---|---|
+//! | waiting reason `CrashLoopBackOff`; `get pods` STATUS `CrashLoopBackOff`, RESTARTS `N` or `N (Xm ago)` (K8s 1.24+) | every version (opsnull/follow-me-install-kubernetes-cluster#615, K8s 1.16; projectcalico/calico#9522, 2024) |
+//! | `Back-off restarting failed container` (reason `BackOff`, type Warning) | K8s <= 1.25 (projectcalico/kube-controllers#253) |
+//! | `Back-off restarting failed container NAME` | K8s 1.26+ (kubernetes/kubernetes PR #113216) |
+//! | `Back-off restarting failed container NAME in pod NAME_NS(UID)` | current kubelet (`kuberuntime_manager.go`) |
+//! | a Warning `BackOff` whose message was cut short (`Back-off`) | pastes cut off (projectcalico/calico#1708); the image pull back-off is a Normal event and is not counted |
+//! | `Error syncing pod, skipping: failed to "StartContainer" for "X" with CrashLoopBackOff: "Back-off 5m0s restarting failed container=..."` (reason `FailedSync`) | K8s 1.2-era kubelets (kubernetes-retired/heapster#1140) |
+//! | `Container X failed liveness probe, will be restarted` (reason `Killing`) | projectcalico/calico#7992 (v3.25) |
+//! | `Killing container with id docker://X:Container failed liveness probe.. Container will be killed and recreated.` | older kubelets (dockershim) |
 //!
 //! ## Why it matters
 //!

@@ -3,10 +3,42 @@
 //! ## What it detects
 //!
 //! Containers (init containers included) waiting with reason `ErrImagePull`,
-//! `ImagePullBackOff`, `InvalidImageName` or `ErrImageNeverPull`, with the kubelet's
-//! `Failed to pull image "...": ...` event within the window as the explanation (rate limits,
-//! missing tags, authorization, registry timeouts). The subject is the Pod. Critical for a pod
-//! of the expected workload, warning for other pods.
+//! `ImagePullBackOff`, `InvalidImageName` or `ErrImageNeverPull`, with the kubelet's pull
+//! failure event within the window as the explanation (rate limits, missing tags,
+//! authorization, registry timeouts, certificates). Critical for a pod of the expected
+//! workload, warning for other pods. The subject is the Pod.
+//!
+//! When the input does not show a pod's container states (an events table pasted alone, a
+//! describe whose body was elided, events about a pod the input holds nothing else of), its
+//! pull events within the window are enough: the message says it comes from events, with the
+//! count of failed pulls and the image they name.
+//!
+//! ### Wordings
+//!
+//! Event messages (any reason; the kubelet's image manager, `pkg/kubelet/images`, and the
+//! runtimes' errors inside them), matched without regard to case:
+//!
+//! | Wording | Where it was seen |
+//! |---|---|
+//! | `Failed to pull image "X": ...` (reason `Failed`; `failed` in the K8s 1.0 kubelet) | kubernetes/kubernetes#7968 (2015) to rancher/turtles#1408 (2025) |
+//! | `image pull failed for X, this may be because there are no credentials on this request.  details: (...)` inside it | K8s 1.1-era dockertools (UKHomeOffice/kb8or#68, 2016) |
+//! | `Error: ErrImagePull`, `Error: ImagePullBackOff` (reason `Failed`), also prefixed `spec.containers{X}: ` | K8s 1.13-era paste (kubernetes-sigs/cluster-api-provider-openstack#244) to kubernetes/website#56173 (2026) |
+//! | `Back-off pulling image "X"` (reason `BackOff`, type Normal) | current kubelets (rancher/turtles#1408, 2025; replicatedhq/troubleshoot test data, 2023) |
+//! | `Error syncing pod, skipping: failed to "StartContainer" for "X" with ErrImagePull: ...` / `with ImagePullBackOff: ...` (reason `FailedSync`) | older kubelets' `FailedSync` events (the same form as kubernetes-retired/heapster#1140, K8s 1.2) |
+//! | `Container image "X" is not present with pull policy of Never` (reason `ErrImageNeverPull`) | kubelet `pkg/kubelet/images/image_manager.go` |
+//! | `Failed to apply default image tag "X": ...`, `Failed to inspect image "X": ...` (reason `InspectFailed`) | kubelet `pkg/kubelet/images/image_manager.go` |
+//!
+//! Causes, from the registry's or the runtime's words in the failure: `toomanyrequests` /
+//! `429 Too Many Requests` (rate limit; Docker Hub, k3d-io/k3d#631); `pull access denied` /
+//! `repository does not exist or may require 'docker login'` / `... may require authorization`
+//! (not found or denied, dockershim and containerd); `manifest unknown`, `not found`,
+//! `Tag X not found in repository`, `name unknown` (image or tag missing); `unauthorized`,
+//! `authentication required`, `403 Forbidden`, `insufficient_scope: authorization failed`,
+//! `no credentials` (authorization); `x509` (registry certificate); `no such host` (DNS);
+//! `i/o timeout`, `context deadline exceeded`, `request canceled while waiting for
+//! connection`, `connection refused`, `no route to host` (registry not reachable);
+//! `invalid reference format` (invalid image name). The `rpc error: code = Unknown desc =`
+//! prefix of dockershim and older containerd is optional.
 //!
 //! ## Why it matters
 //!
@@ -187,7 +219,10 @@ fn from_events(
         message.push_str(&format!(" ({why})"));
     }
     message.push_str(" (from events: the input does not show its container states)");
-    let target = pod.is_some_and(|p| p.target);
+    let target = pod.map_or_else(
+        || super::named_like_target(cx, namespace, name),
+        |p| p.target,
+    );
     Some(finding(target, namespace, name, message, evidence))
 }
 

@@ -12,7 +12,12 @@
 //! Within the window only: critical when the container is not running and ready now (or is
 //! restarting often), warning when it recovered. A kill older than the window, with the
 //! container healthy since, is not reported. The message gives the memory limit, the
-//! restart count and when the kill happened. The subject is the Pod.
+//! restart count, the exit code and when the kill happened, each as the input shows it: `no
+//! memory limit` only when the input shows the container's resources without one (an object's
+//! spec, a describe that reaches its `Limits`/`Requests`/probes), `memory limit unknown` for a
+//! `get pods` row or a describe cut short, and no exit code where only the reason is shown.
+//! The Calico next steps (escalate a leak, do not raise limits by hand) are given for the
+//! expected workload's pods only. The subject is the Pod.
 //!
 //! ## Why it matters
 //!
@@ -38,7 +43,7 @@
 //! ```
 
 use crate::Context;
-use crate::facts::State;
+use crate::facts::{MemoryLimit, State};
 use crate::report::{Finding, Severity, Subject};
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -178,11 +183,15 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 evidence.push(cx.evidence(
                     &pod.container_source(c),
                     &format!(
-                        "container {} {which}: terminated {reason}, exit {}, finished {}; {}",
+                        "container {} {which}: terminated {reason}, exit {}, finished {}; limits.memory {}",
                         c.name,
                         code.map_or("unknown".to_string(), |c| c.to_string()),
                         finished.map_or("unknown".to_string(), |t| t.to_string()),
-                        c.memory_limit
+                        match &c.memory_limit {
+                            MemoryLimit::Set(l) => l.as_str(),
+                            MemoryLimit::None => "none",
+                            MemoryLimit::Unknown => "unknown",
+                        }
                     ),
                 ));
             }

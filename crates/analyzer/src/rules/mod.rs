@@ -74,7 +74,7 @@ macro_rules! rule {
 
 /// Every rule, in report order.
 pub static RULES: &[RuleInfo] = &[
-    rule!("workload-missing", workload_missing, "critical"),
+    rule!("workload-missing", workload_missing, "critical, info"),
     rule!("webhook-denied", webhook_denied, "critical, warning"),
     rule!(
         "webhook-unreachable",
@@ -129,6 +129,15 @@ pub(crate) fn clause(parts: &[&str], open: &str, close: &str) -> String {
     } else {
         format!("{open}{}{close}", parts.join(": "))
     }
+}
+
+/// Whether a pod the input names only (no owner, no labels known) belongs to the expected
+/// workload: in its namespace and named after it (`calico-kube-controllers-6f8c9d7b5-x2x7k`).
+pub(crate) fn named_like_target(cx: &Context<'_>, namespace: &str, name: &str) -> bool {
+    namespace == cx.target.namespace
+        && name
+            .strip_prefix(&cx.target.name)
+            .is_some_and(|rest| rest.starts_with('-'))
 }
 
 /// Pods the input shows only through events about them (an events table pasted alone, the

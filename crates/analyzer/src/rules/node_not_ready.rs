@@ -11,7 +11,9 @@
 //! - `NetworkUnavailable` is `True` (warning);
 //! - it is cordoned (`spec.unschedulable`) (warning).
 //!
-//! `NodeNotReady` events within the window are added as evidence. The subject is the Node.
+//! `NodeNotReady` events within the window are added as evidence. How long a condition has
+//! held is given only when its transition time is known and before the reference time (never
+//! `for 0s`), its reason and message only when the input shows them. The subject is the Node.
 //!
 //! ## Why it matters
 //!

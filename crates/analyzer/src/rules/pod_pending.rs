@@ -9,11 +9,14 @@
 //!
 //! - `FailedScheduling` (the scheduler's `0/N nodes are available: ...` message), or the
 //!   `PodScheduled=False` condition;
-//! - `FailedCreatePodSandBox` (often the CNI: calico-node not running on that node);
+//! - `FailedCreatePodSandBox` (often the CNI: calico-node not running on that node, where the
+//!   input shows Calico runs);
 //! - `FailedMount` / `FailedAttachVolume`.
 //!
-//! Pods waiting only on an image pull are left to `image-pull-failure`. The subject is the
-//! Pod. Critical for a pod of the expected workload, warning for other pods.
+//! Pods waiting only on an image pull are left to `image-pull-failure`. The message says how
+//! long the pod has been Pending only when its creation time is known, and gives the reason
+//! and message as far as the input shows them (never an empty `Unschedulable:`). The subject
+//! is the Pod. Critical for a pod of the expected workload, warning for other pods.
 //!
 //! ## Why it matters
 //!

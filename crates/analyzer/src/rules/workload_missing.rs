@@ -13,7 +13,20 @@
 //!   and so is the `Killing` event of its last pod when that pod is gone (deleted).
 //!
 //! The subject is the Deployment (`Deployment/<namespace>/<name>`, the expected namespace when
-//! it is absent). Always critical.
+//! it is absent). Critical.
+//!
+//! calico-kube-controllers is only missing from a cluster that runs Calico. The workload is
+//! reported absent only where the input shows Calico runs: a pod or workload of calico-node,
+//! calico-kube-controllers, calico-typha or tigera-operator (by name, or the label
+//! `k8s-app=calico-node`), a Calico custom resource or its definition
+//! (`crd.projectcalico.org`, `projectcalico.org`, `operator.tigera.io`: an Installation), the
+//! `calico-system` or `tigera-operator` namespace, or events about Calico's pods. The expected
+//! namespace is then the one those pods are in (a `kubectl get pods -n kube-system` pasted with
+//! calico-node pods and no calico-kube-controllers pod gives `Deployment/kube-system/...`).
+//! Where the input shows none of it (OpenShift SDN, flannel, weave, k3s clusters, an excerpt of
+//! other pods), the rule gives one info line, `no Calico in this input`, with no namespace,
+//! instead of a critical finding. A workload named with `--workload` is looked for in any
+//! input that holds objects.
 //!
 //! ## Why it matters
 //!
