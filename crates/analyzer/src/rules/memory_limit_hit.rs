@@ -174,7 +174,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             message.push_str(&match &c.state {
                 State::Running { .. } if c.ready => ", running and ready now".to_string(),
                 State::Running { .. } => ", running but not ready".to_string(),
-                State::Waiting { reason, .. } => format!(", now waiting ({reason})"),
+                State::Waiting { reason, .. } => {
+                    format!(", now waiting{}", super::clause(&[reason], " (", ")"))
+                }
                 State::Terminated { .. } => ", terminated now".to_string(),
                 State::Unknown => String::new(),
             });

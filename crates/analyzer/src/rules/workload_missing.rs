@@ -146,7 +146,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 &format!("condition {}: {} {}", c.type_, c.reason, c.message),
             ));
             if c.type_ == "ReplicaFailure" {
-                why.push(format!("{}: {}", c.type_, c.message));
+                why.push(super::clause(&[&c.type_, &c.message], "", ""));
             }
         }
     }
@@ -172,7 +172,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             ));
             if why.is_empty() {
-                why.push(format!("{}: {}", c.reason, c.message));
+                why.push(super::clause(&[&c.reason, &c.message], "", ""));
             }
         }
         for (e, replaced) in
@@ -184,7 +184,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
             evidence.push(cx.evidence(&e.source, &e.summary()));
             if why.is_empty() {
-                why.push(format!("{}: {}", e.reason, e.message));
+                why.push(super::clause(&[&e.reason, &e.message], "", ""));
             }
         }
     }
