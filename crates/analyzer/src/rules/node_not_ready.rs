@@ -42,6 +42,8 @@ use crate::Context;
 use crate::report::{Finding, Severity, Subject};
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    // Without Calico in the input, its workload could not be hosted anywhere.
+    let calico = super::calico::shown(cx.facts).is_some();
     let hosted: Vec<(&str, &str)> = cx
         .target_pods()
         .filter(|p| !p.deleting)
@@ -156,8 +158,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .join("; ");
         let message = if hosts {
             format!("hosts {}; {}", pods.join(", "), what)
-        } else {
+        } else if calico {
             format!("could host the workload's pod; {what}")
+        } else {
+            what
         };
         let mut next_steps = vec![
             format!("kubectl describe node {}", node.name),
