@@ -13,7 +13,7 @@ fn corpus() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real")
 }
 
-/// One line of `expect.txt`.
+/// One `finding` or `absent` line of `expect.txt`.
 #[derive(Debug)]
 struct Expectation {
     present: bool,
@@ -23,15 +23,21 @@ struct Expectation {
     line: String,
 }
 
-fn expectations(path: &Path) -> Vec<Expectation> {
+/// The expectations of `expect.txt`, and the prefix the reference time must have.
+fn expectations(path: &Path) -> (Vec<Expectation>, Option<String>) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut out = Vec::new();
+    let mut reference_time = None;
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or_default().trim();
         if line.is_empty() {
             continue;
         }
         let words: Vec<&str> = line.split_whitespace().collect();
+        if let ["reference-time", prefix] = words.as_slice() {
+            reference_time = Some(prefix.to_string());
+            continue;
+        }
         let present = match words.first() {
             Some(&"finding") => true,
             Some(&"absent") => false,
@@ -66,7 +72,7 @@ fn expectations(path: &Path) -> Vec<Expectation> {
             line: line.to_string(),
         });
     }
-    out
+    (out, reference_time)
 }
 
 fn matches(e: &Expectation, f: &Finding) -> bool {
@@ -93,13 +99,22 @@ fn input_of(dir: &Path) -> PathBuf {
 
 /// The problems of one artefact, empty when it meets every expectation.
 fn check(dir: &Path) -> Vec<String> {
-    let expected = expectations(&dir.join("expect.txt"));
+    let (expected, reference_time) = expectations(&dir.join("expect.txt"));
     let snapshot = match Snapshot::open(&input_of(dir), &ReadOptions::default()) {
         Ok(s) => s,
         Err(e) => return vec![format!("not read: {e}")],
     };
     let report = analyze(&snapshot, &Options::default());
     let mut problems = Vec::new();
+    if let Some(prefix) = reference_time {
+        let have = report.reference_time.as_deref().unwrap_or("none");
+        if !have.starts_with(&prefix) {
+            problems.push(format!(
+                "reference time {have} ({}), expected {prefix}",
+                report.reference_time_source
+            ));
+        }
+    }
     for e in &expected {
         let found = report.findings.iter().any(|f| matches(e, f));
         if e.present && !found {
