@@ -157,6 +157,12 @@ fires!(
     "log-error-signature",
     "fire-panic"
 );
+// A FATAL line in another pod's log: a warning, not critical.
+fires!(
+    log_error_signature_fatal_other_pod,
+    "log-error-signature",
+    "fire-fatal-other-pod"
+);
 misses!(
     log_error_signature_benign,
     "log-error-signature",
