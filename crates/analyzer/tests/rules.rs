@@ -113,6 +113,12 @@ misses!(
     "image-pull-failure",
     "miss-events-pulled"
 );
+// Failed pulls, then the image was pulled and the container started.
+misses!(
+    image_pull_failure_events_recovered,
+    "image-pull-failure",
+    "miss-events-recovered"
+);
 misses!(
     image_pull_failure_recovered,
     "image-pull-failure",

@@ -10,8 +10,9 @@
 //!
 //! When the input does not show a pod's container states (an events table pasted alone, a
 //! describe whose body was elided, events about a pod the input holds nothing else of), its
-//! pull events within the window are enough: the message says it comes from events, with the
-//! count of failed pulls and the image they name.
+//! pull events within the window are enough, unless a later `Pulled` or `Started` event shows
+//! it recovered: the message says it comes from events, with the count of failed pulls and the
+//! image they name.
 //!
 //! ### Wordings
 //!
@@ -185,8 +186,14 @@ fn from_events(
     let mut waits = 0u64;
     let mut detail = String::new();
     let mut image = None;
+    let mut last_trouble = None;
+    let mut last_success = None;
     for (e, replaced) in cx.facts.events_for("Pod", namespace, name, uid) {
         if replaced || !cx.in_window(e.last) {
+            continue;
+        }
+        if matches!(e.reason.as_str(), "Pulled" | "Started") {
+            last_success = last_success.max(e.last);
             continue;
         }
         match pull_event(e) {
@@ -201,9 +208,12 @@ fn from_events(
             }
             None => continue,
         }
+        last_trouble = last_trouble.max(e.last);
         evidence.push(cx.evidence(&e.source, &e.summary()));
     }
-    if failures == 0 && waits == 0 {
+    // Pulled or started after the last failure: it recovered.
+    let recovered = matches!((last_trouble, last_success), (Some(t), Some(s)) if s > t);
+    if (failures == 0 && waits == 0) || recovered {
         return None;
     }
     let what = image.map_or_else(|| "an image".to_string(), |i| format!("image \"{i}\""));
