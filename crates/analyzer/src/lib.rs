@@ -186,7 +186,7 @@ impl Context<'_> {
     /// or not a positive duration (never `for 0s`).
     pub fn lasting(&self, t: Option<Timestamp>) -> String {
         match self.age(t) {
-            Some(age) if age.is_positive() && age.as_secs() > 0 => {
+            Some(age) if age.as_secs() > 0 => {
                 format!(" for {}", human_duration(age))
             }
             _ => String::new(),

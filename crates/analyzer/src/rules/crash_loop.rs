@@ -106,9 +106,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
 fn restart_event(e: &Event) -> Option<RestartEvent> {
     let m = e.message.to_ascii_lowercase();
     match e.reason.as_str() {
-        // `Back-off restarting failed container` (<= 1.25), `... failed container NAME`
-        // (1.26-), `... NAME in pod NAME_NS(UID)` (1.31-). The pull back-off is a Normal event
-        // (`Back-off pulling image`): a Warning BackOff cut short is still a restart back-off.
+        // `Back-off restarting failed container` (K8s <= 1.25), `... failed container NAME`
+        // (PR #113216), `... NAME in pod NAME_NS(UID)` (current kubelet). The pull back-off is
+        // a Normal event (`Back-off pulling image`): a Warning BackOff cut short is still a
+        // restart back-off.
         "BackOff"
             if m.contains("restarting failed container")
                 || (e.type_ == "Warning" && !m.contains("pull")) =>
@@ -116,11 +117,11 @@ fn restart_event(e: &Event) -> Option<RestartEvent> {
             Some(RestartEvent::BackOff)
         }
         // `Error syncing pod, skipping: failed to "StartContainer" for "X" with
-        // CrashLoopBackOff: ...` (<= 1.9).
+        // CrashLoopBackOff: ...` (older kubelets' FailedSync events).
         "FailedSync" if m.contains("crashloopbackoff") => Some(RestartEvent::BackOff),
-        // `Container X failed liveness probe, will be restarted` (1.13-), `Killing container with
-        // id docker://X:Container failed liveness probe.. Container will be killed and
-        // recreated.` (<= 1.12).
+        // `Container X failed liveness probe, will be restarted` (current kubelets), `Killing
+        // container with id docker://X:Container failed liveness probe.. Container will be
+        // killed and recreated.` (older, dockershim).
         "Killing" if m.contains("liveness probe") => Some(RestartEvent::LivenessKill),
         _ => None,
     }

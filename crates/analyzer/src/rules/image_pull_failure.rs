@@ -87,8 +87,8 @@ enum PullEvent {
     /// not present with pull policy of Never`.
     Failure,
     /// The container waits for its image without saying why: `Error: ErrImagePull`,
-    /// `Error: ImagePullBackOff`, `Back-off pulling image "X"`, and the `FailedSync` form of
-    /// K8s <= 1.9.
+    /// `Error: ImagePullBackOff`, `Back-off pulling image "X"`, and older kubelets'
+    /// `FailedSync` form.
     Waiting,
 }
 

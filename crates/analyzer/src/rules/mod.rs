@@ -143,18 +143,24 @@ pub(crate) fn named_like_target(cx: &Context<'_>, namespace: &str, name: &str) -
 /// Pods the input shows only through events about them (an events table pasted alone, the
 /// Events section of a describe whose header was not pasted), as (namespace, name), once each.
 pub(crate) fn pods_only_in_events(facts: &crate::facts::Facts) -> Vec<(&str, &str)> {
-    let mut out: Vec<(&str, &str)> = Vec::new();
+    use std::collections::HashSet;
+    let known: HashSet<(&str, &str)> = facts
+        .pods
+        .iter()
+        .map(|p| (p.namespace.as_str(), p.name.as_str()))
+        .collect();
+    let known_names: HashSet<&str> = facts.pods.iter().map(|p| p.name.as_str()).collect();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
     for e in &facts.events {
         let r = &e.regarding;
-        if r.kind != "Pod" || r.name.is_empty() {
-            continue;
-        }
-        let known = facts
-            .pods
-            .iter()
-            .any(|p| p.name == r.name && (p.namespace == r.namespace || r.namespace.is_empty()));
         let key = (r.namespace.as_str(), r.name.as_str());
-        if !known && !out.contains(&key) {
+        let is_known = if r.namespace.is_empty() {
+            known_names.contains(key.1)
+        } else {
+            known.contains(&key)
+        };
+        if r.kind == "Pod" && !r.name.is_empty() && !is_known && seen.insert(key) {
             out.push(key);
         }
     }

@@ -69,11 +69,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         // The default workload is Calico's: its absence means something only where the input
         // shows Calico runs. A workload asked for by name is looked for in any input.
         let calico = super::calico::shown(cx.facts);
+        let calicos = t.name == crate::WorkloadRef::default().name;
         if calico.is_none() {
-            if t.name == DEFAULT_WORKLOAD {
+            if calicos {
                 out.push(no_calico(t));
             }
-            if t.name == DEFAULT_WORKLOAD || cx.facts.metas.is_empty() {
+            if calicos || cx.facts.metas.is_empty() {
                 return;
             }
         }
@@ -249,9 +250,6 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         next_steps,
     });
 }
-
-/// The workload looked for when none is named: Calico's.
-const DEFAULT_WORKLOAD: &str = "calico-kube-controllers";
 
 /// The one line for an input of a cluster that does not run Calico (or does not show it).
 fn no_calico(t: &crate::Target) -> Finding {
