@@ -140,7 +140,11 @@ impl Discovery {
     }
 
     fn push(&mut self, r: Resource) {
-        if r.plural.contains('/') || !GROUPS.contains(&r.group.as_str()) {
+        // Plural and version name folders of the bundle: a hostile server's are dropped.
+        if !crate::gather::safe_name(&r.plural)
+            || !crate::gather::safe_name(&r.version)
+            || !GROUPS.contains(&r.group.as_str())
+        {
             return;
         }
         if !self

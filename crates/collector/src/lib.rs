@@ -175,6 +175,16 @@ pub struct Options {
     pub request_timeout: Duration,
     /// Retries of transient failures (5xx, 429, connection errors; default 3).
     pub retries: u32,
+    /// Cap of one answer's body (default 8 MiB): an answer over it is an error entry, and a
+    /// list page over it is asked again in smaller pages. The parsed objects held while
+    /// collecting are bounded by 16 times this (their estimated size in memory).
+    pub max_response_bytes: u64,
+    /// Cap of the objects of one list (one kind, in one namespace or cluster-wide; default
+    /// 10,000): a list over it is an error entry, not kept.
+    pub max_objects: u64,
+    /// Whether the client was made without the kubeconfig's credentials because the server
+    /// is plain `http://` (see [`client`]): a 401 or 403 then says so in the manifest.
+    pub credentials_withheld: bool,
     /// Extra redaction patterns.
     pub redact: Vec<regex::Regex>,
     /// The collection time written to the manifest and used as the describe reference time
@@ -196,12 +206,54 @@ impl Default for Options {
             timeout: Duration::from_secs(300),
             request_timeout: Duration::from_secs(30),
             retries: 3,
+            max_response_bytes: 8 << 20,
+            max_objects: 10_000,
+            credentials_withheld: false,
             redact: Vec::new(),
             collected_at: None,
             context: None,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
+}
+
+/// A client for `config` that sends credentials only over TLS, as kubectl does: when the
+/// server address is plain `http://`, the kubeconfig's token, basic-auth, client certificate,
+/// exec or auth-provider plugin and any `Authorization` header are dropped, and requests go
+/// without them. Returns the client and whether credentials were dropped (set
+/// [`Options::credentials_withheld`] to it).
+pub fn client(mut config: kube::Config) -> Result<(kube::Client, bool)> {
+    let plain = config.cluster_url.scheme_str() != Some("https");
+    let mut withheld = false;
+    if plain {
+        let a = &config.auth_info;
+        withheld = a.token.is_some()
+            || a.token_file.is_some()
+            || a.username.is_some()
+            || a.password.is_some()
+            || a.client_certificate.is_some()
+            || a.client_certificate_data.is_some()
+            || a.client_key.is_some()
+            || a.client_key_data.is_some()
+            || a.exec.is_some()
+            || a.auth_provider.is_some();
+        // Impersonation is not a credential: kept.
+        config.auth_info = kube::config::AuthInfo {
+            impersonate: a.impersonate.clone(),
+            impersonate_uid: a.impersonate_uid.clone(),
+            impersonate_groups: a.impersonate_groups.clone(),
+            impersonate_user_extra: a.impersonate_user_extra.clone(),
+            ..kube::config::AuthInfo::default()
+        };
+        let before = config.headers.len();
+        config
+            .headers
+            .retain(|(name, _)| name != http::header::AUTHORIZATION);
+        withheld |= config.headers.len() != before;
+    }
+    let client = kube::Client::try_from(config)
+        .map_err(|e| Error::Unreachable(format!("cannot create the client: {e}")))?;
+    Ok((client, withheld))
 }
 
 /// Receives progress while collecting (for a progress bar). Every method has a no-op default.
