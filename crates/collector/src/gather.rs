@@ -242,7 +242,7 @@ fn bad_name(what: &str, name: &str) -> CollectError {
     CollectError {
         what: format!("{what} {}", shown(name)),
         message: format!(
-            "the name {:?} cannot be a file name in the bundle (Kubernetes names are letters, digits, '-', '.' and '_', at most 253 bytes); the object is kept in its list, its files are not collected",
+            "the name \"{}\" cannot be a file name in the bundle (Kubernetes names are letters, digits, '-', '.' and '_', at most 253 bytes); the object is kept in its list, its files are not collected",
             shown(name)
         ),
         class: Some("other".into()),
