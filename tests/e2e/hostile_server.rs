@@ -36,6 +36,8 @@ enum Case {
     EndlessString,
     /// Headers, then nothing, ever.
     Stuck,
+    /// The log of the good pod's container `endless` never ends (not in [`CASES`]).
+    EndlessLog,
     /// 401 for the node list (not in [`CASES`]).
     Unauthorized,
 }
@@ -93,8 +95,18 @@ fn pod(name: &str, node: &str, containers: &[&str]) -> Value {
 }
 
 fn good_pod() -> Value {
-    pod("good-pod", "node-1", &["app"])
+    pod("good-pod", "node-1", &["app", "endless"])
 }
+
+/// Every case: the lists of [`CASES`] and the endless log.
+const ALL: [Case; 6] = [
+    Case::DeclaredHuge,
+    Case::EndlessList,
+    Case::EndlessPages,
+    Case::EndlessString,
+    Case::Stuck,
+    Case::EndlessLog,
+];
 
 fn start(cases: &[Case], pods: Vec<Value>) -> Fake {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -183,6 +195,17 @@ fn serve(
         .find(|(c, p)| *p == path && cases.contains(c))
         .map(|(c, _)| *c);
     let json_kind = "application/json";
+    if cases.contains(&Case::EndlessLog)
+        && path.ends_with("/log")
+        && query.contains("container=endless")
+        && !query.contains("previous=true")
+    {
+        chunked_head(&mut s)?;
+        let line = b"2025-03-14T09:30:00Z endless log line\n".repeat(1000);
+        loop {
+            chunk(&mut s, &line)?;
+        }
+    }
     if cases.contains(&Case::Unauthorized) && path == "/api/v1/nodes" {
         let status = json!({"kind": "Status", "code": 401, "message": "Unauthorized"});
         return reply(&mut s, 401, status.to_string().as_bytes(), json_kind);
@@ -231,7 +254,7 @@ fn serve(
                 json_kind,
             )
         }
-        Some(Case::Unauthorized) => unreachable!("not in CASES"),
+        Some(Case::Unauthorized | Case::EndlessLog) => unreachable!("not in CASES"),
         Some(Case::Stuck) => {
             chunked_head(&mut s)?;
             // Nothing more, until the client gives up (or a minute passes).
@@ -334,6 +357,8 @@ fn collect(fake: &Fake, extra: &[&str]) -> Collected {
             "--timeout",
             "60s",
         ])
+        // Logs read up to 64 x 64 KiB (4 MiB).
+        .args(["--max-log-bytes", "64KiB"])
         .arg("--kubeconfig")
         .arg(&kubeconfig)
         .arg("-o")
@@ -411,6 +436,8 @@ fn check_good(c: &Collected) -> Vec<(String, String, String)> {
         read(&format!("{dir}/logs/app.log")),
         b"hello from good-pod\n"
     );
+    let endless = read(&format!("{dir}/logs/endless.log"));
+    assert!(endless.len() <= 64 << 10, "{}", endless.len());
     let pod: Value = serde_json::from_slice(&read(&format!("{dir}/pod.json"))).unwrap();
     assert_eq!(pod["metadata"]["name"], "good-pod");
     let describe = String::from_utf8(read(&format!("{dir}/describe.txt"))).unwrap();
@@ -443,6 +470,18 @@ fn check_case(c: &Collected, errors: &[(String, String, String)], case: Case) {
         Case::EndlessPages => ("deployments", "too-large", "--max-objects"),
         Case::EndlessString => ("replicasets", "too-large", "goes on past"),
         Case::Stuck => ("daemonsets", "timeout", "no answer within 2s"),
+        Case::EndlessLog => {
+            let (_, class, message) = errors
+                .iter()
+                .find(|(what, _, _)| what == "logs good/good-pod/endless")
+                .unwrap_or_else(|| panic!("no error for the endless log in {errors:?}"));
+            assert_eq!(class, "too-large", "{message}");
+            assert!(
+                message.contains("the log goes on past 4194304 bytes"),
+                "{message}"
+            );
+            return;
+        }
         Case::Unauthorized => unreachable!("checked by its own test"),
     };
     let found = errors
@@ -480,9 +519,8 @@ fn good_fake_server_gives_a_complete_bundle() {
 
 #[test]
 fn hostile_server_each_case_alone_then_all_at_once() {
-    let all: Vec<Case> = CASES.iter().map(|(c, _)| *c).collect();
-    let mut runs: Vec<Vec<Case>> = all.iter().map(|c| vec![*c]).collect();
-    runs.push(all);
+    let mut runs: Vec<Vec<Case>> = ALL.iter().map(|c| vec![*c]).collect();
+    runs.push(ALL.to_vec());
     for cases in runs {
         let fake = start(&cases, vec![good_pod()]);
         let c = collect(&fake, &[]);
@@ -541,6 +579,17 @@ fn a_smaller_response_cap_is_honoured() {
     let (_, class, message) = &errors[0];
     assert_eq!(class, "too-large");
     assert!(message.contains("--max-objects 2000"), "{message}");
+    // With a 256 KiB cap, the objects held are bounded by 4 MiB: the endless pages hit that
+    // bound first.
+    let c = collect(&fake, &["--max-response-bytes", "256KiB"]);
+    assert_eq!(c.code, 3, "{}", c.stderr);
+    let errors = check_good(&c);
+    let (_, class, message) = &errors[0];
+    assert_eq!(class, "too-large");
+    assert!(
+        message.contains("do not fit in the 4 MiB the collection holds"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -553,7 +602,7 @@ fn hostile_names_never_abort_a_collection() {
         "\u{1b}]52;c;aGk=\u{7}",
         &long,
     ];
-    let mut pods = vec![pod("good-pod", "node-1", &["app", "../c"])];
+    let mut pods = vec![pod("good-pod", "node-1", &["app", "endless", "../c"])];
     for (i, name) in bad_names.iter().enumerate() {
         let node = if i == 0 { "../../node" } else { "node-1" };
         pods.push(pod(name, node, &["app"]));

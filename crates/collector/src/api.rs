@@ -153,11 +153,12 @@ impl Api {
             })
             .map(|_| ())
             .map_err(|held| {
+                let mib = |n: u64| n as f64 / f64::from(1 << 20);
                 Failure::OverLimit(format!(
-                    "GET {path}: its objects (about {} MiB in memory) do not fit in the {} MiB the collection holds ({} MiB held; 16 x --max-response-bytes)",
-                    n >> 20,
-                    max >> 20,
-                    held >> 20
+                    "GET {path}: its objects (about {:.1} MiB in memory) do not fit in the {:.0} MiB the collection holds ({:.1} MiB held; 16 x --max-response-bytes)",
+                    mib(n),
+                    mib(max),
+                    mib(held)
                 ))
             })
     }
@@ -308,24 +309,31 @@ impl Api {
         }
     }
 
-    /// GET a log, handing its bytes to `sink` as they arrive. A stream that breaks after some
-    /// bytes is not retried: what was read is kept and the cut reported. (Retries happen
+    /// GET a log, handing its bytes to `sink` as they arrive, up to `max_read` bytes (a
+    /// stream that goes on is cut there, [`Failure::TooLarge`]). A stream that breaks after
+    /// some bytes is not retried: what was read is kept and the cut reported. (Retries happen
     /// only before the first byte.)
     pub(crate) async fn get_log(
         &self,
         path: &str,
+        max_read: u64,
         sink: &mut LogSink<'_>,
     ) -> Result<LogRead, Failure> {
         let mut attempt = 0;
         loop {
-            let result = self.log_once(path, sink).await;
+            let result = self.log_once(path, max_read, sink).await;
             if let Some(done) = self.settle(result, &mut attempt).await {
                 return done;
             }
         }
     }
 
-    async fn log_once(&self, path: &str, sink: &mut LogSink<'_>) -> Result<LogRead, Failure> {
+    async fn log_once(
+        &self,
+        path: &str,
+        max_read: u64,
+        sink: &mut LogSink<'_>,
+    ) -> Result<LogRead, Failure> {
         let (_permit, req) = self.begin(path, "*/*").await?;
         let resp = match tokio::time::timeout_at(self.timeout_at(), self.client.send(req)).await {
             Err(_) => return Err(self.timed_out(path)),
@@ -366,6 +374,12 @@ impl Api {
                                 "GET {path}: cannot keep the log in a temporary file: {e}"
                             ))
                         })?;
+                        if log.total > max_read {
+                            log.cut = Some(Failure::TooLarge(format!(
+                                "GET {path}: the log goes on past {max_read} bytes; kept the last bytes read, not the end of the log"
+                            )));
+                            break;
+                        }
                     }
                 }
             }

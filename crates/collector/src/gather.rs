@@ -589,7 +589,10 @@ impl<'a> Ctx<'a> {
         );
         let mut writer = LogWriter::new(&self.spill, self.options.max_log_bytes);
         let mut sink = |data: &[u8]| writer.push(data);
-        let read = self.api.get_log(&url, &mut sink).await;
+        // A log is read up to 64 times what is kept (1 MiB at least): an endless stream
+        // ends there.
+        let max_read = self.options.max_log_bytes.saturating_mul(64).max(1 << 20);
+        let read = self.api.get_log(&url, max_read, &mut sink).await;
         match read {
             Ok(log) => {
                 if previous && log.total == 0 && log.cut.is_none() {
