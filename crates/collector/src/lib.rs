@@ -8,8 +8,12 @@
 //!
 //! Secrets are never read; credentials are redacted from objects and logs before anything is
 //! written ([`redact`]). Logs are bounded per log and by a size budget for the whole zip.
-//! Failures (403, 404, timeouts, cut streams) are recorded in the manifest and the collection
-//! goes on. See `docs/collect.md`.
+//! Whatever the server sends is bounded too: the bytes of one answer, the objects of one list,
+//! the objects held, the bytes read of one log, the time of one request
+//! ([`Options::max_response_bytes`], [`Options::max_objects`]). Failures (403, 404, timeouts,
+//! cut streams, answers over a bound, names that cannot name a file) are recorded in the
+//! manifest and the collection goes on. Credentials go only over TLS ([`client`]). See
+//! `docs/collect.md`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), kbundle_collector::Error> {
