@@ -410,7 +410,7 @@ impl<'a> Ctx<'a> {
                     res.url(ns)
                 )));
             }
-            let v = match self.api.get_held(&url).await {
+            let mut v = match self.api.get_held(&url).await {
                 Ok((v, h)) => {
                     *held += h;
                     v
@@ -423,13 +423,9 @@ impl<'a> Ctx<'a> {
                 }
                 Err(f) => return Err(f),
             };
-            for item in v
-                .get("items")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                items.push(normalize(item.clone(), res));
+            // The items are moved out of the page, not copied.
+            if let Some(Value::Array(page)) = v.get_mut("items") {
+                items.extend(std::mem::take(page).into_iter().map(|i| normalize(i, res)));
             }
             let max = self.options.max_objects;
             if items.len() as u64 > max {
