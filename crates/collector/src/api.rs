@@ -516,6 +516,52 @@ fn status_failure(path: &str, code: u16, body: &[u8]) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::{PER_VALUE, held_estimate};
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            // Strings full of structure and escapes.
+            "[\\[\\]{}:,\"\\\\a-z\\n\\u{1b}]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z{\\[\",:\\\\]{0,6}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Values in a parsed document, object keys included.
+    fn count(v: &Value) -> u64 {
+        match v {
+            Value::Array(a) => 1 + a.iter().map(count).sum::<u64>(),
+            Value::Object(m) => 1 + m.values().map(|v| 1 + count(v)).sum::<u64>(),
+            _ => 1,
+        }
+    }
+
+    proptest! {
+        /// The estimate is never below what parsing makes: one value per value (and key),
+        /// compact or pretty.
+        #[test]
+        fn held_estimate_bounds_every_document(v in json_value()) {
+            for text in [serde_json::to_vec(&v).unwrap_or_default(), serde_json::to_vec_pretty(&v).unwrap_or_default()] {
+                let values = (held_estimate(&text) - text.len() as u64) / PER_VALUE;
+                prop_assert!(values >= count(&v), "{values} < {} for {}", count(&v), String::from_utf8_lossy(&text));
+            }
+        }
+
+        /// Any bytes: no panic, at least the bytes themselves.
+        #[test]
+        fn held_estimate_of_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            prop_assert!(held_estimate(&bytes) >= bytes.len() as u64 + PER_VALUE);
+        }
+    }
 
     #[test]
     fn held_estimate_counts_values_outside_strings() {

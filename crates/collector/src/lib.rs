@@ -322,3 +322,26 @@ pub async fn collect(
 ) -> Result<Summary> {
     gather::run(client, plan, options, out, progress).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::client;
+
+    fn config(url: &str) -> kube::Config {
+        let mut c = kube::Config::new(url.parse().unwrap_or_default());
+        c.auth_info.token = Some("tok".to_string().into());
+        c.auth_info.impersonate = Some("someone".into());
+        c
+    }
+
+    #[tokio::test]
+    async fn credentials_only_over_tls() {
+        let (_, withheld) = client(config("http://127.0.0.1:1")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(withheld);
+        let (_, withheld) = client(config("https://127.0.0.1:1")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!withheld);
+        let plain = kube::Config::new("http://127.0.0.1:1".parse().unwrap_or_default());
+        let (_, withheld) = client(plain).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!withheld, "nothing to withhold");
+    }
+}
