@@ -6,7 +6,7 @@
 //! the manifest, the peak memory of the child (`VmHWM`, polled) under 256 MiB, and no
 //! credential sent over plain http. Also: pods, containers and nodes with hostile names.
 //!
-//! Nothing here depends on timing but `--request-timeout 2s` for the request that never
+//! Nothing here depends on timing but `--request-timeout 5s` for the request that never
 //! answers; the runs take seconds.
 
 use std::io::{Read, Write};
@@ -353,7 +353,7 @@ fn collect(fake: &Fake, extra: &[&str]) -> Collected {
             "-n",
             "good",
             "--request-timeout",
-            "2s",
+            "5s",
             "--timeout",
             "60s",
         ])
@@ -469,7 +469,7 @@ fn check_case(c: &Collected, errors: &[(String, String, String)], case: Case) {
         Case::EndlessList => ("services", "too-large", "goes on past"),
         Case::EndlessPages => ("deployments", "too-large", "--max-objects"),
         Case::EndlessString => ("replicasets", "too-large", "goes on past"),
-        Case::Stuck => ("daemonsets", "timeout", "no answer within 2s"),
+        Case::Stuck => ("daemonsets", "timeout", "no answer within 5s"),
         Case::EndlessLog => {
             let (_, class, message) = errors
                 .iter()
