@@ -1052,7 +1052,7 @@ pub(crate) async fn run(
         && let Some(bad) = namespaces.iter().find(|ns| !safe_name(ns))
     {
         return Err(Error::Invalid(format!(
-            "namespace {:?} is not a Kubernetes name",
+            "namespace \"{}\" is not a Kubernetes name",
             shown(bad)
         )));
     }
