@@ -338,6 +338,11 @@ impl<'a> Ctx<'a> {
         });
     }
 
+    /// Records that an object's name cannot name a file (see [`safe_name`]).
+    fn refuse_name(&self, what: &str, name: &str) {
+        self.lock().errors.push(bad_name(what, name));
+    }
+
     fn note_error(&self, what: impl Into<String>, message: impl Into<String>, class: &str) {
         self.lock().errors.push(CollectError {
             what: what.into(),
@@ -631,7 +636,7 @@ impl<'a> Ctx<'a> {
         let (ns, name) = key_of(pod);
         if !safe_name(&ns) || !safe_name(&name) {
             let bad = if safe_name(&ns) { &name } else { &ns };
-            self.lock().errors.push(bad_name("pod", bad));
+            self.refuse_name("pod", bad);
             return;
         }
         let dir = format!("namespaces/{ns}/pods/{name}");
@@ -674,9 +679,7 @@ impl<'a> Ctx<'a> {
             {
                 let n = str_at(c, "/name");
                 if !n.is_empty() && !safe_name(n) {
-                    self.lock()
-                        .errors
-                        .push(bad_name(&format!("logs {ns}/{name} container"), n));
+                    self.refuse_name(&format!("logs {ns}/{name} container"), n);
                 } else if !n.is_empty() && !containers.iter().any(|x| x == n) {
                     containers.push(n.to_string());
                 }
@@ -704,9 +707,7 @@ impl<'a> Ctx<'a> {
 
     async fn node(&self, node_name: &str) {
         if !safe_name(node_name) {
-            self.lock()
-                .errors
-                .push(bad_name("describe node", node_name));
+            self.refuse_name("describe node", node_name);
             return;
         }
         let nodes = self.list_items("cluster/nodes.json");
@@ -747,7 +748,7 @@ impl<'a> Ctx<'a> {
             for e in events {
                 let ns = str_at(e, "/metadata/namespace");
                 if !ns.is_empty() && !safe_name(ns) {
-                    self.lock().errors.push(bad_name("event namespace", ns));
+                    self.refuse_name("event namespace", ns);
                     continue;
                 }
                 self.store_items(
@@ -926,7 +927,7 @@ impl<'a> Ctx<'a> {
                             continue;
                         }
                         if let Some(bad) = [ns, name].into_iter().find(|n| !safe_name(n)) {
-                            self.lock().errors.push(bad_name("webhook service", bad));
+                            self.refuse_name("webhook service", bad);
                         } else {
                             backends.insert((ns.to_string(), name.to_string()));
                         }
