@@ -9,6 +9,7 @@ mod collect;
 mod demo;
 mod describe;
 mod hostile;
+mod hostile_server;
 mod html;
 mod inspect;
 mod neutral;

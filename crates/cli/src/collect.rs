@@ -72,6 +72,15 @@ pub struct Args {
     /// Bound of one request (or of a pause in a log stream).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     request_timeout: Duration,
+    /// Cap of one answer from the API server; an answer over it is recorded as an error (a
+    /// list page over it is asked again in smaller pages). Objects held while collecting are
+    /// bounded by 16 times this.
+    #[arg(long, value_name = "SIZE", default_value = "8MiB", value_parser = parse_size)]
+    max_response_bytes: u64,
+    /// Cap of the objects of one list (one kind in one namespace, or cluster-wide); a list
+    /// over it is recorded as an error, not kept.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    max_objects: u64,
     /// Also redact every match of REGEX, in objects and logs. Repeatable.
     #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
     redact: Vec<regex::Regex>,
@@ -97,7 +106,9 @@ impl Progress for Bar {
 struct Quiet;
 impl Progress for Quiet {}
 
-async fn client(args: &Args) -> Result<(kube::Client, Option<String>), String> {
+/// The client (credentials only over TLS: see `kbundle_collector::client`), the context
+/// name, and whether credentials were withheld from a plain-http server.
+async fn client(args: &Args) -> Result<(kube::Client, Option<String>, bool), String> {
     let options = KubeConfigOptions {
         context: args.context.clone(),
         ..KubeConfigOptions::default()
@@ -123,9 +134,8 @@ async fn client(args: &Args) -> Result<(kube::Client, Option<String>), String> {
         let context = context.or_else(|| Some("in-cluster".to_string()));
         (config, context)
     };
-    let client =
-        kube::Client::try_from(config).map_err(|e| format!("cannot create the client: {e}"))?;
-    Ok((client, context))
+    let (client, withheld) = kbundle_collector::client(config).map_err(|e| e.to_string())?;
+    Ok((client, context, withheld))
 }
 
 fn human(bytes: u64) -> String {
@@ -232,13 +242,18 @@ async fn run_async(args: Args) -> ExitCode {
         Some(sel) => plan.with_context_logs(sel.clone()),
         None => plan,
     };
-    let (client, context) = match client(&args).await {
+    let (client, context, credentials_withheld) = match client(&args).await {
         Ok(c) => c,
         Err(e) => {
             eprintln!("kbundle: {}", safe(&e));
             return ExitCode::from(FAILED);
         }
     };
+    if credentials_withheld && !args.quiet {
+        eprintln!(
+            "kbundle: the server address is plain http://: the kubeconfig's credentials are not sent (only over https, as kubectl)"
+        );
+    }
     let collected_at = args.collected_at.unwrap_or_else(jiff::Timestamp::now);
     let out = args.output.clone().unwrap_or_else(|| {
         let name = plan.preset.clone().unwrap_or_else(|| "namespaces".into());
@@ -262,6 +277,9 @@ async fn run_async(args: Args) -> ExitCode {
         jobs: usize::from(args.jobs),
         timeout: args.timeout,
         request_timeout: args.request_timeout,
+        max_response_bytes: args.max_response_bytes,
+        max_objects: args.max_objects,
+        credentials_withheld,
         redact: args.redact.clone(),
         collected_at: Some(collected_at),
         context,
