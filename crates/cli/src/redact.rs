@@ -13,6 +13,7 @@ use kbundle_format::{BundleWriter, ReadOptions, Snapshot};
 use kbundle_redact::{RedactionMap, Redactor, bundle};
 
 use crate::limits::LimitArgs;
+use crate::safe;
 
 /// Exit code: bundle written, something missing.
 const PARTIAL: u8 = 3;
@@ -132,7 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let path = writer.finish(manifest)?;
     args.redaction.write_map(&summary.map)?;
     if !args.quiet {
-        println!("bundle:     {}", path.display());
+        println!("bundle:     {}", safe(&path.display().to_string()));
         println!(
             "written:    {} entries ({} objects, {} logs, {} texts)",
             summary.entries, summary.objects, summary.logs, summary.texts
@@ -149,11 +150,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 summary.errors.len()
             );
             for e in summary.errors.iter().take(10) {
-                println!(
-                    "            {}: {}",
-                    e.what.replace('\n', " "),
-                    e.message.replace('\n', " ")
-                );
+                println!("            {}: {}", safe(&e.what), safe(&e.message));
             }
         }
     }
