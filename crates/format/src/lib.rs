@@ -29,6 +29,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod archive;
+pub mod command;
 pub mod entry_path;
 mod error;
 mod import;
