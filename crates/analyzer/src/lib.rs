@@ -357,16 +357,9 @@ pub const MAX_EVIDENCE: usize = 20;
 
 /// Analyzes a snapshot.
 pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
-    let (now, source) = match (options.now, snapshot.reference_time()) {
+    let (now, source) = match (options.now, snapshot.reference()) {
         (Some(t), _) => (Some(t), "option"),
-        (None, Some(t))
-            if snapshot
-                .manifest()
-                .is_some_and(|m| m.collected_at.parse::<Timestamp>().is_ok()) =>
-        {
-            (Some(t), "manifest")
-        }
-        (None, Some(t)) => (Some(t), "objects"),
+        (None, Some((t, source))) => (Some(t), source.name()),
         (None, None) => (None, "none"),
     };
     let mut facts = Facts::from_snapshot(snapshot);

@@ -149,8 +149,10 @@ pub struct Report {
     pub summary: Summary,
     /// The time the analysis is relative to (RFC 3339), if any was known.
     pub reference_time: Option<String>,
-    /// Where the reference time came from: `option`, `manifest`, `objects`, `describe` (the
-    /// newest date in the describe texts) or `none`.
+    /// Where the reference time came from: `option` (`--now`), `manifest` (a kbundle
+    /// manifest's `collected_at`), `must-gather-timestamp`, `observations` (the newest
+    /// observation time the objects record, see `kbundle_format::ReferenceTimeSource`),
+    /// `describe` (the newest date in the describe texts) or `none`.
     pub reference_time_source: &'static str,
     /// The look-back window, e.g. `24h`.
     pub window: String,
@@ -191,7 +193,10 @@ impl Report {
             "{} {}  (reference time {}, window {})",
             paint("1", "kbundle analyze:"),
             self.workload,
-            self.reference_time.as_deref().unwrap_or("unknown"),
+            match self.reference_time.as_deref() {
+                Some(t) => format!("{t} from {}", self.reference_time_source),
+                None => "unknown".to_string(),
+            },
             self.window
         );
         if self.findings.is_empty() {

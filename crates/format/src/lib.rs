@@ -45,6 +45,7 @@ pub use error::{Error, Result};
 pub use limits::Limits;
 pub use manifest::Manifest;
 pub use snapshot::{
-    EntryRef, Input, Layout, LogRef, Object, ObjectKey, ReadOptions, Snapshot, TextKind, TextRef,
+    EntryRef, Input, Layout, LogRef, Object, ObjectKey, ReadOptions, ReferenceTimeSource, Snapshot,
+    TextKind, TextRef,
 };
 pub use writer::{BundleWriter, MANIFEST_PATH, PreparedEntry, hex};
