@@ -329,7 +329,9 @@ fn mark_targets(facts: &mut Facts, target: &Target) {
         .collect();
     let prefix = format!("{}-", target.name);
     for pod in &mut facts.pods {
-        if pod.namespace != target.namespace {
+        // A pod whose namespace the input does not show (a pasted table without `-n`) may
+        // still be the workload's by its name; it keeps its unknown namespace.
+        if !pod.namespace.is_empty() && pod.namespace != target.namespace {
             continue;
         }
         let by_owner = pod.owner.as_ref().is_some_and(|o| {
@@ -385,13 +387,10 @@ pub fn analyze_facts(
     inputs: Vec<String>,
     options: &Options,
 ) -> Report {
-    let mut target = resolve_target(snapshot, &facts, options);
     if let Some(s) = snapshot {
-        // Table rows with no namespace of their own are taken to be in the expected one;
-        // rows that name theirs may change which that is.
-        facts.add_pod_tables(s, now, &target.namespace);
-        target = resolve_target(snapshot, &facts, options);
+        facts.add_tables(s, now);
     }
+    let target = resolve_target(snapshot, &facts, options);
     mark_targets(&mut facts, &target);
     let scans = snapshot
         .map(|s| logscan::scan_all(s, &facts.logs, now))

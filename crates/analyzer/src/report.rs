@@ -52,18 +52,23 @@ impl std::str::FromStr for Severity {
 pub struct Subject {
     /// Kind, e.g. `Pod`.
     pub kind: String,
-    /// Namespace, empty for cluster-scoped objects.
-    pub namespace: String,
+    /// Namespace: empty for cluster-scoped objects, `None` when the input does not show the
+    /// namespace of a namespaced object (a pasted table without `-n`, say). Never guessed.
+    pub namespace: Option<String>,
     /// Name.
     pub name: String,
 }
 
 impl Subject {
-    /// A subject.
+    /// A subject. An empty namespace means cluster-scoped for cluster-scoped kinds (and kinds
+    /// this crate does not know), and unknown for the namespaced built-in kinds.
     pub fn new(kind: &str, namespace: &str, name: &str) -> Subject {
+        let namespaced = kbundle_format::resources::builtin()
+            .iter()
+            .any(|r| r.kind == kind && r.namespaced);
         Subject {
             kind: kind.to_string(),
-            namespace: namespace.to_string(),
+            namespace: (!namespace.is_empty() || !namespaced).then(|| namespace.to_string()),
             name: name.to_string(),
         }
     }
@@ -71,10 +76,10 @@ impl Subject {
 
 impl std::fmt::Display for Subject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.namespace.is_empty() {
-            write!(f, "{}/{}", self.kind, self.name)
-        } else {
-            write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+        match self.namespace.as_deref() {
+            Some("") => write!(f, "{}/{}", self.kind, self.name),
+            Some(ns) => write!(f, "{}/{}/{}", self.kind, ns, self.name),
+            None => write!(f, "{}/?/{}", self.kind, self.name),
         }
     }
 }
