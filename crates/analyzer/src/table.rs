@@ -379,7 +379,7 @@ pub(crate) struct EventRow {
 /// REASON   SOURCE   MESSAGE`. Columns are runs of two spaces or more apart.
 fn event_header(line: &str) -> Option<Vec<(String, usize)>> {
     let t = line.trim_end();
-    if !t.starts_with("LAST SEEN") && !t.starts_with("NAMESPACE") {
+    if !t.starts_with("LAST SEEN") && !t.starts_with("LASTSEEN") && !t.starts_with("NAMESPACE") {
         return None;
     }
     let mut cols = Vec::new();
@@ -391,7 +391,13 @@ fn event_header(line: &str) -> Option<Vec<(String, usize)>> {
                 .get(at..)
                 .and_then(|r| r.find(word))
                 .map_or(at, |p| p + at);
-            cols.push((word.to_string(), pos));
+            // Kubernetes <= 1.5 wrote `LASTSEEN` and `FIRSTSEEN`.
+            let name = match word {
+                "LASTSEEN" => "LAST SEEN",
+                "FIRSTSEEN" => "FIRST SEEN",
+                w => w,
+            };
+            cols.push((name.to_string(), pos));
         }
         at += part.len() + 2;
     }
@@ -532,7 +538,8 @@ pub(crate) fn parse_event_tables(text: &str) -> Vec<EventRow> {
             name,
             container,
             component: get("SOURCE")
-                .split(',')
+                .trim_start_matches('{')
+                .split([',', ' '])
                 .next()
                 .unwrap_or_default()
                 .trim()
@@ -673,6 +680,117 @@ kube-system   calico-kube-controllers-544658cf79-fprvm   0/1     CrashLoopBackOf
         let rows = parse_pod_tables(collapsed);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].status, "OOMKilled");
+    }
+
+    /// From open-policy-agent/gatekeeper pull request #727 (Apache-2.0), as pasted there.
+    const GATEKEEPER_EVENTS: &str = "kubectl get events -n gatekeeper-system
+LAST SEEN   TYPE      REASON            OBJECT                                     MESSAGE
+59m         Warning   FailedAdmission   deployment/gatekeeper-controller-manager   Admission webhook \"validation.gatekeeper.sh\" denied request: [Namespace:  Kind: Namespace Name: tt3] by constraint ns-must-have-gk you must provide labels: {\"gatekeeper\"}
+";
+
+    /// From kubernetes/kubernetes issue #29838 (Kubernetes 1.3 layout), first two rows.
+    const OLD_EVENTS: &str = "LASTSEEN   FIRSTSEEN   COUNT     NAME                                KIND         SUBOBJECT                         TYPE      REASON              SOURCE                                   MESSAGE
+13m        13m         1         nginx-deployment-3392909933-1tfwp   Pod                                            Normal    Scheduled           {default-scheduler }                     Successfully assigned nginx-deployment-3392909933-1tfwp to kubernetes-minion-group-kcbf
+13m        13m         1         nginx-deployment-3392909933-1tfwp   Pod          spec.containers{nginx}            Normal    Pulling             {kubelet kubernetes-minion-group-kcbf}   pulling image \"nginx\"
+";
+
+    #[test]
+    fn events_tables_of_every_layout() {
+        let rows = parse_event_tables(GATEKEEPER_EVENTS);
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!(
+            (r.namespace.as_str(), r.kind.as_str(), r.name.as_str()),
+            (
+                "gatekeeper-system",
+                "Deployment",
+                "gatekeeper-controller-manager"
+            )
+        );
+        assert_eq!(
+            (r.type_.as_str(), r.reason.as_str()),
+            ("Warning", "FailedAdmission")
+        );
+        assert!(r.message.ends_with("{\"gatekeeper\"}"), "{:?}", r.message);
+        assert_eq!(r.last_seen, "59m");
+
+        let rows = parse_event_tables(OLD_EVENTS);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].kind, "Pod");
+        assert_eq!(rows[1].name, "nginx-deployment-3392909933-1tfwp");
+        assert_eq!(rows[1].container.as_deref(), Some("nginx"));
+        assert_eq!(rows[1].component, "kubelet");
+        assert_eq!(rows[1].count, Some(1));
+        assert_eq!(rows[1].message, "pulling image \"nginx\"");
+        assert_eq!(rows[0].namespace, "", "no namespace shown: unknown");
+
+        // `-A -o wide`.
+        let wide = "$ kubectl get events -A -o wide
+NAMESPACE       LAST SEEN   TYPE      REASON         OBJECT                                       SUBOBJECT   SOURCE                  MESSAGE                                                       FIRST SEEN   COUNT   NAME
+calico-system   5m          Warning   FailedCreate   replicaset/calico-kube-controllers-6b8f9c8d               replicaset-controller   Error creating: Internal error occurred: failed calling it   50m          23      calico-kube-controllers-6b8f9c8d.17a
+";
+        let rows = parse_event_tables(wide);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].count, Some(23));
+        assert_eq!(rows[0].first_seen.as_deref(), Some("50m"));
+        assert_eq!(rows[0].kind, "ReplicaSet");
+        assert_eq!(rows[0].namespace, "calico-system");
+        assert_eq!(rows[0].component, "replicaset-controller");
+        // A series in LAST SEEN, CRLF, and a message the terminal wrapped.
+        let series = "kubectl get ev -n kube-system\r\nLAST SEEN           TYPE      REASON    OBJECT                          MESSAGE\r\n4m (x3 over 10m)    Warning   BackOff   pod/calico-kube-controllers-x   Back-off restarting failed container\r\ncalico-kube-controllers in pod calico-kube-controllers-x\r\n";
+        let rows = parse_event_tables(series);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(
+            (rows[0].count, rows[0].first_seen.as_deref()),
+            (Some(3), Some("10m"))
+        );
+        assert_eq!(rows[0].namespace, "kube-system");
+        assert_eq!(
+            rows[0].message,
+            "Back-off restarting failed container calico-kube-controllers in pod calico-kube-controllers-x"
+        );
+    }
+
+    #[test]
+    fn pod_rows_take_only_the_namespace_shown() {
+        let prompts = [
+            (
+                "root@node1:~# kubectl get pods -n kube-system",
+                Some("kube-system"),
+            ),
+            (
+                "[root@master-1 ~]# k -n kube-system get po",
+                Some("kube-system"),
+            ),
+            (
+                "➜  ~ oc get pods --namespace=calico-system",
+                Some("calico-system"),
+            ),
+            (
+                "PS C:\\Users\\me> kubectl.exe get pods -nkube-system",
+                Some("kube-system"),
+            ),
+            ("user@host:~$ kubectl get pods", None),
+            ("", None),
+        ];
+        for (prompt, want) in prompts {
+            let text = format!(
+                "{prompt}\r\nNAME                        READY   STATUS             RESTARTS   AGE\r\ncoredns-5d78c9869d-abcde    0/1     CrashLoopBackOff   7          26m\r\n"
+            );
+            let rows = parse_pod_tables(&text);
+            assert_eq!(rows.len(), 1, "{prompt:?}");
+            assert_eq!(
+                Some(rows[0].namespace.as_str()).filter(|n| !n.is_empty()),
+                want,
+                "{prompt:?}"
+            );
+        }
+        // Rows piped through grep, without their header.
+        let text = "$ kubectl get pods -A | grep calico\nkube-system   calico-kube-controllers-6946cb87d6-nkzdc   0/1     CrashLoopBackOff   4 (83s ago)   26m\n";
+        let rows = parse_pod_tables(text);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].namespace, "kube-system");
+        assert_eq!(rows[0].restarts, 4);
     }
 
     #[test]
