@@ -467,6 +467,14 @@ fn parse_pod(block: &[Line<'_>], fragment: bool) -> PodFacts {
             events.line(l, &mut pod.events);
             continue;
         }
+        if rel == 0 && section == PodSection::Events && !fragment {
+            // Events come last: a line at the left edge is a message the terminal wrapped,
+            // unless it is the next command.
+            if !events.wrapped(l, &mut pod.events) {
+                section = PodSection::Other;
+            }
+            continue;
+        }
         if rel == 0 {
             containers.finish(&mut pod);
             section = PodSection::Other;
@@ -595,8 +603,34 @@ impl EventTable {
         if body.starts_with("----") || body == "..." {
             return;
         }
-        if let Some(e) = self.row(l) {
-            out.push(e);
+        match self.row(l) {
+            Some(e) => out.push(e),
+            None => {
+                self.wrapped(l, out);
+            }
+        }
+    }
+
+    /// A line that continues the last event's message (a terminal wrapped it): appended to
+    /// it. False, and nothing done, when there is no event yet or the line is a shell prompt
+    /// or command line (the next command's output begins).
+    fn wrapped(&mut self, l: &Line<'_>, out: &mut [EventFacts]) -> bool {
+        let body = l.body.trim();
+        let prompt = body.starts_with("$ ")
+            || body.starts_with("# ")
+            || body.starts_with("kubectl ")
+            || body.contains("$ kubectl")
+            || body.contains("# kubectl")
+            || body.contains("> kubectl");
+        match out.last_mut() {
+            Some(last) if !prompt && !body.is_empty() => {
+                if !last.message.is_empty() {
+                    last.message.push(' ');
+                }
+                last.message.push_str(body);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -1033,6 +1067,12 @@ fn parse_node(block: &[Line<'_>], fragment: bool) -> NodeFacts {
             events.line(l, &mut node.events);
             continue;
         }
+        if rel == 0 && section == NodeSection::Events && !fragment {
+            if !events.wrapped(l, &mut node.events) {
+                section = NodeSection::Other;
+            }
+            continue;
+        }
         if rel == 0 {
             section = NodeSection::Other;
             let Some((k, v)) = key_value(l.body) else {
@@ -1215,6 +1255,12 @@ fn parse_workload(block: &[Line<'_>]) -> WorkloadFacts {
             continue;
         }
         let rel = l.indent.saturating_sub(base);
+        if rel == 0 && section == S::Events {
+            if !events.wrapped(l, &mut wl.events) {
+                section = S::Other;
+            }
+            continue;
+        }
         if rel == 0 {
             section = S::Other;
             let Some((k, v)) = key_value(l.body) else {
