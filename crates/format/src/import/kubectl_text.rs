@@ -333,6 +333,10 @@ pub(crate) fn sniff_text(rel: &str, head: &[u8]) -> Class {
     if json_start && contains(text, b"\"apiVersion\"") && contains(text, b"\"kind\"") {
         return Class::Dump;
     }
+    if super::cluster_info_dump::is_dump_transcript(head) {
+        // Other commands' output may come first: the dump is read where it is.
+        return Class::Dump;
+    }
     if starts_like_yaml_objects(first) {
         // Read as a stream too: `cluster-info dump -o yaml` puts logs between the documents.
         return Class::Dump;

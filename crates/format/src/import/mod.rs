@@ -455,6 +455,14 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
                     stamp = stamp.max(must_gather::parse_timestamp(&head));
                 }
                 Class::Dump => {
+                    if sniffed && cluster_info_dump::is_dump_transcript(&head) {
+                        // The commands before the dump are text the analyzer reads too.
+                        sniffed_texts.push(TextRef {
+                            kind: TextKind::Other,
+                            origin: origin(info),
+                            size: info.size,
+                        });
+                    }
                     let mut chained = std::io::Cursor::new(head).chain(reader);
                     let scan = cluster_info_dump::scan(&mut chained, limits.max_parse_bytes)?;
                     read.push((i, Read1::Dump(scan)));
@@ -500,13 +508,12 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
                     });
                 }
                 for segment in &scan.segments {
-                    match cluster_info_dump::parse_segment(segment) {
-                        Ok(values) => add_objects(snapshot, &path, values),
-                        Err(reason) => ignored.push(Skipped {
-                            name: path.clone(),
-                            reason,
-                        }),
-                    }
+                    let (values, notes) = cluster_info_dump::parse_segment_lossy(segment);
+                    add_objects(snapshot, &path, values);
+                    ignored.extend(notes.into_iter().map(|reason| Skipped {
+                        name: path.clone(),
+                        reason,
+                    }));
                 }
                 for log in scan.logs {
                     snapshot.logs.push(LogRef {
