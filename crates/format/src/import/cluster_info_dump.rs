@@ -18,7 +18,7 @@ use std::ops::Range;
 use serde_json::Value;
 
 use super::{Class, Detected, Importer, is_object_file, kubectl_text, parent};
-use crate::archive::{Archive, ArchiveKind, EntryInfo};
+use crate::archive::{Archive, EntryInfo};
 use crate::error::Result;
 use crate::snapshot::Layout;
 
@@ -119,7 +119,7 @@ impl Importer for DumpStream {
         let max = archive.limits().max_parse_bytes;
         let candidate = |e: &EntryInfo| !is_object_file(&e.path) || e.path.ends_with(".json");
         // Read errors mean "not a dump": the import reports them later.
-        let found = if archive.kind() == ArchiveKind::TarGz {
+        let found = if archive.kind().is_compressed_tar() {
             // One pass over the stream, not one per candidate.
             let mut found = false;
             let visited = archive.visit(candidate, |_, r| {
