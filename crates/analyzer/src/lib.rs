@@ -357,8 +357,40 @@ fn mark_targets(facts: &mut Facts, target: &Target) {
 /// The most evidence a finding keeps (the first and the last halves).
 pub const MAX_EVIDENCE: usize = 20;
 
-/// Analyzes a snapshot.
+/// Why an analysis could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Nothing in the input was recognised: no Kubernetes object, `kubectl describe` output,
+    /// `kubectl get` table, event or log.
+    #[error(
+        "nothing recognised in {inputs}: no Kubernetes object, kubectl describe output, kubectl get table, event or log"
+    )]
+    NothingRecognised {
+        /// The inputs, comma-separated.
+        inputs: String,
+    },
+}
+
+/// Analyzes a snapshot, refusing one of which nothing was recognised ([`Error::NothingRecognised`]):
+/// an empty report would read as "no findings".
+pub fn try_analyze(snapshot: &Snapshot, options: &Options) -> Result<Report, Error> {
+    let (report, recognised) = analyze_snapshot(snapshot, options);
+    if recognised {
+        Ok(report)
+    } else {
+        Err(Error::NothingRecognised {
+            inputs: report.inputs.join(", "),
+        })
+    }
+}
+
+/// Analyzes a snapshot (of which nothing may have been recognised: see [`try_analyze`]).
 pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
+    analyze_snapshot(snapshot, options).0
+}
+
+/// The report, and whether anything in the snapshot was recognised.
+fn analyze_snapshot(snapshot: &Snapshot, options: &Options) -> (Report, bool) {
     let (now, source) = match (options.now, snapshot.reference()) {
         (Some(t), _) => (Some(t), "option"),
         (None, Some((t, source))) => (Some(t), source.name()),
@@ -374,7 +406,23 @@ pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
         .iter()
         .map(|i| i.path().display().to_string())
         .collect();
-    analyze_facts(facts, Some(snapshot), now, source, inputs, options)
+    let from_objects = !snapshot.is_empty()
+        || !snapshot.logs().is_empty()
+        || snapshot.server_version().is_some()
+        || snapshot
+            .texts()
+            .iter()
+            .any(|t| t.kind != kbundle_format::TextKind::Other);
+    let report = analyze_facts(facts, Some(snapshot), now, source, inputs, options);
+    // Texts the reader could not tell may still hold describe excerpts or tables the
+    // analyzer reads.
+    let recognised = from_objects || {
+        let mut f = Facts::default();
+        f.add_describe_texts(snapshot, now);
+        f.add_tables(snapshot, now);
+        f.has_any()
+    };
+    (report, recognised)
 }
 
 /// Analyzes facts that did not come from objects (parsed describe text, say). `snapshot`

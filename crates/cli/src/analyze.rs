@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use kbundle_analyzer::{Options, Severity, WorkloadRef, analyze, parse_duration};
+use kbundle_analyzer::{Options, Severity, WorkloadRef, parse_duration, try_analyze};
 use kbundle_format::{ReadOptions, Snapshot};
 
 use crate::limits::LimitArgs;
@@ -190,18 +190,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let read = args.read_options();
     let snapshot = Snapshot::open_many(&args.paths, &read).context("cannot read input")?;
-    if snapshot.is_empty() && snapshot.logs().is_empty() && snapshot.texts().is_empty() {
-        anyhow::bail!(
-            "no Kubernetes objects, logs or describe output found in {}",
-            args.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
     let options = args.options();
-    let mut report = analyze(&snapshot, &options);
+    let mut report = try_analyze(&snapshot, &options)?;
     // Inputs as the user named them, so that the output does not depend on the cwd.
     report.inputs = args.paths.iter().map(|p| p.display().to_string()).collect();
     let color = match args.color {
