@@ -29,6 +29,7 @@ pub mod docs;
 pub mod facts;
 pub mod html;
 mod logscan;
+pub mod reading;
 pub mod report;
 mod rules;
 mod table;

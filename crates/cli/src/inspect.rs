@@ -36,11 +36,27 @@ struct Report {
     objects: usize,
     kinds: BTreeMap<String, usize>,
     logs: Vec<LogReport>,
-    texts: Vec<String>,
+    texts: Vec<TextReport>,
     server_version: Option<String>,
     reference_time: Option<String>,
+    /// Where the reference time came from (`manifest`, `must-gather-timestamp`,
+    /// `observations`).
+    reference_time_source: Option<&'static str>,
     duplicates: usize,
 }
+
+/// What a text file was read as.
+#[derive(Debug, Serialize)]
+struct TextReport {
+    path: String,
+    /// The reader's kind: `describe`, `table` or `other`.
+    kind: kbundle_format::TextKind,
+    /// The parts recognised in it, with line ranges; empty: unrecognised.
+    parts: Vec<kbundle_analyzer::reading::TextPart>,
+}
+
+/// The largest text read to say what it holds.
+const MAX_TEXT: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Serialize)]
 struct InputReport {
@@ -124,7 +140,14 @@ fn report(snapshot: &Snapshot) -> Report {
         texts: snapshot
             .texts()
             .iter()
-            .map(|t| t.origin.path.clone())
+            .map(|t| TextReport {
+                path: t.origin.path.clone(),
+                kind: t.kind,
+                parts: snapshot
+                    .read_bytes(&t.origin, MAX_TEXT)
+                    .map(|b| kbundle_analyzer::reading::text_parts(&String::from_utf8_lossy(&b)))
+                    .unwrap_or_default(),
+            })
             .collect(),
         server_version: snapshot
             .server_version()
@@ -132,6 +155,7 @@ fn report(snapshot: &Snapshot) -> Report {
             .and_then(|v| v.as_str())
             .map(String::from),
         reference_time: snapshot.reference_time().map(|t| t.to_string()),
+        reference_time_source: snapshot.reference().map(|(_, source)| source.name()),
         duplicates: snapshot.duplicates(),
     }
 }
@@ -180,7 +204,11 @@ fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(out, "server:     {v}")?;
     }
     if let Some(t) = &r.reference_time {
-        writeln!(out, "reference:  {t}")?;
+        writeln!(
+            out,
+            "reference:  {t} (from {})",
+            r.reference_time_source.unwrap_or("unknown")
+        )?;
     }
     writeln!(out, "objects:    {}", r.objects)?;
     for (kind, n) in &r.kinds {
@@ -193,20 +221,52 @@ fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
     for l in &r.logs {
         writeln!(
             out,
-            "  {}/{} {}{} {} bytes{}",
-            l.namespace,
-            l.pod,
-            l.container.as_deref().unwrap_or("?"),
+            "  {}/{} {}{} {} bytes{} in {}",
+            if l.namespace.is_empty() {
+                "?"
+            } else {
+                &l.namespace
+            },
+            escape(&l.pod),
+            escape(l.container.as_deref().unwrap_or("?")),
             if l.previous { " (previous)" } else { "" },
             l.size,
-            if l.truncated { ", truncated" } else { "" }
+            if l.truncated { ", truncated" } else { "" },
+            escape(&l.path)
         )?;
     }
     writeln!(out, "texts:      {}", r.texts.len())?;
     for t in &r.texts {
-        writeln!(out, "  {t}")?;
+        writeln!(out, "  {}", escape(&t.path))?;
+        if t.parts.is_empty() {
+            writeln!(out, "    unrecognised")?;
+        }
+        for p in &t.parts {
+            let lines = if p.first_line == p.last_line {
+                format!("line {}", p.first_line)
+            } else {
+                format!("lines {}-{}", p.first_line, p.last_line)
+            };
+            match &p.name {
+                Some(name) => writeln!(out, "    {lines}: {} {}", p.what, escape(name))?,
+                None => writeln!(out, "    {lines}: {}", p.what)?,
+            }
+        }
     }
     Ok(())
+}
+
+/// Control characters escaped: names from an input are hostile on a terminal.
+fn escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_debug().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 /// Runs `kbundle inspect`.
