@@ -406,6 +406,14 @@ fn event_header(line: &str) -> Option<Vec<(String, usize)>> {
         .then_some(cols)
 }
 
+/// A line that stands for rows left out of a paste: `...`, `……`, `[...]`.
+fn is_elision(line: &str) -> bool {
+    let t = line
+        .trim()
+        .trim_matches(|c| matches!(c, '[' | ']' | '(' | ')'));
+    !t.is_empty() && t.chars().all(|c| c == '.' || c == '…') && (t.len() >= 3 || t.contains('…'))
+}
+
 /// An age cell: `4m`, `2d3h`, `<unknown>`, `4m (x3 over 10m)`.
 fn is_age_cell(cell: &str) -> bool {
     let first = cell.split_whitespace().next().unwrap_or_default();
@@ -463,6 +471,11 @@ pub(crate) fn parse_event_tables(text: &str) -> Vec<EventRow> {
             continue;
         }
         let Some(c) = cols.as_ref() else { continue };
+        if is_elision(line) {
+            // Rows left out of the paste: the table goes on.
+            in_table_row = false;
+            continue;
+        }
         let starts_with_age = {
             let first_col = c.first().map(|(n, _)| n.as_str());
             let cell = if first_col == Some("NAMESPACE") {
@@ -737,7 +750,7 @@ calico-system   5m          Warning   FailedCreate   replicaset/calico-kube-cont
         assert_eq!(rows[0].namespace, "calico-system");
         assert_eq!(rows[0].component, "replicaset-controller");
         // A series in LAST SEEN, CRLF, and a message the terminal wrapped.
-        let series = "kubectl get ev -n kube-system\r\nLAST SEEN           TYPE      REASON    OBJECT                          MESSAGE\r\n4m (x3 over 10m)    Warning   BackOff   pod/calico-kube-controllers-x   Back-off restarting failed container\r\ncalico-kube-controllers in pod calico-kube-controllers-x\r\n";
+        let series = "kubectl get ev -n kube-system\r\nLAST SEEN           TYPE      REASON    OBJECT                          MESSAGE\r\n……\r\n4m (x3 over 10m)    Warning   BackOff   pod/calico-kube-controllers-x   Back-off restarting failed container\r\ncalico-kube-controllers in pod calico-kube-controllers-x\r\n";
         let rows = parse_event_tables(series);
         assert_eq!(rows.len(), 1, "{rows:?}");
         assert_eq!(

@@ -262,6 +262,14 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
     found.then_some(Described::Pod(pod))
 }
 
+/// A line that stands for lines left out of a paste: `...`, `……`, `[...]`, `(...)`.
+fn is_elision(body: &str) -> bool {
+    let t = body
+        .trim()
+        .trim_matches(|c| matches!(c, '[' | ']' | '(' | ')'));
+    !t.is_empty() && t.chars().all(|c| c == '.' || c == '…') && (t.len() >= 3 || t.contains('…'))
+}
+
 /// Whether a line at the left edge is the command pasted above its output, with or without a
 /// prompt (`kubectl describe pod x`, `[root@host ~]# k describe po/x`, `sudo microk8s kubectl
 /// ...`).
@@ -618,7 +626,7 @@ impl EventTable {
             };
             return;
         }
-        if body.starts_with("----") || body == "..." {
+        if body.starts_with("----") || is_elision(body) {
             return;
         }
         match self.row(l) {
@@ -634,6 +642,10 @@ impl EventTable {
     /// or command line (the next command's output begins).
     fn wrapped(&mut self, l: &Line<'_>, out: &mut [EventFacts]) -> bool {
         let body = l.body.trim();
+        if is_elision(body) {
+            // Rows left out of the paste: nothing to add, the section goes on.
+            return true;
+        }
         let prompt = body.starts_with("$ ")
             || body.starts_with("# ")
             || body.starts_with("kubectl ")

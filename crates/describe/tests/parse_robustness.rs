@@ -124,7 +124,9 @@ fn terminal_wrapped_events_keep_the_events_section() {
         "s1_4_systemoom_events.txt",
     ] {
         let original = data(file);
-        let wrapped = terminal_wrapped(&original, 80) + "$ kubectl get pods -n kube-system\n";
+        // And rows elided by whoever pasted it (`……` at the left edge, under the header).
+        let elided = original.replacen("  ----", "……\n  ----", 1);
+        let wrapped = terminal_wrapped(&elided, 80) + "$ kubectl get pods -n kube-system\n";
         let events = |text: &str| match parse(text).into_iter().next() {
             Some(Described::Pod(p)) => p.events,
             Some(Described::Node(n)) => n.events,
