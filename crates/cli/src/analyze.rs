@@ -13,7 +13,7 @@ use crate::limits::LimitArgs;
 /// Arguments of `kbundle analyze`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Bundles, archives (zip, tar, tar.gz), folders or files; several are read as one snapshot.
+    /// Bundles, archives (zip, tar, tar.gz, tar.xz, tar.zst), folders or files; several are read as one snapshot.
     #[arg(
         required_unless_present = "batch",
         conflicts_with = "batch",

@@ -14,7 +14,7 @@ use crate::limits::LimitArgs;
 /// Arguments of `kbundle inspect`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Bundles, archives (zip, tar, tar.gz), folders or files; several are read as one snapshot.
+    /// Bundles, archives (zip, tar, tar.gz, tar.xz, tar.zst), folders or files; several are read as one snapshot.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Output format.

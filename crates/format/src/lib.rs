@@ -2,9 +2,9 @@
 //!
 //! The ground every other kbundle crate stands on:
 //!
-//! - [`Archive`]: a safe, bounded, read-only view of a directory, zip, tar, tar.gz, gzip or
-//!   text file. Nothing is extracted to disk; hostile names, links, bombs and oversized entries
-//!   are refused with a reason ([`Limits`]).
+//! - [`Archive`]: a safe, bounded, read-only view of a directory, zip, tar, tar.gz, tar.xz,
+//!   tar.zst, gzip, xz, zstd or text file. Nothing is extracted to disk; hostile names, links,
+//!   bombs and oversized entries are refused with a reason ([`Limits`]).
 //! - [`Snapshot`]: every Kubernetes object of one or more inputs, by apiVersion, kind,
 //!   namespace and name, with logs and text files read lazily.
 //! - [`BundleWriter`] and [`Manifest`]: the deterministic, atomic writer of the `kbundle/1`

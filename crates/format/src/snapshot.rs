@@ -276,7 +276,8 @@ impl Snapshot {
         Snapshot::default()
     }
 
-    /// Reads one input (a directory, zip, tar, tar.gz, gzip or text file).
+    /// Reads one input (a directory, zip, tar, tar.gz, tar.xz, tar.zst, gzip, xz, zstd or text
+    /// file).
     pub fn open(path: &Path, options: &ReadOptions) -> Result<Snapshot> {
         Snapshot::open_many(&[path.to_path_buf()], options)
     }
