@@ -397,11 +397,23 @@ fn analyze_snapshot(snapshot: &Snapshot, options: &Options) -> (Report, bool) {
         (None, Some((t, source))) => (Some(t), source.name()),
         (None, None) => (None, "none"),
     };
-    let mut facts = Facts::from_snapshot(snapshot);
-    let (now, source) = match facts.add_describe_texts(snapshot, now) {
-        Some(guessed) => (Some(guessed), "describe"),
-        None => (now, source),
+    // Without a clock of its own, the input's newest dated observation in text: describe
+    // dates (container starts and ends, node heartbeats) or log lines, whichever is newer.
+    let (now, source) = match now {
+        Some(t) => (Some(t), source),
+        None => {
+            let described = Facts::default().add_describe_texts(snapshot, None);
+            let logged = text::newest_log_time(snapshot);
+            match (described, logged) {
+                (Some(d), Some(l)) if l > d => (Some(l), "logs"),
+                (Some(d), _) => (Some(d), "describe"),
+                (None, Some(l)) => (Some(l), "logs"),
+                (None, None) => (None, "none"),
+            }
+        }
     };
+    let mut facts = Facts::from_snapshot(snapshot);
+    facts.add_describe_texts(snapshot, now);
     let inputs = snapshot
         .inputs()
         .iter()

@@ -157,7 +157,8 @@ pub struct Report {
     /// Where the reference time came from: `option` (`--now`), `manifest` (a kbundle
     /// manifest's `collected_at`), `must-gather-timestamp`, `observations` (the newest
     /// observation time the objects record, see `kbundle_format::ReferenceTimeSource`),
-    /// `describe` (the newest date in the describe texts) or `none`.
+    /// `describe` (the newest date in the describe texts), `logs` (the newest dated log line)
+    /// or `none`.
     pub reference_time_source: &'static str,
     /// The look-back window, e.g. `24h`.
     pub window: String,

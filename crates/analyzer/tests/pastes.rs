@@ -100,3 +100,20 @@ fn nothing_recognised_is_an_error() {
     );
     assert!(try_analyze(&s, &Options::default()).is_ok());
 }
+
+/// A log alone (real lines: signatures.md 7.2, from kubesphere/kubekey#146, with the klog
+/// line between them, which has no year and does not count): its newest dated line is the
+/// reference time, and the report says so.
+#[test]
+fn a_log_alone_gives_its_newest_line_as_the_reference_time() {
+    let log = "2020-07-12 10:16:26.146 [INFO][1] main.go 109: Ensuring Calico datastore is initialized\n\
+W0712 10:16:26.145282       1 client_config.go:541] Neither --kubeconfig nor --master was specified.  Using the inClusterConfig.  This might not work.\n\
+2020-07-12 10:16:27.148 [FATAL][1] main.go 114: Failed to initialize Calico datastore error=Get https://10.233.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default: dial tcp 10.233.0.1:443: connect: no route to host\n";
+    let s = snapshot_of("calico-kube-controllers-6946cb87d6-nkzdc.log", log);
+    let report = try_analyze(&s, &Options::default()).unwrap();
+    assert_eq!(report.reference_time_source, "logs");
+    assert_eq!(
+        report.reference_time.as_deref(),
+        Some("2020-07-12T10:16:27.148Z")
+    );
+}
