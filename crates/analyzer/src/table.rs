@@ -12,6 +12,7 @@
 //! call their main container.
 
 use jiff::Timestamp;
+use kbundle_describe::is_elision;
 use kbundle_format::Snapshot;
 use kbundle_format::command::{self, Command};
 
@@ -404,14 +405,6 @@ fn event_header(line: &str) -> Option<Vec<(String, usize)>> {
     let has = |n: &str| cols.iter().any(|(c, _)| c == n);
     (has("LAST SEEN") && has("REASON") && has("MESSAGE") && (has("OBJECT") || has("KIND")))
         .then_some(cols)
-}
-
-/// A line that stands for rows left out of a paste: `...`, `……`, `[...]`.
-fn is_elision(line: &str) -> bool {
-    let t = line
-        .trim()
-        .trim_matches(|c| matches!(c, '[' | ']' | '(' | ')'));
-    !t.is_empty() && t.chars().all(|c| c == '.' || c == '…') && (t.len() >= 3 || t.contains('…'))
 }
 
 /// An age cell: `4m`, `2d3h`, `<unknown>`, `4m (x3 over 10m)`.

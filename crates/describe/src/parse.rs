@@ -262,8 +262,8 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
     found.then_some(Described::Pod(pod))
 }
 
-/// A line that stands for lines left out of a paste: `...`, `……`, `[...]`, `(...)`.
-fn is_elision(body: &str) -> bool {
+/// Whether a line stands for lines left out of a paste: `...`, `……`, `[...]`, `(...)`.
+pub fn is_elision(body: &str) -> bool {
     let t = body
         .trim()
         .trim_matches(|c| matches!(c, '[' | ']' | '(' | ')'));
