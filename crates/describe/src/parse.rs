@@ -232,7 +232,10 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
     let content: Vec<Line<'_>> = region
         .iter()
         .filter(|l| {
-            !(l.body.starts_with('#') || l.body.starts_with('$') || l.body.starts_with("```"))
+            !(l.body.starts_with('#')
+                || l.body.starts_with('$')
+                || l.body.starts_with("```")
+                || (l.indent == 0 && is_command_line(l.body)))
         })
         .copied()
         .collect();
@@ -257,6 +260,29 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
         || pod.status.is_some()
         || pod.reason.is_some();
     found.then_some(Described::Pod(pod))
+}
+
+/// Whether a line stands for lines left out of a paste: `...`, `……`, `[...]`, `(...)`.
+pub fn is_elision(body: &str) -> bool {
+    let t = body
+        .trim()
+        .trim_matches(|c| matches!(c, '[' | ']' | '(' | ')'));
+    !t.is_empty() && t.chars().all(|c| c == '.' || c == '…') && (t.len() >= 3 || t.contains('…'))
+}
+
+/// Whether a line at the left edge is the command pasted above its output, with or without a
+/// prompt (`kubectl describe pod x`, `[root@host ~]# k describe po/x`, `sudo microk8s kubectl
+/// ...`).
+fn is_command_line(body: &str) -> bool {
+    let words: Vec<&str> = body.split_whitespace().take(12).collect();
+    words.iter().any(|w| {
+        matches!(
+            w.rsplit(['/', '\\']).next().unwrap_or_default(),
+            "kubectl" | "kubectl.exe" | "oc" | "oc.exe" | "k" | "kubecolor"
+        )
+    }) && words
+        .iter()
+        .any(|w| matches!(*w, "describe" | "get" | "logs"))
 }
 
 /// Whether a line starts an events table header.
@@ -467,6 +493,14 @@ fn parse_pod(block: &[Line<'_>], fragment: bool) -> PodFacts {
             events.line(l, &mut pod.events);
             continue;
         }
+        if rel == 0 && section == PodSection::Events && !fragment {
+            // Events come last: a line at the left edge is a message the terminal wrapped,
+            // unless it is the next command.
+            if !events.wrapped(l, &mut pod.events) {
+                section = PodSection::Other;
+            }
+            continue;
+        }
         if rel == 0 {
             containers.finish(&mut pod);
             section = PodSection::Other;
@@ -592,11 +626,41 @@ impl EventTable {
             };
             return;
         }
-        if body.starts_with("----") || body == "..." {
+        if body.starts_with("----") || is_elision(body) {
             return;
         }
-        if let Some(e) = self.row(l) {
-            out.push(e);
+        match self.row(l) {
+            Some(e) => out.push(e),
+            None => {
+                self.wrapped(l, out);
+            }
+        }
+    }
+
+    /// A line that continues the last event's message (a terminal wrapped it): appended to
+    /// it. False, and nothing done, when there is no event yet or the line is a shell prompt
+    /// or command line (the next command's output begins).
+    fn wrapped(&mut self, l: &Line<'_>, out: &mut [EventFacts]) -> bool {
+        let body = l.body.trim();
+        if is_elision(body) {
+            // Rows left out of the paste: nothing to add, the section goes on.
+            return true;
+        }
+        let prompt = body.starts_with("$ ")
+            || body.starts_with("# ")
+            || body.starts_with("kubectl ")
+            || body.contains("$ kubectl")
+            || body.contains("# kubectl")
+            || body.contains("> kubectl");
+        match out.last_mut() {
+            Some(last) if !prompt && !body.is_empty() => {
+                if !last.message.is_empty() {
+                    last.message.push(' ');
+                }
+                last.message.push_str(body);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -1033,6 +1097,12 @@ fn parse_node(block: &[Line<'_>], fragment: bool) -> NodeFacts {
             events.line(l, &mut node.events);
             continue;
         }
+        if rel == 0 && section == NodeSection::Events && !fragment {
+            if !events.wrapped(l, &mut node.events) {
+                section = NodeSection::Other;
+            }
+            continue;
+        }
         if rel == 0 {
             section = NodeSection::Other;
             let Some((k, v)) = key_value(l.body) else {
@@ -1215,6 +1285,12 @@ fn parse_workload(block: &[Line<'_>]) -> WorkloadFacts {
             continue;
         }
         let rel = l.indent.saturating_sub(base);
+        if rel == 0 && section == S::Events {
+            if !events.wrapped(l, &mut wl.events) {
+                section = S::Other;
+            }
+            continue;
+        }
         if rel == 0 {
             section = S::Other;
             let Some((k, v)) = key_value(l.body) else {
