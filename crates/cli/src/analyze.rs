@@ -108,14 +108,14 @@ pub(crate) fn auto_color() -> bool {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum FailOn {
+pub(crate) enum FailOn {
     Info,
     Warning,
     Critical,
 }
 
 impl FailOn {
-    fn severity(self) -> Severity {
+    pub(crate) fn severity(self) -> Severity {
         match self {
             FailOn::Info => Severity::Info,
             FailOn::Warning => Severity::Warning,
@@ -125,10 +125,21 @@ impl FailOn {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ColorWhen {
+pub(crate) enum ColorWhen {
     Auto,
     Always,
     Never,
+}
+
+impl ColorWhen {
+    /// Whether to colour text output.
+    pub(crate) fn on(self) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => auto_color(),
+        }
+    }
 }
 
 fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
@@ -136,7 +147,7 @@ fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
         .map_err(|e| format!("{s:?} is not an RFC 3339 time (e.g. 2025-03-14T10:00:00Z): {e}"))
 }
 
-fn parse_workload(s: &str) -> Result<WorkloadRef, String> {
+pub(crate) fn parse_workload(s: &str) -> Result<WorkloadRef, String> {
     s.parse()
 }
 
@@ -204,11 +215,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut report = analyze(&snapshot, &options);
     // Inputs as the user named them, so that the output does not depend on the cwd.
     report.inputs = args.paths.iter().map(|p| p.display().to_string()).collect();
-    let color = match args.color {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => auto_color(),
-    };
+    let color = args.color.on();
     let out = args.render(&snapshot, &report, &options, color);
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();

@@ -1,0 +1,274 @@
+//! The object walk: both snapshots' objects in (group, kind, namespace, name) order, once.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use kbundle_format::{Object, Snapshot};
+use serde::Serialize;
+
+use super::ObjectsDiff;
+use super::fields::{self, FieldChange};
+use super::highlights::{self, Highlight};
+
+/// An object, by kind, namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ObjectRef {
+    /// Kind.
+    pub kind: String,
+    /// `apiVersion` (NEW's, for objects in both).
+    pub api_version: String,
+    /// Namespace, empty for cluster-scoped objects.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+impl ObjectRef {
+    pub(crate) fn of(o: &Object) -> ObjectRef {
+        ObjectRef {
+            kind: o.kind().to_string(),
+            api_version: o.api_version().to_string(),
+            namespace: o.namespace().to_string(),
+            name: o.name().to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{}/{}", self.kind, self.name)
+        } else {
+            write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+/// An object in both snapshots that changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangedObject {
+    /// Kind.
+    pub kind: String,
+    /// `apiVersion` in NEW.
+    pub api_version: String,
+    /// Namespace, empty for cluster-scoped objects.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Whether its `uid` or `creationTimestamp` changed: deleted and created again.
+    pub recreated: bool,
+    /// The fields that changed, at most [`fields::MAX_FIELDS`].
+    pub fields: Vec<FieldChange>,
+    /// Changed fields beyond those.
+    pub fields_omitted: usize,
+}
+
+impl ChangedObject {
+    /// The object.
+    pub fn object(&self) -> ObjectRef {
+        ObjectRef {
+            kind: self.kind.clone(),
+            api_version: self.api_version.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+/// Objects of one kind and namespace that one side has and the other has none of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotCompared {
+    /// Kind.
+    pub kind: String,
+    /// Namespace, empty for cluster-scoped kinds.
+    pub namespace: String,
+    /// `old` or `new`: the side that has them.
+    pub only_in: &'static str,
+    /// How many.
+    pub count: usize,
+}
+
+/// Whether an object is an event (compared apart, see `events.rs`).
+pub(crate) fn is_event(o: &Object) -> bool {
+    o.kind() == "Event" && matches!(group(o), "" | "events.k8s.io")
+}
+
+fn group(o: &Object) -> &str {
+    o.api_version().rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+fn key(o: &Object) -> Key<'_> {
+    (group(o), o.kind(), o.namespace(), o.name())
+}
+
+/// A side's objects (not events), sorted by group, kind, namespace, name: references only.
+fn sorted(s: &Snapshot) -> Vec<&Object> {
+    let mut v: Vec<&Object> = s.objects().filter(|o| !is_event(o)).collect();
+    // The snapshot is ordered by apiVersion first; one object read at two versions keeps the
+    // first met.
+    v.sort_by(|a, b| key(a).cmp(&key(b)));
+    v.dedup_by(|a, b| key(a) == key(b));
+    v
+}
+
+/// What a side holds: (group, kind, namespace) with at least one object.
+fn kinds<'a>(objects: &[&'a Object]) -> BTreeSet<(&'a str, &'a str, &'a str)> {
+    objects
+        .iter()
+        .map(|o| (group(o), o.kind(), o.namespace()))
+        .collect()
+}
+
+/// How far the two sides' collections can be compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Two kbundle bundles collected with the same request: they cover the same kinds and
+    /// namespaces, so an object missing from one was deleted or created.
+    Same,
+    /// Two inputs of the same other layout (two troubleshoot.sh bundles, two folders):
+    /// alike, but either may lack whole kinds or namespaces (RBAC, filters).
+    Alike,
+    /// Different tools or requests: one may hold less than the other.
+    Different,
+}
+
+impl Scope {
+    pub(crate) fn of(old: &Snapshot, new: &Snapshot) -> Scope {
+        let request = |s: &Snapshot| match s.inputs() {
+            [one] => one.manifest.as_ref().map(|m| m.request.clone()),
+            _ => None,
+        };
+        let layouts = |s: &Snapshot| s.inputs().iter().map(|i| i.layout).collect::<Vec<_>>();
+        match (request(old), request(new)) {
+            (Some(a), Some(b)) if a == b => Scope::Same,
+            (None, None) if layouts(old) == layouts(new) => Scope::Alike,
+            _ => Scope::Different,
+        }
+    }
+}
+
+/// Whether the RFC 3339 time `t` is after `reference`: the thing happened after the other
+/// side was taken, whatever that side's collection held.
+pub(crate) fn later(t: Option<&str>, reference: Option<jiff::Timestamp>) -> bool {
+    let t = t.and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    matches!((t, reference), (Some(t), Some(r)) if t > r)
+}
+
+fn timestamp_or_uid_changed(old: &Object, new: &Object) -> bool {
+    let field = |o: &Object, p: &str| {
+        o.value
+            .pointer(p)
+            .and_then(|v| v.as_str())
+            .map(String::from)
+    };
+    ["/metadata/uid", "/metadata/creationTimestamp"]
+        .iter()
+        .any(|p| match (field(old, p), field(new, p)) {
+            (Some(a), Some(b)) => a != b,
+            _ => false,
+        })
+}
+
+/// Compares the objects of both sides. An object in one side only is added or removed when
+/// the scope is [`Scope::Same`]; with [`Scope::Alike`] when the other side holds objects of its
+/// kind in its namespace; and added, whatever the scope, when it was created after OLD's
+/// reference time `old_time`. Otherwise it is counted as not compared.
+pub(crate) fn walk(
+    old: &Snapshot,
+    new: &Snapshot,
+    scope: Scope,
+    old_time: Option<jiff::Timestamp>,
+) -> (ObjectsDiff, Vec<Highlight>) {
+    let (a, b) = (sorted(old), sorted(new));
+    let (kinds_a, kinds_b) = match scope {
+        Scope::Alike => (kinds(&a), kinds(&b)),
+        _ => (BTreeSet::new(), BTreeSet::new()),
+    };
+    let covered = |kinds: &BTreeSet<(&str, &str, &str)>, o: &Object| match scope {
+        Scope::Same => true,
+        Scope::Alike => kinds.contains(&(group(o), o.kind(), o.namespace())),
+        Scope::Different => false,
+    };
+    let mut out = ObjectsDiff::default();
+    let mut lights = Vec::new();
+    let mut not_compared =
+        std::collections::BTreeMap::<(String, String, &'static str), usize>::new();
+    let mut skip = |o: &Object, side: &'static str| {
+        *not_compared
+            .entry((o.kind().to_string(), o.namespace().to_string(), side))
+            .or_default() += 1;
+    };
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let order = match (a.get(i), b.get(j)) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(x), Some(y)) => key(x).cmp(&key(y)),
+        };
+        match order {
+            Ordering::Less => {
+                if let Some(o) = a.get(i) {
+                    if covered(&kinds_b, o) {
+                        out.removed.push(ObjectRef::of(o));
+                    } else {
+                        skip(o, "old");
+                    }
+                }
+                i += 1;
+            }
+            Ordering::Greater => {
+                if let Some(n) = b.get(j) {
+                    if covered(&kinds_a, n)
+                        || later(
+                            n.value
+                                .pointer("/metadata/creationTimestamp")
+                                .and_then(|v| v.as_str()),
+                            old_time,
+                        )
+                    {
+                        out.added.push(ObjectRef::of(n));
+                    } else {
+                        skip(n, "new");
+                    }
+                }
+                j += 1;
+            }
+            Ordering::Equal => {
+                if let (Some(o), Some(n)) = (a.get(i), b.get(j))
+                    && o.value != n.value
+                {
+                    let recreated = timestamp_or_uid_changed(o, n);
+                    let (fields, fields_omitted) = fields::compare(&o.value, &n.value);
+                    if recreated || !fields.is_empty() || fields_omitted > 0 {
+                        highlights::of(o, n, recreated, &fields, &mut lights);
+                        let r = ObjectRef::of(n);
+                        out.changed.push(ChangedObject {
+                            kind: r.kind,
+                            api_version: r.api_version,
+                            namespace: r.namespace,
+                            name: r.name,
+                            recreated,
+                            fields,
+                            fields_omitted,
+                        });
+                    }
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.not_compared = not_compared
+        .into_iter()
+        .map(|((kind, namespace, only_in), count)| NotCompared {
+            kind,
+            namespace,
+            only_in,
+            count,
+        })
+        .collect();
+    (out, lights)
+}
