@@ -261,6 +261,14 @@ pub(crate) fn walk(
             }
         }
     }
+    // Reported by kind, then namespace and name.
+    let order = |k: &str, ns: &str, n: &str| (k.to_string(), ns.to_string(), n.to_string());
+    out.added
+        .sort_by_cached_key(|r| order(&r.kind, &r.namespace, &r.name));
+    out.removed
+        .sort_by_cached_key(|r| order(&r.kind, &r.namespace, &r.name));
+    out.changed
+        .sort_by_cached_key(|c| order(&c.kind, &c.namespace, &c.name));
     out.not_compared = not_compared
         .into_iter()
         .map(|((kind, namespace, only_in), count)| NotCompared {
