@@ -304,7 +304,7 @@ mod tests {
                 "metadata.labels[\"app.kubernetes.io/name\"]: \"a\" -> \"b\"",
                 "metadata.labels.new: - -> \"1\"",
                 "spec.args: [\"-a\"] -> [\"-a\",\"-b\"]",
-                "spec.taints: [{\"effect\":\"NoSchedule\",\"key\":\"k\"},{\"effect\":\"NoExecute\",\"key\":\"k\"}] -> [{\"effect\":\"NoSchedule\",\"key\":\"k\"}]",
+                "spec.taints: [{\"key\":\"k\",\"effect\":\"NoSchedule\"},{\"key\":\"k\",\"effect\":\"NoExecute\"}] -> [{\"key\":\"k\",\"effect\":\"NoSchedule\"}]",
             ]
         );
     }
@@ -316,14 +316,18 @@ mod tests {
         assert_eq!(
             paths(old, new),
             [
-                "[\"a]b\"]: \"1\" -> \"2\"",
+                "data[\"a]b\"]: \"1\" -> \"2\"",
                 "items[name=\"x]=y\"].v: 1 -> 2"
             ]
         );
-        let many: Map<String, Value> = (0..MAX_FIELDS + 5)
-            .map(|i| (format!("k{i}"), json!(i)))
-            .collect();
-        let (fields, omitted) = compare(&json!({}), &Value::Object(many));
+        let many = |d: usize| -> Value {
+            Value::Object(
+                (0..MAX_FIELDS + 5)
+                    .map(|i| (format!("k{i}"), json!(i + d)))
+                    .collect(),
+            )
+        };
+        let (fields, omitted) = compare(&many(0), &many(1));
         assert_eq!((fields.len(), omitted), (MAX_FIELDS, 5));
     }
 

@@ -53,9 +53,13 @@ fn side(label: &str, s: &InputSummary) -> Vec<Span> {
         }
         spans.push(Input(i.clone()));
     }
+    let layouts = if s.layouts.is_empty() {
+        String::new()
+    } else {
+        format!("{}; ", s.layouts.join(", "))
+    };
     spans.push(w(format!(
-        " ({}; {} objects; reference time ",
-        s.layouts.join(", "),
+        " ({layouts}{} objects; reference time ",
         s.objects
     )));
     match &s.reference_time {
