@@ -91,6 +91,14 @@ fn plain(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// A list item's name that needs no quotes inside `[field=...]`: `10.240.0.15`, `k8s-app`,
+/// `node.kubernetes.io/unschedulable`.
+fn item_word(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '/' | '_' | '-'))
+}
+
 fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
@@ -206,12 +214,7 @@ impl<'a> Walker<'a> {
                 path.push('[');
                 path.push_str(field);
                 path.push('=');
-                if plain(name)
-                    || name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || ".:/_-".contains(c))
-                        && !name.is_empty()
-                {
+                if item_word(name) {
                     path.push_str(name);
                 } else {
                     path.push_str(&quoted(name));

@@ -103,21 +103,25 @@ fn key(o: &Object) -> Key<'_> {
     (group(o), o.kind(), o.namespace(), o.name())
 }
 
-/// A side's objects (not events), sorted by group, kind, namespace, name: references only.
-fn sorted(s: &Snapshot) -> Vec<&Object> {
-    let mut v: Vec<&Object> = s.objects().filter(|o| !is_event(o)).collect();
+/// A side's objects (not events) with their keys, sorted by key: references only.
+fn sorted(s: &Snapshot) -> Vec<(Key<'_>, &Object)> {
+    let mut v: Vec<(Key<'_>, &Object)> = s
+        .objects()
+        .filter(|o| !is_event(o))
+        .map(|o| (key(o), o))
+        .collect();
     // The snapshot is ordered by apiVersion first; one object read at two versions keeps the
     // first met.
-    v.sort_by(|a, b| key(a).cmp(&key(b)));
-    v.dedup_by(|a, b| key(a) == key(b));
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.dedup_by(|a, b| a.0 == b.0);
     v
 }
 
 /// What a side holds: (group, kind, namespace) with at least one object.
-fn kinds<'a>(objects: &[&'a Object]) -> BTreeSet<(&'a str, &'a str, &'a str)> {
+fn kinds<'a>(objects: &[(Key<'a>, &'a Object)]) -> BTreeSet<(&'a str, &'a str, &'a str)> {
     objects
         .iter()
-        .map(|o| (group(o), o.kind(), o.namespace()))
+        .map(|((g, k, ns, _), _)| (*g, *k, *ns))
         .collect()
 }
 
@@ -206,11 +210,11 @@ pub(crate) fn walk(
             (None, None) => break,
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
-            (Some(x), Some(y)) => key(x).cmp(&key(y)),
+            (Some(x), Some(y)) => x.0.cmp(&y.0),
         };
         match order {
             Ordering::Less => {
-                if let Some(o) = a.get(i) {
+                if let Some((_, o)) = a.get(i) {
                     if covered(&kinds_b, o) {
                         out.removed.push(ObjectRef::of(o));
                     } else {
@@ -220,7 +224,7 @@ pub(crate) fn walk(
                 i += 1;
             }
             Ordering::Greater => {
-                if let Some(n) = b.get(j) {
+                if let Some((_, n)) = b.get(j) {
                     if covered(&kinds_a, n)
                         || later(
                             n.value
@@ -237,7 +241,7 @@ pub(crate) fn walk(
                 j += 1;
             }
             Ordering::Equal => {
-                if let (Some(o), Some(n)) = (a.get(i), b.get(j))
+                if let (Some((_, o)), Some((_, n))) = (a.get(i), b.get(j))
                     && o.value != n.value
                 {
                     let recreated = timestamp_or_uid_changed(o, n);
