@@ -361,53 +361,45 @@ impl Diff {
         out.push_str("<title>kbundle diff</title>\n<style>");
         out.push_str(CSS);
         out.push_str("</style>\n</head>\n<body>\n<main>\n");
+        // The list depth open now (its last `<li>` still open), `None` outside lists.
         let mut depth: Option<usize> = None;
-        let close = |out: &mut String, depth: &mut Option<usize>, to: Option<usize>| {
-            while *depth != to {
-                match *depth {
-                    Some(0) => {
-                        out.push_str("</ul>\n");
-                        *depth = None;
-                    }
-                    Some(d) if to.is_none_or(|t| t < d) => {
-                        out.push_str("</ul></li>\n");
-                        *depth = Some(d - 1);
-                    }
-                    _ => break,
+        let close_to = |out: &mut String, depth: &mut Option<usize>, to: Option<usize>| {
+            while let Some(d) = *depth {
+                if to.is_some_and(|t| t >= d) {
+                    break;
                 }
+                out.push_str("</li>\n</ul>\n");
+                *depth = d.checked_sub(1);
             }
         };
         for (n, line) in outline(self).into_iter().enumerate() {
-            let (open, spans, end) = match line {
+            let spans = match line {
                 Line::Heading(h) => {
-                    close(&mut out, &mut depth, None);
+                    close_to(&mut out, &mut depth, None);
                     let tag = if n == 0 { "h1" } else { "h2" };
                     let _ = writeln!(out, "<{tag}>{}</{tag}>", esc(&h));
                     continue;
                 }
                 Line::Para(spans) => {
-                    close(&mut out, &mut depth, None);
-                    ("<p>", spans, "</p>\n")
+                    close_to(&mut out, &mut depth, None);
+                    out.push_str("<p>");
+                    spans
                 }
                 Line::Item(d, spans) => {
-                    close(&mut out, &mut depth, Some(d));
+                    close_to(&mut out, &mut depth, Some(d));
+                    if depth == Some(d) {
+                        out.push_str("</li>\n");
+                    }
+                    // Deeper lists go inside the open item.
                     while depth.is_none_or(|x| x < d) {
-                        match depth {
-                            None => out.push_str("<ul>\n"),
-                            Some(_) => {
-                                // Nest inside the previous item: reopen it.
-                                if out.ends_with("</li>\n") {
-                                    out.truncate(out.len() - "</li>\n".len());
-                                }
-                                out.push_str("<ul>\n");
-                            }
-                        }
+                        out.push_str("<ul>\n");
                         depth = Some(depth.map_or(0, |x| x + 1));
                     }
-                    ("<li>", spans, "</li>\n")
+                    out.push_str("<li>");
+                    spans
                 }
             };
-            out.push_str(open);
+            let para = depth.is_none();
             for span in spans {
                 match span {
                     Words(s) => out.push_str(&esc(&s)),
@@ -419,9 +411,11 @@ impl Diff {
                     }
                 }
             }
-            out.push_str(end);
+            if para {
+                out.push_str("</p>\n");
+            }
         }
-        close(&mut out, &mut depth, None);
+        close_to(&mut out, &mut depth, None);
         out.push_str("</main>\n</body>\n</html>\n");
         out
     }

@@ -256,5 +256,22 @@ fn renderings() {
     assert_eq!(d.to_json(), diff_of(&old, &new).to_json());
     let html = d.to_html();
     assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
-    assert_eq!(html.matches("<ul>").count(), html.matches("</ul>").count());
+    for tag in ["ul", "li", "p", "h2", "code"] {
+        let open = html.matches(&format!("<{tag}>")).count();
+        assert_eq!(
+            open,
+            html.matches(&format!("</{tag}>")).count(),
+            "{tag}: {html}"
+        );
+        assert!(open > 0, "{tag}");
+    }
+    // Field changes are a list inside their object's item.
+    assert!(
+        html.contains("(recreated: uid or creationTimestamp changed)</li>\n<li>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<code>Node/10.240.64.11</code><ul>\n<li>"),
+        "{html}"
+    );
 }
