@@ -1,7 +1,8 @@
 //! `kbundle diff`: one fixture cluster collected through `kbundle serve` before and after a
 //! change (a FelixConfiguration edit, a memory limit lowered, a node cordoned, a webhook
-//! added) gives exactly those changes and the matching new findings; identical inputs give no
-//! changes; a bundle against a plain folder of the same cluster gives no spurious changes.
+//! added) gives exactly those changes and the matching new findings, also against a
+//! troubleshoot.sh-style export of the cluster after; identical inputs give no changes; a
+//! bundle against a plain folder of the same cluster gives no spurious changes.
 
 use std::path::Path;
 use std::process::Output;
@@ -31,9 +32,8 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Serves `dir`, collects it at `at` into `out`.
-fn collect(dir: &Path, out: &Path, at: &str) {
-    let s = Serve::start(&[dir], &[]);
+/// Collects from `s` at `at` into `out`.
+fn collect(s: &Serve, out: &Path, at: &str) {
     let o = run(kbundle()
         .arg("collect")
         .arg("--kubeconfig")
@@ -48,6 +48,33 @@ fn collect(dir: &Path, out: &Path, at: &str) {
         stdout(&o),
         stderr(&o)
     );
+}
+
+/// Serves `dir` and collects it at `at` into `out`.
+fn serve_and_collect(dir: &Path, out: &Path, at: &str) {
+    collect(&Serve::start(&[dir], &[]), out, at);
+}
+
+/// A troubleshoot.sh-style export of what `s` serves, made with kubectl: every listable
+/// type in one List under `cluster-resources/` (with managedFields, as troubleshoot.sh keeps
+/// them), and troubleshoot's `version.yaml`.
+fn export_troubleshoot(s: &Serve, out: &Path) {
+    let o = run(s
+        .kubectl()
+        .args(["api-resources", "--verbs=list", "-o", "name"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let types = stdout(&o).split_whitespace().collect::<Vec<_>>().join(",");
+    let o = run(s
+        .kubectl()
+        .args(["get", &types, "-A", "-o", "json", "--show-managed-fields"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    std::fs::create_dir_all(out.join("cluster-resources")).unwrap();
+    std::fs::write(out.join("cluster-resources/all.json"), &o.stdout).unwrap();
+    std::fs::write(
+        out.join("version.yaml"),
+        "apiVersion: troubleshoot.sh/v1beta2\nkind: SupportBundle\nspec: {}\n",
+    )
+    .unwrap();
 }
 
 /// Replaces `from` by `to` in the YAML document of `file` that contains `doc`, once.
@@ -145,9 +172,14 @@ fn diff_before_and_after_a_change() {
     let cluster = tmp.path().join("cluster");
     copy_dir(&fixture("healthy"), &cluster);
     let (before, after) = (tmp.path().join("before.zip"), tmp.path().join("after.zip"));
-    collect(&cluster, &before, BEFORE);
+    serve_and_collect(&cluster, &before, BEFORE);
     change(&cluster);
-    collect(&cluster, &after, AFTER);
+    let export = tmp.path().join("troubleshoot");
+    {
+        let s = Serve::start(&[&cluster], &[]);
+        collect(&s, &after, AFTER);
+        export_troubleshoot(&s, &export);
+    }
 
     let d = diff_json(&before, &after);
     assert_eq!(d["schema_version"], 1);
@@ -182,8 +214,8 @@ fn diff_before_and_after_a_change() {
             (
                 "Node/10.240.0.15".to_string(),
                 json!([
-                    {"path": "spec.unschedulable", "new": true},
-                    {"path": "spec.taints", "new": [{"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule", "timeAdded": EDITED}]}
+                    {"path": "spec.taints", "new": [{"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule", "timeAdded": EDITED}]},
+                    {"path": "spec.unschedulable", "new": true}
                 ])
             ),
         ]
@@ -276,13 +308,40 @@ fn diff_before_and_after_a_change() {
     assert_eq!(names(&back["objects"]["removed"]), names(&objects["added"]));
     assert_eq!(back["findings"]["resolved"].as_array().unwrap().len(), 4);
     assert_eq!(code(&diff(&after, &before, &["--fail-on-new", "info"])), 0);
+
+    // The bundle from before against a troubleshoot.sh-style export of the cluster after:
+    // the same changes and new findings. The export holds more (kube-system, every Lease),
+    // which is not compared; the webhook is added because it was created after the bundle.
+    let cross = diff_json(&before, &export);
+    assert_eq!(cross["new"]["layouts"], json!(["troubleshoot"]));
+    assert_eq!(cross["objects"]["added"], objects["added"]);
+    assert_eq!(cross["objects"]["removed"], json!([]));
+    assert_eq!(cross["objects"]["changed"], objects["changed"]);
+    assert_eq!(cross["highlights"], d["highlights"]);
+    assert_eq!(cross["events"]["new"], json!([]));
+    let rules = |d: &Value, which: &str| -> Vec<(String, String)> {
+        d["findings"][which]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["rule"].to_string(), f["subject"].to_string()))
+            .collect()
+    };
+    assert_eq!(rules(&cross, "new"), rules(&d, "new"));
+    assert_eq!(rules(&cross, "resolved"), vec![]);
+    assert!(
+        !cross["objects"]["not_compared"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
 fn diff_identical_and_across_formats() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("b.zip");
-    collect(&fixture("crashloop-oom"), &bundle, "2025-03-14T09:30:00Z");
+    serve_and_collect(&fixture("crashloop-oom"), &bundle, "2025-03-14T09:30:00Z");
     let o = diff(&bundle, &bundle, &["--fail-on-new", "info"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("\nNo changes.\n"), "{}", stdout(&o));

@@ -28,7 +28,8 @@ pub struct FieldChange {
 }
 
 /// The fields that changed between two readings of one object, at most [`MAX_FIELDS`], and
-/// how many more there were.
+/// how many more there were. Map keys are visited in sorted order, list items in OLD's order
+/// then NEW's.
 pub fn compare(old: &Value, new: &Value) -> (Vec<FieldChange>, usize) {
     let mut w = Walker {
         out: Vec::new(),
@@ -178,9 +179,13 @@ impl<'a> Walker<'a> {
         new: &'a Map<String, Value>,
         depth: usize,
     ) {
-        let keys = old
+        // Keys in sorted order, so that inputs that write them in another order (kubectl
+        // sorts them, YAML files do not) give the same paths in the same order.
+        let mut keys: Vec<&'a String> = old
             .keys()
-            .chain(new.keys().filter(|k| !old.contains_key(*k)));
+            .chain(new.keys().filter(|k| !old.contains_key(*k)))
+            .collect();
+        keys.sort_unstable();
         for key in keys {
             if noise(&self.names, key) {
                 continue;
