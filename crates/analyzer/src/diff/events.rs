@@ -93,14 +93,17 @@ pub(crate) fn new_events(
     old_time: Option<jiff::Timestamp>,
 ) -> EventsDiff {
     let namespaces: BTreeSet<&str> = events(old).map(Object::namespace).collect();
-    // (namespace, name) -> (uid, count) of OLD's events.
-    let seen: BTreeMap<(&str, &str), (Option<&str>, u64)> = events(old)
-        .map(|o| ((o.namespace(), o.name()), (o.uid(), count(&o.value))))
+    // (apiVersion, namespace, name) -> (uid, count) of OLD's events.
+    let seen: BTreeMap<(&str, &str, &str), (Option<&str>, u64)> = events(old)
+        .map(|o| {
+            let key = (o.api_version(), o.namespace(), o.name());
+            (key, (o.uid(), count(&o.value)))
+        })
         .collect();
     let mut groups: BTreeMap<(String, String, EventObject), EventGroup> = BTreeMap::new();
     let mut out = EventsDiff::default();
     for e in events(new) {
-        let had = match seen.get(&(e.namespace(), e.name())) {
+        let had = match seen.get(&(e.api_version(), e.namespace(), e.name())) {
             Some((uid, n)) if *uid == e.uid() => *n,
             Some(_) => 0,
             None => {
