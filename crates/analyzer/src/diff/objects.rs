@@ -94,7 +94,7 @@ pub(crate) fn is_event(o: &Object) -> bool {
 }
 
 fn group(o: &Object) -> &str {
-    o.api_version().rsplit_once('/').map_or("", |(g, _)| g)
+    kbundle_format::resources::split_api_version(o.api_version()).0
 }
 
 type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
@@ -160,28 +160,20 @@ pub(crate) fn later(t: Option<&str>, reference: Option<jiff::Timestamp>) -> bool
     matches!((t, reference), (Some(t), Some(r)) if t > r)
 }
 
-fn timestamp_or_uid_changed(old: &Object, new: &Object) -> bool {
-    let field = |o: &Object, p: &str| {
-        o.value
-            .pointer(p)
-            .and_then(|v| v.as_str())
-            .map(String::from)
-    };
-    ["/metadata/uid", "/metadata/creationTimestamp"]
-        .iter()
-        .any(|p| match (field(old, p), field(new, p)) {
-            (Some(a), Some(b)) => a != b,
-            _ => false,
-        })
+fn recreated(old: &Object, new: &Object) -> bool {
+    ["/metadata/uid", "/metadata/creationTimestamp"].iter().any(|p| {
+        let (a, b) = (old.value.pointer(p), new.value.pointer(p));
+        matches!((a.and_then(|v| v.as_str()), b.and_then(|v| v.as_str())), (Some(a), Some(b)) if a != b)
+    })
 }
 
 /// Compares the objects of both sides. An object in one side only is added or removed when
 /// the scope is [`Scope::Same`]; with [`Scope::Alike`] when the other side holds objects of its
 /// kind in its namespace; and added, whatever the scope, when it was created after OLD's
 /// reference time `old_time`. Otherwise it is counted as not compared.
-pub(crate) fn walk(
-    old: &Snapshot,
-    new: &Snapshot,
+pub(crate) fn walk<'a>(
+    old: &'a Snapshot,
+    new: &'a Snapshot,
     scope: Scope,
     old_time: Option<jiff::Timestamp>,
 ) -> (ObjectsDiff, Vec<Highlight>) {
@@ -197,11 +189,10 @@ pub(crate) fn walk(
     };
     let mut out = ObjectsDiff::default();
     let mut lights = Vec::new();
-    let mut not_compared =
-        std::collections::BTreeMap::<(String, String, &'static str), usize>::new();
-    let mut skip = |o: &Object, side: &'static str| {
+    let mut not_compared = std::collections::BTreeMap::<(&str, &str, &'static str), usize>::new();
+    let mut skip = |o: &'a Object, side: &'static str| {
         *not_compared
-            .entry((o.kind().to_string(), o.namespace().to_string(), side))
+            .entry((o.kind(), o.namespace(), side))
             .or_default() += 1;
     };
     let (mut i, mut j) = (0, 0);
@@ -244,7 +235,7 @@ pub(crate) fn walk(
                 if let (Some((_, o)), Some((_, n))) = (a.get(i), b.get(j))
                     && o.value != n.value
                 {
-                    let recreated = timestamp_or_uid_changed(o, n);
+                    let recreated = recreated(o, n);
                     let (fields, fields_omitted) = fields::compare(&o.value, &n.value);
                     if recreated || !fields.is_empty() || fields_omitted > 0 {
                         highlights::of(o, n, recreated, &fields, &mut lights);
@@ -266,18 +257,18 @@ pub(crate) fn walk(
         }
     }
     // Reported by kind, then namespace and name.
-    let order = |k: &str, ns: &str, n: &str| (k.to_string(), ns.to_string(), n.to_string());
-    out.added
-        .sort_by_cached_key(|r| order(&r.kind, &r.namespace, &r.name));
-    out.removed
-        .sort_by_cached_key(|r| order(&r.kind, &r.namespace, &r.name));
+    for list in [&mut out.added, &mut out.removed] {
+        list.sort_by(|x, y| {
+            (&x.kind, &x.namespace, &x.name).cmp(&(&y.kind, &y.namespace, &y.name))
+        });
+    }
     out.changed
-        .sort_by_cached_key(|c| order(&c.kind, &c.namespace, &c.name));
+        .sort_by(|x, y| (&x.kind, &x.namespace, &x.name).cmp(&(&y.kind, &y.namespace, &y.name)));
     out.not_compared = not_compared
         .into_iter()
         .map(|((kind, namespace, only_in), count)| NotCompared {
-            kind,
-            namespace,
+            kind: kind.to_string(),
+            namespace: namespace.to_string(),
             only_in,
             count,
         })
