@@ -3,7 +3,7 @@
 //! side never make it panic, and a snapshot against itself has no changes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use kbundle_analyzer::diff::{DiffOptions, diff};
 use kbundle_format::{EntryRef, Object, ReadOptions, Snapshot};
@@ -16,7 +16,7 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn open(dir: &PathBuf) -> Snapshot {
+fn open(dir: &Path) -> Snapshot {
     Snapshot::open(dir, &ReadOptions::default()).expect("open")
 }
 
