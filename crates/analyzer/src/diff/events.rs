@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::EventsDiff;
-use super::objects::{Scope, is_event, later};
+use super::objects::{OldTime, Scope, is_event};
 
 /// New occurrences of one reason on one object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -84,13 +84,13 @@ fn events(s: &Snapshot) -> impl Iterator<Item = &Object> {
 
 /// Events of NEW that OLD has not seen, grouped: occurrences an event of OLD gained, and events
 /// OLD does not have when the scope is [`Scope::Same`], or with [`Scope::Alike`] when OLD holds
-/// events in their namespace, or whatever the scope when last seen after OLD's reference time
-/// `old_time`. Other events of NEW only are counted as not compared.
+/// events in their namespace, or whatever the scope when last seen after OLD's reference
+/// time. Other events of NEW only are counted as not compared.
 pub(crate) fn new_events(
     old: &Snapshot,
     new: &Snapshot,
     scope: Scope,
-    old_time: Option<jiff::Timestamp>,
+    old_time: &OldTime<'_>,
 ) -> EventsDiff {
     let namespaces: BTreeSet<&str> = events(old).map(Object::namespace).collect();
     // (apiVersion, namespace, name) -> (uid, count) of OLD's events.
@@ -112,7 +112,7 @@ pub(crate) fn new_events(
                     Scope::Alike => namespaces.contains(e.namespace()),
                     Scope::Different => false,
                 };
-                if !compared && !later(last_seen(&e.value), old_time) {
+                if !compared && !old_time.is_after(last_seen(&e.value)) {
                     out.not_compared += 1;
                     continue;
                 }

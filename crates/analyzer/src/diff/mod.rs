@@ -158,9 +158,9 @@ pub fn diff(old: &Snapshot, new: &Snapshot, options: &DiffOptions) -> Diff {
         let a = s.spawn(|| analyze(old, &options.analysis));
         let b = s.spawn(|| analyze(new, &options.analysis));
         let scope = objects::Scope::of(old, new);
-        let old_time = old.reference_time();
-        let walked = objects::walk(old, new, scope, old_time);
-        let events = events::new_events(old, new, scope, old_time);
+        let old_time = objects::OldTime::new(old);
+        let walked = objects::walk(old, new, scope, &old_time);
+        let events = events::new_events(old, new, scope, &old_time);
         (a.join(), b.join(), (walked.0, walked.1, events))
     });
     // A rule that panicked is a bug: it goes on panicking here, as `analyze` would.

@@ -90,17 +90,35 @@ pub struct NotCompared {
 
 /// Whether an object is an event (compared apart, see `events.rs`).
 pub(crate) fn is_event(o: &Object) -> bool {
-    o.kind() == "Event" && matches!(group(o), "" | "events.k8s.io")
+    top(o, "kind") == "Event" && matches!(group(o), "" | "events.k8s.io")
+}
+
+/// A string field at the top of an object (without `Value::pointer`, which is slower).
+fn top<'a>(o: &'a Object, field: &str) -> &'a str {
+    o.value
+        .get(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+}
+
+/// A string field of `metadata`.
+pub(crate) fn meta<'a>(o: &'a Object, field: &str) -> Option<&'a str> {
+    o.value.get("metadata")?.get(field)?.as_str()
 }
 
 fn group(o: &Object) -> &str {
-    kbundle_format::resources::split_api_version(o.api_version()).0
+    kbundle_format::resources::split_api_version(top(o, "apiVersion")).0
 }
 
 type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 fn key(o: &Object) -> Key<'_> {
-    (group(o), o.kind(), o.namespace(), o.name())
+    (
+        group(o),
+        top(o, "kind"),
+        meta(o, "namespace").unwrap_or_default(),
+        meta(o, "name").unwrap_or_default(),
+    )
 }
 
 /// A side's objects (not events) with their keys, sorted by key: references only.
@@ -153,11 +171,30 @@ impl Scope {
     }
 }
 
-/// Whether the RFC 3339 time `t` is after `reference`: the thing happened after the other
-/// side was taken, whatever that side's collection held.
-pub(crate) fn later(t: Option<&str>, reference: Option<jiff::Timestamp>) -> bool {
-    let t = t.and_then(|t| t.parse::<jiff::Timestamp>().ok());
-    matches!((t, reference), (Some(t), Some(r)) if t > r)
+/// OLD's reference time, found when first needed (it may take a walk over every object).
+pub(crate) struct OldTime<'a> {
+    old: &'a Snapshot,
+    time: std::cell::OnceCell<Option<jiff::Timestamp>>,
+}
+
+impl<'a> OldTime<'a> {
+    pub(crate) fn new(old: &'a Snapshot) -> OldTime<'a> {
+        OldTime {
+            old,
+            time: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Whether the RFC 3339 time `t` is after OLD's reference time: the thing happened after
+    /// OLD was taken, whatever OLD's collection held.
+    pub(crate) fn is_after(&self, t: Option<&str>) -> bool {
+        let Some(t) = t.and_then(|t| t.parse::<jiff::Timestamp>().ok()) else {
+            return false;
+        };
+        self.time
+            .get_or_init(|| self.old.reference_time())
+            .is_some_and(|r| t > r)
+    }
 }
 
 fn recreated(old: &Object, new: &Object) -> bool {
@@ -170,12 +207,12 @@ fn recreated(old: &Object, new: &Object) -> bool {
 /// Compares the objects of both sides. An object in one side only is added or removed when
 /// the scope is [`Scope::Same`]; with [`Scope::Alike`] when the other side holds objects of its
 /// kind in its namespace; and added, whatever the scope, when it was created after OLD's
-/// reference time `old_time`. Otherwise it is counted as not compared.
+/// reference time. Otherwise it is counted as not compared.
 pub(crate) fn walk<'a>(
     old: &'a Snapshot,
     new: &'a Snapshot,
     scope: Scope,
-    old_time: Option<jiff::Timestamp>,
+    old_time: &OldTime<'_>,
 ) -> (ObjectsDiff, Vec<Highlight>) {
     let (a, b) = (sorted(old), sorted(new));
     let (kinds_a, kinds_b) = match scope {
@@ -184,7 +221,10 @@ pub(crate) fn walk<'a>(
     };
     let covered = |kinds: &BTreeSet<(&str, &str, &str)>, o: &Object| match scope {
         Scope::Same => true,
-        Scope::Alike => kinds.contains(&(group(o), o.kind(), o.namespace())),
+        Scope::Alike => {
+            let (g, k, ns, _) = key(o);
+            kinds.contains(&(g, k, ns))
+        }
         Scope::Different => false,
     };
     let mut out = ObjectsDiff::default();
@@ -216,14 +256,7 @@ pub(crate) fn walk<'a>(
             }
             Ordering::Greater => {
                 if let Some((_, n)) = b.get(j) {
-                    if covered(&kinds_a, n)
-                        || later(
-                            n.value
-                                .pointer("/metadata/creationTimestamp")
-                                .and_then(|v| v.as_str()),
-                            old_time,
-                        )
-                    {
+                    if covered(&kinds_a, n) || old_time.is_after(meta(n, "creationTimestamp")) {
                         out.added.push(ObjectRef::of(n));
                     } else {
                         skip(n, "new");
