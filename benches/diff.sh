@@ -64,35 +64,38 @@ PY
   echo "$d"
 }
 
-# measure CMD... -> "seconds peak_kib" (best of 3 runs: least disturbed by other load)
+# measure CMD... -> "seconds cpu_seconds peak_kib" (best of 3 runs: least disturbed by other
+# load; CPU time is user + system, which other load disturbs less than wall time)
 measure() {
-  local best_s="" best_m=""
+  local best_s="" best_c="" best_m=""
   for _ in 1 2 3; do
-    if ! /usr/bin/time -o "$work/time.txt" -f '%e %M' "$@" >/dev/null 2>"$work/stderr.txt"; then
+    if ! /usr/bin/time -o "$work/time.txt" -f '%e %U %S %M' "$@" >/dev/null 2>"$work/stderr.txt"; then
       echo "failed: $* ($(tail -1 "$work/stderr.txt"))" >&2
       exit 1
     fi
-    local out s m
-    out=$(tail -1 "$work/time.txt")
-    s=${out% *} m=${out#* }
-    if [ -z "$best_s" ] || awk -v a="$s" -v b="$best_s" 'BEGIN{exit !(a<b)}'; then best_s=$s; best_m=$m; fi
+    local s u k m
+    read -r s u k m < <(tail -1 "$work/time.txt")
+    if [ -z "$best_s" ] || awk -v a="$s" -v b="$best_s" 'BEGIN{exit !(a<b)}'; then
+      best_s=$s; best_c=$(awk -v u="$u" -v k="$k" 'BEGIN{printf "%.2f", u+k}'); best_m=$m
+    fi
   done
-  echo "$best_s $best_m"
+  echo "$best_s $best_c $best_m"
 }
 
 analyze_both() { "$KBUNDLE" analyze "$1" >/dev/null && "$KBUNDLE" analyze "$2" >/dev/null; }
 
 compare() { # compare LABEL OLD NEW
-  read -r a_s a_m < <(measure bash -c "$(declare -f analyze_both); KBUNDLE='$KBUNDLE' analyze_both '$2' '$3'")
-  read -r d_s d_m < <(measure "$KBUNDLE" diff "$2" "$3")
-  local r peak
+  read -r a_s a_c _ < <(measure bash -c "$(declare -f analyze_both); KBUNDLE='$KBUNDLE' analyze_both '$2' '$3'")
+  read -r d_s d_c d_m < <(measure "$KBUNDLE" diff "$2" "$3")
+  local r rc peak
   r=$(awk -v a="$d_s" -v b="$a_s" 'BEGIN{printf "%.2f", a/b}')
+  rc=$(awk -v a="$d_c" -v b="$a_c" 'BEGIN{printf "%.2f", a/b}')
   peak=$(awk -v m="$d_m" 'BEGIN{printf "%.1f", m/1024}')
-  printf '  analyze OLD; analyze NEW  %6.2f s\n' "$a_s"
-  printf '  kbundle diff OLD NEW      %6.2f s  %7.1f MiB peak\n' "$d_s" "$peak"
-  printf '  ratio diff/(analyze both): %s (target <= 1.00)\n' "$r"
-  result "diff $1: time vs analyzing both" "$r ($d_s s vs $a_s s)" "<= 1.00" "$(awk -v r="$r" 'BEGIN{print (r<=1)?1:0}')"
-  result "diff $1: peak memory" "$peak MiB" "(no goal)" ""
+  printf '  analyze OLD; analyze NEW  %6.2f s  (CPU %5.2f s)\n' "$a_s" "$a_c"
+  printf '  kbundle diff OLD NEW      %6.2f s  (CPU %5.2f s)  %7.1f MiB peak\n' "$d_s" "$d_c" "$peak"
+  printf '  ratio diff/(analyze both): %s wall (target <= 1.00), %s CPU\n' "$r" "$rc"
+  result "diff $1: time vs analyzing both" "$r wall ($d_s s vs $a_s s), $rc CPU" "<= 1.00" "$(awk -v r="$r" 'BEGIN{print (r<=1)?1:0}')"
+  result "diff $1: peak memory" "$peak MiB" "(no goal)" "-"
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
