@@ -52,7 +52,7 @@ fn batch_reports_every_input_and_survives_bad_ones() {
     assert!(!out.join("broken.zip.json").exists());
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert_eq!(summary.lines().count(), 2 + 4, "{summary}");
-    assert!(summary.contains("| healthy | 0 | 0 | 0 |"), "{summary}");
+    assert!(summary.contains("| `healthy` | 0 | 0 | 0 |"), "{summary}");
 
     // --fail-on applies to the worst input.
     let o = run(kbundle()

@@ -26,6 +26,9 @@ fn inspect_each_fixture_cluster() {
         assert!(json["objects"].as_u64().unwrap() > 10, "{name}");
         assert_eq!(json["inputs"][0]["layout"], "generic");
         assert!(json["reference_time"].is_string());
+        assert_eq!(json["schema_version"], 1);
+        assert_eq!(json["tool"]["name"], "kbundle");
+        assert_eq!(json["tool"]["version"], env!("CARGO_PKG_VERSION"));
     }
 }
 

@@ -562,3 +562,67 @@ fn serve_workload_tables_and_auth() {
     let out = ok(&s, &["auth", "whoami"]);
     assert!(out.contains("kbundle"), "{out}");
 }
+
+/// Sends raw bytes to the server and reads until it closes (or 10 s pass).
+fn raw(addr: &str, request: &[u8]) -> String {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(request).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn serve_refuses_other_hosts_slow_clients_and_too_many_connections() {
+    let s = serve_with(
+        "healthy",
+        &["--header-timeout", "500ms", "--max-connections", "3"],
+    );
+    // DNS rebinding: a page on evil.example whose name resolves to 127.0.0.1.
+    let port = s.addr.rsplit(':').next().unwrap_or_default();
+    let refused = raw(
+        &s.addr,
+        format!(
+            "GET /api/v1/pods HTTP/1.1\r\nHost: evil.example:{port}\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    assert!(refused.contains("\"reason\":\"Forbidden\""), "{refused}");
+    assert!(!refused.contains("calico"), "{refused}");
+    let served = raw(
+        &s.addr,
+        format!("GET /version HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    );
+    assert!(served.starts_with("HTTP/1.1 200"), "{served}");
+    // A slow client (half its headers) is cut after the header timeout.
+    let start = Instant::now();
+    let slow = raw(
+        &s.addr,
+        b"GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(!slow.contains("gitVersion"), "{slow}");
+    // Three silent connections take every slot: a fourth is closed unanswered.
+    let held: Vec<_> = (0..3)
+        .map(|_| std::net::TcpStream::connect(&s.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let over = raw(
+        &s.addr,
+        b"GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    );
+    assert!(over.is_empty(), "{over}");
+    drop(held);
+    // kubectl works as before.
+    std::thread::sleep(Duration::from_millis(600));
+    let out = ok(&s, &["get", "pods", "-A"]);
+    assert!(out.contains("calico-kube-controllers"), "{out}");
+}

@@ -14,8 +14,8 @@ use kbundle_describe::{ContainerFacts, ContainerStateFacts, Described, EventFact
 use kbundle_format::{Snapshot, TextKind, TextRef};
 
 use crate::facts::{
-    Condition, Container, Event, Facts, Node, ObjRef, Owner, Pod, ReplicaSet, Source, State,
-    Workload,
+    Condition, Container, Event, Facts, MemoryLimit, Node, ObjRef, Owner, Pod, ReplicaSet, Source,
+    State, Workload,
 };
 
 /// The largest describe text read, in bytes.
@@ -115,10 +115,23 @@ fn container(c: &ContainerFacts, init: bool) -> Container {
         init,
         image: c.image.clone().unwrap_or_default(),
         ready: c.ready.unwrap_or(false),
-        restarts: c.restart_count.unwrap_or(0),
+        restarts: c.restart_count,
         state: state(c.state.as_ref()),
         last_state: state(c.last_state.as_ref()),
-        memory_limit: c.limits.get("memory").cloned(),
+        // kubectl prints Limits before Requests and the probes: when none of them is there,
+        // the excerpt may simply stop before the resources.
+        memory_limit: match c.limits.get("memory") {
+            Some(l) => MemoryLimit::Set(l.clone()),
+            None if !c.limits.is_empty()
+                || !c.requests.is_empty()
+                || c.liveness.is_some()
+                || c.readiness.is_some()
+                || c.startup.is_some() =>
+            {
+                MemoryLimit::None
+            }
+            None => MemoryLimit::Unknown,
+        },
         line: u64::try_from(c.line).ok().filter(|l| *l > 0),
     }
 }

@@ -172,6 +172,39 @@ impl State {
     }
 }
 
+/// A container's memory limit, as far as the input shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum MemoryLimit {
+    /// The input does not show the container's resources (a table, a describe cut short).
+    #[default]
+    Unknown,
+    /// The input shows the container's resources, and they hold no memory limit.
+    None,
+    /// The limit, as written (e.g. `128Mi`).
+    Set(String),
+}
+
+impl MemoryLimit {
+    /// The limit, when there is one.
+    pub fn set(&self) -> Option<&str> {
+        match self {
+            MemoryLimit::Set(l) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for MemoryLimit {
+    /// `limit 128Mi`, `no memory limit` or `memory limit unknown`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MemoryLimit::Unknown => f.write_str("memory limit unknown"),
+            MemoryLimit::None => f.write_str("no memory limit"),
+            MemoryLimit::Set(l) => write!(f, "limit {l}"),
+        }
+    }
+}
+
 /// A container of a pod: spec and status together.
 #[derive(Debug, Clone, Default)]
 pub struct Container {
@@ -183,16 +216,27 @@ pub struct Container {
     pub image: String,
     /// Ready.
     pub ready: bool,
-    /// Restart count.
-    pub restarts: i64,
+    /// Restart count; `None` when the input does not show it (a describe cut short).
+    pub restarts: Option<i64>,
     /// Current state.
     pub state: State,
     /// Last state.
     pub last_state: State,
-    /// `resources.limits.memory`, as written (e.g. `128Mi`).
-    pub memory_limit: Option<String>,
+    /// `resources.limits.memory`, as far as the input shows it.
+    pub memory_limit: MemoryLimit,
     /// The line where the container is described, for facts read from text.
     pub line: Option<u64>,
+}
+
+impl Container {
+    /// `1 restart`, `14 restarts`, or `restarts unknown` when the input does not show the count.
+    pub fn restarts_text(&self) -> String {
+        match self.restarts {
+            Some(1) => "1 restart".to_string(),
+            Some(n) => format!("{n} restarts"),
+            None => "restarts unknown".to_string(),
+        }
+    }
 }
 
 /// A pod.
@@ -581,9 +625,13 @@ fn pod(o: &Object) -> Pod {
                 .or_else(|| spec.map(|c| s(c, "/image")))
                 .unwrap_or_default()
                 .to_string();
-            let memory_limit = spec
-                .and_then(|c| c.pointer("/resources/limits/memory"))
-                .map(|m| m.as_str().map_or_else(|| m.to_string(), String::from));
+            let memory_limit = match spec.map(|c| c.pointer("/resources/limits/memory")) {
+                None => MemoryLimit::Unknown,
+                Some(None) => MemoryLimit::None,
+                Some(Some(m)) => {
+                    MemoryLimit::Set(m.as_str().map_or_else(|| m.to_string(), String::from))
+                }
+            };
             containers.push(Container {
                 name,
                 init,
@@ -592,7 +640,7 @@ fn pod(o: &Object) -> Pod {
                     .and_then(|c| c.get("ready"))
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
-                restarts: st.and_then(|c| i(c, "/restartCount")).unwrap_or(0),
+                restarts: st.and_then(|c| i(c, "/restartCount")),
                 state: state(st.and_then(|c| c.get("state"))),
                 last_state: state(st.and_then(|c| c.get("lastState"))),
                 memory_limit,

@@ -14,7 +14,8 @@ use crate::report::{Evidence, Finding, Report, Severity, shorten};
 use crate::timeline::{Group, Kind, Lane, Mark, Timeline};
 
 /// Escapes text for HTML and SVG, in text and in quoted attributes. Control characters other
-/// than tab and newline become U+FFFD.
+/// than tab and newline, BiDi controls and invisible format characters become visible escapes
+/// (`\x1b`, `\u{202e}`: [`kbundle_format::neutral::escape_controls`]).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
@@ -25,7 +26,11 @@ pub fn escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\t' | '\n' => out.push(c),
-            c if c.is_control() => out.push('\u{FFFD}'),
+            c if kbundle_format::neutral::is_unsafe(c) => {
+                out.push_str(&kbundle_format::neutral::escape_controls(
+                    c.encode_utf8(&mut [0; 4]),
+                ));
+            }
             c => out.push(c),
         }
     }
@@ -781,6 +786,8 @@ mod tests {
     fn hostile_report() -> (Report, Timeline) {
         let evil = "<script>alert('x')</script>\"&";
         let report = Report {
+            schema_version: crate::report::SCHEMA_VERSION,
+            tool: crate::report::tool(),
             findings: vec![Finding {
                 rule: "crash-loop",
                 severity: Severity::Critical,
@@ -831,8 +838,8 @@ mod tests {
     #[test]
     fn escapes_everything() {
         assert_eq!(
-            escape("<a href=\"x\">'&'</a>\u{0}"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;\u{FFFD}"
+            escape("<a href=\"x\">'&'</a>\u{0}\u{202e}\t"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;\\x00\\u{202e}\t"
         );
         let (report, tl) = hostile_report();
         let html = render_html(&report, &tl);

@@ -30,6 +30,7 @@ pub mod docs;
 pub mod facts;
 pub mod html;
 mod logscan;
+pub mod markdown;
 pub mod report;
 mod rules;
 mod table;
@@ -170,6 +171,30 @@ impl Context<'_> {
         Some(self.now?.duration_since(t?))
     }
 
+    /// When `t` was, for a message: `3m19s before the reference time`, `at the reference
+    /// time` or `after the reference time`; `None` when either time is unknown.
+    pub fn when(&self, t: Option<Timestamp>) -> Option<String> {
+        let age = self.age(t)?;
+        Some(if age.is_zero() {
+            "at the reference time".to_string()
+        } else if age.is_negative() {
+            "after the reference time".to_string()
+        } else {
+            format!("{} before the reference time", human_duration(age))
+        })
+    }
+
+    /// ` for 3h`: how long a state that began at `t` has lasted; empty when that is unknown
+    /// or not a positive duration (never `for 0s`).
+    pub fn lasting(&self, t: Option<Timestamp>) -> String {
+        match self.age(t) {
+            Some(age) if age.as_secs() > 0 => {
+                format!(" for {}", human_duration(age))
+            }
+            _ => String::new(),
+        }
+    }
+
     /// Evidence pointing at a fact's source.
     pub fn evidence(&self, source: &Source, excerpt: &str) -> Evidence {
         Evidence {
@@ -288,6 +313,11 @@ fn resolve_target(snapshot: Option<&Snapshot>, facts: &Facts, options: &Options)
                             p.namespace == **ns && p.name.starts_with(&format!("{}-", wanted.name))
                         })
                     })
+                })
+                .or_else(|| {
+                    // Where the input shows Calico's other workloads (calico-node pods).
+                    let shown = rules::calico::shown(facts)?.namespace?;
+                    candidates.iter().find(|ns| **ns == shown)
                 })
                 .or_else(|| {
                     let asked = snapshot
@@ -447,6 +477,8 @@ pub fn analyze_facts(
         }
     }
     Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: report::tool(),
         findings,
         summary,
         reference_time: now.map(|t| t.to_string()),

@@ -4,7 +4,11 @@
 
 use std::fmt::Write as _;
 
+pub use kbundle_format::manifest::Tool;
+use kbundle_format::neutral::escape_controls as t;
 use serde::Serialize;
+
+use crate::markdown::GITHUB_COMMENT_MAX;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -140,9 +144,25 @@ pub struct Summary {
     pub info: usize,
 }
 
+/// The version of the JSON report's schema (`docs/report-schema.json`). Adding a field keeps
+/// it; removing a field or changing what one means increments it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The tool that wrote a report: `kbundle` and this crate's version.
+pub fn tool() -> Tool {
+    Tool {
+        name: "kbundle".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }
+}
+
 /// The result of an analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// The version of the JSON schema, [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The tool that wrote the report ([`tool`]).
+    pub tool: Tool,
     /// The findings, in triage order (see the rule registry).
     pub findings: Vec<Finding>,
     /// Counts by severity.
@@ -190,9 +210,9 @@ impl Report {
             out,
             "{} {}  (reference time {}, window {})",
             paint("1", "kbundle analyze:"),
-            self.workload,
-            self.reference_time.as_deref().unwrap_or("unknown"),
-            self.window
+            t(&self.workload),
+            t(self.reference_time.as_deref().unwrap_or("unknown")),
+            t(&self.window)
         );
         if self.findings.is_empty() {
             let _ = writeln!(out, "{}", paint("32", "No findings."));
@@ -210,74 +230,23 @@ impl Report {
         out
     }
 
-    /// Markdown for a GitHub issue: a summary table, then one `<details>` block per finding.
+    /// Markdown for a GitHub issue or comment, at most [`GITHUB_COMMENT_MAX`] characters: a
+    /// summary table, then one `<details>` block per finding (see [`crate::markdown`]).
     pub fn to_markdown(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "## kbundle analyze: `{}`\n", self.workload);
-        let _ = writeln!(
-            out,
-            "Reference time: {} ({}), window: {}. Inputs: {}.\n",
-            self.reference_time
-                .as_deref()
-                .map_or("unknown".to_string(), |t| format!("`{t}`")),
-            self.reference_time_source,
-            self.window,
-            self.inputs
-                .iter()
-                .map(|i| format!("`{}`", md_escape(i)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        if self.findings.is_empty() {
-            out.push_str("No findings.\n");
-            return out;
-        }
-        out.push_str("| Severity | Rule | Subject | Message |\n|---|---|---|---|\n");
-        for f in &self.findings {
-            let _ = writeln!(
-                out,
-                "| {} | `{}` | `{}` | {} |",
-                f.severity,
-                f.rule,
-                f.subject,
-                md_escape(&f.message)
-            );
-        }
-        for f in &self.findings {
-            let _ = writeln!(
-                out,
-                "\n<details>\n<summary><b>{}</b> <code>{}</code> {}: {}</summary>\n",
-                f.severity,
-                f.rule,
-                html_escape(&f.subject.to_string()),
-                html_escape(&f.message)
-            );
-            if !f.evidence.is_empty() {
-                out.push_str("Evidence:\n\n```text\n");
-                for e in &f.evidence {
-                    let _ = writeln!(
-                        out,
-                        "{}",
-                        evidence_line(e, &self.inputs).replace("```", "'''")
-                    );
-                }
-                out.push_str("```\n");
-            }
-            if !f.next_steps.is_empty() {
-                out.push_str("\nNext steps:\n\n");
-                for s in &f.next_steps {
-                    let _ = writeln!(out, "- {}", md_escape(s));
-                }
-            }
-            out.push_str("\n</details>\n");
-        }
-        out
+        crate::markdown::render(self, GITHUB_COMMENT_MAX)
+    }
+
+    /// Markdown of at most `max_chars` characters (at least
+    /// [`crate::markdown::MIN_MAX_CHARS`]): the most severe findings whole, then more as
+    /// table rows, then a line saying what was left out.
+    pub fn to_markdown_within(&self, max_chars: usize) -> String {
+        crate::markdown::render(self, max_chars)
     }
 }
 
 /// `path:line: excerpt`; with several inputs the path is prefixed with its input
 /// (`input#path`), so that evidence of different inputs can be told apart.
-fn evidence_line(e: &Evidence, inputs: &[String]) -> String {
+pub(crate) fn evidence_line(e: &Evidence, inputs: &[String]) -> String {
     let path = match inputs.get(e.input) {
         Some(input) if inputs.len() > 1 => format!("{input}#{}", e.path),
         _ => e.path.clone(),
@@ -301,31 +270,19 @@ fn finding_text_of(f: &Finding, color: bool, inputs: &[String]) -> String {
         (true, Severity::Warning) => "\x1b[1;33mWARNING\x1b[0m".into(),
         (true, Severity::Info) => "\x1b[1;36mINFO\x1b[0m".into(),
     };
-    let _ = writeln!(out, "{sev} [{}] {}", f.rule, f.subject);
-    let _ = writeln!(out, "  {}", f.message);
+    let _ = writeln!(out, "{sev} [{}] {}", f.rule, t(&f.subject.to_string()));
+    let _ = writeln!(out, "  {}", t(&f.message));
     if !f.evidence.is_empty() {
         let _ = writeln!(out, "  evidence:");
         for e in &f.evidence {
-            let _ = writeln!(out, "    {}", evidence_line(e, inputs));
+            let _ = writeln!(out, "    {}", t(&evidence_line(e, inputs)));
         }
     }
     if !f.next_steps.is_empty() {
         let _ = writeln!(out, "  next steps:");
         for s in &f.next_steps {
-            let _ = writeln!(out, "    - {s}");
+            let _ = writeln!(out, "    - {}", t(s));
         }
     }
     out
-}
-
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

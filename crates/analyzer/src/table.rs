@@ -15,13 +15,10 @@ use jiff::Timestamp;
 use kbundle_format::Snapshot;
 
 use crate::describe::parse_age;
-use crate::facts::{Container, Facts, Owner, Pod, Source, State};
+use crate::facts::{Container, Facts, MemoryLimit, Owner, Pod, Source, State};
 
 /// The largest text read, in bytes.
 const MAX_TEXT: u64 = 16 * 1024 * 1024;
-
-/// Where the memory limit would be: a table does not show it.
-pub(crate) const UNKNOWN_LIMIT: &str = "unknown (kubectl get)";
 
 /// One row of a `kubectl get pods` table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -238,7 +235,8 @@ fn pod_of(row: &Row, source: Source, now: Option<Timestamp>, default_ns: &str) -
         .and_then(|a| now?.checked_sub(a).ok());
     let terminated = |reason: &str| State::Terminated {
         reason: reason.to_string(),
-        exit_code: (reason == "OOMKilled").then_some(137),
+        // A table shows the reason, never the exit code.
+        exit_code: None,
         started: None,
         finished: restarted,
         message: String::new(),
@@ -282,10 +280,10 @@ fn pod_of(row: &Row, source: Source, now: Option<Timestamp>, default_ns: &str) -
         init,
         image: String::new(),
         ready: row.ready.0 >= row.ready.1 && row.ready.1 > 0,
-        restarts: row.restarts,
+        restarts: Some(row.restarts),
         state,
         last_state,
-        memory_limit: Some(UNKNOWN_LIMIT.to_string()),
+        memory_limit: MemoryLimit::Unknown,
         line: source.line,
     };
     Some(Pod {

@@ -279,7 +279,7 @@ fn state_marks(c: &Container, state: &State, current: bool, w: &Window, out: &mu
                     c.name,
                     f.strftime("%Y-%m-%dT%H:%M:%SZ")
                 );
-                if oom && let Some(limit) = &c.memory_limit {
+                if oom && let Some(limit) = c.memory_limit.set() {
                     detail.push_str(&format!(", memory limit {limit}"));
                 }
                 if !message.is_empty() {
@@ -306,10 +306,10 @@ fn state_marks(c: &Container, state: &State, current: bool, w: &Window, out: &mu
                 end: None,
                 label: "started".into(),
                 detail: format!(
-                    "container {} running since {} ({} restarts)",
+                    "container {} running since {} ({})",
                     c.name,
                     s.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    c.restarts
+                    c.restarts_text()
                 ),
             });
         }
@@ -360,11 +360,7 @@ fn container_lane(pod: &Pod, c: &Container, w: &Window) -> Lane {
         State::Unknown => "state unknown".to_string(),
     };
     let init = if c.init { " (init)" } else { "" };
-    let restarts = if c.restarts == 1 {
-        "1 restart".to_string()
-    } else {
-        format!("{} restarts", c.restarts)
-    };
+    let restarts = c.restarts_text();
     Lane {
         group: Group::Containers,
         title: pod.name.clone(),

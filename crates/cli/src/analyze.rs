@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use kbundle_analyzer::markdown::{GITHUB_COMMENT_MAX, MIN_MAX_CHARS};
 use kbundle_analyzer::{Options, Severity, WorkloadRef, analyze, parse_duration};
 use kbundle_format::{ReadOptions, Snapshot};
 
@@ -55,6 +56,11 @@ pub struct Args {
     /// termination inside the window).
     #[arg(long, value_name = "N", default_value_t = Options::default().restart_threshold, value_parser = clap::value_parser!(i64).range(1..))]
     restart_threshold: i64,
+    /// With --format markdown: the most characters the report may have (GitHub refuses
+    /// comments over 65,536). The most severe findings are kept whole, then others as table
+    /// rows; a last line says what was left out.
+    #[arg(long, value_name = "N", default_value_t = GITHUB_COMMENT_MAX, value_parser = parse_max_chars)]
+    max_chars: usize,
     /// Colour in text output: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
@@ -82,18 +88,20 @@ impl Format {
         }
     }
 
-    /// Renders a report of `snapshot` (analyzed with `options`, which the HTML timeline uses).
+    /// Renders a report of `snapshot` (analyzed with `options`, which the HTML timeline uses);
+    /// Markdown in at most `max_chars` characters.
     pub(crate) fn render(
         self,
         snapshot: &Snapshot,
         report: &kbundle_analyzer::Report,
         options: &Options,
         color: bool,
+        max_chars: usize,
     ) -> String {
         match self {
             Format::Text => report.to_text(color),
             Format::Json => report.to_json(),
-            Format::Markdown => report.to_markdown(),
+            Format::Markdown => report.to_markdown_within(max_chars),
             Format::Html => kbundle_analyzer::html::render_html(
                 report,
                 &kbundle_analyzer::timeline::from_snapshot(snapshot, report, options),
@@ -147,6 +155,13 @@ fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
         .map_err(|e| format!("{s:?} is not an RFC 3339 time (e.g. 2025-03-14T10:00:00Z): {e}"))
 }
 
+fn parse_max_chars(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= MIN_MAX_CHARS => Ok(n),
+        _ => Err(format!("expected a number of at least {MIN_MAX_CHARS}")),
+    }
+}
+
 pub(crate) fn parse_workload(s: &str) -> Result<WorkloadRef, String> {
     s.parse()
 }
@@ -187,7 +202,8 @@ impl Args {
         options: &Options,
         color: bool,
     ) -> String {
-        self.format.render(snapshot, report, options, color)
+        self.format
+            .render(snapshot, report, options, color, self.max_chars)
     }
 }
 

@@ -8,10 +8,12 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
+use kbundle_analyzer::markdown::cell;
 use kbundle_analyzer::{Report, Severity, analyze};
 use kbundle_format::Snapshot;
 
 use crate::analyze::Args;
+use crate::safe;
 
 /// One row of the summary.
 struct Row {
@@ -141,14 +143,17 @@ pub fn run(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
         match &row.outcome {
             Ok(c) => {
                 md.push_str(&format!(
-                    "| {} | {} | {} | {} | {} | [{}]({}) |\n",
+                    "| {} | {} | {} | {} | {} | {} |\n",
                     cell(&row.input),
                     c.critical,
                     c.warning,
                     c.info,
-                    cell(&c.top),
-                    cell(&c.report),
-                    c.report
+                    if c.top.is_empty() {
+                        String::new()
+                    } else {
+                        cell(&c.top)
+                    },
+                    report_link(&c.report)
                 ));
                 let sev = if c.critical > 0 {
                     Some(Severity::Critical)
@@ -178,7 +183,7 @@ pub fn run(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
     let mut o = stdout.lock();
     let width = rows
         .iter()
-        .map(|(_, r)| r.input.chars().count())
+        .map(|(_, r)| safe(&r.input).chars().count())
         .max()
         .unwrap_or(5)
         .max(5);
@@ -188,9 +193,13 @@ pub fn run(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
             Ok(c) => writeln!(
                 o,
                 "{:<width$}  {:>4}  {:>4}  {:>4}  {}",
-                row.input, c.critical, c.warning, c.info, c.top
+                safe(&row.input),
+                c.critical,
+                c.warning,
+                c.info,
+                safe(&c.top)
             )?,
-            Err(e) => writeln!(o, "{:<width$}  error: {e}", row.input)?,
+            Err(e) => writeln!(o, "{:<width$}  error: {}", safe(&row.input), safe(e))?,
         }
     }
     writeln!(o)?;
@@ -206,7 +215,7 @@ pub fn run(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
         } else {
             0.0
         },
-        out.display()
+        safe(&out.display().to_string())
     )?;
     o.flush()?;
     if let Some(fail_on) = args.fail_on_severity()
@@ -217,7 +226,16 @@ pub fn run(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A Markdown table cell: no pipes or line breaks.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+/// A report's name as a link to it when the name is plain, else as a code span (a name
+/// taken from an input file could hold Markdown).
+fn report_link(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        format!("[{name}]({name})")
+    } else {
+        cell(name)
+    }
 }

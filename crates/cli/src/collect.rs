@@ -13,6 +13,8 @@ use kbundle_collector::units::{parse_duration, parse_size};
 use kbundle_collector::{Options, PRESETS, Plan, Progress, Summary};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
+use crate::safe;
+
 /// Exit code: bundle written, something missing.
 const PARTIAL: u8 = 3;
 /// Exit code: nothing collected.
@@ -70,6 +72,15 @@ pub struct Args {
     /// Bound of one request (or of a pause in a log stream).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     request_timeout: Duration,
+    /// Cap of one answer from the API server; an answer over it is recorded as an error (a
+    /// list page over it is asked again in smaller pages). Objects held while collecting are
+    /// bounded by 16 times this.
+    #[arg(long, value_name = "SIZE", default_value = "8MiB", value_parser = parse_size)]
+    max_response_bytes: u64,
+    /// Cap of the objects of one list (one kind in one namespace, or cluster-wide); a list
+    /// over it is recorded as an error, not kept.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    max_objects: u64,
     /// Also redact every match of REGEX, in objects and logs. Repeatable.
     #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
     redact: Vec<regex::Regex>,
@@ -95,7 +106,9 @@ impl Progress for Bar {
 struct Quiet;
 impl Progress for Quiet {}
 
-async fn client(args: &Args) -> Result<(kube::Client, Option<String>), String> {
+/// The client (credentials only over TLS: see `kbundle_collector::client`), the context
+/// name, and whether credentials were withheld from a plain-http server.
+async fn client(args: &Args) -> Result<(kube::Client, Option<String>, bool), String> {
     let options = KubeConfigOptions {
         context: args.context.clone(),
         ..KubeConfigOptions::default()
@@ -121,9 +134,8 @@ async fn client(args: &Args) -> Result<(kube::Client, Option<String>), String> {
         let context = context.or_else(|| Some("in-cluster".to_string()));
         (config, context)
     };
-    let client =
-        kube::Client::try_from(config).map_err(|e| format!("cannot create the client: {e}"))?;
-    Ok((client, context))
+    let (client, withheld) = kbundle_collector::client(config).map_err(|e| e.to_string())?;
+    Ok((client, context, withheld))
 }
 
 fn human(bytes: u64) -> String {
@@ -136,14 +148,19 @@ fn human(bytes: u64) -> String {
     }
 }
 
+/// The summary; names, paths and server messages in it are printed through [`safe`].
 fn print_summary(s: &Summary) {
-    println!("bundle:     {} ({})", s.path.display(), human(s.size));
+    println!(
+        "bundle:     {} ({})",
+        safe(&s.path.display().to_string()),
+        human(s.size)
+    );
     match (&s.workload, s.workload_missing) {
-        (Some(w), _) => println!("workload:   {w}"),
+        (Some(w), _) => println!("workload:   {}", safe(w)),
         (None, true) => println!("workload:   NOT FOUND (see errors)"),
         _ => {}
     }
-    println!("namespaces: {}", s.namespaces.join(", "));
+    println!("namespaces: {}", safe(&s.namespaces.join(", ")));
     println!(
         "collected:  {} entries: {} objects, {} pods, {} logs, {} node descriptions",
         s.entries, s.objects, s.pods, s.logs, s.nodes
@@ -156,8 +173,9 @@ fn print_summary(s: &Summary) {
         );
         for (path, t) in s.trimmed.iter().take(5) {
             println!(
-                "            {path} ({}, was {})",
-                t.reason,
+                "            {} ({}, was {})",
+                safe(path),
+                safe(&t.reason),
                 human(t.original_size)
             );
         }
@@ -171,7 +189,12 @@ fn print_summary(s: &Summary) {
         println!("errors:     {} (listed in manifest.json)", s.errors.len());
         for e in s.errors.iter().take(10) {
             let class = e.class.as_deref().unwrap_or("other");
-            println!("            [{class}] {}: {}", e.what, e.message);
+            println!(
+                "            [{}] {}: {}",
+                safe(class),
+                safe(&e.what),
+                safe(&e.message)
+            );
         }
         if s.errors.len() > 10 {
             println!("            ... and {} more", s.errors.len() - 10);
@@ -219,13 +242,18 @@ async fn run_async(args: Args) -> ExitCode {
         Some(sel) => plan.with_context_logs(sel.clone()),
         None => plan,
     };
-    let (client, context) = match client(&args).await {
+    let (client, context, credentials_withheld) = match client(&args).await {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("kbundle: {}", e.replace('\n', " "));
+            eprintln!("kbundle: {}", safe(&e));
             return ExitCode::from(FAILED);
         }
     };
+    if credentials_withheld && !args.quiet {
+        eprintln!(
+            "kbundle: the server address is plain http://: the kubeconfig's credentials are not sent (only over https, as kubectl)"
+        );
+    }
     let collected_at = args.collected_at.unwrap_or_else(jiff::Timestamp::now);
     let out = args.output.clone().unwrap_or_else(|| {
         let name = plan.preset.clone().unwrap_or_else(|| "namespaces".into());
@@ -249,6 +277,9 @@ async fn run_async(args: Args) -> ExitCode {
         jobs: usize::from(args.jobs),
         timeout: args.timeout,
         request_timeout: args.request_timeout,
+        max_response_bytes: args.max_response_bytes,
+        max_objects: args.max_objects,
+        credentials_withheld,
         redact: args.redact.clone(),
         collected_at: Some(collected_at),
         context,
@@ -293,7 +324,7 @@ async fn run_async(args: Args) -> ExitCode {
             if summary.workload_missing {
                 eprintln!(
                     "kbundle: the workload was not found in {}; collected what is there (see the manifest)",
-                    summary.namespaces.join(" or ")
+                    safe(&summary.namespaces.join(" or "))
                 );
             }
             if summary.is_complete() {
@@ -303,7 +334,7 @@ async fn run_async(args: Args) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("kbundle: {}", e.to_string().replace('\n', " "));
+            eprintln!("kbundle: {}", safe(&e.to_string()));
             match e {
                 kbundle_collector::Error::Invalid(_) => ExitCode::from(crate::exit::USAGE),
                 _ => ExitCode::from(FAILED),

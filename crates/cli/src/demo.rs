@@ -114,6 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &report,
         &kbundle_analyzer::Options::default(),
         crate::analyze::auto_color(),
+        kbundle_analyzer::markdown::GITHUB_COMMENT_MAX,
     );
     let stdout = std::io::stdout();
     let mut o = stdout.lock();

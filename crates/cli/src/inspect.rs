@@ -10,6 +10,7 @@ use kbundle_format::{ReadOptions, Snapshot};
 use serde::Serialize;
 
 use crate::limits::LimitArgs;
+use crate::safe;
 
 /// Arguments of `kbundle inspect`.
 #[derive(Debug, clap::Args)]
@@ -30,8 +31,14 @@ enum Format {
     Json,
 }
 
+/// The version of `inspect --format json`'s layout: adding a field keeps it, removing one or
+/// changing its meaning increments it.
+const SCHEMA_VERSION: u32 = 1;
+
 #[derive(Debug, Serialize)]
 struct Report {
+    schema_version: u32,
+    tool: kbundle_analyzer::report::Tool,
     inputs: Vec<InputReport>,
     objects: usize,
     kinds: BTreeMap<String, usize>,
@@ -84,6 +91,8 @@ fn report(snapshot: &Snapshot) -> Report {
             .or_insert(0) += 1;
     }
     Report {
+        schema_version: SCHEMA_VERSION,
+        tool: kbundle_analyzer::report::tool(),
         inputs: snapshot
             .inputs()
             .iter()
@@ -136,9 +145,10 @@ fn report(snapshot: &Snapshot) -> Report {
     }
 }
 
+/// Every string of the report comes from the input: each is printed through [`safe`].
 fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
     for i in &r.inputs {
-        writeln!(out, "input:      {}", i.path)?;
+        writeln!(out, "input:      {}", safe(&i.path))?;
         writeln!(
             out,
             "format:     {} ({}{})",
@@ -147,7 +157,7 @@ fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
             if i.root.is_empty() {
                 String::new()
             } else {
-                format!(", root {}", i.root)
+                format!(", root {}", safe(&i.root))
             }
         )?;
         writeln!(out, "entries:    {}", i.entries)?;
@@ -155,7 +165,9 @@ fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
             writeln!(
                 out,
                 "manifest:   {} by kbundle {}, collected at {}",
-                m.format, m.tool_version, m.collected_at
+                safe(&m.format),
+                safe(&m.tool_version),
+                safe(&m.collected_at)
             )?;
             writeln!(
                 out,
@@ -166,25 +178,30 @@ fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
                 m.redactions
             )?;
             for e in &m.errors {
-                writeln!(out, "            error: {}: {}", e.what, e.message)?;
+                writeln!(
+                    out,
+                    "            error: {}: {}",
+                    safe(&e.what),
+                    safe(&e.message)
+                )?;
             }
         }
         for s in &i.skipped {
-            writeln!(out, "skipped:    {}: {}", s.name, s.reason)?;
+            writeln!(out, "skipped:    {}: {}", safe(&s.name), safe(&s.reason))?;
         }
         for s in &i.ignored {
-            writeln!(out, "ignored:    {}: {}", s.name, s.reason)?;
+            writeln!(out, "ignored:    {}: {}", safe(&s.name), safe(&s.reason))?;
         }
     }
     if let Some(v) = &r.server_version {
-        writeln!(out, "server:     {v}")?;
+        writeln!(out, "server:     {}", safe(v))?;
     }
     if let Some(t) = &r.reference_time {
         writeln!(out, "reference:  {t}")?;
     }
     writeln!(out, "objects:    {}", r.objects)?;
     for (kind, n) in &r.kinds {
-        writeln!(out, "  {n:>6}  {kind}")?;
+        writeln!(out, "  {n:>6}  {}", safe(kind))?;
     }
     if r.duplicates > 0 {
         writeln!(out, "duplicates: {} (first reading kept)", r.duplicates)?;
@@ -194,9 +211,9 @@ fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(
             out,
             "  {}/{} {}{} {} bytes{}",
-            l.namespace,
-            l.pod,
-            l.container.as_deref().unwrap_or("?"),
+            safe(&l.namespace),
+            safe(&l.pod),
+            safe(l.container.as_deref().unwrap_or("?")),
             if l.previous { " (previous)" } else { "" },
             l.size,
             if l.truncated { ", truncated" } else { "" }
@@ -204,7 +221,7 @@ fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
     }
     writeln!(out, "texts:      {}", r.texts.len())?;
     for t in &r.texts {
-        writeln!(out, "  {t}")?;
+        writeln!(out, "  {}", safe(t))?;
     }
     Ok(())
 }

@@ -83,7 +83,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// The error and its causes on one line.
+/// Input-derived text made safe for a terminal: control characters, escape sequences and BiDi
+/// controls shown as visible escapes, on one line (`kbundle_format::neutral`).
+pub(crate) fn safe(s: &str) -> std::borrow::Cow<'_, str> {
+    kbundle_format::neutral::escape_controls(s)
+}
+
+/// The error and its causes on one line, safe for a terminal.
 pub(crate) fn one_line(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
@@ -92,7 +98,7 @@ pub(crate) fn one_line(err: &anyhow::Error) -> String {
             parts.push(s);
         }
     }
-    parts.join(": ").replace('\n', " ")
+    safe(&parts.join(": ").replace('\n', " ")).into_owned()
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use kbundle_collector::units::parse_duration;
 use kbundle_format::{ReadOptions, Snapshot};
 use kbundle_server::{Faults, ServeOptions, Server};
 
@@ -39,6 +40,17 @@ pub struct Args {
     /// `get pods -A`; larger lists are paged at the client's `limit`. 0 honours every `limit`.
     #[arg(long, value_name = "N", default_value_t = ServeOptions::DEFAULT_WHOLE_LIST_MAX)]
     whole_list_max: usize,
+    /// Also accept requests whose Host header is NAME (repeatable). By default only the
+    /// listen address's IP and `localhost` are: a request naming another host is refused
+    /// (403), which stops web pages from reaching the server by DNS rebinding.
+    #[arg(long, value_name = "NAME")]
+    allow_host: Vec<String>,
+    /// How long a connection may take to send a request's headers before it is closed.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    header_timeout: std::time::Duration,
+    /// Connections open at once; further ones are closed as soon as they are accepted.
+    #[arg(long, value_name = "N", default_value_t = ServeOptions::DEFAULT_MAX_CONNECTIONS as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -66,6 +78,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 faults,
                 now: args.now,
                 whole_list_max: args.whole_list_max,
+                allowed_hosts: args.allow_host.clone(),
+                header_timeout: args.header_timeout,
+                max_connections: args.max_connections as usize,
                 ..ServeOptions::default()
             },
         )
@@ -90,7 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Some(path) => eprintln!(
                 "kbundle serve: read-only API of {} objects; try: kubectl --kubeconfig {} get pods -A (Ctrl-C stops)",
                 objects,
-                path.display()
+                crate::safe(&path.display().to_string())
             ),
             None => eprintln!(
                 "kbundle serve: read-only API of {objects} objects; try: kubectl --server http://{addr} get pods -A \

@@ -122,25 +122,24 @@ impl Discovery {
             }
         }
         // Without discovery, fall back to the built-in core resources (they exist everywhere).
+        // (The groups discovered are taken before: the first built-in of a group must not hide
+        // the others.)
+        let discovered: std::collections::BTreeSet<String> =
+            d.resources.iter().map(|r| r.group.clone()).collect();
         for r in builtin() {
-            if !d
-                .resources
-                .iter()
-                .any(|x| x.group == r.group && x.plural == r.plural)
-                && !d.has_group(&r.group)
-            {
+            if !discovered.contains(&r.group) {
                 d.resources.push(r);
             }
         }
         (d, failures)
     }
 
-    fn has_group(&self, group: &str) -> bool {
-        self.resources.iter().any(|r| r.group == group)
-    }
-
     fn push(&mut self, r: Resource) {
-        if r.plural.contains('/') || !GROUPS.contains(&r.group.as_str()) {
+        // Plural and version name folders of the bundle: a hostile server's are dropped.
+        if !crate::gather::safe_name(&r.plural)
+            || !crate::gather::safe_name(&r.version)
+            || !GROUPS.contains(&r.group.as_str())
+        {
             return;
         }
         if !self

@@ -41,6 +41,9 @@ const CALICO_KINDS: &[&str] = &[
 ];
 const OPERATOR_KINDS: &[&str] = &["Installation", "TigeraStatus"];
 
+/// Pages of one list, at most.
+const MAX_PAGES: u32 = 1000;
+
 type Job<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 /// A collected log: its bytes are in the spill file.
@@ -208,6 +211,44 @@ fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
         .unwrap_or_default()
 }
 
+/// Whether a name from the cluster can be one component of a bundle path (and of a request
+/// path) as it is: what Kubernetes allows in names (ASCII letters, digits, `-`, `.`, `_`; at
+/// most 253 bytes), never `.` or `..`. Objects with other names (only a hostile or broken
+/// server sends them) are kept in their list's JSON; the files and requests named after
+/// them are skipped, each with an error in the manifest.
+pub(crate) fn safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+}
+
+/// A name from the cluster as a message shows it: escaped (no control character), at most
+/// 64 characters.
+pub(crate) fn shown(name: &str) -> String {
+    let mut out: String = name.chars().take(64).flat_map(char::escape_debug).collect();
+    let total = name.chars().count();
+    if total > 64 {
+        out.push_str(&format!("...({total} characters)"));
+    }
+    out
+}
+
+/// The error recorded for an object whose name cannot name a file.
+fn bad_name(what: &str, name: &str) -> CollectError {
+    CollectError {
+        what: format!("{what} {}", shown(name)),
+        message: format!(
+            "the name \"{}\" cannot be a file name in the bundle (Kubernetes names are letters, digits, '-', '.' and '_', at most 253 bytes); the object is kept in its list, its files are not collected",
+            shown(name)
+        ),
+        class: Some("other".into()),
+    }
+}
+
 fn key_of(v: &Value) -> (String, String) {
     (
         str_at(v, "/metadata/namespace").to_string(),
@@ -297,6 +338,11 @@ impl<'a> Ctx<'a> {
         });
     }
 
+    /// Records that an object's name cannot name a file (see [`safe_name`]).
+    fn refuse_name(&self, what: &str, name: &str) {
+        self.lock().errors.push(bad_name(what, name));
+    }
+
     fn note_error(&self, what: impl Into<String>, message: impl Into<String>, class: &str) {
         self.lock().errors.push(CollectError {
             what: what.into(),
@@ -321,7 +367,10 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default()
     }
 
-    /// Lists a resource (all pages), items normalized.
+    /// Lists a resource (all pages), items normalized. Bounded: a page over
+    /// `--max-response-bytes` is asked again with a smaller `limit` (down to one object), a
+    /// list over `--max-objects` or [`MAX_PAGES`] pages, or one whose server repeats a
+    /// `continue` token, is a failure; the objects of a failed list are not kept.
     async fn list_raw(
         &self,
         res: &Resource,
@@ -329,9 +378,30 @@ impl<'a> Ctx<'a> {
         query: &str,
     ) -> Result<Vec<Value>, Failure> {
         let mut items = Vec::new();
+        let mut held = 0u64;
+        let result = self.list_pages(res, ns, query, &mut items, &mut held).await;
+        if let Err(f) = result {
+            self.api.release(held);
+            return Err(f);
+        }
+        self.progress.item(&res.plural);
+        Ok(items)
+    }
+
+    async fn list_pages(
+        &self,
+        res: &Resource,
+        ns: Option<&str>,
+        query: &str,
+        items: &mut Vec<Value>,
+        held: &mut u64,
+    ) -> Result<(), Failure> {
         let mut cont: Option<String> = None;
+        let mut limit: u32 = 500;
+        let mut pages = 0;
         loop {
-            let mut url = format!("{}?limit=500", res.url(ns));
+            pages += 1;
+            let mut url = format!("{}?limit={limit}", res.url(ns));
             if !query.is_empty() {
                 url.push('&');
                 url.push_str(query);
@@ -339,26 +409,52 @@ impl<'a> Ctx<'a> {
             if let Some(c) = &cont {
                 url.push_str(&format!("&continue={}", enc(c)));
             }
-            let v = self.api.get_json(&url).await?;
-            for item in v
-                .get("items")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                items.push(normalize(item.clone(), res));
+            if pages > MAX_PAGES {
+                return Err(Failure::OverLimit(format!(
+                    "GET {}: more than {MAX_PAGES} pages; not kept",
+                    res.url(ns)
+                )));
             }
-            cont = v
+            let mut v = match self.api.get_held(&url).await {
+                Ok((v, h)) => {
+                    *held += h;
+                    v
+                }
+                Err(Failure::TooLarge(_)) if limit > 1 => {
+                    // The same page again, in smaller pieces.
+                    limit = (limit / 4).max(1);
+                    pages -= 1;
+                    continue;
+                }
+                Err(f) => return Err(f),
+            };
+            // The items are moved out of the page, not copied.
+            if let Some(Value::Array(page)) = v.get_mut("items") {
+                items.extend(std::mem::take(page).into_iter().map(|i| normalize(i, res)));
+            }
+            let max = self.options.max_objects;
+            if items.len() as u64 > max {
+                return Err(Failure::OverLimit(format!(
+                    "GET {}: more than --max-objects {max} objects; not kept",
+                    res.url(ns)
+                )));
+            }
+            let next = v
                 .pointer("/metadata/continue")
                 .and_then(Value::as_str)
                 .filter(|c| !c.is_empty())
                 .map(str::to_string);
+            if next.is_some() && next == cont {
+                return Err(Failure::OverLimit(format!(
+                    "GET {}: the server gave the same continue token twice; not kept",
+                    res.url(ns)
+                )));
+            }
+            cont = next;
             if cont.is_none() {
-                break;
+                return Ok(());
             }
         }
-        self.progress.item(&res.plural);
-        Ok(items)
     }
 
     fn describe_list(res: &Resource, ns: Option<&str>, query: &str) -> String {
@@ -425,8 +521,8 @@ impl<'a> Ctx<'a> {
         let res = self.disc.find(group, plural)?.clone();
         let url = format!("{}/{name}", res.url(ns));
         let path = list_path(&res, ns);
-        match self.api.get_json(&url).await {
-            Ok(v) => {
+        match self.api.get_held(&url).await {
+            Ok((v, _held)) => {
                 let v = normalize(v, &res);
                 self.store_items(&path, std::slice::from_ref(&v));
                 Some(v)
@@ -494,7 +590,10 @@ impl<'a> Ctx<'a> {
         );
         let mut writer = LogWriter::new(&self.spill, self.options.max_log_bytes);
         let mut sink = |data: &[u8]| writer.push(data);
-        let read = self.api.get_log(&url, &mut sink).await;
+        // A log is read up to 64 times what is kept (1 MiB at least): an endless stream
+        // ends there.
+        let max_read = self.options.max_log_bytes.saturating_mul(64).max(1 << 20);
+        let read = self.api.get_log(&url, max_read, &mut sink).await;
         match read {
             Ok(log) => {
                 if previous && log.total == 0 && log.cut.is_none() {
@@ -535,6 +634,11 @@ impl<'a> Ctx<'a> {
 
     async fn pod(&self, pod: &Value, target: bool, ns_events: &BTreeMap<String, Vec<Event>>) {
         let (ns, name) = key_of(pod);
+        if !safe_name(&ns) || !safe_name(&name) {
+            let bad = if safe_name(&ns) { &name } else { &ns };
+            self.refuse_name("pod", bad);
+            return;
+        }
         let dir = format!("namespaces/{ns}/pods/{name}");
         self.lock()
             .objects
@@ -574,7 +678,9 @@ impl<'a> Ctx<'a> {
                 .flatten()
             {
                 let n = str_at(c, "/name");
-                if !n.is_empty() && !containers.iter().any(|x| x == n) {
+                if !n.is_empty() && !safe_name(n) {
+                    self.refuse_name(&format!("logs {ns}/{name} container"), n);
+                } else if !n.is_empty() && !containers.iter().any(|x| x == n) {
                     containers.push(n.to_string());
                 }
             }
@@ -600,6 +706,10 @@ impl<'a> Ctx<'a> {
     }
 
     async fn node(&self, node_name: &str) {
+        if !safe_name(node_name) {
+            self.refuse_name("describe node", node_name);
+            return;
+        }
         let nodes = self.list_items("cluster/nodes.json");
         let mut node = nodes
             .iter()
@@ -637,6 +747,10 @@ impl<'a> Ctx<'a> {
         {
             for e in events {
                 let ns = str_at(e, "/metadata/namespace");
+                if !ns.is_empty() && !safe_name(ns) {
+                    self.refuse_name("event namespace", ns);
+                    continue;
+                }
                 self.store_items(
                     &list_path(res, Some(if ns.is_empty() { "default" } else { ns })),
                     std::slice::from_ref(e),
@@ -809,7 +923,12 @@ impl<'a> Ctx<'a> {
                         && let Some(svc) = wh.pointer("/clientConfig/service")
                     {
                         let (ns, name) = (str_at(svc, "/namespace"), str_at(svc, "/name"));
-                        if !ns.is_empty() && !name.is_empty() {
+                        if ns.is_empty() || name.is_empty() {
+                            continue;
+                        }
+                        if let Some(bad) = [ns, name].into_iter().find(|n| !safe_name(n)) {
+                            self.refuse_name("webhook service", bad);
+                        } else {
                             backends.insert((ns.to_string(), name.to_string()));
                         }
                     }
@@ -916,6 +1035,28 @@ pub(crate) async fn run(
     if options.max_size < 64 * 1024 {
         return Err(Error::Invalid("max-size must be at least 64KiB".into()));
     }
+    if options.max_response_bytes < 64 * 1024 {
+        return Err(Error::Invalid(
+            "max-response-bytes must be at least 64KiB".into(),
+        ));
+    }
+    if options.max_objects == 0 {
+        return Err(Error::Invalid("max-objects must be at least 1".into()));
+    }
+    if out.is_dir() {
+        return Err(Error::Invalid(format!(
+            "the output {} is a directory; name the bundle file",
+            out.display()
+        )));
+    }
+    if let Target::Namespaces { namespaces, .. } = &plan.target
+        && let Some(bad) = namespaces.iter().find(|ns| !safe_name(ns))
+    {
+        return Err(Error::Invalid(format!(
+            "namespace \"{}\" is not a Kubernetes name",
+            shown(bad)
+        )));
+    }
     let parse_selector = |s: &str| {
         LabelSelector::parse(s).map_err(|e| Error::Invalid(format!("label selector {s:?}: {e}")))
     };
@@ -942,6 +1083,8 @@ pub(crate) async fn run(
             request_timeout: options.request_timeout,
             retries: options.retries,
             deadline: Instant::now() + options.timeout,
+            max_response_bytes: options.max_response_bytes,
+            credentials_withheld: options.credentials_withheld,
         },
     );
 
@@ -1167,6 +1310,11 @@ pub(crate) async fn run(
     let o = &mut request.options;
     o.insert("max-log-bytes".into(), options.max_log_bytes.to_string());
     o.insert("max-size".into(), options.max_size.to_string());
+    o.insert(
+        "max-response-bytes".into(),
+        options.max_response_bytes.to_string(),
+    );
+    o.insert("max-objects".into(), options.max_objects.to_string());
     if let Some(since) = options.since {
         o.insert("since".into(), format!("{}s", since.as_secs()));
     }
@@ -1269,11 +1417,24 @@ fn write(
 
     // Everything but the logs is compressed first (on every core), so its size is exact.
     let fixed: Vec<(String, Vec<u8>)> = fixed.into_iter().collect();
-    let fixed: BTreeMap<String, PreparedEntry> = crate::par::map(&fixed, |(path, bytes)| {
-        PreparedEntry::new(path, bytes).map(|e| (path.clone(), e))
-    })
-    .into_iter()
-    .collect::<Result<_, _>>()?;
+    // An entry that cannot be written (its name refused) is an error, never the end of the
+    // collection.
+    let mut prepared: BTreeMap<String, PreparedEntry> = BTreeMap::new();
+    for ((path, _), entry) in fixed.iter().zip(crate::par::map(&fixed, |(path, bytes)| {
+        PreparedEntry::new(path, bytes)
+    })) {
+        match entry {
+            Ok(e) => {
+                prepared.insert(path.clone(), e);
+            }
+            Err(e) => errors.push(CollectError {
+                what: format!("write {}", shown(path)),
+                message: e.to_string(),
+                class: Some("other".into()),
+            }),
+        }
+    }
+    let fixed = prepared;
 
     // The size budget. The manifest is estimated generously; lists and texts are never cut.
     let entries = fixed.len() + budget_logs.len();
@@ -1435,6 +1596,34 @@ mod tests {
         let deletes =
             json!({"rules": [{"apiGroups": ["*"], "operations": ["DELETE"], "resources": ["*"]}]});
         assert!(!webhook_could_match(&deletes, &ns, &pods));
+    }
+
+    #[test]
+    fn names_that_can_name_files() {
+        for ok in ["calico-node-x7m2q", "node-1.example.com", "a_b", "A"] {
+            assert!(safe_name(ok), "{ok}");
+        }
+        let long = "a".repeat(254);
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "../x",
+            "a\nb",
+            "\u{1b}[2J",
+            "a b",
+            "a:b",
+            &long,
+        ] {
+            assert!(!safe_name(bad), "{bad:?}");
+        }
+        assert_eq!(shown("a\nb\u{1b}"), "a\\nb\\u{1b}");
+        let huge = "x".repeat(70_000);
+        assert_eq!(
+            shown(&huge),
+            format!("{}...(70000 characters)", "x".repeat(64))
+        );
     }
 
     #[test]

@@ -8,8 +8,12 @@
 //!
 //! Secrets are never read; credentials are redacted from objects and logs before anything is
 //! written ([`redact`]). Logs are bounded per log and by a size budget for the whole zip.
-//! Failures (403, 404, timeouts, cut streams) are recorded in the manifest and the collection
-//! goes on. See `docs/collect.md`.
+//! Whatever the server sends is bounded too: the bytes of one answer, the objects of one list,
+//! the objects held, the bytes read of one log, the time of one request
+//! ([`Options::max_response_bytes`], [`Options::max_objects`]). Failures (403, 404, timeouts,
+//! cut streams, answers over a bound, names that cannot name a file) are recorded in the
+//! manifest and the collection goes on. Credentials go only over TLS ([`client`]). See
+//! `docs/collect.md`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), kbundle_collector::Error> {
@@ -175,6 +179,16 @@ pub struct Options {
     pub request_timeout: Duration,
     /// Retries of transient failures (5xx, 429, connection errors; default 3).
     pub retries: u32,
+    /// Cap of one answer's body (default 8 MiB): an answer over it is an error entry, and a
+    /// list page over it is asked again in smaller pages. The parsed objects held while
+    /// collecting are bounded by 16 times this (their estimated size in memory).
+    pub max_response_bytes: u64,
+    /// Cap of the objects of one list (one kind, in one namespace or cluster-wide; default
+    /// 10,000): a list over it is an error entry, not kept.
+    pub max_objects: u64,
+    /// Whether the client was made without the kubeconfig's credentials because the server
+    /// is plain `http://` (see [`client`]): a 401 or 403 then says so in the manifest.
+    pub credentials_withheld: bool,
     /// Extra redaction patterns.
     pub redact: Vec<regex::Regex>,
     /// The collection time written to the manifest and used as the describe reference time
@@ -196,12 +210,54 @@ impl Default for Options {
             timeout: Duration::from_secs(300),
             request_timeout: Duration::from_secs(30),
             retries: 3,
+            max_response_bytes: 8 << 20,
+            max_objects: 10_000,
+            credentials_withheld: false,
             redact: Vec::new(),
             collected_at: None,
             context: None,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
+}
+
+/// A client for `config` that sends credentials only over TLS, as kubectl does: when the
+/// server address is plain `http://`, the kubeconfig's token, basic-auth, client certificate,
+/// exec or auth-provider plugin and any `Authorization` header are dropped, and requests go
+/// without them. Returns the client and whether credentials were dropped (set
+/// [`Options::credentials_withheld`] to it).
+pub fn client(mut config: kube::Config) -> Result<(kube::Client, bool)> {
+    let plain = config.cluster_url.scheme_str() != Some("https");
+    let mut withheld = false;
+    if plain {
+        let a = &config.auth_info;
+        withheld = a.token.is_some()
+            || a.token_file.is_some()
+            || a.username.is_some()
+            || a.password.is_some()
+            || a.client_certificate.is_some()
+            || a.client_certificate_data.is_some()
+            || a.client_key.is_some()
+            || a.client_key_data.is_some()
+            || a.exec.is_some()
+            || a.auth_provider.is_some();
+        // Impersonation is not a credential: kept.
+        config.auth_info = kube::config::AuthInfo {
+            impersonate: a.impersonate.clone(),
+            impersonate_uid: a.impersonate_uid.clone(),
+            impersonate_groups: a.impersonate_groups.clone(),
+            impersonate_user_extra: a.impersonate_user_extra.clone(),
+            ..kube::config::AuthInfo::default()
+        };
+        let before = config.headers.len();
+        config
+            .headers
+            .retain(|(name, _)| name != http::header::AUTHORIZATION);
+        withheld |= config.headers.len() != before;
+    }
+    let client = kube::Client::try_from(config)
+        .map_err(|e| Error::Unreachable(format!("cannot create the client: {e}")))?;
+    Ok((client, withheld))
 }
 
 /// Receives progress while collecting (for a progress bar). Every method has a no-op default.
@@ -265,4 +321,27 @@ pub async fn collect(
     progress: &dyn Progress,
 ) -> Result<Summary> {
     gather::run(client, plan, options, out, progress).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client;
+
+    fn config(url: &str) -> kube::Config {
+        let mut c = kube::Config::new(url.parse().unwrap_or_default());
+        c.auth_info.token = Some("tok".to_string().into());
+        c.auth_info.impersonate = Some("someone".into());
+        c
+    }
+
+    #[tokio::test]
+    async fn credentials_only_over_tls() {
+        let (_, withheld) = client(config("http://127.0.0.1:1")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(withheld);
+        let (_, withheld) = client(config("https://127.0.0.1:1")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!withheld);
+        let plain = kube::Config::new("http://127.0.0.1:1".parse().unwrap_or_default());
+        let (_, withheld) = client(plain).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!withheld, "nothing to withhold");
+    }
 }

@@ -34,6 +34,7 @@ mod error;
 mod import;
 mod limits;
 pub mod manifest;
+pub mod neutral;
 pub mod resources;
 pub mod selector;
 mod snapshot;

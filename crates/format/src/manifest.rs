@@ -106,8 +106,8 @@ pub struct CollectError {
     pub what: String,
     /// The error, one line.
     pub message: String,
-    /// A short machine-readable class: `forbidden`, `not-found`, `timeout`, `server-error`,
-    /// `stream-cut`, `other`.
+    /// A short machine-readable class: `forbidden`, `not-found`, `bad-request`, `timeout`,
+    /// `server-error`, `stream-cut`, `too-large`, `other`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
 }

@@ -193,11 +193,34 @@ pub fn hex(bytes: &[u8]) -> String {
 
 impl BundleWriter<BufWriter<File>> {
     /// Starts a bundle at `out`, writing to `<out>.partial` until [`BundleWriter::finish`].
+    ///
+    /// The partial file is created exclusively (`O_CREAT|O_EXCL`): a file, or a symlink
+    /// (even a dangling one), already at `<out>.partial` is an error, never followed nor
+    /// overwritten. `out` naming a directory is an error before anything is created.
     pub fn create(out: &Path) -> Result<Self> {
+        if out.is_dir() {
+            return Err(Error::Write {
+                path: out.to_path_buf(),
+                message: "is a directory; name the bundle file".into(),
+            });
+        }
         let mut partial = out.as_os_str().to_owned();
         partial.push(".partial");
         let partial = PathBuf::from(partial);
-        let file = File::create(&partial).map_err(|e| Error::io(&partial, e))?;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial)
+            .map_err(|e| {
+                if e.kind() == io::ErrorKind::AlreadyExists {
+                    Error::Write {
+                        path: partial.clone(),
+                        message: "already exists (another run writing it, or left by one that was killed); not overwritten: remove it or choose another output".into(),
+                    }
+                } else {
+                    Error::io(&partial, e)
+                }
+            })?;
         let (sink, high_water) = counted(BufWriter::new(file));
         Ok(BundleWriter {
             zip: Some(zip::ZipWriter::new(sink)),
@@ -350,10 +373,15 @@ impl BundleWriter<BufWriter<File>> {
         let Some((partial, out)) = self.paths.take() else {
             return Err(self.err("no output path"));
         };
-        let file = sink.into_inner().map_err(|e| self.err(e.error()))?;
-        file.sync_all().map_err(|e| Error::io(&partial, e))?;
+        // From here on the partial file is ours to remove on any failure.
+        let fail = |e: Error| {
+            let _ = std::fs::remove_file(&partial);
+            e
+        };
+        let file = sink.into_inner().map_err(|e| fail(self.err(e.error())))?;
+        file.sync_all().map_err(|e| fail(Error::io(&partial, e)))?;
         drop(file);
-        std::fs::rename(&partial, &out).map_err(|e| Error::io(&out, e))?;
+        std::fs::rename(&partial, &out).map_err(|e| fail(Error::io(&out, e)))?;
         Ok(out)
     }
 }
@@ -371,5 +399,63 @@ impl<W: Write + Seek> Drop for BundleWriter<W> {
             self.zip = None;
             let _ = std::fs::remove_file(partial);
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest::new("test", "2025-03-14T09:30:00Z")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_writes_through_a_symlink_at_the_partial_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("victim");
+        std::fs::write(&target, b"precious").unwrap();
+        let out = dir.path().join("b.zip");
+        std::os::unix::fs::symlink(&target, dir.path().join("b.zip.partial")).unwrap();
+        let err = BundleWriter::create(&out).unwrap_err().to_string();
+        assert!(err.contains("already exists"), "{err}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"precious");
+        // A dangling link is not followed either (it would create its target).
+        std::fs::remove_file(&target).unwrap();
+        assert!(BundleWriter::create(&out).is_err());
+        assert!(!target.exists());
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn a_directory_output_is_refused_and_nothing_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = BundleWriter::create(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("is a directory"), "{err}");
+        // The output becomes a directory while the bundle is written: the rename fails and
+        // the partial file is removed.
+        let out = dir.path().join("b.zip");
+        let mut w = BundleWriter::create(&out).unwrap();
+        w.add("a.txt", b"a").unwrap();
+        std::fs::create_dir(&out).unwrap();
+        assert!(w.finish(manifest()).is_err());
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("b.zip")]);
+    }
+
+    #[test]
+    fn finished_bundle_replaces_nothing_but_its_own_partial() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("b.zip");
+        let mut w = BundleWriter::create(&out).unwrap();
+        w.add("a.txt", b"a").unwrap();
+        assert_eq!(w.finish(manifest()).unwrap(), out);
+        assert!(out.is_file());
+        assert!(!dir.path().join("b.zip.partial").exists());
     }
 }

@@ -106,6 +106,19 @@ impl Reply {
     }
 }
 
+/// The answer to a request whose `Host` does not name this server: `403 Forbidden`.
+pub(crate) fn refuse_host(host: Option<&str>) -> Response<Body> {
+    let message = match host {
+        Some(h) => format!(
+            "host {:?} is not this server: use its IP address or localhost, or start it with \
+             --allow-host (protection against DNS rebinding)",
+            kbundle_format::neutral::escape_controls(h)
+        ),
+        None => "the request names no Host".to_string(),
+    };
+    Reply::from(ApiError::new(403, "Forbidden", message)).into_response(false, None)
+}
+
 impl From<ApiError> for Reply {
     fn from(e: ApiError) -> Reply {
         Reply::json(e.code, &e.to_json())

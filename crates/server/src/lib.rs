@@ -29,6 +29,7 @@
 mod api;
 mod discovery;
 mod faults;
+mod guard;
 mod index;
 mod logs;
 mod proto;
@@ -101,12 +102,26 @@ pub struct ServeOptions {
     /// Larger selections are paged at the client's `limit`. 0 honours every `limit`
     /// (default [`ServeOptions::DEFAULT_WHOLE_LIST_MAX`]).
     pub whole_list_max: usize,
+    /// Host names, besides the listen address's IP and `localhost`, that requests may name in
+    /// `Host` (see the DNS-rebinding check in `docs/serve.md`). Empty by default.
+    pub allowed_hosts: Vec<String>,
+    /// How long a connection may take to send a request's headers (its first request from
+    /// the moment it connects, later ones from the end of the previous): slower connections
+    /// are closed (default [`ServeOptions::DEFAULT_HEADER_TIMEOUT`]).
+    pub header_timeout: Duration,
+    /// Connections open at once; more are closed as soon as they are accepted (default
+    /// [`ServeOptions::DEFAULT_MAX_CONNECTIONS`]).
+    pub max_connections: usize,
 }
 
 impl ServeOptions {
     /// The default [`ServeOptions::whole_list_max`]: 50,000 objects (the Table of 10,000 small
     /// pods is about 3 MB and takes the server under 0.1 s).
     pub const DEFAULT_WHOLE_LIST_MAX: usize = 50_000;
+    /// The default [`ServeOptions::header_timeout`]: 10 seconds.
+    pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+    /// The default [`ServeOptions::max_connections`]: 256.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 }
 
 impl Default for ServeOptions {
@@ -116,6 +131,9 @@ impl Default for ServeOptions {
             watch_hold: Duration::from_secs(1),
             now: None,
             whole_list_max: ServeOptions::DEFAULT_WHOLE_LIST_MAX,
+            allowed_hosts: Vec::new(),
+            header_timeout: ServeOptions::DEFAULT_HEADER_TIMEOUT,
+            max_connections: ServeOptions::DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -125,6 +143,9 @@ pub struct Server {
     listener: TcpListener,
     addr: SocketAddr,
     state: Arc<api::State>,
+    allowed_hosts: Arc<[String]>,
+    header_timeout: Duration,
+    max_connections: usize,
 }
 
 impl std::fmt::Debug for Server {
@@ -148,11 +169,16 @@ impl Server {
         let addr = listener
             .local_addr()
             .map_err(|source| Error::Bind { addr, source })?;
+        let allowed_hosts = options.allowed_hosts.clone().into();
+        let (header_timeout, max_connections) = (options.header_timeout, options.max_connections);
         let state = Arc::new(api::State::new(snapshot, options));
         Ok(Server {
             listener,
             addr,
             state,
+            allowed_hosts,
+            header_timeout,
+            max_connections,
         })
     }
 
@@ -168,9 +194,20 @@ impl Server {
 
     /// Serves until `shutdown` completes, then stops accepting, lets open requests finish for
     /// up to two seconds and returns.
+    ///
+    /// Each connection must send its first request's headers within
+    /// [`ServeOptions::header_timeout`] (HTTP/1 keeps that bound for later requests), at most
+    /// [`ServeOptions::max_connections`] are open at once, and a request whose `Host` does not
+    /// name this server is refused with `403 Forbidden` (DNS rebinding).
     pub async fn run_until<F: Future<Output = ()>>(self, shutdown: F) -> Result<(), Error> {
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-        let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(self.header_timeout);
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.max_connections));
+        let listen = self.addr.ip();
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -184,14 +221,45 @@ impl Server {
                         }
                         Err(e) => return Err(Error::Accept(e)),
                     };
+                    // Over the cap: closed at once (the client sees the connection reset).
+                    let Ok(slot) = slots.clone().try_acquire_owned() else {
+                        drop(stream);
+                        continue;
+                    };
                     let state = self.state.clone();
+                    let allowed = self.allowed_hosts.clone();
+                    let first_request = Arc::new(tokio::sync::Notify::new());
+                    let seen = first_request.clone();
                     let service = service_fn(move |req| {
+                        seen.notify_one();
                         let state = state.clone();
-                        async move { Ok::<_, std::convert::Infallible>(state.serve(req).await) }
+                        let allowed = allowed.clone();
+                        async move {
+                            let host = guard::requested_host(&req);
+                            let reply = if guard::host_allowed(host.as_deref(), listen, &allowed) {
+                                state.serve(req).await
+                            } else {
+                                api::refuse_host(host.as_deref())
+                            };
+                            Ok::<_, std::convert::Infallible>(reply)
+                        }
                     });
                     let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                     let conn = graceful.watch(conn);
+                    let header_timeout = self.header_timeout;
                     tokio::spawn(async move {
+                        let _slot = slot;
+                        tokio::pin!(conn);
+                        // The first request's headers in time, or the connection is dropped
+                        // (hyper's own timeout starts only once it knows the protocol).
+                        tokio::select! {
+                            _ = conn.as_mut() => return,
+                            first = tokio::time::timeout(header_timeout, first_request.notified()) => {
+                                if first.is_err() {
+                                    return;
+                                }
+                            }
+                        }
                         let _ = conn.await;
                     });
                 }

@@ -1,14 +1,18 @@
 //! The diff's renderings: JSON, text (terminals), Markdown (GitHub) and HTML. The three human
-//! ones are built from one outline of lines, whose input-derived parts are hostile: control
-//! and bidirectional characters are replaced in the terminal, they go in code spans in
-//! Markdown, and they are escaped in HTML.
+//! ones are built from one outline of lines, whose input-derived parts are hostile: they go
+//! through [`escape_controls`] in the terminal, in code spans in Markdown
+//! ([`markdown::code`]) and in escaped `<code>` elements in HTML ([`markdown::html_code`]),
+//! as in the analysis report.
 
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use kbundle_format::neutral::escape_controls;
+
 use super::fields::FieldChange;
 use super::{Diff, InputSummary};
+use crate::markdown;
 use crate::report::{Finding, shorten};
 
 /// The longest value shown in text, Markdown and HTML (JSON has it whole), in characters.
@@ -222,41 +226,6 @@ fn outline(d: &Diff) -> Vec<Line> {
     out
 }
 
-/// Characters that must not reach a terminal or a page as themselves: controls (escape
-/// sequences start with one), bidirectional overrides and zero-width characters.
-fn hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
-
-/// `s` on one line with every [`hidden`] character replaced by U+FFFD.
-pub(crate) fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if hidden(c) { '\u{FFFD}' } else { c })
-        .collect()
-}
-
-/// A Markdown code span holding `s` literally: a backtick fence longer than any run inside.
-fn code_span(s: &str) -> String {
-    let s = clean(s);
-    let mut longest = 0;
-    let mut run = 0;
-    for c in s.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') || s.starts_with(' ') {
-        " "
-    } else {
-        ""
-    };
-    if s.is_empty() {
-        return "` `".into();
-    }
-    format!("{fence}{pad}{s}{pad}{fence}")
-}
-
 impl Diff {
     /// Pretty JSON with a trailing newline (`docs/diff-schema.json`); the same inputs always
     /// give the same bytes.
@@ -295,7 +264,7 @@ impl Diff {
             for span in spans {
                 match span {
                     Words(s) => out.push_str(&s),
-                    Input(s) => out.push_str(&clean(&s)),
+                    Input(s) => out.push_str(&escape_controls(&s)),
                     Tag(t) => {
                         let code = match t {
                             "added" | "new" | "critical" => "1;31",
@@ -337,7 +306,7 @@ impl Diff {
             for span in spans {
                 match span {
                     Words(s) => out.push_str(&s),
-                    Input(s) => out.push_str(&code_span(&s)),
+                    Input(s) => out.push_str(&markdown::code(&s)),
                     Tag(t) => {
                         let _ = write!(out, "**{t}**");
                     }
@@ -350,7 +319,8 @@ impl Diff {
 
     /// One self-contained HTML page (no script, no external resource).
     pub fn to_html(&self) -> String {
-        let esc = |s: &str| crate::html::escape(&clean(s));
+        // Our own words need entity escaping only; input strings go through html_code.
+        let esc = crate::html::escape;
         let mut out = String::with_capacity(16 * 1024);
         out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         out.push_str(
@@ -403,9 +373,7 @@ impl Diff {
             for span in spans {
                 match span {
                     Words(s) => out.push_str(&esc(&s)),
-                    Input(s) => {
-                        let _ = write!(out, "<code>{}</code>", esc(&s));
-                    }
+                    Input(s) => out.push_str(&markdown::html_code(&s)),
                     Tag(t) => {
                         let _ = write!(out, "<span class=\"tag {t}\">{t}</span>");
                     }

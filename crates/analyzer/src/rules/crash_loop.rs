@@ -10,15 +10,30 @@
 //!   (warning). Restarts of a container that has been running since before the window are
 //!   history, not a crash loop, and are not reported.
 //!
-//! When the input shows no container state for a pod (an events table pasted alone), its
-//! `BackOff` (`Back-off restarting failed container`) and liveness `Killing` events within
-//! the window count instead, from the restart threshold on (warning).
+//! When the input shows no container state for a pod (an events table pasted alone, the
+//! Events of a describe cut short, events about a pod the input holds nothing else of), its
+//! restart back-off events and liveness kills within the window count instead, from the
+//! restart threshold on (warning).
 //!
-//! The message gives the restart count, the last exit code and reason and when it happened;
-//! liveness-probe kills (`Killing ... failed liveness probe`) are called out. The evidence
-//! holds the last lines of the previous container's log (`<container>.previous.log`), which
-//! usually say why it exited, with its last error line when that came earlier, and the
-//! `BackOff` events. The subject is the Pod.
+//! The message gives the restart count, the last exit code and reason and when it happened,
+//! each only when the input shows it (`restarts unknown` for a describe cut before its
+//! `Restart Count`); liveness-probe kills are called out. The evidence holds the last lines of
+//! the previous container's log (`<container>.previous.log`), which usually say why it exited,
+//! with its last error line when that came earlier, and the back-off events. The subject is
+//! the Pod.
+//!
+//! ### Wordings
+//!
+//! | Wording | Where it was seen |
+//! |---|---|
+//! | waiting reason `CrashLoopBackOff`; `get pods` STATUS `CrashLoopBackOff`, RESTARTS `N` or `N (Xm ago)` (K8s 1.24+) | every version (opsnull/follow-me-install-kubernetes-cluster#615, K8s 1.16; projectcalico/calico#9522, 2024) |
+//! | `Back-off restarting failed container` (reason `BackOff`, type Warning) | K8s <= 1.25 (projectcalico/kube-controllers#253) |
+//! | `Back-off restarting failed container NAME` | K8s 1.26+ (kubernetes/kubernetes PR #113216) |
+//! | `Back-off restarting failed container NAME in pod NAME_NS(UID)` | current kubelet (`kuberuntime_manager.go`) |
+//! | a Warning `BackOff` whose message was cut short (`Back-off`) | pastes cut off (projectcalico/calico#1708); the image pull back-off is a Normal event and is not counted |
+//! | `Error syncing pod, skipping: failed to "StartContainer" for "X" with CrashLoopBackOff: "Back-off 5m0s restarting failed container=..."` (reason `FailedSync`) | K8s 1.2-era kubelets (kubernetes-retired/heapster#1140) |
+//! | `Container X failed liveness probe, will be restarted` (reason `Killing`) | projectcalico/calico#7992 (v3.25) |
+//! | `Killing container with id docker://X:Container failed liveness probe.. Container will be killed and recreated.` | older kubelets (dockershim) |
 //!
 //! ## Why it matters
 //!
@@ -45,9 +60,10 @@
 //!     - Read why it exited: kubectl logs -n calico-system calico-kube-controllers-6f8c9d7b5-x2x7k -c calico-kube-controllers --previous
 //! ```
 
-use crate::facts::{Container, Pod, State};
+use super::namespace_flag;
+use crate::Context;
+use crate::facts::{Container, Event, Pod, State};
 use crate::report::{Evidence, Finding, Severity, Subject};
-use crate::{Context, human_duration};
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for pod in cx.facts.pods.iter().filter(|p| !p.deleting) {
@@ -66,71 +82,109 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 (None, Some(s)) => cx.in_window(Some(s)) && cx.now.is_some(),
                 (None, None) => false,
             };
-            let often = c.restarts >= cx.restart_threshold && recent;
+            let often = c.restarts.is_some_and(|r| r >= cx.restart_threshold) && recent;
             if !crashloop && !often {
                 continue;
             }
             out.push(finding(cx, pod, c, crashloop, last_finished));
         }
         if pod.containers.iter().all(|c| c.state == State::Unknown)
-            && let Some(f) = from_events(cx, pod)
+            && let Some(f) = from_events(cx, &pod.namespace, &pod.name, pod.uid.as_deref())
         {
+            out.push(f);
+        }
+    }
+    for (namespace, name) in super::pods_only_in_events(cx.facts) {
+        if let Some(f) = from_events(cx, namespace, name, None) {
             out.push(f);
         }
     }
 }
 
-/// A pod whose container states the input does not show (an events table pasted alone): its
-/// `BackOff` and liveness `Killing` events within the window tell that it restarts.
-fn from_events(cx: &Context<'_>, pod: &Pod) -> Option<Finding> {
+/// Whether an event tells that a container was restarted after a crash: the kubelet's restart
+/// back-off in its wordings across versions, or a kill by the liveness probe.
+fn restart_event(e: &Event) -> Option<RestartEvent> {
+    let m = e.message.to_ascii_lowercase();
+    match e.reason.as_str() {
+        // `Back-off restarting failed container` (K8s <= 1.25), `... failed container NAME`
+        // (PR #113216), `... NAME in pod NAME_NS(UID)` (current kubelet). The pull back-off is
+        // a Normal event (`Back-off pulling image`): a Warning BackOff cut short is still a
+        // restart back-off.
+        "BackOff"
+            if m.contains("restarting failed container")
+                || (e.type_ == "Warning" && !m.contains("pull")) =>
+        {
+            Some(RestartEvent::BackOff)
+        }
+        // `Error syncing pod, skipping: failed to "StartContainer" for "X" with
+        // CrashLoopBackOff: ...` (older kubelets' FailedSync events).
+        "FailedSync" if m.contains("crashloopbackoff") => Some(RestartEvent::BackOff),
+        // `Container X failed liveness probe, will be restarted` (current kubelets), `Killing
+        // container with id docker://X:Container failed liveness probe.. Container will be
+        // killed and recreated.` (older, dockershim).
+        "Killing" if m.contains("liveness probe") => Some(RestartEvent::LivenessKill),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RestartEvent {
+    BackOff,
+    LivenessKill,
+}
+
+/// A pod whose container states the input does not show (an events table pasted alone, a
+/// describe cut short, or only events about it): its restart back-off and liveness kills
+/// within the window tell that it restarts.
+fn from_events(
+    cx: &Context<'_>,
+    namespace: &str,
+    name: &str,
+    uid: Option<&str>,
+) -> Option<Finding> {
     let mut backoffs = 0u64;
     let mut kills = 0u64;
     let mut evidence = Vec::new();
-    for (e, replaced) in cx
-        .facts
-        .events_for("Pod", &pod.namespace, &pod.name, pod.uid.as_deref())
-    {
+    for (e, replaced) in cx.facts.events_for("Pod", namespace, name, uid) {
         if replaced || !cx.in_window(e.last) {
             continue;
         }
-        if e.reason == "BackOff" && e.message.contains("restarting failed container") {
-            backoffs += e.count;
-        } else if e.reason == "Killing" && e.message.contains("liveness probe") {
-            kills += e.count;
-        } else {
-            continue;
+        match restart_event(e) {
+            Some(RestartEvent::BackOff) => backoffs += e.count,
+            Some(RestartEvent::LivenessKill) => kills += e.count,
+            None => continue,
         }
         evidence.push(cx.evidence(&e.source, &e.summary()));
     }
     if backoffs + kills < u64::try_from(cx.restart_threshold).unwrap_or(u64::MAX) {
         return None;
     }
-    let mut message = format!(
-        "restarting: {backoffs} back-off event{}",
-        if backoffs == 1 { "" } else { "s" }
-    );
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let mut what = Vec::new();
+    if backoffs > 0 {
+        what.push(format!("{backoffs} back-off event{}", plural(backoffs)));
+    }
     if kills > 0 {
-        message.push_str(&format!(
-            ", killed {kills} time{} by its liveness probe",
-            if kills == 1 { "" } else { "s" }
+        what.push(format!(
+            "killed {kills} time{} by its liveness probe",
+            plural(kills)
         ));
     }
-    message.push_str(" (the input does not show its container states)");
+    let message = format!(
+        "restarting: {} (the input does not show its container states)",
+        what.join(", ")
+    );
+    let subject = Subject::new("Pod", namespace, name);
+    let ns = namespace_flag(namespace);
     Some(Finding {
         rule: "",
         severity: Severity::Warning,
-        subject: Subject::new("Pod", &pod.namespace, &pod.name),
+        subject,
         message,
         evidence,
         next_steps: vec![
-            format!(
-                "Get its state and last exit: kubectl describe pod -n {} {}",
-                pod.namespace, pod.name
-            ),
-            format!(
-                "Read why it exited: kubectl logs -n {} {} --previous",
-                pod.namespace, pod.name
-            ),
+            format!("Get its state and last exit: kubectl describe pod{ns} {name}"),
+            format!("Read why it exited: kubectl logs{ns} {name} --previous"),
         ],
     })
 }
@@ -144,13 +198,15 @@ fn finding(
 ) -> Finding {
     let mut message = if crashloop {
         format!(
-            "container {} in CrashLoopBackOff, {} restarts",
-            c.name, c.restarts
+            "container {} in CrashLoopBackOff, {}",
+            c.name,
+            c.restarts_text()
         )
     } else {
         format!(
-            "container {} restarting often: {} restarts",
-            c.name, c.restarts
+            "container {} restarting often: {}",
+            c.name,
+            c.restarts_text()
         )
     };
     let mut evidence = vec![cx.evidence(
@@ -158,7 +214,7 @@ fn finding(
         &format!(
             "container {}: restartCount {}, state {}, last state {}",
             c.name,
-            c.restarts,
+            c.restarts.map_or("unknown".to_string(), |r| r.to_string()),
             state_text(&c.state),
             state_text(&c.last_state)
         ),
@@ -167,24 +223,15 @@ fn finding(
         reason, exit_code, ..
     } = &c.last_state
     {
-        match (exit_code, reason.is_empty()) {
+        message.push_str(&match (exit_code, reason.is_empty()) {
             // Only the time is known (a `kubectl get pods` row: `4 (83s ago)`).
-            (None, true) => message.push_str("; last restart"),
-            _ => message.push_str(&format!(
-                "; last exit {} ({})",
-                exit_code.map_or("?".to_string(), |e| e.to_string()),
-                if reason.is_empty() {
-                    "no reason"
-                } else {
-                    reason
-                }
-            )),
-        }
-        if let Some(age) = cx.age(last_finished) {
-            message.push_str(&format!(
-                " {} before the reference time",
-                human_duration(age)
-            ));
+            (None, true) => "; last restart".to_string(),
+            (None, false) => format!("; last terminated: {reason}"),
+            (Some(code), true) => format!("; last exit {code}"),
+            (Some(code), false) => format!("; last exit {code} ({reason})"),
+        });
+        if let Some(when) = cx.when(last_finished) {
+            message.push_str(&format!(" {when}"));
         }
     }
     let mut liveness = 0u64;
@@ -195,17 +242,23 @@ fn finding(
         if replaced || !cx.in_window(e.last) {
             continue;
         }
-        let about = e.message.contains(&c.name) || pod.containers.len() == 1;
+        let about = e.container.as_deref().map_or_else(
+            || e.message.contains(&c.name) || pod.containers.len() == 1,
+            |name| name == c.name,
+        );
         if !about {
             continue;
         }
-        if e.reason == "BackOff" && e.message.contains("restarting failed container") {
-            evidence.push(cx.evidence(&e.source, &e.summary()));
-        } else if e.reason == "Killing" && e.message.contains("liveness probe") {
-            liveness += e.count;
-            evidence.push(cx.evidence(&e.source, &e.summary()));
-        } else if e.reason == "Unhealthy" && e.message.starts_with("Liveness probe") {
-            evidence.push(cx.evidence(&e.source, &e.summary()));
+        match restart_event(e) {
+            Some(RestartEvent::BackOff) => evidence.push(cx.evidence(&e.source, &e.summary())),
+            Some(RestartEvent::LivenessKill) => {
+                liveness += e.count;
+                evidence.push(cx.evidence(&e.source, &e.summary()));
+            }
+            None if e.reason == "Unhealthy" && e.message.starts_with("Liveness probe") => {
+                evidence.push(cx.evidence(&e.source, &e.summary()));
+            }
+            None => {}
         }
     }
     if liveness > 0 {
@@ -224,14 +277,15 @@ fn finding(
                 .to_string(),
         );
     }
+    let ns = namespace_flag(&pod.namespace);
     next_steps.push(format!(
-        "Read why it exited: kubectl logs -n {} {} -c {} --previous",
-        pod.namespace, pod.name, c.name
+        "Read why it exited: kubectl logs{ns} {} -c {} --previous",
+        pod.name, c.name
     ));
     if pod.target {
         next_steps.push(format!(
-            "Move it to another node (cordon its node, then kubectl delete pod -n {} {}); try nodes in other zones",
-            pod.namespace, pod.name
+            "Move it to another node (cordon its node, then kubectl delete pod{ns} {}); try nodes in other zones",
+            pod.name
         ));
         next_steps.push("If it keeps crashing, check memory limits and recent Calico configuration, network policy, firewall, route, VPN and master/worker changes".into());
     }
@@ -258,19 +312,24 @@ fn state_text(s: &State) -> String {
     match s {
         State::Unknown => "unknown".into(),
         State::Running { .. } => "running".into(),
+        State::Waiting { reason, .. } if reason.is_empty() => "waiting".into(),
         State::Waiting { reason, .. } => format!("waiting ({reason})"),
         State::Terminated {
-            reason,
-            exit_code: None,
-            ..
-        } if reason.is_empty() => "terminated".into(),
-        State::Terminated {
             reason, exit_code, ..
-        } => format!(
-            "terminated ({}, exit {})",
-            reason,
-            exit_code.map_or("?".to_string(), |e| e.to_string())
-        ),
+        } => {
+            let parts: Vec<String> = [
+                Some(reason.clone()).filter(|r| !r.is_empty()),
+                exit_code.map(|e| format!("exit {e}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if parts.is_empty() {
+                "terminated".into()
+            } else {
+                format!("terminated ({})", parts.join(", "))
+            }
+        }
     }
 }
 

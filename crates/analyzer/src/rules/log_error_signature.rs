@@ -27,7 +27,9 @@
 //! counted once. Info, debug and warning lines never match, even when they mention an error (kube-controllers
 //! logs a recovered datastore error at INFO). Each group gives its count and first and last
 //! time, with the first and last lines as evidence. Critical for groups with a FATAL line or a
-//! panic, warning otherwise. The subject is the Pod.
+//! panic in a pod of the expected workload, warning otherwise (operators that exit while a
+//! cluster installs or upgrades log FATAL lines that are not the problem at hand). The subject
+//! is the Pod.
 //!
 //! ## Why it matters
 //!
@@ -291,7 +293,15 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             _ => {}
         }
         message.push_str(&format!(": {what}"));
-        let severity = if g.fatal > 0 || sig == "panic" {
+        // A fatal exit is critical for the expected workload; in another pod's log it is one
+        // more thing to look at.
+        let target = cx
+            .facts
+            .pods
+            .iter()
+            .any(|p| p.target && p.name == pod && (p.namespace == ns || ns.is_empty()))
+            || super::named_like_target(cx, &ns, &pod);
+        let severity = if target && (g.fatal > 0 || sig == "panic") {
             Severity::Critical
         } else {
             Severity::Warning

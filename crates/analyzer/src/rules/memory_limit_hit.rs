@@ -12,7 +12,12 @@
 //! Within the window only: critical when the container is not running and ready now (or is
 //! restarting often), warning when it recovered. A kill older than the window, with the
 //! container healthy since, is not reported. The message gives the memory limit, the
-//! restart count and when the kill happened. The subject is the Pod.
+//! restart count, the exit code and when the kill happened, each as the input shows it: `no
+//! memory limit` only when the input shows the container's resources without one (an object's
+//! spec, a describe that reaches its `Limits`/`Requests`/probes), `memory limit unknown` for a
+//! `get pods` row or a describe cut short, and no exit code where only the reason is shown.
+//! The Calico next steps (escalate a leak, do not raise limits by hand) are given for the
+//! expected workload's pods only. The subject is the Pod.
 //!
 //! ## Why it matters
 //!
@@ -37,9 +42,9 @@
 //!     - Compare its usage with the limit: kubectl top pod -n calico-system calico-kube-controllers-6f8c9d7b5-x2x7k
 //! ```
 
-use crate::facts::State;
+use crate::Context;
+use crate::facts::{MemoryLimit, State};
 use crate::report::{Finding, Severity, Subject};
-use crate::{Context, human_duration};
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for pod in cx.facts.pods.iter().filter(|p| !p.deleting) {
@@ -84,7 +89,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     let sigkill = *exit_code == Some(137)
                         && reason != "OOMKilled"
                         && reason != "Completed"
-                        && c.memory_limit.is_some();
+                        && c.memory_limit.set().is_some();
                     if (oom || sigkill) && cx.now.is_some() && cx.in_window(*finished) {
                         kills.push((which, oom, reason.clone(), *exit_code, *finished));
                     }
@@ -126,20 +131,18 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             let healthy_now = matches!(c.state, State::Running { .. }) && c.ready;
-            let severity = if !healthy_now || c.restarts >= cx.restart_threshold {
+            let severity = if !healthy_now || c.restarts.is_some_and(|r| r >= cx.restart_threshold)
+            {
                 Severity::Critical
             } else {
                 Severity::Warning
             };
-            let limit = c
-                .memory_limit
-                .as_deref()
-                .map_or_else(|| "no memory limit".to_string(), |l| format!("limit {l}"));
+            let limit = &c.memory_limit;
             let mut message = match kills.first() {
                 Some((_, true, _, code, finished)) => format!(
-                    "container {} OOMKilled (exit {}){}, {limit}",
+                    "container {} OOMKilled{}{}, {limit}",
                     c.name,
-                    code.map_or("137".to_string(), |c| c.to_string()),
+                    code.map_or_else(String::new, |c| format!(" (exit {c})")),
                     ago(cx, *finished)
                 ),
                 Some((_, false, reason, _, finished)) => format!(
@@ -153,8 +156,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     ago(cx, *finished)
                 ),
                 None => format!(
-                    "the kernel OOM killer on node {} killed container {}'s process, {limit}",
-                    pod.node.as_deref().unwrap_or("?"),
+                    "the kernel OOM killer on {} killed container {}'s process, {limit}",
+                    pod.node
+                        .as_deref()
+                        .map_or_else(|| "its node".to_string(), |n| format!("node {n}")),
                     c.name
                 ),
             };
@@ -165,15 +170,13 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     if node_kills == 1 { "" } else { "s" }
                 ));
             }
-            message.push_str(&format!(
-                "; {} restart{}",
-                c.restarts,
-                if c.restarts == 1 { "" } else { "s" }
-            ));
+            message.push_str(&format!("; {}", c.restarts_text()));
             message.push_str(&match &c.state {
                 State::Running { .. } if c.ready => ", running and ready now".to_string(),
                 State::Running { .. } => ", running but not ready".to_string(),
-                State::Waiting { reason, .. } => format!(", now waiting ({reason})"),
+                State::Waiting { reason, .. } => {
+                    format!(", now waiting{}", super::clause(&[reason], " (", ")"))
+                }
                 State::Terminated { .. } => ", terminated now".to_string(),
                 State::Unknown => String::new(),
             });
@@ -184,14 +187,29 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     &format!(
                         "container {} {which}: terminated {reason}, exit {}, finished {}; limits.memory {}",
                         c.name,
-                        code.map_or("?".to_string(), |c| c.to_string()),
-                        finished.map_or("?".to_string(), |t| t.to_string()),
-                        c.memory_limit.as_deref().unwrap_or("none")
+                        code.map_or("unknown".to_string(), |c| c.to_string()),
+                        finished.map_or("unknown".to_string(), |t| t.to_string()),
+                        match &c.memory_limit {
+                            MemoryLimit::Set(l) => l.as_str(),
+                            MemoryLimit::None => "none",
+                            MemoryLimit::Unknown => "unknown",
+                        }
                     ),
                 ));
             }
             for e in node_events {
                 evidence.push(cx.evidence(&e.source, &e.summary()));
+            }
+            let mut next_steps = vec![format!(
+                "Compare its usage with the limit: kubectl top pod{} {}",
+                super::namespace_flag(&pod.namespace),
+                pod.name
+            )];
+            if pod.target {
+                next_steps.push("A leak grows with time and cluster size: note the Calico version and how long it ran before each kill, and escalate to the network squad (#armada-network)".into());
+                next_steps.push("Updating the master brings a newer Calico; do not raise limits or update Calico by hand".into());
+            } else {
+                next_steps.push("A leak grows with uptime: compare how long it ran before each kill, then fix the leak or give it a limit that fits its load".into());
             }
             out.push(Finding {
                 rule: "",
@@ -199,18 +217,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 subject: Subject::new("Pod", &pod.namespace, &pod.name),
                 message,
                 evidence,
-                next_steps: vec![
-                    format!("Compare its usage with the limit: kubectl top pod -n {} {}", pod.namespace, pod.name),
-                    "A leak grows with time and cluster size: note the Calico version and how long it ran before each kill, and escalate to the network squad (#armada-network)".into(),
-                    "Updating the master brings a newer Calico; do not raise limits or update Calico by hand".into(),
-                ],
+                next_steps,
             });
         }
     }
 }
 
 fn ago(cx: &Context<'_>, t: Option<jiff::Timestamp>) -> String {
-    cx.age(t)
-        .map(|a| format!(" {} before the reference time", human_duration(a)))
-        .unwrap_or_default()
+    cx.when(t).map(|w| format!(" {w}")).unwrap_or_default()
 }

@@ -7,6 +7,7 @@
 
 use crate::{Context, Finding};
 
+pub(crate) mod calico;
 mod crash_loop;
 mod image_pull_failure;
 pub(crate) mod log_error_signature;
@@ -73,7 +74,7 @@ macro_rules! rule {
 
 /// Every rule, in report order.
 pub static RULES: &[RuleInfo] = &[
-    rule!("workload-missing", workload_missing, "critical"),
+    rule!("workload-missing", workload_missing, "critical, info"),
     rule!("webhook-denied", webhook_denied, "critical, warning"),
     rule!(
         "webhook-unreachable",
@@ -105,6 +106,66 @@ pub static RULES: &[RuleInfo] = &[
         "warning, info"
     ),
 ];
+
+/// ` -n NAMESPACE` for a command line, empty when the namespace is unknown.
+pub(crate) fn namespace_flag(namespace: &str) -> String {
+    if namespace.is_empty() || namespace == "?" {
+        String::new()
+    } else {
+        format!(" -n {namespace}")
+    }
+}
+
+/// The non-empty parts joined with `: ` between `open` and `close`, or nothing when every part
+/// is empty: no empty clause such as `(: )` or `Unschedulable:` with nothing after it.
+pub(crate) fn clause(parts: &[&str], open: &str, close: &str) -> String {
+    let parts: Vec<&str> = parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{open}{}{close}", parts.join(": "))
+    }
+}
+
+/// Whether a pod the input names only (no owner, no labels known) belongs to the expected
+/// workload: in its namespace and named after it (`calico-kube-controllers-6f8c9d7b5-x2x7k`).
+pub(crate) fn named_like_target(cx: &Context<'_>, namespace: &str, name: &str) -> bool {
+    namespace == cx.target.namespace
+        && name
+            .strip_prefix(&cx.target.name)
+            .is_some_and(|rest| rest.starts_with('-'))
+}
+
+/// Pods the input shows only through events about them (an events table pasted alone, the
+/// Events section of a describe whose header was not pasted), as (namespace, name), once each.
+pub(crate) fn pods_only_in_events(facts: &crate::facts::Facts) -> Vec<(&str, &str)> {
+    use std::collections::HashSet;
+    let known: HashSet<(&str, &str)> = facts
+        .pods
+        .iter()
+        .map(|p| (p.namespace.as_str(), p.name.as_str()))
+        .collect();
+    let known_names: HashSet<&str> = facts.pods.iter().map(|p| p.name.as_str()).collect();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for e in &facts.events {
+        let r = &e.regarding;
+        let key = (r.namespace.as_str(), r.name.as_str());
+        let is_known = if r.namespace.is_empty() {
+            known_names.contains(key.1)
+        } else {
+            known.contains(&key)
+        };
+        if r.kind == "Pod" && !r.name.is_empty() && !is_known && seen.insert(key) {
+            out.push(key);
+        }
+    }
+    out
+}
 
 /// The rule of an id.
 pub fn rule(id: &str) -> Option<&'static RuleInfo> {

@@ -11,7 +11,9 @@
 //! - `NetworkUnavailable` is `True` (warning);
 //! - it is cordoned (`spec.unschedulable`) (warning).
 //!
-//! `NodeNotReady` events within the window are added as evidence. The subject is the Node.
+//! `NodeNotReady` events within the window are added as evidence. How long a condition has
+//! held is given only when its transition time is known and before the reference time (never
+//! `for 0s`), its reason and message only when the input shows them. The subject is the Node.
 //!
 //! ## Why it matters
 //!
@@ -36,10 +38,12 @@
 //!     - kubectl describe node 10.240.0.4
 //! ```
 
+use crate::Context;
 use crate::report::{Finding, Severity, Subject};
-use crate::{Context, human_duration};
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    // Without Calico in the input, its workload could not be hosted anywhere.
+    let calico = super::calico::shown(cx.facts).is_some();
     let hosted: Vec<(&str, &str)> = cx
         .target_pods()
         .filter(|p| !p.deleting)
@@ -58,10 +62,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let hosts = !pods.is_empty();
         let mut problems: Vec<(Severity, String)> = Vec::new();
         let mut evidence = Vec::new();
-        let since = |t| {
-            cx.age(t)
-                .map_or_else(String::new, |a| format!(" for {}", human_duration(a)))
-        };
+
         match node.condition("Ready") {
             Some(c) if c.status != "True" => {
                 let sev = if hosts {
@@ -72,16 +73,23 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 problems.push((
                     sev,
                     format!(
-                        "Ready={}{} ({}: {})",
-                        c.status,
-                        since(c.last_transition),
-                        c.reason,
-                        c.message
+                        "Ready={}{}{}",
+                        if c.status.is_empty() {
+                            "unknown"
+                        } else {
+                            &c.status
+                        },
+                        cx.lasting(c.last_transition),
+                        super::clause(&[&c.reason, &c.message], " (", ")")
                     ),
                 ));
                 evidence.push(cx.evidence(
                     &node.source,
-                    &format!("condition Ready={} {}: {}", c.status, c.reason, c.message),
+                    &format!(
+                        "condition Ready={}{}",
+                        c.status,
+                        super::clause(&[&c.reason, &c.message], " ", "")
+                    ),
                 ));
             }
             _ => {}
@@ -97,15 +105,19 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 problems.push((
                     Severity::Warning,
                     format!(
-                        "{}=True{} ({})",
+                        "{}=True{}{}",
                         c.type_,
-                        since(c.last_transition),
-                        c.reason
+                        cx.lasting(c.last_transition),
+                        super::clause(&[&c.reason], " (", ")")
                     ),
                 ));
                 evidence.push(cx.evidence(
                     &node.source,
-                    &format!("condition {}=True {}: {}", c.type_, c.reason, c.message),
+                    &format!(
+                        "condition {}=True{}",
+                        c.type_,
+                        super::clause(&[&c.reason, &c.message], " ", "")
+                    ),
                 ));
             }
         }
@@ -146,8 +158,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .join("; ");
         let message = if hosts {
             format!("hosts {}; {}", pods.join(", "), what)
-        } else {
+        } else if calico {
             format!("could host the workload's pod; {what}")
+        } else {
+            what
         };
         let mut next_steps = vec![
             format!("kubectl describe node {}", node.name),

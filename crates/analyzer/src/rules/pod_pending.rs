@@ -9,11 +9,14 @@
 //!
 //! - `FailedScheduling` (the scheduler's `0/N nodes are available: ...` message), or the
 //!   `PodScheduled=False` condition;
-//! - `FailedCreatePodSandBox` (often the CNI: calico-node not running on that node);
+//! - `FailedCreatePodSandBox` (often the CNI: calico-node not running on that node, where the
+//!   input shows Calico runs);
 //! - `FailedMount` / `FailedAttachVolume`.
 //!
-//! Pods waiting only on an image pull are left to `image-pull-failure`. The subject is the
-//! Pod. Critical for a pod of the expected workload, warning for other pods.
+//! Pods waiting only on an image pull are left to `image-pull-failure`. The message says how
+//! long the pod has been Pending only when its creation time is known, and gives the reason
+//! and message as far as the input shows them (never an empty `Unschedulable:`). The subject
+//! is the Pod. Critical for a pod of the expected workload, warning for other pods.
 //!
 //! ## Why it matters
 //!
@@ -37,10 +40,11 @@
 //!     - Check the workers: kubectl get nodes (NotReady, taints, cordoned) and kubectl describe node <node>
 //! ```
 
+use crate::Context;
 use crate::report::{Finding, Severity, Subject};
-use crate::{Context, human_duration};
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let calico = super::calico::shown(cx.facts).is_some();
     for pod in cx
         .facts
         .pods
@@ -48,12 +52,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .filter(|p| p.phase == "Pending" && !p.deleting)
     {
         let image_wait = pod.containers.iter().any(|c| {
-            c.state.waiting_reason().is_some_and(|r| {
-                matches!(
-                    r,
-                    "ErrImagePull" | "ImagePullBackOff" | "InvalidImageName" | "ErrImageNeverPull"
-                )
-            })
+            c.state
+                .waiting_reason()
+                .is_some_and(|r| super::image_pull_failure::REASONS.contains(&r))
         });
         let mut causes: Vec<(u8, String)> = Vec::new();
         let mut evidence = Vec::new();
@@ -75,8 +76,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             } else {
                 String::new()
             };
-            causes.push((rank, format!("{}{}: {}", e.reason, count, e.message)));
-            evidence.push(cx.evidence(&e.source, &format!("{}{} {}", e.reason, count, e.message)));
+            let reason = format!("{}{count}", e.reason);
+            causes.push((rank, super::clause(&[&reason, &e.message], "", "")));
+            evidence.push(cx.evidence(&e.source, &e.summary()));
         }
         if let Some(c) = pod
             .condition("PodScheduled")
@@ -84,19 +86,17 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         {
             evidence.push(cx.evidence(
                 &pod.source,
-                &format!("condition PodScheduled=False {}: {}", c.reason, c.message),
+                &format!(
+                    "condition PodScheduled=False{}",
+                    super::clause(&[&c.reason, &c.message], " ", "")
+                ),
             ));
             if causes.is_empty() {
                 causes.push((
                     0,
                     format!(
-                        "{}: {}",
-                        if c.reason.is_empty() {
-                            "Unschedulable"
-                        } else {
-                            &c.reason
-                        },
-                        c.message
+                        "not scheduled{}",
+                        super::clause(&[&c.reason, &c.message], ": ", "")
                     ),
                 ));
             }
@@ -136,7 +136,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             ),
         );
-        let since = age.map_or_else(String::new, |a| format!(" for {}", human_duration(a)));
+        let since = cx.lasting(pod.created);
         let rank = causes.first().map_or(9, |(r, _)| *r);
         let mut next_steps = Vec::new();
         match rank {
@@ -145,17 +145,26 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 next_steps.push("Fix or reload the unhealthy workers: ibmcloud ks worker reload --cluster <CLUSTER_NAME> --worker <WORKER_ID>".to_string());
             }
             1 => {
-                next_steps.push(format!(
-                    "Check calico-node on {}: kubectl get pods -A -o wide | grep calico-node",
-                    pod.node.as_deref().unwrap_or("that node")
-                ));
+                let node = pod.node.as_deref().unwrap_or("that node");
+                next_steps.push(if calico {
+                    format!(
+                        "Check calico-node on {node}: kubectl get pods -A -o wide | grep calico-node"
+                    )
+                } else {
+                    format!("Check the network plugin's pod on {node}: kubectl get pods -A -o wide")
+                });
                 next_steps.push("Cordon, drain and reload that worker, or cordon it and delete the pod to move it".to_string());
             }
             2 => next_steps.push(format!(
-                "Check the pod's volumes and what they refer to (ConfigMaps, Secrets, PVCs): kubectl describe pod -n {} {}",
-                pod.namespace, pod.name
+                "Check the pod's volumes and what they refer to (ConfigMaps, Secrets, PVCs): kubectl describe pod{} {}",
+                super::namespace_flag(&pod.namespace),
+                pod.name
             )),
-            _ => next_steps.push(format!("kubectl describe pod -n {} {}", pod.namespace, pod.name)),
+            _ => next_steps.push(format!(
+                "kubectl describe pod{} {}",
+                super::namespace_flag(&pod.namespace),
+                pod.name
+            )),
         }
         out.push(Finding {
             rule: "",

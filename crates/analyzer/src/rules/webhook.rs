@@ -16,7 +16,7 @@ use crate::report::{Evidence, Subject};
 pub(crate) enum Kind {
     /// `admission webhook "X" denied the request`.
     Denied,
-    /// `failed calling webhook "X"`.
+    /// `failed calling webhook "X"` (or `failed calling admission webhook "X"`).
     Unreachable,
 }
 
@@ -48,8 +48,9 @@ pub(crate) struct Occurrence {
 
 static DENIED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r#"admission webhook \\?"([^"\\]+)\\?" denied the request"#).ok());
+/// `failed calling webhook "X"` (K8s 1.15-), `failed calling admission webhook "X"` (<= 1.14).
 static FAILED: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r#"failed calling webhook \\?"([^"\\]+)\\?""#).ok());
+    LazyLock::new(|| Regex::new(r#"failed calling (?:admission )?webhook \\?"([^"\\]+)\\?""#).ok());
 
 fn names(kind: Kind, message: &str) -> Vec<String> {
     let re = match kind {
@@ -246,4 +247,66 @@ pub(crate) fn evidence(cx: &Context<'_>, occ: &[Occurrence]) -> Vec<Evidence> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Real messages (see the rules' documentation for their sources and versions).
+    #[test]
+    fn wordings_across_versions() {
+        let unreachable = [
+            (
+                "Error creating: Internal error occurred: failed calling admission webhook \"sidecar-injector.istio.io\": Post https://istio-sidecar-injector.istio-system.svc:443/inject: x509: certificate signed by unknown authority",
+                "sidecar-injector.istio.io",
+            ),
+            (
+                "create Pod application-controller-stateful-set-0 in StatefulSet application-controller-stateful-set failed error: Internal error occurred: failed calling webhook \"inferenceservice.kfserving-webhook-server.pod-mutator\": Post https://kfserving-webhook-server-service.kubeflow.svc:443/mutate-pods?timeout=30s: service \"kfserving-webhook-server-service\" not found",
+                "inferenceservice.kfserving-webhook-server.pod-mutator",
+            ),
+            (
+                "Internal error occurred: failed calling webhook \"mspinapp.kb.io\": failed to call webhook: Post \"https://spin-operator-webhook-service.spin-operator.svc:443/mutate?timeout=10s\": no endpoints available for service \"spin-operator-webhook-service\"",
+                "mspinapp.kb.io",
+            ),
+            (
+                "error.api.internal_server_error: Internal error occurred: failed calling webhook \\\"vauth.kb.io\\\": failed to call webhook",
+                "vauth.kb.io",
+            ),
+        ];
+        for (message, name) in unreachable {
+            assert_eq!(
+                names(Kind::Unreachable, message),
+                vec![name.to_string()],
+                "{message}"
+            );
+            assert!(names(Kind::Denied, message).is_empty(), "{message}");
+        }
+        let denied = [
+            (
+                "Error creating: admission webhook \"k-rail.cruise-automation.github.com\" denied the request: bad-pod had violation",
+                "k-rail.cruise-automation.github.com",
+            ),
+            (
+                "admission webhook \"image-signature.hightowerlabs.com\" denied the request without explanation",
+                "image-signature.hightowerlabs.com",
+            ),
+        ];
+        for (message, name) in denied {
+            assert_eq!(
+                names(Kind::Denied, message),
+                vec![name.to_string()],
+                "{message}"
+            );
+        }
+        // K8s 1.8 dropped the reason: nothing names a webhook.
+        assert!(names(Kind::Denied, "Error creating: ").is_empty());
+        assert!(
+            names(
+                Kind::Unreachable,
+                "Error creating: Timeout: request did not complete within requested timeout 30s"
+            )
+            .is_empty()
+        );
+    }
 }

@@ -15,6 +15,14 @@
 //! blocked object when no configuration is in the input. Critical when the expected
 //! workload is blocked, warning otherwise.
 //!
+//! ### Wordings
+//!
+//! | Wording | Where it was seen |
+//! |---|---|
+//! | `admission webhook "X" denied the request: REASON` | K8s 1.10 (kelseyhightower/grafeas-tutorial#8) to current (`statuserror.go`), in `Error creating:` (ReplicaSet `FailedCreate`) and `create Pod X in StatefulSet Y failed error:` |
+//! | `admission webhook "X" denied the request without explanation` | webhooks that give no reason (grafeas-tutorial#8) |
+//! | `Error creating: ` with nothing after it | K8s 1.8 dropped the webhook's reason (kubernetes/kubernetes#55924): no webhook is named, so none is reported |
+//!
 //! ## Why it matters
 //!
 //! A custom webhook that rejects pods keeps calico-kube-controllers from being recreated: the

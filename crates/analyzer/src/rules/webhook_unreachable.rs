@@ -12,6 +12,22 @@
 //! configuration is in the input. Critical when the expected workload is blocked, warning
 //! otherwise.
 //!
+//! ### Wordings
+//!
+//! | Wording | Where it was seen |
+//! |---|---|
+//! | `failed calling admission webhook "X": ...` | K8s <= 1.14 (istio.io injection troubleshooting; kubernetes `GenericAdmissionWebhook`'s `ErrCallingWebhook`) |
+//! | `failed calling webhook "X": Post https://...: ...` (URL unquoted) | kube-apiservers built with Go < 1.14 (kubeflow/kserve#580, zq2599/blog_demos#108) |
+//! | `failed calling webhook "X": Post "https://...": ...` | Go >= 1.14 builds (kyverno/kyverno#2869, kubernetes-sigs/kubebuilder#3052) |
+//! | `failed calling webhook "X": failed to call webhook: Post "https://...": ...` | K8s 1.23+ (open-policy-agent/gatekeeper#3538, spinframework/spin-operator#179) |
+//! | the same JSON-escaped (`\"X\"`) | chaos-mesh/chaos-mesh#4544 |
+//!
+//! It is found whatever the blocked controller's wording around it: `Error creating: Internal
+//! error occurred: ...` (ReplicaSet, `FailedCreate`), `create Pod X in StatefulSet Y failed
+//! error: Internal error occurred: ...` (StatefulSet), a `ReplicaFailure` condition.
+//! A `Timeout: request did not complete within requested timeout 30s` names no webhook and is
+//! not reported (stackrox/admission-controller-webhook-demo#2).
+//!
 //! ## Why it matters
 //!
 //! With `failurePolicy: Fail`, a webhook whose backend is down blocks every matching request:

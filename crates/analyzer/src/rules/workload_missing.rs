@@ -13,7 +13,20 @@
 //!   and so is the `Killing` event of its last pod when that pod is gone (deleted).
 //!
 //! The subject is the Deployment (`Deployment/<namespace>/<name>`, the expected namespace when
-//! it is absent). Always critical.
+//! it is absent). Critical.
+//!
+//! calico-kube-controllers is only missing from a cluster that runs Calico. The workload is
+//! reported absent only where the input shows Calico runs: a pod or workload of calico-node,
+//! calico-kube-controllers, calico-typha or tigera-operator (by name, or the label
+//! `k8s-app=calico-node`), a Calico custom resource or its definition
+//! (`crd.projectcalico.org`, `projectcalico.org`, `operator.tigera.io`: an Installation), the
+//! `calico-system` or `tigera-operator` namespace, or events about Calico's pods. The expected
+//! namespace is then the one those pods are in (a `kubectl get pods -n kube-system` pasted with
+//! calico-node pods and no calico-kube-controllers pod gives `Deployment/kube-system/...`).
+//! Where the input shows none of it (OpenShift SDN, flannel, weave, k3s clusters, an excerpt of
+//! other pods), the rule gives one info line, `no Calico in this input`, with no namespace,
+//! instead of a critical finding. A workload named with `--workload` is looked for in any
+//! input that holds objects.
 //!
 //! ## Why it matters
 //!
@@ -50,23 +63,45 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let webhooks = "If it is still missing afterwards, check for admission webhooks that block it: kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations".to_string();
     let pods: Vec<_> = cx.target_pods().filter(|p| !p.deleting).collect();
     let Some(w) = cx.facts.workload(&t.kind, &t.namespace, &t.name) else {
-        if pods.is_empty() && !cx.facts.metas.is_empty() {
-            out.push(Finding {
-                rule: "",
-                severity: Severity::Critical,
-                subject,
-                message: format!(
-                    "{} is not in the input, and neither is any of its pods: it was probably deleted",
-                    subject_text(t)
-                ),
-                evidence: Vec::new(),
-                next_steps: vec![
-                    refresh,
-                    webhooks,
-                    format!("Confirm on the cluster: kubectl get deployment -n {} {}", t.namespace, t.name),
-                ],
-            });
+        if !pods.is_empty() {
+            return;
         }
+        // The default workload is Calico's: its absence means something only where the input
+        // shows Calico runs. A workload asked for by name is looked for in any input.
+        let calico = super::calico::shown(cx.facts);
+        let calicos = t.name == crate::WorkloadRef::default().name;
+        if calico.is_none() {
+            if calicos {
+                out.push(no_calico(t));
+            }
+            if calicos || cx.facts.metas.is_empty() {
+                return;
+            }
+        }
+        let mut message = format!(
+            "{} is not in the input, and neither is any of its pods: it was probably deleted",
+            subject_text(t)
+        );
+        let mut evidence = Vec::new();
+        if let Some(c) = &calico {
+            message.push_str(&format!(" (Calico runs: the input shows {})", c.what));
+            evidence.push(cx.evidence(&c.source, &format!("Calico runs: {}", c.what)));
+        }
+        out.push(Finding {
+            rule: "",
+            severity: Severity::Critical,
+            subject,
+            message,
+            evidence,
+            next_steps: vec![
+                refresh,
+                webhooks,
+                format!(
+                    "Confirm on the cluster: kubectl get deployment -n {} {}",
+                    t.namespace, t.name
+                ),
+            ],
+        });
         return;
     };
     let mut evidence = vec![cx.evidence(
@@ -75,7 +110,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             "{} {}: replicas {}, ready {}, available {}",
             w.kind,
             w.name,
-            w.desired.map_or("?".to_string(), |d| d.to_string()),
+            w.desired.map_or("unknown".to_string(), |d| d.to_string()),
             w.ready,
             w.available
         ),
@@ -112,7 +147,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 &format!("condition {}: {} {}", c.type_, c.reason, c.message),
             ));
             if c.type_ == "ReplicaFailure" {
-                why.push(format!("{}: {}", c.type_, c.message));
+                why.push(super::clause(&[&c.type_, &c.message], "", ""));
             }
         }
     }
@@ -138,7 +173,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             ));
             if why.is_empty() {
-                why.push(format!("{}: {}", c.reason, c.message));
+                why.push(super::clause(&[&c.reason, &c.message], "", ""));
             }
         }
         for (e, replaced) in
@@ -150,7 +185,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
             evidence.push(cx.evidence(&e.source, &e.summary()));
             if why.is_empty() {
-                why.push(format!("{}: {}", e.reason, e.message));
+                why.push(super::clause(&[&e.reason, &e.message], "", ""));
             }
         }
     }
@@ -186,10 +221,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         })
         .max_by_key(|e| e.last);
     if let Some(e) = gone {
-        let when = cx
-            .age(e.last)
-            .map(|a| format!(" {} before the reference time", crate::human_duration(a)))
-            .unwrap_or_default();
+        let when = cx.when(e.last).map(|w| format!(" {w}")).unwrap_or_default();
         message.push_str(&format!(
             "; its last pod {} was stopped{when} and is gone",
             e.regarding.name
@@ -217,6 +249,21 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         evidence,
         next_steps,
     });
+}
+
+/// The one line for an input of a cluster that does not run Calico (or does not show it).
+fn no_calico(t: &crate::Target) -> Finding {
+    Finding {
+        rule: "",
+        severity: Severity::Info,
+        // The namespace is not known: nothing in the input points at one.
+        subject: Subject::new(&t.kind, "", &t.name),
+        message: "no Calico in this input: no calico-node, calico-kube-controllers, calico-typha or tigera-operator pod or workload, no Calico resource or definition, no Installation, no calico-system or tigera-operator namespace; the Calico findings and the runbook's steps do not apply".into(),
+        evidence: Vec::new(),
+        next_steps: vec![
+            "If the cluster does run Calico, add its kube-system and calico-system pods to the input: kubectl get pods -A -o wide".into(),
+        ],
+    }
 }
 
 fn subject_text(t: &crate::Target) -> String {

@@ -1,0 +1,142 @@
+//! The server's guards, over real sockets: a request whose `Host` does not name the server is
+//! refused (DNS rebinding), slow or silent connections are closed after the header timeout,
+//! and connections over the cap are closed at once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kbundle_format::{ReadOptions, Snapshot};
+use kbundle_server::{ServeOptions, Server};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+async fn start(options: ServeOptions) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/clusters/healthy");
+    let snapshot = Snapshot::open(&dir, &ReadOptions::default()).unwrap();
+    let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run_until(async move {
+        let _ = rx.await;
+    }));
+    (addr, tx)
+}
+
+/// Sends one request with this Host header (none when `None`) and returns the status line
+/// and the body.
+async fn get(addr: SocketAddr, host: Option<&str>) -> (String, String) {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+    s.write_all(format!("GET /version HTTP/1.1\r\n{host}Connection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    tokio::time::timeout(Duration::from_secs(10), s.read_to_string(&mut out))
+        .await
+        .unwrap()
+        .unwrap();
+    let status = out.lines().next().unwrap_or_default().to_string();
+    let body = out.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
+    (status, body)
+}
+
+/// Whether the server closes the connection within `within` (reads EOF or a reset).
+async fn closed_within(s: &mut TcpStream, within: Duration) -> bool {
+    let mut buf = [0u8; 256];
+    loop {
+        match tokio::time::timeout(within, s.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_host_that_is_not_the_server_is_refused() {
+    let (addr, _stop) = start(ServeOptions {
+        allowed_hosts: vec!["bundle.example".into()],
+        ..ServeOptions::default()
+    })
+    .await;
+    let port = addr.port();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "bundle.example".into(),
+    ] {
+        let (status, body) = get(addr, Some(&host)).await;
+        assert!(status.contains(" 200 "), "{host}: {status}");
+        assert!(body.contains("gitVersion"), "{body}");
+    }
+    for host in [
+        Some(format!("evil.example:{port}")),
+        Some("10.1.2.3".into()),
+        None,
+    ] {
+        let (status, body) = get(addr, host.as_deref()).await;
+        assert!(status.contains(" 403 "), "{host:?}: {status}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["kind"], "Status", "{body}");
+        assert_eq!(v["reason"], "Forbidden", "{body}");
+        assert!(!body.contains("gitVersion"));
+    }
+}
+
+#[tokio::test]
+async fn slow_and_silent_connections_are_closed() {
+    let timeout = Duration::from_millis(400);
+    let (addr, _stop) = start(ServeOptions {
+        header_timeout: timeout,
+        ..ServeOptions::default()
+    })
+    .await;
+    // Silent: not a byte.
+    let mut silent = TcpStream::connect(addr).await.unwrap();
+    // Slow: half a request's headers (slowloris), a prefix of the HTTP/2 preface.
+    let mut slow = TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let mut preface = TcpStream::connect(addr).await.unwrap();
+    preface.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    let start = Instant::now();
+    for s in [&mut silent, &mut slow, &mut preface] {
+        assert!(closed_within(s, Duration::from_secs(5)).await);
+    }
+    assert!(start.elapsed() >= timeout / 2, "{:?}", start.elapsed());
+    // Idle after a request (HTTP/1 keep-alive): closed too.
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(closed_within(&mut idle, Duration::from_secs(5)).await);
+    // A prompt client is served.
+    let (status, _) = get(addr, Some("127.0.0.1")).await;
+    assert!(status.contains(" 200 "), "{status}");
+}
+
+#[tokio::test]
+async fn connections_over_the_cap_are_closed() {
+    let (addr, _stop) = start(ServeOptions {
+        max_connections: 2,
+        ..ServeOptions::default()
+    })
+    .await;
+    let a = TcpStream::connect(addr).await.unwrap();
+    let _b = TcpStream::connect(addr).await.unwrap();
+    // Give the server time to accept both.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut c = TcpStream::connect(addr).await.unwrap();
+    assert!(closed_within(&mut c, Duration::from_secs(5)).await);
+    // A slot frees when a connection ends.
+    drop(a);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (status, _) = get(addr, Some("127.0.0.1")).await;
+    assert!(status.contains(" 200 "), "{status}");
+}
