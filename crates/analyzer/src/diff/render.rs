@@ -282,37 +282,63 @@ impl Diff {
     }
 
     /// Markdown for a GitHub issue or pull request: every input-derived string in a code
-    /// span.
+    /// span; at most [`markdown::GITHUB_COMMENT_MAX`] characters (see
+    /// [`Diff::to_markdown_within`]).
     pub fn to_markdown(&self) -> String {
-        let mut out = String::new();
-        for (n, line) in outline(self).into_iter().enumerate() {
+        self.to_markdown_within(markdown::GITHUB_COMMENT_MAX)
+    }
+
+    /// Markdown in at most `max_chars` characters (at least [`markdown::MIN_MAX_CHARS`]):
+    /// lines in order while they fit, then one line saying how many were left out.
+    pub fn to_markdown_within(&self, max_chars: usize) -> String {
+        const FOOTER: usize = 200;
+        let room = max_chars.max(markdown::MIN_MAX_CHARS) - FOOTER;
+        let lines = outline(self);
+        let total = lines.len();
+        let (mut out, mut used) = (String::new(), 0);
+        for (n, line) in lines.into_iter().enumerate() {
             let block = !matches!(line, Line::Item(..));
+            let mut piece = String::new();
             if block && !out.is_empty() && !out.ends_with("\n\n") {
-                out.push('\n');
+                piece.push('\n');
             }
             let spans = match line {
                 Line::Heading(h) => {
                     let level = if n == 0 { "##" } else { "###" };
-                    let _ = writeln!(out, "{level} {h}\n");
-                    continue;
+                    let _ = write!(piece, "{level} {h}");
+                    Vec::new()
                 }
                 Line::Para(spans) => spans,
                 Line::Item(depth, spans) => {
-                    out.push_str(&"  ".repeat(depth));
-                    out.push_str("- ");
+                    piece.push_str(&"  ".repeat(depth));
+                    piece.push_str("- ");
                     spans
                 }
             };
             for span in spans {
                 match span {
-                    Words(s) => out.push_str(&s),
-                    Input(s) => out.push_str(&markdown::code(&s)),
+                    Words(s) => piece.push_str(&s),
+                    Input(s) => piece.push_str(&markdown::code(&s)),
                     Tag(t) => {
-                        let _ = write!(out, "**{t}**");
+                        let _ = write!(piece, "**{t}**");
                     }
                 }
             }
-            out.push_str(if block { "\n\n" } else { "\n" });
+            piece.push_str(if block { "\n\n" } else { "\n" });
+            let cost = piece.chars().count();
+            if used + cost > room {
+                if !out.ends_with("\n\n") {
+                    out.push('\n');
+                }
+                let _ = writeln!(
+                    out,
+                    "_Left out: {} more lines, to stay within {max_chars} characters; `--format json` has the whole diff._",
+                    total - n
+                );
+                break;
+            }
+            used += cost;
+            out.push_str(&piece);
         }
         out
     }

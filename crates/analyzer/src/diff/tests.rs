@@ -275,3 +275,38 @@ fn renderings() {
         "{html}"
     );
 }
+
+#[test]
+fn markdown_stays_within_a_github_comment() {
+    // 400 changed objects with long values: far more than 65,536 characters whole.
+    let cms = |v: &str| {
+        snapshot(
+            (0..400)
+                .map(|i| {
+                    json!({"apiVersion": "v1", "kind": "ConfigMap",
+                       "metadata": {"name": format!("c{i}"), "namespace": "ns"},
+                       "data": {"a": v.repeat(50), "b": v.repeat(50)}})
+                })
+                .collect(),
+        )
+    };
+    let d = diff_of(&cms("x"), &cms("y"));
+    assert_eq!(d.objects.changed.len(), 400);
+    let md = d.to_markdown();
+    assert!(
+        md.chars().count() <= crate::markdown::GITHUB_COMMENT_MAX,
+        "{}",
+        md.len()
+    );
+    assert!(
+        md.ends_with("`--format json` has the whole diff._\n"),
+        "{}",
+        &md[md.len() - 300..]
+    );
+    let small = d.to_markdown_within(5_000);
+    assert!(small.chars().count() <= 5_000);
+    assert!(small.starts_with("## kbundle diff\n"));
+    // Small diffs are whole.
+    let (old, new) = before_and_after();
+    assert!(!diff_of(&old, &new).to_markdown().contains("Left out"));
+}
