@@ -2,8 +2,8 @@
 # Every performance target in one run (about 4 minutes on the project's 2-core machine, most of
 # it the kubectl baselines and generating inputs): analyze against `unzip -p`, batch throughput,
 # collect against the runbook's kubectl loop and `kubectl cluster-info dump`, collect memory
-# with 5 MiB logs, cost growth of analyze and collect at 1x, 4x and 16x, and serve under
-# `kubectl get pods -A` on 10,000 pods. Prints each script's output, then one table of every
+# with 5 MiB logs, cost growth of analyze and collect at 1x, 4x and 16x, serve under
+# `kubectl get pods -A` on 10,000 pods, and diff of two 1 GiB archives against analyzing both. Prints each script's output, then one table of every
 # target, measured against its baseline in this same run. Asserts nothing: exits 0 unless a
 # script fails.
 #
@@ -33,6 +33,8 @@ for pods in 25 100 400; do
 done
 section "serve (benches/serve-10k-pods.sh)"
 bash benches/serve-10k-pods.sh
+section "diff (benches/diff.sh 1024)"
+bash benches/diff.sh 1024
 
 section "summary ($(( $(date +%s) - start )) s)"
 python3 - "$results" <<'PY'

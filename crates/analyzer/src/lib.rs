@@ -25,6 +25,7 @@ use jiff::{SignedDuration, Timestamp};
 use kbundle_format::Snapshot;
 
 mod describe;
+pub mod diff;
 pub mod docs;
 pub mod facts;
 pub mod html;

@@ -116,14 +116,14 @@ pub(crate) fn auto_color() -> bool {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum FailOn {
+pub(crate) enum FailOn {
     Info,
     Warning,
     Critical,
 }
 
 impl FailOn {
-    fn severity(self) -> Severity {
+    pub(crate) fn severity(self) -> Severity {
         match self {
             FailOn::Info => Severity::Info,
             FailOn::Warning => Severity::Warning,
@@ -133,10 +133,21 @@ impl FailOn {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ColorWhen {
+pub(crate) enum ColorWhen {
     Auto,
     Always,
     Never,
+}
+
+impl ColorWhen {
+    /// Whether to colour text output.
+    pub(crate) fn on(self) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => auto_color(),
+        }
+    }
 }
 
 fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
@@ -151,7 +162,7 @@ fn parse_max_chars(s: &str) -> Result<usize, String> {
     }
 }
 
-fn parse_workload(s: &str) -> Result<WorkloadRef, String> {
+pub(crate) fn parse_workload(s: &str) -> Result<WorkloadRef, String> {
     s.parse()
 }
 
@@ -210,11 +221,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut report = try_analyze(&snapshot, &options)?;
     // Inputs as the user named them, so that the output does not depend on the cwd.
     report.inputs = args.paths.iter().map(|p| p.display().to_string()).collect();
-    let color = match args.color {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => auto_color(),
-    };
+    let color = args.color.on();
     let out = args.render(&snapshot, &report, &options, color);
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();

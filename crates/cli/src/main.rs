@@ -10,6 +10,7 @@ mod batch;
 mod collect;
 mod completions;
 mod demo;
+mod diff;
 mod inspect;
 mod limits;
 mod malloc;
@@ -35,6 +36,9 @@ enum Command {
     /// Analyze bundles, archives or folders: run the calico-kube-controllers runbook's rules
     /// and report findings (exit 1 with --fail-on when one reaches that severity).
     Analyze(analyze::Args),
+    /// What changed between two bundles or archives: objects, pods and nodes, events, and
+    /// new, resolved and persisting findings (exit 1 with --fail-on-new).
+    Diff(diff::Args),
     /// List the analyzer's rules, or explain one (`kbundle rules ID`).
     Rules(rules::Args),
     /// Collect a support bundle from a live cluster (default preset: calico-kube-controllers).
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Collect(args) => collect::run(args),
         Command::Redact(args) => redact::run(args),
