@@ -277,17 +277,11 @@ fn tiny_entries(n: usize) -> Vec<ZipEntry> {
 
 #[test]
 fn a_hundred_thousand_tiny_entries() {
-    let started = Instant::now();
     let bytes = zip(&tiny_entries(100_000), &[]);
     let a = open("many.zip", bytes).unwrap();
     assert_eq!(a.entries().len(), 100_000);
     let snapshot = exercise(a).unwrap();
     assert_eq!(snapshot.logs().len(), 100_000);
-    assert!(
-        started.elapsed() < Duration::from_secs(120),
-        "{:?}",
-        started.elapsed()
-    );
 
     let err = open("too-many.zip", zip(&tiny_entries(100_001), &[])).unwrap_err();
     assert_eq!(
@@ -307,16 +301,10 @@ fn a_hundred_thousand_tiny_entries() {
         );
     }
     tar_end(&mut t);
-    let started = Instant::now();
     let a = open("many.tar.gz", gzip_stored(&t)).unwrap();
     assert_eq!(a.entries().len(), 100_000);
     let mut snapshot = Snapshot::new();
     snapshot.add_archive(a).unwrap();
-    assert!(
-        started.elapsed() < Duration::from_secs(120),
-        "{:?}",
-        started.elapsed()
-    );
 }
 
 /// Declared sizes patched to 10 GiB (zip64 fields): skipped, never allocated.
