@@ -79,11 +79,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if phase == "Succeeded" || phase == "Failed" {
             continue;
         }
-        let target = cx
-            .facts
-            .pods
-            .iter()
-            .any(|p| p.target && p.namespace == o.namespace() && p.name == o.name());
+        let target = || {
+            cx.target_pods()
+                .any(|p| p.namespace == o.namespace() && p.name == o.name())
+        };
         for vol in o
             .value
             .pointer("/spec/volumes")
@@ -96,7 +95,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 users
                     .entry((o.namespace().to_string(), claim.to_string()))
                     .or_default()
-                    .push((o.name().to_string(), target));
+                    .push((o.name().to_string(), target()));
             }
         }
     }

@@ -20,8 +20,8 @@
 //! ...) tell the story and the empty Service is only its effect.
 //!
 //! The message says which webhooks call the Service and how many pods of the input its
-//! selector matches. Critical when a webhook with `failurePolicy: Fail` (the default) calls
-//! it, or the API server reported calls failing; warning otherwise.
+//! selector matches. Critical when the failed calls were about the expected workload (its
+//! Deployment, ReplicaSets or pods), warning otherwise.
 //!
 //! ### Wordings
 //!
@@ -73,6 +73,9 @@ struct Case {
     selector: Option<BTreeMap<String, String>>,
     /// Evidence of failed calls.
     calls: Vec<Evidence>,
+    /// Whether a failed call was about the expected workload (its Deployment, ReplicaSet or
+    /// pods).
+    blocks_target: bool,
 }
 
 /// The service name and, when the message's URL shows it, the namespace.
@@ -147,7 +150,13 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .events
         .iter()
         .filter(|e| e.type_ == "Warning" && cx.in_window(e.last))
-        .map(|e| (e.message.as_str(), cx.evidence(&e.source, &e.summary())))
+        .map(|e| {
+            (
+                e.message.as_str(),
+                &e.regarding,
+                cx.evidence(&e.source, &e.summary()),
+            )
+        })
         .chain(
             cx.facts
                 .status_messages
@@ -156,6 +165,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 .map(|(what, c, source)| {
                     (
                         c.message.as_str(),
+                        what,
                         cx.evidence(
                             source,
                             &format!(
@@ -166,7 +176,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     )
                 }),
         );
-    for (message, ev) in messages {
+    for (message, what, ev) in messages {
         let Some((name, namespace)) = from_message(message) else {
             continue;
         };
@@ -186,6 +196,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let case = cases.entry((namespace, name)).or_default();
+        case.blocks_target |= super::named_like_target(cx, &what.namespace, &what.name)
+            || (what.kind == cx.target.kind
+                && what.namespace == cx.target.namespace
+                && what.name == cx.target.name);
         if case.calls.len() < 3 {
             case.calls.push(ev);
         }
@@ -271,7 +285,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         out.push(Finding {
             rule: "",
-            severity: if blocking {
+            severity: if case.blocks_target {
                 Severity::Critical
             } else {
                 Severity::Warning
