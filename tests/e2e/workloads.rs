@@ -95,9 +95,7 @@ fn workload_storage_and_policy_rules_fire_on_a_collected_bundle() {
     }
     // The Service whose pods are ready, and the Job-less namespaces, give nothing.
     assert!(
-        !from_bundle
-            .iter()
-            .any(|(_, _, s)| s == "Service/shop/web"),
+        !from_bundle.iter().any(|(_, _, s)| s == "Service/shop/web"),
         "{from_bundle:#?}"
     );
     assert_eq!(from_bundle, findings(&cluster));
