@@ -44,6 +44,29 @@ fn workload_storage_and_policy_rules_fire_on_a_collected_bundle() {
     let cluster = fixture("workloads-storage");
     let dir = tempfile::tempdir().unwrap();
     let server = Serve::start(&[&cluster], &[]);
+    // Real kubectl lists the kinds the rules read from the server.
+    let o = run(server.kubectl().args([
+        "get",
+        "pvc,pdb,resourcequota,limitrange,jobs,endpoints",
+        "-A",
+        "-o",
+        "name",
+    ]));
+    assert!(o.status.success(), "kubectl: {}", stderr(&o));
+    let listed = stdout(&o);
+    for name in [
+        "persistentvolumeclaim/data-prometheus-0",
+        "poddisruptionbudget.policy/web",
+        "resourcequota/compute",
+        "limitrange/defaults",
+        "job.batch/report-28923840",
+        "endpoints/gatekeeper-webhook-service",
+    ] {
+        assert!(
+            listed.lines().any(|l| l == name),
+            "{name} not in:\n{listed}"
+        );
+    }
     let bundle = dir.path().join("bundle.zip");
     let o = run(kbundle()
         .arg("collect")

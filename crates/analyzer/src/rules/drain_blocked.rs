@@ -100,11 +100,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 }
                 case.pods.push(format!("{} on {}", p.name, node.name));
                 case.target |= p.target;
-                if case.evidence.len() < 3 {
-                    case.evidence.push(cx.evidence(
-                        &node.source,
-                        &format!("Node {} cordoned (spec.unschedulable)", node.name),
-                    ));
+                let cordon = cx.evidence(
+                    &node.source,
+                    &format!("Node {} cordoned (spec.unschedulable)", node.name),
+                );
+                if case.evidence.len() < 3 && !case.evidence.contains(&cordon) {
+                    case.evidence.push(cordon);
                 }
             }
             if case.pods.is_empty() {
