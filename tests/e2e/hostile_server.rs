@@ -74,6 +74,11 @@ const LISTS: &[&str] = &[
     "validatingwebhookconfigurations",
     "mutatingwebhookconfigurations",
     "networkpolicies",
+    "persistentvolumeclaims",
+    "resourcequotas",
+    "limitranges",
+    "poddisruptionbudgets",
+    "jobs",
     "leases",
     "customresourcedefinitions",
 ];

@@ -18,3 +18,4 @@ mod pipeline;
 mod redaction;
 mod serve;
 mod util;
+mod workloads;

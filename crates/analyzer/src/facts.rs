@@ -21,7 +21,7 @@ pub struct Source {
 }
 
 impl Source {
-    fn of(o: &Object) -> Source {
+    pub(crate) fn of(o: &Object) -> Source {
         Source {
             input: o.origin.input,
             path: o.origin.path.clone(),

@@ -296,3 +296,112 @@ CALICO_NODE={'apiVersion':'apps/v1','kind':'DaemonSet','metadata':{'name':'calic
                    {'manager':'kube-controller-manager','operation':'Update','apiVersion':'apps/v1','time':'2025-03-14T09:50:00Z','subresource':'status','fieldsType':'FieldsV1','fieldsV1':{'f:status':{'f:numberReady':{}}}}]},
   'spec':{'selector':{'matchLabels':{'k8s-app':'calico-node'}}},'status':{'desiredNumberScheduled':3,'numberReady':3}}
 w('recent-cluster-update/fire-calico-redeployed','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), CALICO_NODE])
+
+# ---------------- quota-exceeded
+QUOTA={'apiVersion':'v1','kind':'ResourceQuota','metadata':{'name':'compute','namespace':NS},
+       'spec':{'hard':{'pods':'4'}},'status':{'hard':{'pods':'4'},'used':{'pods':'4'}}}
+QMSG='Error creating: pods "calico-kube-controllers-6f8c9d7b5-9xk2p" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=4, limited: pods=4'
+w('quota-exceeded/fire','cluster.yaml',[NSOBJ, node('10.240.0.4'), deployment(ready=0), replicaset(), QUOTA,
+  ev('cc.quota1','ReplicaSet',RS,'FailedCreate',QMSG,'2025-03-14T09:00:00Z','2025-03-14T09:58:00Z',count=14,uid=RS_UID,comp='replicaset-controller')])
+LR={'apiVersion':'v1','kind':'LimitRange','metadata':{'name':'mem-max','namespace':'apps'},
+    'spec':{'limits':[{'type':'Container','max':{'memory':'1Gi'}}]}}
+LMSG='Error creating: pods "web-7d9f8c6b5-h2x9q" is forbidden: maximum memory usage per Container is 1Gi, but limit is 2Gi'
+w('quota-exceeded/fire-limit-range','cluster.yaml',[NSOBJ, node('10.240.0.4'), LR,
+  ev('web.lr1','ReplicaSet','web-7d9f8c6b5','FailedCreate',LMSG,'2025-03-14T09:30:00Z','2025-03-14T09:57:00Z',count=6,ns='apps',comp='replicaset-controller')])
+# The quota refused pods two weeks ago; the workload runs now.
+w('quota-exceeded/miss-old','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), QUOTA,
+  ev('cc.quota-old','ReplicaSet',RS,'FailedCreate',QMSG,'2025-03-01T09:00:00Z','2025-03-01T09:10:00Z',count=3,uid=RS_UID,comp='replicaset-controller')])
+
+# ---------------- service-no-endpoints
+GKSEL=dict(SVC, spec={'selector':{'control-plane':'controller-manager'},'ports':[{'port':443,'targetPort':8443}]})
+GKSEL['metadata']={'name':'gatekeeper-webhook-service','namespace':'gatekeeper-system','creationTimestamp':'2025-01-10T08:00:00Z'}
+def gkpod(ready):
+    return {'apiVersion':'v1','kind':'Pod','metadata':{'name':'gatekeeper-controller-manager-5b96d8b5d-k2p9w','namespace':'gatekeeper-system','uid':'gk-pod-1',
+            'creationTimestamp':'2025-03-14T08:00:00Z','labels':{'control-plane':'controller-manager'}},
+            'spec':{'nodeName':'10.240.0.4','containers':[{'name':'manager','image':'openpolicyagent/gatekeeper:v3.17.1'}]},
+            'status':{'phase':'Running','conditions':[{'type':'Ready','status':'True' if ready else 'False'}],
+                      'containerStatuses':[{'name':'manager','image':'openpolicyagent/gatekeeper:v3.17.1','ready':ready,'restartCount':0,'state':{'running':{'startedAt':'2025-03-14T08:00:10Z'}}}]}}
+w('service-no-endpoints/fire','cluster.yaml',[NSOBJ, node('10.240.0.4'), deployment(ready=0), replicaset(), GK, GKSEL, EPS, gkpod(False),
+  new_ev('cc.gk1', 'ReplicaSet', RS, 'FailedCreate', FAIL, '2025-03-14T09:20:00.000000Z', '2025-03-14T09:59:10Z', 9, uid=RS_UID)])
+# Only the API server's message shows the Service; the namespace comes from the webhook URL.
+w('service-no-endpoints/fire-events-only','cluster.yaml',[
+  ev('cc.gk2','ReplicaSet',RS,'FailedCreate',FAIL,'2025-03-14T09:20:00Z','2025-03-14T09:59:10Z',count=9,comp='replicaset-controller')])
+EPS_OK={'apiVersion':'v1','kind':'Endpoints','metadata':{'name':'gatekeeper-webhook-service','namespace':'gatekeeper-system'},'subsets':[{'addresses':[{'ip':'172.30.12.9'}],'ports':[{'port':8443}]}]}
+w('service-no-endpoints/miss-ready','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), GK, GKSEL, EPS_OK, gkpod(True)])
+# A Service whose endpoints the input does not hold: unknown, not empty.
+w('service-no-endpoints/miss-endpoints-not-collected','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), GK, GKSEL, gkpod(True)])
+
+# ---------------- pvc-pending
+def pvc(name, ns, phase, cls=None, created='2025-03-14T07:50:00Z'):
+    p={'apiVersion':'v1','kind':'PersistentVolumeClaim','metadata':{'name':name,'namespace':ns,'uid':'pvc-'+name,'creationTimestamp':created},
+       'spec':{'accessModes':['ReadWriteOnce'],'resources':{'requests':{'storage':'10Gi'}}},'status':{'phase':phase}}
+    if cls: p['spec']['storageClassName']=cls
+    return p
+def pvcpod(claim, phase='Pending'):
+    return {'apiVersion':'v1','kind':'Pod','metadata':{'name':'prometheus-0','namespace':'monitoring','uid':'prom-0','creationTimestamp':'2025-03-14T07:50:00Z','labels':{'app':'prometheus'}},
+            'spec':{'containers':[{'name':'prometheus','image':'quay.io/prometheus/prometheus:v2.53.0'}],'volumes':[{'name':'data','persistentVolumeClaim':{'claimName':claim}}]},
+            'status':{'phase':phase,'conditions':[{'type':'PodScheduled','status':'False','reason':'Unschedulable','message':'0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.'}]}}
+w('pvc-pending/fire','cluster.yaml',[node('10.240.0.4'), pvc('data-prometheus-0','monitoring','Pending','fast-ssd'), pvcpod('data-prometheus-0'),
+  ev('data.prov1','PersistentVolumeClaim','data-prometheus-0','ProvisioningFailed','storageclass.storage.k8s.io "fast-ssd" not found','2025-03-14T07:50:05Z','2025-03-14T09:58:00Z',count=31,ns='monitoring',uid='pvc-data-prometheus-0',comp='persistentvolume-controller'),
+  ev('prom.sched1','Pod','prometheus-0','FailedScheduling','0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.','2025-03-14T07:50:01Z','2025-03-14T09:55:00Z',count=26,ns='monitoring',uid='prom-0',comp='default-scheduler')])
+# Only the scheduler's events show it: the claim is not in the input.
+w('pvc-pending/fire-scheduler-only','cluster.yaml',[
+  ev('prom.sched1','Pod','prometheus-0','FailedScheduling','0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.','2025-03-14T07:50:01Z','2025-03-14T09:55:00Z',count=26,ns='monitoring',comp='default-scheduler')])
+# WaitForFirstConsumer with no pod using the claim yet: normal.
+w('pvc-pending/miss-wait-for-first-consumer','cluster.yaml',[node('10.240.0.4'), pvc('scratch','monitoring','Pending','ibmc-vpc-block-10iops-tier'),
+  ev('scratch.wffc','PersistentVolumeClaim','scratch','WaitForFirstConsumer','waiting for first consumer to be created before binding','2025-03-14T07:50:05Z','2025-03-14T09:58:00Z',count=40,typ='Normal',ns='monitoring',uid='pvc-scratch',comp='persistentvolume-controller'),
+  pvc('data-prometheus-0','monitoring','Bound','fast-ssd')])
+
+# ---------------- job-failed
+def job(name, conds, ns='kube-system', uid=None):
+    return {'apiVersion':'batch/v1','kind':'Job','metadata':{'name':name,'namespace':ns,'uid':uid or ('job-'+name),'creationTimestamp':'2025-03-14T06:00:00Z'},
+            'spec':{'backoffLimit':2,'template':{'spec':{'restartPolicy':'Never','containers':[{'name':'rotate','image':'registry.example.com/rotate:1.0'}]}}},
+            'status':{'conditions':conds,'failed':3}}
+def jobpod(jobname, suffix, created, exit_code, ns='kube-system'):
+    return {'apiVersion':'v1','kind':'Pod','metadata':{'name':jobname+'-'+suffix,'namespace':ns,'uid':'jp-'+suffix,'creationTimestamp':created,
+            'labels':{'batch.kubernetes.io/job-name':jobname,'job-name':jobname},
+            'ownerReferences':[{'apiVersion':'batch/v1','kind':'Job','name':jobname,'uid':'job-'+jobname,'controller':True}]},
+            'spec':{'nodeName':'10.240.0.4','restartPolicy':'Never','containers':[{'name':'rotate','image':'registry.example.com/rotate:1.0'}]},
+            'status':{'phase':'Failed','containerStatuses':[{'name':'rotate','image':'registry.example.com/rotate:1.0','ready':False,'restartCount':0,
+                      'state':{'terminated':{'reason':'Error','exitCode':exit_code,'startedAt':created,'finishedAt':created}}}]}}
+FAILED=[{'type':'FailureTarget','status':'True','reason':'BackoffLimitExceeded','message':'Job has reached the specified backoff limit','lastTransitionTime':'2025-03-14T06:40:00Z'},
+        {'type':'Failed','status':'True','reason':'BackoffLimitExceeded','message':'Job has reached the specified backoff limit','lastTransitionTime':'2025-03-14T06:40:00Z'}]
+w('job-failed/fire','cluster.yaml',[node('10.240.0.4'), job('cert-rotate-28901234', FAILED),
+  jobpod('cert-rotate-28901234','a1b2c','2025-03-14T06:00:00Z',2), jobpod('cert-rotate-28901234','x7k2p','2025-03-14T06:30:00Z',1),
+  ev('cr.backoff','Job','cert-rotate-28901234','BackoffLimitExceeded','Job has reached the specified backoff limit','2025-03-14T06:40:00Z','2025-03-14T06:40:00Z',ns='kube-system',comp='job-controller')])
+w('job-failed/fire-events-only','cluster.yaml',[
+  ev('mig.deadline','Job','db-migrate','DeadlineExceeded','Job was active longer than specified deadline','2025-03-14T09:00:00Z','2025-03-14T09:00:00Z',ns='apps',comp='job-controller')])
+# Failed pods, then a pod succeeded: the Job is Complete.
+w('job-failed/miss-complete','cluster.yaml',[node('10.240.0.4'),
+  job('cert-rotate-28901234',[{'type':'Complete','status':'True','lastTransitionTime':'2025-03-14T06:40:00Z'}]),
+  jobpod('cert-rotate-28901234','a1b2c','2025-03-14T06:00:00Z',2),
+  ev('cr.backoff-old','Job','cert-rotate-28901234','BackoffLimitExceeded','Job has reached the specified backoff limit','2025-03-14T06:20:00Z','2025-03-14T06:20:00Z',ns='kube-system',comp='job-controller')])
+
+# ---------------- drain-blocked
+def webpod(name, node_name):
+    return {'apiVersion':'v1','kind':'Pod','metadata':{'name':name,'namespace':'shop','uid':'web-'+name,'creationTimestamp':'2025-03-10T08:00:00Z','labels':{'app':'web'}},
+            'spec':{'nodeName':node_name,'containers':[{'name':'web','image':'nginx:1.27'}]},
+            'status':{'phase':'Running','conditions':[{'type':'Ready','status':'True'}],
+                      'containerStatuses':[{'name':'web','image':'nginx:1.27','ready':True,'restartCount':0,'state':{'running':{'startedAt':'2025-03-10T08:00:10Z'}}}]}}
+def pdb(allowed, selector=None):
+    return {'apiVersion':'policy/v1','kind':'PodDisruptionBudget','metadata':{'name':'web','namespace':'shop'},
+            'spec':{'minAvailable':2,'selector':selector or {'matchLabels':{'app':'web'}}},
+            'status':{'currentHealthy':2,'desiredHealthy':2,'disruptionsAllowed':allowed,'expectedPods':2}}
+w('drain-blocked/fire','cluster.yaml',[node('10.240.0.5', unschedulable=True), node('10.240.0.6'), pdb(0),
+  webpod('web-7d9f8c6b5-abcde','10.240.0.5'), webpod('web-7d9f8c6b5-fghij','10.240.0.6')])
+w('drain-blocked/fire-events','cluster.yaml',[
+  ev('web.evict','Pod','web-7d9f8c6b5-abcde','EvictionFailed',"Cannot evict pod as it would violate the pod's disruption budget.",'2025-03-14T09:30:00Z','2025-03-14T09:58:00Z',count=12,ns='shop',comp='cluster-autoscaler')])
+# The budget allows a disruption: the drain goes on.
+w('drain-blocked/miss-allowed','cluster.yaml',[node('10.240.0.5', unschedulable=True), node('10.240.0.6'), pdb(1),
+  webpod('web-7d9f8c6b5-abcde','10.240.0.5'), webpod('web-7d9f8c6b5-fghij','10.240.0.6')])
+# No node is cordoned: a budget at 0 is not blocking anything.
+w('drain-blocked/miss-not-cordoned','cluster.yaml',[node('10.240.0.5'), node('10.240.0.6'), pdb(0),
+  webpod('web-7d9f8c6b5-abcde','10.240.0.5'), webpod('web-7d9f8c6b5-fghij','10.240.0.6')])
+# A plain Service whose selector matches none of its namespace's pods (a typo in the selector).
+def websvc(sel):
+    return {'apiVersion':'v1','kind':'Service','metadata':{'name':'web','namespace':'shop','creationTimestamp':'2025-03-01T00:00:00Z'},'spec':{'selector':sel,'ports':[{'port':80}]}}
+WEB_EPS={'apiVersion':'v1','kind':'Endpoints','metadata':{'name':'web','namespace':'shop'}}
+w('service-no-endpoints/fire-selector-matches-nothing','cluster.yaml',[node('10.240.0.6'), websvc({'app':'wbe'}), WEB_EPS, webpod('web-7d9f8c6b5-fghij','10.240.0.6')])
+# A plain Service whose pods are there but not ready: their own rules report them.
+NOTREADY=webpod('web-7d9f8c6b5-fghij','10.240.0.6'); NOTREADY['status']['conditions']=[{'type':'Ready','status':'False'}]; NOTREADY['status']['containerStatuses'][0]['ready']=False
+w('service-no-endpoints/miss-pods-not-ready','cluster.yaml',[node('10.240.0.6'), websvc({'app':'web'}), WEB_EPS, NOTREADY])

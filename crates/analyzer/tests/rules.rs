@@ -349,3 +349,64 @@ fn get_pods_table_namespace_from_the_command_line() {
     // No workload-missing: its pod is there, only its Deployment is not in the input.
     assert!(!report.findings.iter().any(|f| f.rule == "workload-missing"));
 }
+
+fires!(quota_exceeded, "quota-exceeded", "fire");
+fires!(
+    quota_exceeded_limit_range,
+    "quota-exceeded",
+    "fire-limit-range"
+);
+misses!(quota_exceeded_old, "quota-exceeded", "miss-old");
+
+fires!(service_no_endpoints, "service-no-endpoints", "fire");
+fires!(
+    service_no_endpoints_events_only,
+    "service-no-endpoints",
+    "fire-events-only"
+);
+fires!(
+    service_no_endpoints_selector_matches_nothing,
+    "service-no-endpoints",
+    "fire-selector-matches-nothing"
+);
+misses!(
+    service_no_endpoints_pods_not_ready,
+    "service-no-endpoints",
+    "miss-pods-not-ready"
+);
+misses!(
+    service_no_endpoints_ready,
+    "service-no-endpoints",
+    "miss-ready"
+);
+// Endpoints not in the input: unknown, not empty.
+misses!(
+    service_no_endpoints_not_collected,
+    "service-no-endpoints",
+    "miss-endpoints-not-collected"
+);
+
+fires!(pvc_pending, "pvc-pending", "fire");
+fires!(
+    pvc_pending_scheduler_only,
+    "pvc-pending",
+    "fire-scheduler-only"
+);
+misses!(
+    pvc_pending_wait_for_first_consumer,
+    "pvc-pending",
+    "miss-wait-for-first-consumer"
+);
+
+fires!(job_failed, "job-failed", "fire");
+fires!(job_failed_events_only, "job-failed", "fire-events-only");
+misses!(job_failed_complete, "job-failed", "miss-complete");
+
+fires!(drain_blocked, "drain-blocked", "fire");
+fires!(drain_blocked_events, "drain-blocked", "fire-events");
+misses!(drain_blocked_allowed, "drain-blocked", "miss-allowed");
+misses!(
+    drain_blocked_not_cordoned,
+    "drain-blocked",
+    "miss-not-cordoned"
+);

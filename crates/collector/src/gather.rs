@@ -817,6 +817,16 @@ impl<'a> Ctx<'a> {
             ("", "pods"),
             ("", "configmaps"),
             ("", "services"),
+            // What the workload, storage and policy rules read (#14): whether Services have
+            // ready endpoints, claims are bound, quotas and limits refuse pods, budgets block
+            // drains, Jobs failed.
+            ("", "endpoints"),
+            ("discovery.k8s.io", "endpointslices"),
+            ("", "persistentvolumeclaims"),
+            ("", "resourcequotas"),
+            ("", "limitranges"),
+            ("policy", "poddisruptionbudgets"),
+            ("batch", "jobs"),
             ("apps", "deployments"),
             ("apps", "replicasets"),
             ("apps", "daemonsets"),

@@ -9,13 +9,18 @@ use crate::{Context, Finding};
 
 pub(crate) mod calico;
 mod crash_loop;
+mod drain_blocked;
 mod image_pull_failure;
+mod job_failed;
 pub(crate) mod log_error_signature;
 mod memory_limit_hit;
 mod node_not_ready;
 mod pod_pending;
+mod pvc_pending;
+mod quota_exceeded;
 mod recent_cluster_update;
 mod recent_config_change;
+mod service_no_endpoints;
 mod webhook;
 mod webhook_denied;
 mod webhook_unreachable;
@@ -81,7 +86,14 @@ pub static RULES: &[RuleInfo] = &[
         webhook_unreachable,
         "critical, warning"
     ),
+    rule!("quota-exceeded", quota_exceeded, "critical, warning"),
+    rule!(
+        "service-no-endpoints",
+        service_no_endpoints,
+        "critical, warning"
+    ),
     rule!("pod-pending", pod_pending, "critical, warning"),
+    rule!("pvc-pending", pvc_pending, "critical, warning"),
     rule!(
         "image-pull-failure",
         image_pull_failure,
@@ -90,6 +102,8 @@ pub static RULES: &[RuleInfo] = &[
     rule!("node-not-ready", node_not_ready, "critical, warning"),
     rule!("crash-loop", crash_loop, "critical, warning"),
     rule!("memory-limit-hit", memory_limit_hit, "critical, warning"),
+    rule!("job-failed", job_failed, "warning"),
+    rule!("drain-blocked", drain_blocked, "critical, warning"),
     rule!(
         "log-error-signature",
         log_error_signature,
@@ -165,6 +179,57 @@ pub(crate) fn pods_only_in_events(facts: &crate::facts::Facts) -> Vec<(&str, &st
         }
     }
     out
+}
+
+/// The snapshot's objects of one API group and kind; none when the facts came without a
+/// snapshot.
+pub(crate) fn objects<'a>(
+    cx: &'a Context<'_>,
+    group: &'a str,
+    kind: &'a str,
+) -> impl Iterator<Item = &'a kbundle_format::Object> + 'a {
+    cx.snapshot
+        .into_iter()
+        .flat_map(kbundle_format::Snapshot::objects)
+        .filter(move |o| o.kind() == kind && o.key().group() == group)
+}
+
+/// Whether a label selector (`matchLabels` and `matchExpressions`) selects these labels.
+/// `None` when the selector cannot be read (an operator it does not know): unknown, not a
+/// match and not a miss. An empty selector selects everything, as in the API.
+pub(crate) fn selects(
+    selector: &serde_json::Value,
+    labels: &std::collections::BTreeMap<String, String>,
+) -> Option<bool> {
+    use serde_json::Value;
+    let mut all = true;
+    if let Some(m) = selector.get("matchLabels").and_then(Value::as_object) {
+        for (k, v) in m {
+            all &= labels.get(k).map(String::as_str) == Some(v.as_str()?);
+        }
+    }
+    for e in selector
+        .get("matchExpressions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let key = e.get("key")?.as_str()?;
+        let values: Vec<&str> = e
+            .get("values")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let have = labels.get(key).map(String::as_str);
+        all &= match e.get("operator")?.as_str()? {
+            "In" => have.is_some_and(|h| values.contains(&h)),
+            "NotIn" => !have.is_some_and(|h| values.contains(&h)),
+            "Exists" => have.is_some(),
+            "DoesNotExist" => have.is_none(),
+            _ => return None,
+        };
+    }
+    Some(all)
 }
 
 /// The rule of an id.
