@@ -163,6 +163,9 @@ pub struct Report {
     pub schema_version: u32,
     /// The tool that wrote the report ([`tool`]).
     pub tool: Tool,
+    /// The root causes, most likely first, each linking a cause finding to the findings it
+    /// explains (see [`crate::diagnose`]).
+    pub diagnoses: Vec<crate::diagnose::Diagnosis>,
     /// The findings, in triage order (see the rule registry).
     pub findings: Vec<Finding>,
     /// Counts by severity.
@@ -223,7 +226,49 @@ impl Report {
             "{} critical, {} warning, {} info",
             self.summary.critical, self.summary.warning, self.summary.info
         );
-        for f in &self.findings {
+        // The diagnoses first, each with its cause and effects; then the findings no
+        // diagnosis holds. Every finding is printed once.
+        let mut printed = vec![false; self.findings.len()];
+        for (n, d) in self.diagnoses.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "\n{} {} ({} confidence): {}",
+                paint("1", "DIAGNOSIS"),
+                n + 1,
+                d.confidence.as_str(),
+                t(&d.summary)
+            );
+            for i in std::iter::once(d.cause_index).chain(d.effect_indexes.iter().copied()) {
+                let Some(f) = self.findings.get(i) else {
+                    continue;
+                };
+                if printed.get(i) == Some(&true) {
+                    let _ = writeln!(
+                        out,
+                        "\n  (above) [{}] {}",
+                        f.rule,
+                        t(&f.subject.to_string())
+                    );
+                    continue;
+                }
+                if let Some(p) = printed.get_mut(i) {
+                    *p = true;
+                }
+                out.push('\n');
+                out.push_str(&finding_text_of(f, color, &self.inputs));
+            }
+        }
+        let rest: Vec<&Finding> = self
+            .findings
+            .iter()
+            .zip(&printed)
+            .filter(|(_, p)| !**p)
+            .map(|(f, _)| f)
+            .collect();
+        if !self.diagnoses.is_empty() && !rest.is_empty() {
+            let _ = writeln!(out, "\n{}", paint("1", "NOT EXPLAINED BY A DIAGNOSIS"));
+        }
+        for f in rest {
             out.push('\n');
             out.push_str(&finding_text_of(f, color, &self.inputs));
         }

@@ -62,6 +62,7 @@ fn synthetic(findings: Vec<Finding>) -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
         tool: tool(),
+        diagnoses: kbundle_analyzer::diagnose::diagnose(&findings, &Default::default()),
         findings,
         summary,
         reference_time: Some(format!("2025 {H}")),
