@@ -209,6 +209,8 @@ pub struct Diagnosis {
     pub(crate) effect_indexes: Vec<usize>,
 }
 
+/// The longest summary, in characters.
+const SUMMARY_MAX: usize = 600;
 /// The longest cause message in a summary, in characters.
 const SUMMARY_CAUSE_MAX: usize = 200;
 /// The most effects a summary names; the others are counted.
@@ -462,12 +464,15 @@ fn diagnosis(
     } else {
         "explains"
     };
-    let summary = format!(
-        "{} {}: {} — {verb} {}",
-        c.rule,
-        c.subject,
-        shorten(&c.message, SUMMARY_CAUSE_MAX),
-        explained.join(", ")
+    let summary = shorten(
+        &format!(
+            "{} {}: {} — {verb} {}",
+            c.rule,
+            c.subject,
+            shorten(&c.message, SUMMARY_CAUSE_MAX),
+            explained.join(", ")
+        ),
+        SUMMARY_MAX,
     );
     Some(Diagnosis {
         summary,

@@ -46,6 +46,8 @@ const HEADER_INPUTS_MAX: usize = 5;
 /// finding's details.
 const CELL_MAX: usize = 160;
 
+/// The longest diagnosis summary, in characters (the subjects are in the items below it).
+const SUMMARY_MAX: usize = 400;
 /// The most effects a diagnosis lists; the others are counted.
 const DIAGNOSIS_EFFECTS_MAX: usize = 20;
 
@@ -332,20 +334,16 @@ pub fn render(report: &Report, max_chars: usize) -> String {
 
 /// One diagnosis: a numbered item with its confidence and summary, then its cause and effects.
 fn diagnosis(n: usize, d: &Diagnosis) -> String {
+    let subject = |s: &crate::Subject| code(&shorten(&escape_controls(&s.to_string()), CELL_MAX));
     let mut out = format!(
         "{n}. **{}** confidence: {}\n   - cause: `{}` {}\n",
         d.confidence.as_str(),
-        code(&d.summary),
+        code(&shorten(&escape_controls(&d.summary), SUMMARY_MAX)),
         d.cause.rule,
-        code(&d.cause.subject.to_string())
+        subject(&d.cause.subject)
     );
     for e in d.effects.iter().take(DIAGNOSIS_EFFECTS_MAX) {
-        let _ = writeln!(
-            out,
-            "   - explains: `{}` {}",
-            e.rule,
-            code(&e.subject.to_string())
-        );
+        let _ = writeln!(out, "   - explains: `{}` {}", e.rule, subject(&e.subject));
     }
     if d.effects.len() > DIAGNOSIS_EFFECTS_MAX {
         let _ = writeln!(
