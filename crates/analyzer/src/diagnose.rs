@@ -209,6 +209,15 @@ pub struct Diagnosis {
     pub(crate) effect_indexes: Vec<usize>,
 }
 
+impl Diagnosis {
+    /// The cause, then the effects, each with its index in the report's findings at the time
+    /// of the analysis.
+    pub(crate) fn findings(&self) -> impl Iterator<Item = (usize, &FindingRef)> {
+        std::iter::once((self.cause_index, &self.cause))
+            .chain(self.effect_indexes.iter().copied().zip(&self.effects))
+    }
+}
+
 /// The longest summary, in characters.
 const SUMMARY_MAX: usize = 600;
 /// The longest cause message in a summary, in characters.

@@ -167,19 +167,24 @@ pub fn render_html(report: &Report, timeline: &Timeline) -> String {
     let order = by_severity(&report.findings);
     // Diagnoses, most likely first; their findings link to the findings below.
     if !report.diagnoses.is_empty() {
-        let anchor = |i: usize| {
+        // The finding's number in the findings section, when the report holds it.
+        let anchor = |i: usize, r: &crate::diagnose::FindingRef| {
+            let (_, g) = report.finding_of(i, r)?;
             order
                 .iter()
-                .find(|(_, f)| report.findings.get(i).is_some_and(|g| std::ptr::eq(*f, g)))
-                .map_or(0, |(n, _)| *n)
+                .find(|(_, f)| std::ptr::eq(*f, g))
+                .map(|(n, _)| *n)
         };
         let item = |i: usize, r: &crate::diagnose::FindingRef| {
-            format!(
-                "<a href=\"#finding-{}\"><code>{}</code></a> <code>{}</code>",
-                anchor(i),
+            let name = format!(
+                "<code>{}</code> <code>{}</code>",
                 escape(r.rule),
                 escape(&r.subject.to_string())
-            )
+            );
+            match anchor(i, r) {
+                Some(n) => format!("<a href=\"#finding-{n}\">{name}</a>"),
+                None => name,
+            }
         };
         out.push_str("<section id=\"diagnoses\">\n<h2>Diagnoses</h2>\n<ol>\n");
         for d in &report.diagnoses {
@@ -191,8 +196,8 @@ pub fn render_html(report: &Report, timeline: &Timeline) -> String {
                 item(d.cause_index, &d.cause)
             );
             out.push_str("<ul>\n");
-            for (i, e) in d.effect_indexes.iter().zip(&d.effects) {
-                let _ = writeln!(out, "<li>Explains: {}</li>", item(*i, e));
+            for (i, e) in d.findings().skip(1) {
+                let _ = writeln!(out, "<li>Explains: {}</li>", item(i, e));
             }
             out.push_str("</ul></li>\n");
         }

@@ -186,6 +186,21 @@ pub struct Report {
 }
 
 impl Report {
+    /// The finding a diagnosis names: the one at index `i` when it is that finding (rule and
+    /// subject), else the first with that rule and subject (the findings were changed after
+    /// the analysis); with its index.
+    pub(crate) fn finding_of(
+        &self,
+        i: usize,
+        r: &crate::diagnose::FindingRef,
+    ) -> Option<(usize, &Finding)> {
+        let is = |f: &Finding| f.rule == r.rule && f.subject == r.subject;
+        match self.findings.get(i) {
+            Some(f) if is(f) => Some((i, f)),
+            _ => self.findings.iter().enumerate().find(|(_, f)| is(f)),
+        }
+    }
+
     /// The highest severity among the findings.
     pub fn max_severity(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
@@ -238,8 +253,8 @@ impl Report {
                 d.confidence.as_str(),
                 t(&d.summary)
             );
-            for i in std::iter::once(d.cause_index).chain(d.effect_indexes.iter().copied()) {
-                let Some(f) = self.findings.get(i) else {
+            for (i, r) in d.findings() {
+                let Some((i, f)) = self.finding_of(i, r) else {
                     continue;
                 };
                 if printed.get(i) == Some(&true) {
