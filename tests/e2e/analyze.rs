@@ -309,3 +309,81 @@ fn describe_text_only_input() {
         "evidence cites a line: {report}"
     );
 }
+
+#[test]
+fn rules_and_skip_choose_rules() {
+    let path = fixture("crashloop-oom");
+    let p = path.to_str().unwrap();
+    let o = analyze(&[
+        p,
+        "--format",
+        "json",
+        "--skip",
+        "memory-limit-hit,log-error-signature",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ran: Vec<&str> = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        !ran.contains(&"memory-limit-hit") && ran.contains(&"crash-loop"),
+        "{ran:?}"
+    );
+    assert!(has(&report, "crash-loop", "critical"));
+    assert!(
+        !findings(&report)
+            .iter()
+            .any(|(r, _)| r == "memory-limit-hit")
+    );
+    let o = analyze(&[
+        p,
+        "--format",
+        "json",
+        "--rules",
+        "crash-loop",
+        "--rules",
+        "memory-limit-hit",
+    ]);
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        report["rules"],
+        serde_json::json!(["crash-loop", "memory-limit-hit"])
+    );
+    assert_eq!(report["diagnoses"][0]["cause"]["rule"], "memory-limit-hit");
+    // An unknown id is a usage error that lists the known ones.
+    let bad = analyze(&[p, "--rules", "crash-looop"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = stderr(&bad);
+    assert!(
+        err.contains("unknown rule \"crash-looop\"") && err.contains("memory-limit-hit"),
+        "{err}"
+    );
+    assert_eq!(analyze(&[p, "--skip", "nope"]).status.code(), Some(2));
+}
+
+#[test]
+fn reports_open_with_the_diagnoses() {
+    let path = fixture("webhook-denied");
+    let p = path.to_str().unwrap();
+    let text = stdout(&analyze(&[p]));
+    let diagnosis = text
+        .find("DIAGNOSIS 1 (high confidence): webhook-denied")
+        .expect(&text);
+    assert!(
+        diagnosis < text.find("CRITICAL [webhook-denied]").unwrap(),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("CRITICAL [workload-missing]").count(),
+        1,
+        "{text}"
+    );
+    let md = stdout(&analyze(&[p, "--format", "markdown"]));
+    let d = md.find("### Diagnoses").expect(&md);
+    assert!(d < md.find("| Severity | Rule |").unwrap(), "{md}");
+    assert!(md.contains("   - explains: `workload-missing`"), "{md}");
+}

@@ -30,6 +30,8 @@ pub fn rules_markdown() -> String {
             r.summary()
         );
     }
+    out.push('\n');
+    out.push_str(&crate::diagnose::links_markdown());
     for r in RULES {
         let _ = writeln!(out, "\n## {}\n", r.id);
         let _ = writeln!(out, "Severities: {}.\n", r.severities);

@@ -164,6 +164,46 @@ pub fn render_html(report: &Report, timeline: &Timeline) -> String {
         report.rules.len()
     );
 
+    let order = by_severity(&report.findings);
+    // Diagnoses, most likely first; their findings link to the findings below.
+    if !report.diagnoses.is_empty() {
+        // The finding's number in the findings section, when the report holds it.
+        let anchor = |i: usize, r: &crate::diagnose::FindingRef| {
+            let (_, g) = report.finding_of(i, r)?;
+            order
+                .iter()
+                .find(|(_, f)| std::ptr::eq(*f, g))
+                .map(|(n, _)| *n)
+        };
+        let item = |i: usize, r: &crate::diagnose::FindingRef| {
+            let name = format!(
+                "<code>{}</code> <code>{}</code>",
+                escape(r.rule),
+                escape(&r.subject.to_string())
+            );
+            match anchor(i, r) {
+                Some(n) => format!("<a href=\"#finding-{n}\">{name}</a>"),
+                None => name,
+            }
+        };
+        out.push_str("<section id=\"diagnoses\">\n<h2>Diagnoses</h2>\n<ol>\n");
+        for d in &report.diagnoses {
+            let _ = writeln!(
+                out,
+                "<li><p><b>{}</b> confidence: {}</p>\n<p>Cause: {}</p>",
+                d.confidence.as_str(),
+                escape(&d.summary),
+                item(d.cause_index, &d.cause)
+            );
+            out.push_str("<ul>\n");
+            for (i, e) in d.findings().skip(1) {
+                let _ = writeln!(out, "<li>Explains: {}</li>", item(i, e));
+            }
+            out.push_str("</ul></li>\n");
+        }
+        out.push_str("</ol>\n</section>\n");
+    }
+
     // Summary.
     out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
     out.push_str("<div class=\"counts\">\n");
@@ -179,7 +219,6 @@ pub fn render_html(report: &Report, timeline: &Timeline) -> String {
         );
     }
     out.push_str("</div>\n");
-    let order = by_severity(&report.findings);
     if order.is_empty() {
         out.push_str("<p class=\"none\">No findings.</p>\n");
     } else {
@@ -788,6 +827,7 @@ mod tests {
         let report = Report {
             schema_version: crate::report::SCHEMA_VERSION,
             tool: crate::report::tool(),
+            diagnoses: Vec::new(),
             findings: vec![Finding {
                 rule: "crash-loop",
                 severity: Severity::Critical,

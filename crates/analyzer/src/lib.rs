@@ -25,6 +25,7 @@ use jiff::{SignedDuration, Timestamp};
 use kbundle_format::Snapshot;
 
 mod describe;
+pub mod diagnose;
 pub mod diff;
 pub mod docs;
 pub mod facts;
@@ -38,6 +39,7 @@ mod table;
 mod text;
 pub mod timeline;
 
+pub use diagnose::{Confidence, Diagnosis, FindingRef};
 pub use report::{Evidence, Finding, Report, Severity, Subject};
 pub use rules::{RULES, RuleInfo, rule};
 
@@ -108,7 +110,51 @@ pub struct Options {
     pub workload: Option<WorkloadRef>,
     /// Restarts at or above which a container counts as restarting often (5).
     pub restart_threshold: i64,
+    /// The rules to run, by id; `None`: every rule. See [`Options::select`].
+    pub rules: Option<Vec<String>>,
+    /// Rules not to run, by id.
+    pub skip: Vec<String>,
 }
+
+impl Options {
+    /// The rules these options run, in report order: those of [`Options::rules`] (every rule
+    /// when `None`) less those of [`Options::skip`]. An id that names no rule is an error
+    /// that lists the known ids.
+    pub fn select(&self) -> Result<Vec<&'static RuleInfo>, UnknownRule> {
+        for id in self.rules.iter().flatten().chain(&self.skip) {
+            if rule(id).is_none() {
+                return Err(UnknownRule(id.clone()));
+            }
+        }
+        Ok(RULES
+            .iter()
+            .filter(|r| {
+                self.rules
+                    .as_ref()
+                    .is_none_or(|ids| ids.iter().any(|i| i == r.id))
+                    && !self.skip.iter().any(|i| i == r.id)
+            })
+            .collect())
+    }
+}
+
+/// A rule id that names no rule (from [`Options::rules`] or [`Options::skip`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRule(pub String);
+
+impl std::fmt::Display for UnknownRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let known: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        write!(
+            f,
+            "unknown rule {:?} (known rules: {})",
+            kbundle_format::neutral::escape_controls(&self.0),
+            known.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownRule {}
 
 impl Default for Options {
     fn default() -> Self {
@@ -117,6 +163,8 @@ impl Default for Options {
             now: None,
             workload: None,
             restart_threshold: 5,
+            rules: None,
+            skip: Vec::new(),
         }
     }
 }
@@ -416,7 +464,9 @@ pub fn try_analyze(snapshot: &Snapshot, options: &Options) -> Result<Report, Err
     }
 }
 
-/// Analyzes a snapshot (of which nothing may have been recognised: see [`try_analyze`]).
+/// Analyzes a snapshot with the rules [`Options::select`] chooses (of which nothing may have
+/// been recognised: see [`try_analyze`]). When the selection names an unknown id, every rule runs
+/// (never silently fewer): check the options with [`Options::select`] first to report the error.
 pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
     analyze_snapshot(snapshot, options).0
 }
@@ -496,8 +546,9 @@ pub fn analyze_facts(
         restart_threshold: options.restart_threshold,
         scans,
     };
+    let selected = options.select().unwrap_or_else(|_| RULES.iter().collect());
     let mut findings = Vec::new();
-    for (order, rule) in RULES.iter().enumerate() {
+    for (order, rule) in selected.iter().enumerate() {
         let mut found = Vec::new();
         (rule.check)(&cx, &mut found);
         for mut f in found {
@@ -521,6 +572,7 @@ pub fn analyze_facts(
         ))
     });
     let findings: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
+    let diagnoses = diagnose::diagnose(&findings, &facts);
     let mut summary = report::Summary::default();
     for f in &findings {
         match f.severity {
@@ -532,6 +584,7 @@ pub fn analyze_facts(
     Report {
         schema_version: report::SCHEMA_VERSION,
         tool: report::tool(),
+        diagnoses,
         findings,
         summary,
         reference_time: now.map(|t| t.to_string()),
@@ -539,7 +592,7 @@ pub fn analyze_facts(
         window: window_text(options.window),
         workload: target.to_string(),
         inputs,
-        rules: RULES.iter().map(|r| r.id).collect(),
+        rules: selected.iter().map(|r| r.id).collect(),
     }
 }
 

@@ -12,13 +12,16 @@
 //! the most severe down, each whole (a table row and a `<details>` block with its message,
 //! evidence and next steps) if it fits (in half the room when not all fit, so that the table
 //! can list more), then the others as table rows if they fit, then a last
-//! line saying what was left out and where the rest is. Diagnoses, when the report gets them,
-//! are to be taken before any finding, through the same [`Budget`].
+//! line saying what was left out and where the rest is. The diagnoses come first, before the
+//! findings table: each is taken whole through the same [`Budget`] before any finding, and the
+//! closing line counts those that did not fit. A diagnosis names its cause and effects by rule
+//! and subject; each finding's details appear once, in the findings.
 
 use std::fmt::Write as _;
 
 use kbundle_format::neutral::escape_controls;
 
+use crate::diagnose::Diagnosis;
 use crate::report::{Finding, Report, evidence_line, shorten};
 
 /// The longest body GitHub accepts for an issue or a comment, in characters.
@@ -42,6 +45,11 @@ const HEADER_INPUTS_MAX: usize = 5;
 /// The longest subject or message in a table row, in characters; the whole text is in the
 /// finding's details.
 const CELL_MAX: usize = 160;
+
+/// The longest diagnosis summary, in characters (the subjects are in the items below it).
+const SUMMARY_MAX: usize = 400;
+/// The most effects a diagnosis lists; the others are counted.
+const DIAGNOSIS_EFFECTS_MAX: usize = 20;
 
 /// A character budget: pieces are taken while they fit.
 #[derive(Debug)]
@@ -238,6 +246,23 @@ pub fn render(report: &Report, max_chars: usize) -> String {
     }
     let room = max_chars.saturating_sub(out.chars().count() + TABLE_HEAD.len() + FOOTER_RESERVE);
     let mut budget = Budget::new(room);
+    let mut diagnoses_out = 0usize;
+    if !report.diagnoses.is_empty() {
+        let head = "\n### Diagnoses (most likely first)\n\n";
+        if budget.take(head.chars().count()) {
+            out.push_str(head);
+            for (n, d) in report.diagnoses.iter().enumerate() {
+                let block = diagnosis(n + 1, d);
+                if diagnoses_out == 0 && budget.take(block.chars().count()) {
+                    out.push_str(&block);
+                } else {
+                    diagnoses_out += 1;
+                }
+            }
+        } else {
+            diagnoses_out = report.diagnoses.len();
+        }
+    }
     // Most severe first; within a severity, in the report's (triage) order.
     let mut order: Vec<usize> = (0..report.findings.len()).collect();
     order.sort_by_key(|&i| {
@@ -301,14 +326,45 @@ pub fn render(report: &Report, max_chars: usize) -> String {
         .filter(|(_, k)| **k == Kept::Out)
         .map(|(f, _)| f)
         .collect();
-    if rows_only > 0 || !left_out.is_empty() {
-        out.push_str(&footer(max_chars, rows_only, &left_out));
+    if rows_only > 0 || !left_out.is_empty() || diagnoses_out > 0 {
+        out.push_str(&footer(max_chars, diagnoses_out, rows_only, &left_out));
     }
     out
 }
 
-fn footer(max_chars: usize, rows_only: usize, left_out: &[&Finding]) -> String {
+/// One diagnosis: a numbered item with its confidence and summary, then its cause and effects.
+fn diagnosis(n: usize, d: &Diagnosis) -> String {
+    let subject = |s: &crate::Subject| code(&shorten(&escape_controls(&s.to_string()), CELL_MAX));
+    let mut out = format!(
+        "{n}. **{}** confidence: {}\n   - cause: `{}` {}\n",
+        d.confidence.as_str(),
+        code(&shorten(&escape_controls(&d.summary), SUMMARY_MAX)),
+        d.cause.rule,
+        subject(&d.cause.subject)
+    );
+    for e in d.effects.iter().take(DIAGNOSIS_EFFECTS_MAX) {
+        let _ = writeln!(out, "   - explains: `{}` {}", e.rule, subject(&e.subject));
+    }
+    if d.effects.len() > DIAGNOSIS_EFFECTS_MAX {
+        let _ = writeln!(
+            out,
+            "   - and {} more (in the findings)",
+            d.effects.len() - DIAGNOSIS_EFFECTS_MAX
+        );
+    }
+    out
+}
+
+fn footer(
+    max_chars: usize,
+    diagnoses_out: usize,
+    rows_only: usize,
+    left_out: &[&Finding],
+) -> String {
     let mut parts = Vec::new();
+    if diagnoses_out > 0 {
+        parts.push(format!("{diagnoses_out} diagnoses"));
+    }
     if rows_only > 0 {
         parts.push(format!(
             "the details (message, evidence, next steps) of {rows_only} findings listed in the table"

@@ -76,6 +76,11 @@ impl Subject {
             name: name.to_string(),
         }
     }
+
+    /// The namespace as the facts hold it: empty when cluster-scoped or unknown.
+    pub fn namespace_str(&self) -> &str {
+        self.namespace.as_deref().unwrap_or("")
+    }
 }
 
 impl std::fmt::Display for Subject {
@@ -168,6 +173,9 @@ pub struct Report {
     pub schema_version: u32,
     /// The tool that wrote the report ([`tool`]).
     pub tool: Tool,
+    /// The root causes, most likely first, each linking a cause finding to the findings it
+    /// explains (see [`crate::diagnose`]).
+    pub diagnoses: Vec<crate::diagnose::Diagnosis>,
     /// The findings, in triage order (see the rule registry).
     pub findings: Vec<Finding>,
     /// Counts by severity.
@@ -191,6 +199,21 @@ pub struct Report {
 }
 
 impl Report {
+    /// The finding a diagnosis names: the one at index `i` when it is that finding (rule and
+    /// subject), else the first with that rule and subject (the findings were changed after
+    /// the analysis); with its index.
+    pub(crate) fn finding_of(
+        &self,
+        i: usize,
+        r: &crate::diagnose::FindingRef,
+    ) -> Option<(usize, &Finding)> {
+        let is = |f: &Finding| f.rule == r.rule && f.subject == r.subject;
+        match self.findings.get(i) {
+            Some(f) if is(f) => Some((i, f)),
+            _ => self.findings.iter().enumerate().find(|(_, f)| is(f)),
+        }
+    }
+
     /// The highest severity among the findings.
     pub fn max_severity(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
@@ -234,7 +257,49 @@ impl Report {
             "{} critical, {} warning, {} info",
             self.summary.critical, self.summary.warning, self.summary.info
         );
-        for f in &self.findings {
+        // The diagnoses first, each with its cause and effects; then the findings no
+        // diagnosis holds. Every finding is printed once.
+        let mut printed = vec![false; self.findings.len()];
+        for (n, d) in self.diagnoses.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "\n{} {} ({} confidence): {}",
+                paint("1", "DIAGNOSIS"),
+                n + 1,
+                d.confidence.as_str(),
+                t(&d.summary)
+            );
+            for (i, r) in d.findings() {
+                let Some((i, f)) = self.finding_of(i, r) else {
+                    continue;
+                };
+                if printed.get(i) == Some(&true) {
+                    let _ = writeln!(
+                        out,
+                        "\n  (above) [{}] {}",
+                        f.rule,
+                        t(&f.subject.to_string())
+                    );
+                    continue;
+                }
+                if let Some(p) = printed.get_mut(i) {
+                    *p = true;
+                }
+                out.push('\n');
+                out.push_str(&finding_text_of(f, color, &self.inputs));
+            }
+        }
+        let rest: Vec<&Finding> = self
+            .findings
+            .iter()
+            .zip(&printed)
+            .filter(|(_, p)| !**p)
+            .map(|(f, _)| f)
+            .collect();
+        if !self.diagnoses.is_empty() && !rest.is_empty() {
+            let _ = writeln!(out, "\n{}", paint("1", "NOT EXPLAINED BY A DIAGNOSIS"));
+        }
+        for f in rest {
             out.push('\n');
             out.push_str(&finding_text_of(f, color, &self.inputs));
         }

@@ -62,6 +62,7 @@ fn synthetic(findings: Vec<Finding>) -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
         tool: tool(),
+        diagnoses: kbundle_analyzer::diagnose::diagnose(&findings, &Default::default()),
         findings,
         summary,
         reference_time: Some(format!("2025 {H}")),
@@ -294,4 +295,54 @@ fn a_small_report_is_whole() {
     let md = report.to_markdown();
     assert!(!md.contains("Left out"), "{md}");
     assert_eq!(md.matches("<details>").count(), 1);
+}
+
+#[test]
+fn diagnoses_are_neutral_and_first_within_the_budget() {
+    // 300 hostile pods, each OOM-killed (memory-limit-hit) and crash-looping: 300 diagnoses
+    // whose summaries quote the hostile strings.
+    let mut findings = Vec::new();
+    for i in 0..300 {
+        let mut oom = finding(i, Severity::Critical, 20);
+        oom.rule = "memory-limit-hit";
+        findings.push(oom);
+        findings.push(finding(i, Severity::Critical, 20));
+    }
+    let report = synthetic(findings);
+    assert_eq!(report.diagnoses.len(), 300);
+    assert!(report.diagnoses[0].summary.contains("@org/team"));
+    let text = report.to_text(false);
+    assert_terminal_safe(&text);
+    assert!(text.starts_with("kbundle analyze:"));
+    assert_eq!(text.matches("\nDIAGNOSIS ").count(), 300);
+    // Every finding once.
+    assert_eq!(text.matches("CRITICAL [crash-loop]").count(), 300);
+    assert_eq!(text.matches("CRITICAL [memory-limit-hit]").count(), 300);
+    assert!(!text.contains("NOT EXPLAINED"));
+    for max in [GITHUB_COMMENT_MAX, 20_000, MIN_MAX_CHARS] {
+        let md = report.to_markdown_within(max);
+        assert!(md.chars().count() <= max, "{max}");
+        assert_markdown_neutral(&md);
+        let diagnoses = md.find("### Diagnoses").expect("diagnoses");
+        assert!(md.find("| Severity |").is_none_or(|t| diagnoses < t));
+        let items = md
+            .lines()
+            .filter(|l| l.contains(". **high** confidence:"))
+            .count();
+        assert!(items > 0, "{max}");
+        let last = md.lines().last().unwrap_or_default();
+        // Diagnoses before findings: while one is left out, no finding is kept whole.
+        assert!(
+            last.contains(&format!("{} diagnoses", 300 - items)),
+            "{last}"
+        );
+        assert_eq!(md.matches("<details>").count(), 0, "{max}");
+    }
+    let (snapshot, _, options) = hostile_fixture();
+    let timeline = kbundle_analyzer::timeline::from_snapshot(&snapshot, &report, &options);
+    let html = kbundle_analyzer::html::render_html(&report, &timeline);
+    assert!(html.find("id=\"diagnoses\"") < html.find("id=\"summary\""));
+    assert!(!html.contains("<img"));
+    assert!(!html.contains("<b>bold"));
+    assert!(!html.contains('\x1b'));
 }

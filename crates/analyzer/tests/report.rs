@@ -50,7 +50,7 @@ fn json_matches_the_schema() {
         &std::fs::read_to_string(root().join("../../docs/report-schema.json")).expect("schema"),
     )
     .expect("schema is JSON");
-    let mut checked = 0;
+    let (mut checked, mut diagnosed) = (0, 0);
     for dir in all_fixture_dirs() {
         let json: Value =
             serde_json::from_str(&report_of(std::slice::from_ref(&dir)).to_json()).expect("JSON");
@@ -58,8 +58,11 @@ fn json_matches_the_schema() {
         check(&schema, &schema, &json, "", &mut errors);
         assert!(errors.is_empty(), "{}: {errors:#?}", dir.display());
         checked += 1;
+        diagnosed += usize::from(json["diagnoses"].as_array().is_some_and(|d| !d.is_empty()));
     }
     assert!(checked > 20);
+    // The diagnoses' shape is checked too, not only an empty list.
+    assert!(diagnosed > 0);
 }
 
 #[test]

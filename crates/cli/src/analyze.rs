@@ -56,6 +56,12 @@ pub struct Args {
     /// termination inside the window).
     #[arg(long, value_name = "N", default_value_t = Options::default().restart_threshold, value_parser = clap::value_parser!(i64).range(1..))]
     restart_threshold: i64,
+    /// Run only these rules (ids, comma-separated or repeated; `kbundle rules` lists them).
+    #[arg(long, value_name = "ID,...", value_delimiter = ',', value_parser = parse_rule_id)]
+    rules: Option<Vec<String>>,
+    /// Do not run these rules (ids, comma-separated or repeated).
+    #[arg(long, value_name = "ID,...", value_delimiter = ',', value_parser = parse_rule_id)]
+    skip: Vec<String>,
     /// With --format markdown: the most characters the report may have (GitHub refuses
     /// comments over 65,536). The most severe findings are kept whole, then others as table
     /// rows; a last line says what was left out.
@@ -174,6 +180,8 @@ impl Args {
             now: self.now,
             workload: self.workload.clone(),
             restart_threshold: self.restart_threshold,
+            rules: self.rules.clone(),
+            skip: self.skip.clone(),
         }
     }
 
@@ -209,6 +217,15 @@ impl Args {
 
 /// Exit code when `--fail-on` is reached.
 const FAILED: u8 = 1;
+
+/// A rule id of the registry; an unknown one is a usage error listing the known ones.
+fn parse_rule_id(s: &str) -> Result<String, String> {
+    let id = s.trim();
+    match kbundle_analyzer::rule(id) {
+        Some(r) => Ok(r.id.to_string()),
+        None => Err(kbundle_analyzer::UnknownRule(id.to_string()).to_string()),
+    }
+}
 
 /// Runs `kbundle analyze`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
