@@ -15,6 +15,7 @@ use crate::limits::LimitArgs;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Bundles, archives (zip, tar, tar.gz), folders or files; several are read as one snapshot.
+    /// `-` reads one archive or text from stdin.
     #[arg(
         required_unless_present = "batch",
         conflicts_with = "batch",
@@ -205,7 +206,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return crate::batch::run(&args, dir);
     }
     let read = args.read_options();
-    let snapshot = Snapshot::open_many(&args.paths, &read).context("cannot read input")?;
+    let snapshot = crate::limits::open_inputs(&args.paths, &read).context("cannot read input")?;
     if snapshot.is_empty() && snapshot.logs().is_empty() && snapshot.texts().is_empty() {
         anyhow::bail!(
             "no Kubernetes objects, logs or describe output found in {}",

@@ -53,9 +53,35 @@ pub(crate) mod exit {
     pub const USAGE: u8 = 2;
 }
 
+/// How the user runs this program: `kubectl kbundle` when installed as the kubectl plugin
+/// `kubectl-kbundle` (kubectl runs plugins under that file name), else `kbundle`.
+pub(crate) fn invoked_as() -> &'static str {
+    static NAME: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let argv0 = std::env::args_os().next().unwrap_or_default();
+        let file = std::path::Path::new(&argv0)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if file == "kubectl-kbundle" {
+            "kubectl kbundle"
+        } else {
+            "kbundle"
+        }
+    })
+}
+
 fn main() -> ExitCode {
     malloc::tune();
-    let cli = Cli::parse();
+    let name = invoked_as();
+    let matches = <Cli as clap::CommandFactory>::command()
+        .name(name)
+        .bin_name(name)
+        .get_matches();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Serve(args) => serve::run(args),
@@ -72,7 +98,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("kbundle: {}", one_line(&err));
+            eprintln!("{}: {}", invoked_as(), one_line(&err));
             ExitCode::from(exit::USAGE)
         }
     }
