@@ -16,3 +16,4 @@ mod neutral;
 mod pipeline;
 mod serve;
 mod util;
+mod ux;

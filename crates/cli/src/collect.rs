@@ -105,6 +105,11 @@ pub struct Args {
     /// Pin the collection time (RFC 3339), e.g. for reproducible bundles.
     #[arg(long, value_name = "TIME")]
     collected_at: Option<jiff::Timestamp>,
+    /// Once the bundle is written, PUT it to this pre-signed object-storage URL (retried on
+    /// transient failures; the URL's query, its signature, is never printed). Exit 1 if the
+    /// upload fails (the bundle stays on disk).
+    #[arg(long, value_name = "URL", value_parser = crate::upload::parse_url)]
+    upload: Option<http::Uri>,
     /// No progress and no summary.
     #[arg(short, long)]
     quiet: bool,
@@ -519,6 +524,30 @@ async fn run_async(args: Args) -> ExitCode {
             if to_stdout && let Err(e) = copy_to_stdout(&summary.path) {
                 eprintln!("kbundle: cannot write the bundle to stdout: {e}");
                 return ExitCode::from(FAILED);
+            }
+            if let Some(url) = &args.upload {
+                match crate::upload::put(
+                    url,
+                    &summary.path,
+                    3,
+                    args.request_timeout.max(Duration::from_secs(60)),
+                )
+                .await
+                {
+                    Ok(status) => {
+                        if !args.quiet {
+                            eprintln!(
+                                "kbundle: uploaded {} to {} (HTTP {status})",
+                                human(summary.size),
+                                crate::upload::shown(url)
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("kbundle: {e}");
+                        return ExitCode::from(FAILED);
+                    }
+                }
             }
             let shown = if to_stdout {
                 "-".to_string()

@@ -15,6 +15,7 @@ mod limits;
 mod malloc;
 mod rules;
 mod serve;
+mod upload;
 
 /// Collect, analyze and serve Kubernetes support bundles.
 #[derive(Debug, Parser)]
