@@ -398,3 +398,120 @@ fn upload_puts_a_byte_identical_zip_and_never_shows_the_signature() {
     assert!(stderr(&o).contains("HTTP 403"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("SIG1"), "{}", stderr(&o));
 }
+
+/// The container args and the TMPDIR of docs/deploy/job.yaml.
+fn job_args() -> (Vec<String>, String) {
+    let job = std::fs::read_to_string(root().join("docs/deploy/job.yaml")).unwrap();
+    let args = job
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("args: ["))
+        .and_then(|l| l.strip_suffix(']'))
+        .expect("an `args: [...]` line in job.yaml");
+    let tmpdir = job
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("- {name: TMPDIR, value: "))
+        .and_then(|l| l.strip_suffix('}'))
+        .expect("TMPDIR in job.yaml");
+    assert!(job.contains("readOnlyRootFilesystem: true"));
+    assert!(
+        job.contains(&format!("mountPath: {tmpdir}")),
+        "TMPDIR is the emptyDir"
+    );
+    (
+        args.split(", ").map(str::to_string).collect(),
+        tmpdir.to_string(),
+    )
+}
+
+/// Runs kbundle with `args` in a private mount namespace whose root is read-only, with a tmpfs
+/// (the emptyDir) mounted at `scratch` and TMPDIR set to `tmpdir`. Needs root (unshare -m).
+fn under_read_only_root(scratch: &Path, tmpdir: &str, args: &[String]) -> Output {
+    let script = r#"set -e
+mount --make-rprivate /
+mount --bind / /
+mount -o remount,ro,bind /
+mount -t tmpfs -o size=200m tmpfs "$SCRATCH"
+if touch /kbundle-rofs-probe 2>/dev/null; then echo "the root is writable" >&2; exit 99; fi
+export TMPDIR="$JOB_TMPDIR"
+exec "$KBUNDLE" "$@""#;
+    let o = run(std::process::Command::new("unshare")
+        .args(["-m", "sh", "-c", script, "sh"])
+        .args(args)
+        .env("SCRATCH", scratch)
+        .env("JOB_TMPDIR", tmpdir)
+        .env("KBUNDLE", env!("CARGO_BIN_EXE_kbundle"))
+        .env("NO_COLOR", "1"));
+    assert_ne!(
+        code(&o),
+        99,
+        "the simulated root is writable: {}",
+        stderr(&o)
+    );
+    o
+}
+
+#[test]
+fn the_job_writes_every_log_under_a_read_only_root_and_uploads_the_bundle() {
+    let s = Serve::start(&[&fixture("crashloop-oom")], &[]);
+    let (job, tmpdir) = job_args();
+    // The emptyDir: a folder of our own, given the Job's path inside the mount namespace.
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir(&scratch).unwrap();
+    let scratch_s = scratch.to_str().unwrap();
+    let (addr, rx) = put_server(0);
+    let url = format!("http://{addr}/bucket/bundle.zip?X-Amz-Signature=JOBSIG");
+    let args_with = |tmp: &str| -> Vec<String> {
+        let mut args: Vec<String> = job
+            .iter()
+            .map(|a| a.replace("$(UPLOAD_URL)", &url).replace(&tmpdir, tmp))
+            .collect();
+        args.extend(
+            [
+                "--kubeconfig",
+                s.kubeconfig.to_str().unwrap(),
+                "--collected-at",
+                AT,
+                "--timeout",
+                "60s",
+            ]
+            .map(String::from),
+        );
+        args
+    };
+    let job_args = args_with(scratch_s);
+    assert!(job_args.contains(&"--upload".to_string()));
+    let o = under_read_only_root(&scratch, scratch_s, &job_args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (_, uploaded) = rx.recv().unwrap();
+    assert!(!stderr(&o).contains("JOBSIG"));
+    // The same bundle as a collection on a writable disk, every log in it.
+    let reference = dir.path().join("ref.zip");
+    let r = collect(&s.kubeconfig, &["-o", reference.to_str().unwrap(), "-q"]);
+    assert_eq!(code(&r), 0, "{}", stderr(&r));
+    assert_eq!(
+        uploaded,
+        std::fs::read(&reference).unwrap(),
+        "byte-identical"
+    );
+    let m = manifest(&reference);
+    assert!(m["errors"].as_array().is_none_or(Vec::is_empty), "{m}");
+    let logs = Archive::open(&reference, Limits::default())
+        .unwrap()
+        .entries()
+        .iter()
+        .filter(|e| e.path.ends_with(".log"))
+        .count();
+    assert!(logs >= 2, "{logs} logs");
+
+    // The simulation bites: with TMPDIR on the read-only root, no log can be spilled.
+    let o = under_read_only_root(&scratch, "/tmp", &job_args);
+    assert_ne!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Read-only file system")
+            || stderr(&o).contains("Read-only file system"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+}
