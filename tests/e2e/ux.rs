@@ -515,3 +515,57 @@ fn the_job_writes_every_log_under_a_read_only_root_and_uploads_the_bundle() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_man_page_has_exit_status_environment_files_and_examples_for_every_subcommand() {
+    let out = run(kbundle().arg("man"));
+    assert!(out.status.success());
+    let roff = stdout(&out);
+    let pages: Vec<&str> = roff.split(".TH ").skip(1).collect();
+    let names: Vec<&str> = pages
+        .iter()
+        .map(|p| p.split_whitespace().next().unwrap())
+        .collect();
+    for sub in [
+        "collect",
+        "analyze",
+        "inspect",
+        "serve",
+        "rules",
+        "demo",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            names.contains(&format!("kbundle\\-{sub}").as_str())
+                || names.contains(&format!("kbundle-{sub}").as_str()),
+            "{names:?}"
+        );
+    }
+    for (name, page) in names.iter().zip(&pages) {
+        for section in ["EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES"] {
+            assert!(
+                page.contains(&format!(".SH \"{section}\"")),
+                "{name} lacks {section}"
+            );
+        }
+    }
+    let collect = pages
+        .iter()
+        .find(|p| p.starts_with("kbundle\\-collect") || p.starts_with("kbundle-collect"))
+        .unwrap();
+    assert!(collect.contains("TMPDIR"));
+    assert!(collect.contains("130"));
+    // It renders: man formats it without a warning.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kbundle.1");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let o = run(std::process::Command::new("man")
+        .args(["--warnings", "-l"])
+        .arg(&file)
+        .env("MANWIDTH", "100")
+        .env("MANPAGER", "cat"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "", "roff warnings");
+    assert!(stdout(&o).contains("EXIT STATUS"));
+}
