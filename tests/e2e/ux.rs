@@ -569,3 +569,56 @@ fn the_man_page_has_exit_status_environment_files_and_examples_for_every_subcomm
     assert_eq!(stderr(&o), "", "roff warnings");
     assert!(stdout(&o).contains("EXIT STATUS"));
 }
+
+#[test]
+fn verbose_and_json_logs_on_stderr() {
+    let s = Serve::start(&[&fixture("healthy")], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("j.zip");
+    let o = collect(
+        &s.kubeconfig,
+        &["-o", zip.to_str().unwrap(), "--log-format", "json", "-vv"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let events: Vec<Value> = stderr(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let phases: Vec<&str> = events
+        .iter()
+        .filter(|e| e["message"] == "phase done")
+        .map(|e| e["phase"].as_str().unwrap())
+        .collect();
+    assert!(
+        phases.contains(&"objects") && phases.contains(&"writing"),
+        "{phases:?}"
+    );
+    assert!(
+        events.iter().any(|e| e["level"] == "DEBUG"),
+        "-vv gives debug events"
+    );
+    // The summary still goes to stdout.
+    assert!(stdout(&o).contains("next steps"));
+
+    // Without -v: no log events, plain progress lines (stderr is not a terminal here).
+    let o = collect(
+        &s.kubeconfig,
+        &["-o", dir.path().join("p.zip").to_str().unwrap()],
+    );
+    assert!(!stderr(&o).contains(" INFO "), "{}", stderr(&o));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("kbundle: ") && l.contains(": done (")),
+        "{lines:?}"
+    );
+    // -v: info events as text.
+    let o = run(kbundle().args(["analyze", "-v"]).arg(&zip));
+    assert!(
+        stderr(&o).contains(" INFO ") && stderr(&o).contains("analyzed"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -218,7 +218,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let options = args.options();
+    tracing::info!(
+        inputs = snapshot.inputs().len(),
+        objects = snapshot.len(),
+        logs = snapshot.logs().len(),
+        texts = snapshot.texts().len(),
+        "read"
+    );
     let mut report = analyze(&snapshot, &options);
+    tracing::info!(findings = report.findings.len(), "analyzed");
     // Inputs as the user named them, so that the output does not depend on the cwd.
     report.inputs = args.paths.iter().map(|p| p.display().to_string()).collect();
     let color = match args.color {

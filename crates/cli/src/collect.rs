@@ -119,9 +119,11 @@ struct Bar(ProgressBar);
 
 impl Progress for Bar {
     fn phase(&self, name: &str) {
+        tracing::info!(phase = name, "phase");
         self.0.set_message(name.to_string());
     }
-    fn item(&self, _what: &str) {
+    fn item(&self, what: &str) {
+        tracing::debug!(what = %safe(what), "collected");
         self.0.inc(1);
     }
 }
@@ -144,11 +146,13 @@ impl Lines {
             return;
         };
         if let Some((name, start)) = phase.take() {
-            eprintln!(
-                "kbundle: {name}: done ({} requests so far, {:.1}s)",
-                self.requests.load(std::sync::atomic::Ordering::Relaxed),
-                start.elapsed().as_secs_f64()
-            );
+            let requests = self.requests.load(std::sync::atomic::Ordering::Relaxed);
+            let seconds = start.elapsed().as_secs_f64();
+            if crate::log::json() {
+                tracing::info!(phase = %name, requests, seconds, "phase done");
+            } else {
+                eprintln!("kbundle: {name}: done ({requests} requests so far, {seconds:.1}s)");
+            }
         }
     }
 }
@@ -160,7 +164,8 @@ impl Progress for Lines {
             *phase = Some((name.to_string(), std::time::Instant::now()));
         }
     }
-    fn item(&self, _what: &str) {
+    fn item(&self, what: &str) {
+        tracing::debug!(what = %safe(what), "collected");
         self.requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
@@ -428,6 +433,14 @@ async fn run_async(args: Args) -> ExitCode {
         }
     };
     let plan = plan(&args, &context_namespace);
+    tracing::info!(
+        context = %safe(context.as_deref().unwrap_or("")),
+        context_namespace = %safe(&context_namespace),
+        plan = ?plan.target,
+        all_namespaces = plan.all_namespaces,
+        pods = plan.pods.len(),
+        "plan"
+    );
     if credentials_withheld && !args.quiet {
         eprintln!(
             "kbundle: the server address is plain http://: the kubeconfig's credentials are not sent (only over https, as kubectl)"

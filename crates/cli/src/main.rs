@@ -12,6 +12,7 @@ mod completions;
 mod demo;
 mod inspect;
 mod limits;
+mod log;
 mod malloc;
 mod rules;
 mod serve;
@@ -23,6 +24,13 @@ mod upload;
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// More of the tool's own diagnostics on stderr: -v info, -vv debug, -vvv trace.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Diagnostics as text lines or JSON lines (with json, collect's progress lines are JSON
+    /// events too).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = log::LogFormat::Text, global = true)]
+    log_format: log::LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,6 +91,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    log::init(cli.verbose, cli.log_format);
+    tracing::debug!(
+        version = env!("CARGO_PKG_VERSION"),
+        invoked_as = name,
+        "start"
+    );
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Serve(args) => serve::run(args),
@@ -99,7 +113,11 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("{}: {}", invoked_as(), one_line(&err));
+            let message = one_line(&err);
+            if log::json() {
+                tracing::error!(error = %message, "failed");
+            }
+            eprintln!("{}: {message}", invoked_as());
             ExitCode::from(exit::USAGE)
         }
     }

@@ -56,6 +56,7 @@ pub async fn put(
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(https);
     let mut attempt = 0u32;
     loop {
+        tracing::info!(url = %shown(url), bytes = body.len(), attempt, "upload");
         let request = http::Request::put(url.clone())
             .header(http::header::CONTENT_TYPE, "application/zip")
             .header(http::header::CONTENT_LENGTH, body.len())
