@@ -622,3 +622,42 @@ fn verbose_and_json_logs_on_stderr() {
         stderr(&o)
     );
 }
+
+#[test]
+fn every_finding_names_its_runbook_step_in_every_format() {
+    let s = Serve::start(&[&fixture("crashloop-oom")], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("c.zip");
+    let o = collect(&s.kubeconfig, &["-o", zip.to_str().unwrap(), "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let analyze = |format: &str| {
+        let o = run(kbundle().args(["analyze", "--format", format]).arg(&zip));
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        stdout(&o)
+    };
+    let json: Value = serde_json::from_str(&analyze("json")).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    let step = "calico-kube-controllers in CrashLoopBackOff or Restarting Often";
+    for f in findings {
+        let rule = f["rule"].as_str().unwrap();
+        assert_eq!(f["runbook"]["link"], format!("docs/rules.md#{rule}"), "{f}");
+        assert!(f["runbook"]["title"].is_string(), "{f}");
+    }
+    assert!(findings.iter().any(|f| f["runbook"]["title"] == step));
+    assert_eq!(json["schema_version"], 1);
+    let n = findings.len();
+    assert_eq!(analyze("text").matches("  runbook: \"").count(), n);
+    assert_eq!(analyze("markdown").matches("Runbook step: ").count(), n);
+    assert_eq!(
+        analyze("html")
+            .matches("<p class=\"runbook\">Runbook step: ")
+            .count(),
+        n
+    );
+    // The link names a section of docs/rules.md.
+    let rules_md = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
+    for f in findings {
+        assert!(rules_md.contains(&format!("\n## {}\n", f["rule"].as_str().unwrap())));
+    }
+}

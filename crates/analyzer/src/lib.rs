@@ -36,8 +36,8 @@ mod table;
 mod text;
 pub mod timeline;
 
-pub use report::{Evidence, Finding, Report, Severity, Subject};
-pub use rules::{RULES, RuleInfo, rule};
+pub use report::{Evidence, Finding, Report, RunbookStep, Severity, Subject, runbook_step};
+pub use rules::{RULES, RUNBOOK_SECTIONS, RuleInfo, rule};
 
 use facts::{Facts, Source};
 
