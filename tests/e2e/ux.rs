@@ -661,3 +661,51 @@ fn every_finding_names_its_runbook_step_in_every_format() {
         assert!(rules_md.contains(&format!("\n## {}\n", f["rule"].as_str().unwrap())));
     }
 }
+
+#[test]
+fn the_escalation_comes_from_the_config_file_defaulting_to_the_runbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("crashloop-oom");
+    let text = |extra: &[&std::ffi::OsStr], env: Option<&Path>| {
+        let mut cmd = kbundle();
+        cmd.env_remove("KBUNDLE_CONFIG")
+            .env("XDG_CONFIG_HOME", dir.path().join("xdg"))
+            .args(["analyze", "--format", "text"])
+            .args(extra)
+            .arg(&input);
+        if let Some(e) = env {
+            cmd.env("KBUNDLE_CONFIG", e);
+        }
+        let o = run(&mut cmd);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        stdout(&o)
+    };
+    assert!(text(&[], None).contains("escalate to the network squad (#armada-network)"));
+    let file = dir.path().join("org.toml");
+    std::fs::write(&file, "escalation = \"the SRE team (#sre-oncall)\"\n").unwrap();
+    let flag = text(&["--config".as_ref(), file.as_os_str()], None);
+    assert!(
+        flag.contains("escalate to the SRE team (#sre-oncall)"),
+        "{flag}"
+    );
+    assert!(!flag.contains("armada-network"), "{flag}");
+    assert_eq!(text(&[], Some(&file)), flag);
+    let xdg = dir.path().join("xdg/kbundle");
+    std::fs::create_dir_all(&xdg).unwrap();
+    std::fs::copy(&file, xdg.join("config.toml")).unwrap();
+    assert_eq!(text(&[], None), flag);
+    // A named config that is missing, or has an unknown key, is a one-line error.
+    let o = run(kbundle()
+        .args(["analyze", "--config", "/nonexistent/kbundle.toml"])
+        .arg(&input));
+    assert_eq!(code(&o), 2);
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    std::fs::write(&file, "escalaton = \"typo\"\n").unwrap();
+    let o = run(kbundle()
+        .arg("analyze")
+        .arg("--config")
+        .arg(&file)
+        .arg(&input));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("unknown field"), "{}", stderr(&o));
+}

@@ -106,7 +106,14 @@ pub struct Options {
     pub workload: Option<WorkloadRef>,
     /// Restarts at or above which a container counts as restarting often (5).
     pub restart_threshold: i64,
+    /// Who to escalate to, as next steps name them; organisation-specific (`kbundle analyze
+    /// --config`). Default: the runbook's, [`DEFAULT_ESCALATION`].
+    pub escalation: String,
 }
+
+/// The runbook's escalation ("Escalation Policy": the armada-network squad and its Slack
+/// channel), the default of [`Options::escalation`].
+pub const DEFAULT_ESCALATION: &str = "the network squad (#armada-network)";
 
 impl Default for Options {
     fn default() -> Self {
@@ -115,6 +122,7 @@ impl Default for Options {
             now: None,
             workload: None,
             restart_threshold: 5,
+            escalation: DEFAULT_ESCALATION.to_string(),
         }
     }
 }
@@ -150,6 +158,8 @@ pub struct Context<'a> {
     pub target: Target,
     /// Restart threshold.
     pub restart_threshold: i64,
+    /// Who to escalate to ([`Options::escalation`]).
+    pub escalation: &'a str,
     /// One scan per log of `facts.logs`, in the same order (empty without a snapshot).
     pub scans: Vec<logscan::LogScan>,
 }
@@ -440,6 +450,7 @@ pub fn analyze_facts(
         window: options.window,
         target: target.clone(),
         restart_threshold: options.restart_threshold,
+        escalation: &options.escalation,
         scans,
     };
     let mut findings = Vec::new();

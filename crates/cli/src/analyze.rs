@@ -62,6 +62,10 @@ pub struct Args {
     /// rows; a last line says what was left out.
     #[arg(long, value_name = "N", default_value_t = GITHUB_COMMENT_MAX, value_parser = parse_max_chars)]
     max_chars: usize,
+    /// Organisation config (TOML; default $KBUNDLE_CONFIG, then
+    /// $XDG_CONFIG_HOME/kbundle/config.toml if it exists): who next steps escalate to.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
     /// Colour in text output: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
@@ -158,13 +162,17 @@ fn parse_workload(s: &str) -> Result<WorkloadRef, String> {
 
 impl Args {
     /// The analyzer options these flags give.
-    pub(crate) fn options(&self) -> Options {
-        Options {
+    pub(crate) fn options(&self) -> anyhow::Result<Options> {
+        let config = crate::config::load(self.config.as_deref())?;
+        Ok(Options {
             window: self.window,
             now: self.now,
             workload: self.workload.clone(),
             restart_threshold: self.restart_threshold,
-        }
+            escalation: config
+                .escalation
+                .unwrap_or_else(|| kbundle_analyzer::DEFAULT_ESCALATION.to_string()),
+        })
     }
 
     /// The reader options these flags give.
@@ -217,7 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .join(", ")
         );
     }
-    let options = args.options();
+    let options = args.options()?;
     tracing::info!(
         inputs = snapshot.inputs().len(),
         objects = snapshot.len(),

@@ -56,7 +56,7 @@ fn analyze_one(args: &Args, input: &Path, out: &Path) -> Result<Counts, String> 
     if snapshot.is_empty() && snapshot.logs().is_empty() && snapshot.texts().is_empty() {
         return Err("no Kubernetes objects, logs or describe output found".into());
     }
-    let options = args.options();
+    let options = args.options().map_err(|e| crate::one_line(&e))?;
     let mut report: Report = analyze(&snapshot, &options);
     report.inputs = vec![input.display().to_string()];
     let text = args.render(&snapshot, &report, &options, false);
@@ -80,6 +80,8 @@ fn analyze_one(args: &Args, input: &Path, out: &Path) -> Result<Counts, String> 
 
 /// Runs a batch.
 pub fn run(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
+    // A bad config is one error, before any input.
+    args.options()?;
     let out = match &args.out {
         Some(o) => o.clone(),
         None => {

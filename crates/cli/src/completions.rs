@@ -31,8 +31,6 @@ struct Extra {
     examples: &'static [&'static str],
 }
 
-const READER_ENV: &[&str] =
-    &["NO_COLOR: when set and not empty, no colour in text output (as --color never)."];
 const KUBE_ENV: &[&str] = &[
     "KUBECONFIG: the kubeconfig files (colon-separated), when --kubeconfig is not given; else ~/.kube/config, then the in-cluster service account.",
     "TMPDIR: where the logs are spilled while collecting and where -o - writes the bundle before copying it to stdout (default /tmp); in a read-only container, point it at a writable emptyDir.",
@@ -73,8 +71,14 @@ fn extra(name: &str) -> Extra {
                 "1: --fail-on was given and a finding reached that severity.",
                 "2: usage error, or an input that cannot be read (one-line error).",
             ],
-            environment: READER_ENV,
-            files: NO_FILES,
+            environment: &[
+                "NO_COLOR: when set and not empty, no colour in text output (as --color never).",
+                "KBUNDLE_CONFIG: the organisation config file, when --config is not given.",
+                "XDG_CONFIG_HOME: where the default config is looked for (default ~/.config).",
+            ],
+            files: &[
+                "$XDG_CONFIG_HOME/kbundle/config.toml: the organisation config (who to escalate to), read when it exists and neither --config nor KBUNDLE_CONFIG names one.",
+            ],
             examples: &[
                 "$ kbundle analyze bundle.zip",
                 "$ kbundle analyze bundle.zip --format markdown | gh issue comment 1234 --repo ORG/REPO -F -",

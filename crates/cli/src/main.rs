@@ -9,6 +9,7 @@ mod analyze;
 mod batch;
 mod collect;
 mod completions;
+mod config;
 mod demo;
 mod inspect;
 mod limits;
