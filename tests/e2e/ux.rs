@@ -371,7 +371,7 @@ fn upload_puts_a_byte_identical_zip_and_never_shows_the_signature() {
     assert_eq!(body, std::fs::read(&zip).unwrap(), "byte-identical");
     let all = format!("{}{}", stdout(&o), stderr(&o));
     assert!(all.contains("retry 1 of 3"), "{all}");
-    assert!(all.contains(&format!("uploaded")), "{all}");
+    assert!(all.contains("uploaded"), "{all}");
     assert!(
         !all.contains("SECRETSIG"),
         "the signature was printed: {all}"
