@@ -1,7 +1,9 @@
-//! `kbundle collect [--kubeconfig FILE] [--context NAME] [-o FILE.zip] [--preset NAME | -n NS...]`
+//! `kbundle collect [--kubeconfig FILE] [--context NAME] [-o FILE.zip|-] [--preset NAME | -n NS... | -A]
+//! [-l SEL] [--pod [NS/]NAME...] [--upload URL]`
 //!
 //! Exit codes: 0 complete, 3 partial (bundle written, the manifest says what is missing),
-//! 1 nothing collected (no kubeconfig, unreachable server), 2 usage, 130 interrupted.
+//! 1 nothing collected (no kubeconfig, unreachable server) or the upload failed, 2 usage,
+//! 130 interrupted.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -531,9 +533,10 @@ async fn run_async(args: Args) -> ExitCode {
     if let Some(b) = &bar {
         b.0.finish_and_clear();
     }
-    lines.done();
     match result {
         Ok(summary) => {
+            // The last phase's line; a failure is one error line only.
+            lines.done();
             if to_stdout && let Err(e) = copy_to_stdout(&summary.path) {
                 eprintln!("kbundle: cannot write the bundle to stdout: {e}");
                 return ExitCode::from(FAILED);
