@@ -19,3 +19,4 @@ mod redaction;
 mod serve;
 mod util;
 mod workloads;
+mod ux;

@@ -298,6 +298,14 @@ fn render_finding(out: &mut String, n: usize, f: &Finding, report: &Report) {
         }
         out.push_str("</ol>\n");
     }
+    if let Some(step) = crate::report::runbook_step(f.rule) {
+        let _ = writeln!(
+            out,
+            "<p class=\"runbook\">Runbook step: {} (<code>{}</code>)</p>",
+            escape(&step.title),
+            escape(&step.link)
+        );
+    }
     out.push_str("</article>\n");
 }
 

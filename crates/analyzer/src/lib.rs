@@ -40,8 +40,8 @@ mod text;
 pub mod timeline;
 
 pub use diagnose::{Confidence, Diagnosis, FindingRef};
-pub use report::{Evidence, Finding, Report, Severity, Subject};
-pub use rules::{RULES, RuleInfo, rule};
+pub use report::{Evidence, Finding, Report, RunbookStep, Severity, Subject, runbook_step};
+pub use rules::{RULES, RUNBOOK_SECTIONS, RuleInfo, rule};
 
 use facts::{Facts, Source};
 
@@ -114,7 +114,14 @@ pub struct Options {
     pub rules: Option<Vec<String>>,
     /// Rules not to run, by id.
     pub skip: Vec<String>,
+    /// Who to escalate to, as next steps name them; organisation-specific (`kbundle analyze
+    /// --config`). Default: the runbook's, [`DEFAULT_ESCALATION`].
+    pub escalation: String,
 }
+
+/// The runbook's escalation ("Escalation Policy": the armada-network squad and its Slack
+/// channel), the default of [`Options::escalation`].
+pub const DEFAULT_ESCALATION: &str = "the network squad (#armada-network)";
 
 impl Options {
     /// The rules these options run, in report order: those of [`Options::rules`] (every rule
@@ -165,6 +172,7 @@ impl Default for Options {
             restart_threshold: 5,
             rules: None,
             skip: Vec::new(),
+            escalation: DEFAULT_ESCALATION.to_string(),
         }
     }
 }
@@ -200,6 +208,8 @@ pub struct Context<'a> {
     pub target: Target,
     /// Restart threshold.
     pub restart_threshold: i64,
+    /// Who to escalate to ([`Options::escalation`]).
+    pub escalation: &'a str,
     /// One scan per log of `facts.logs`, in the same order (empty without a snapshot).
     pub scans: Vec<logscan::LogScan>,
 }
@@ -544,6 +554,7 @@ pub fn analyze_facts(
         window: options.window,
         target: target.clone(),
         restart_threshold: options.restart_threshold,
+        escalation: &options.escalation,
         scans,
     };
     let selected = options.select().unwrap_or_else(|_| RULES.iter().collect());

@@ -224,6 +224,14 @@ fn details(f: &Finding, inputs: &[String]) -> String {
             let _ = writeln!(out, "- {}", code(s));
         }
     }
+    if let Some(step) = crate::report::runbook_step(f.rule) {
+        let _ = writeln!(
+            out,
+            "\nRunbook step: {} ({})",
+            code(&step.title),
+            code(&step.link)
+        );
+    }
     out.push_str("\n</details>\n");
     out
 }

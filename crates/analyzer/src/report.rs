@@ -166,6 +166,44 @@ pub fn tool() -> Tool {
     }
 }
 
+/// The runbook step a finding's rule implements: the runbook section's title and the rule's
+/// documentation in `docs/rules.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunbookStep {
+    /// The runbook section, e.g. `calico-kube-controllers in CrashLoopBackOff or Restarting
+    /// Often`.
+    pub title: String,
+    /// The rule's section of the rules reference, e.g. `docs/rules.md#crash-loop`.
+    pub link: String,
+}
+
+/// The runbook step of a rule (None for an unknown id, or a rule that quotes no runbook
+/// section).
+pub fn runbook_step(rule: &str) -> Option<RunbookStep> {
+    let info = crate::rules::RULES.iter().find(|r| r.id == rule)?;
+    Some(RunbookStep {
+        title: info.runbook_step()?.to_string(),
+        link: format!("docs/rules.md#{}", info.id),
+    })
+}
+
+/// Serializes the findings, each with its `runbook` step (additive to schema version 1).
+fn findings_with_runbook<S: serde::Serializer>(
+    findings: &[Finding],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct WithRunbook<'a> {
+        #[serde(flatten)]
+        finding: &'a Finding,
+        runbook: Option<RunbookStep>,
+    }
+    serializer.collect_seq(findings.iter().map(|f| WithRunbook {
+        finding: f,
+        runbook: runbook_step(f.rule),
+    }))
+}
+
 /// The result of an analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -176,7 +214,9 @@ pub struct Report {
     /// The root causes, most likely first, each linking a cause finding to the findings it
     /// explains (see [`crate::diagnose`]).
     pub diagnoses: Vec<crate::diagnose::Diagnosis>,
-    /// The findings, in triage order (see the rule registry).
+    /// The findings, in triage order (see the rule registry). In JSON each also carries
+    /// `runbook`, its rule's [`RunbookStep`].
+    #[serde(serialize_with = "findings_with_runbook")]
     pub findings: Vec<Finding>,
     /// Counts by severity.
     pub summary: Summary,
@@ -359,6 +399,9 @@ fn finding_text_of(f: &Finding, color: bool, inputs: &[String]) -> String {
         for s in &f.next_steps {
             let _ = writeln!(out, "    - {}", t(s));
         }
+    }
+    if let Some(step) = runbook_step(f.rule) {
+        let _ = writeln!(out, "  runbook: \"{}\" ({})", t(&step.title), t(&step.link));
     }
     out
 }

@@ -215,12 +215,12 @@ fn every_field_is_neutral_in_every_sink() {
     let text = report.to_text(false);
     assert_terminal_safe(&text);
     assert_terminal_safe(&strip_own_colours(&report.to_text(true)));
-    // Each finding is its header, message, evidence and steps: nothing more.
+    // Each finding is its header, message, evidence, steps and runbook step: nothing more.
     // Header and counts; per finding a blank line, its header, message, evidence (title and
-    // lines) and next steps (title and steps).
+    // lines), next steps (title and steps) and the runbook line.
     assert_eq!(
         text.lines().count(),
-        2 + (1 + 1 + 1 + (1 + 3) + (1 + 2)) + (1 + 1 + 1 + (1 + 2)),
+        2 + (1 + 1 + 1 + (1 + 3) + (1 + 2) + 1) + (1 + 1 + 1 + (1 + 2) + 1),
         "{text}"
     );
     assert_markdown_neutral(&report.to_markdown());

@@ -15,6 +15,7 @@ use crate::limits::LimitArgs;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Bundles, archives (zip, tar, tar.gz, tar.xz, tar.zst), folders or files; several are read as one snapshot.
+    /// `-` reads one archive or text from stdin.
     #[arg(
         required_unless_present = "batch",
         conflicts_with = "batch",
@@ -67,6 +68,10 @@ pub struct Args {
     /// rows; a last line says what was left out.
     #[arg(long, value_name = "N", default_value_t = GITHUB_COMMENT_MAX, value_parser = parse_max_chars)]
     max_chars: usize,
+    /// Organisation config (TOML; default $KBUNDLE_CONFIG, then
+    /// $XDG_CONFIG_HOME/kbundle/config.toml if it exists): who next steps escalate to.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
     /// Colour in text output: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
@@ -174,15 +179,19 @@ pub(crate) fn parse_workload(s: &str) -> Result<WorkloadRef, String> {
 
 impl Args {
     /// The analyzer options these flags give.
-    pub(crate) fn options(&self) -> Options {
-        Options {
+    pub(crate) fn options(&self) -> anyhow::Result<Options> {
+        let config = crate::config::load(self.config.as_deref())?;
+        Ok(Options {
             window: self.window,
             now: self.now,
             workload: self.workload.clone(),
             restart_threshold: self.restart_threshold,
             rules: self.rules.clone(),
             skip: self.skip.clone(),
-        }
+            escalation: config
+                .escalation
+                .unwrap_or_else(|| kbundle_analyzer::DEFAULT_ESCALATION.to_string()),
+        })
     }
 
     /// The reader options these flags give.
@@ -233,9 +242,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return crate::batch::run(&args, dir);
     }
     let read = args.read_options();
-    let snapshot = Snapshot::open_many(&args.paths, &read).context("cannot read input")?;
-    let options = args.options();
+    let snapshot = crate::limits::open_inputs(&args.paths, &read).context("cannot read input")?;
+    let options = args.options()?;
+    tracing::info!(
+        inputs = snapshot.inputs().len(),
+        objects = snapshot.len(),
+        logs = snapshot.logs().len(),
+        texts = snapshot.texts().len(),
+        "read"
+    );
     let mut report = try_analyze(&snapshot, &options)?;
+    tracing::info!(findings = report.findings.len(), "analyzed");
     // Inputs as the user named them, so that the output does not depend on the cwd.
     report.inputs = args.paths.iter().map(|p| p.display().to_string()).collect();
     let color = args.color.on();

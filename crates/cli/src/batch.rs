@@ -53,7 +53,7 @@ fn report_name(input: &Path, ext: &str) -> String {
 
 fn analyze_one(args: &Args, input: &Path, out: &Path) -> Result<Counts, String> {
     let snapshot = Snapshot::open(input, &args.read_options()).map_err(|e| e.to_string())?;
-    let options = args.options();
+    let options = args.options().map_err(|e| crate::one_line(&e))?;
     let mut report: Report = try_analyze(&snapshot, &options).map_err(|e| e.to_string())?;
     report.inputs = vec![input.display().to_string()];
     let text = args.render(&snapshot, &report, &options, false);
@@ -77,6 +77,8 @@ fn analyze_one(args: &Args, input: &Path, out: &Path) -> Result<Counts, String> 
 
 /// Runs a batch.
 pub fn run(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
+    // A bad config is one error, before any input.
+    args.options()?;
     let out = match &args.out {
         Some(o) => o.clone(),
         None => {

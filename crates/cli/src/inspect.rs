@@ -16,6 +16,7 @@ use crate::safe;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Bundles, archives (zip, tar, tar.gz, tar.xz, tar.zst), folders or files; several are read as one snapshot.
+    /// `-` reads one archive or text from stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -278,7 +279,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         limits: args.limits.limits(),
     };
-    let snapshot = Snapshot::open_many(&args.paths, &options).context("cannot read input")?;
+    let snapshot =
+        crate::limits::open_inputs(&args.paths, &options).context("cannot read input")?;
     let report = report(&snapshot);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -1,6 +1,10 @@
 //! Reader limits as command-line flags, shared by every subcommand that reads inputs.
 
-use kbundle_format::Limits;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use kbundle_format::{Archive, Limits, ReadOptions, Snapshot};
 
 /// Limits for reading untrusted inputs (see docs/security.md).
 #[derive(Debug, Clone, clap::Args)]
@@ -30,4 +34,34 @@ impl LimitArgs {
             ..Limits::default()
         }
     }
+}
+
+/// Reads the inputs into one snapshot, as [`Snapshot::open_many`]; `-` is stdin (once): an
+/// archive (zip, tar, tar.gz, gzip) or a text, told apart by content as for a file, read into
+/// memory up to `--max-total-bytes`.
+pub fn open_inputs(paths: &[PathBuf], options: &ReadOptions) -> anyhow::Result<Snapshot> {
+    let stdin = Path::new("-");
+    if paths.iter().filter(|p| p.as_path() == stdin).count() > 1 {
+        anyhow::bail!("stdin (-) can be read only once");
+    }
+    let mut snapshot = Snapshot::new();
+    for path in paths {
+        let archive = if path.as_path() == stdin {
+            let max = options.limits.max_total_bytes;
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(max.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .context("cannot read stdin")?;
+            if bytes.len() as u64 > max {
+                anyhow::bail!("stdin is over --max-total-bytes ({max} bytes)");
+            }
+            Archive::from_bytes("-", bytes, options.limits)?
+        } else {
+            Archive::open(path, options.limits)?
+        };
+        snapshot.add_archive(archive)?;
+    }
+    Ok(snapshot)
 }

@@ -9,14 +9,17 @@ mod analyze;
 mod batch;
 mod collect;
 mod completions;
+mod config;
 mod demo;
 mod diff;
 mod inspect;
 mod limits;
+mod log;
 mod malloc;
 mod redact;
 mod rules;
 mod serve;
+mod upload;
 
 /// Collect, analyze and serve Kubernetes support bundles.
 #[derive(Debug, Parser)]
@@ -24,6 +27,13 @@ mod serve;
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// More of the tool's own diagnostics on stderr: -v info, -vv debug, -vvv trace.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Diagnostics as text lines or JSON lines (with json, collect's progress lines are JSON
+    /// events too).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = log::LogFormat::Text, global = true)]
+    log_format: log::LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,9 +71,41 @@ pub(crate) mod exit {
     pub const USAGE: u8 = 2;
 }
 
+/// How the user runs this program: `kubectl kbundle` when installed as the kubectl plugin
+/// `kubectl-kbundle` (kubectl runs plugins under that file name), else `kbundle`.
+pub(crate) fn invoked_as() -> &'static str {
+    static NAME: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let argv0 = std::env::args_os().next().unwrap_or_default();
+        let file = std::path::Path::new(&argv0)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if file == "kubectl-kbundle" {
+            "kubectl kbundle"
+        } else {
+            "kbundle"
+        }
+    })
+}
+
 fn main() -> ExitCode {
     malloc::tune();
-    let cli = Cli::parse();
+    let name = invoked_as();
+    let matches = <Cli as clap::CommandFactory>::command()
+        .name(name)
+        .bin_name(name)
+        .get_matches();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    log::init(cli.verbose, cli.log_format);
+    tracing::debug!(
+        version = env!("CARGO_PKG_VERSION"),
+        invoked_as = name,
+        "start"
+    );
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Serve(args) => serve::run(args),
@@ -82,7 +124,11 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("kbundle: {}", one_line(&err));
+            let message = one_line(&err);
+            if log::json() {
+                tracing::error!(error = %message, "failed");
+            }
+            eprintln!("{}: {message}", invoked_as());
             ExitCode::from(exit::USAGE)
         }
     }

@@ -1075,6 +1075,15 @@ pub(crate) async fn run(
             shown(bad)
         )));
     }
+    if let Some(bad) = plan.pods.iter().find(|p| {
+        p.split_once('/')
+            .is_none_or(|(ns, name)| !safe_name(ns) || !safe_name(name))
+    }) {
+        return Err(Error::Invalid(format!(
+            "pod \"{}\" is not NAMESPACE/NAME",
+            shown(bad)
+        )));
+    }
     let parse_selector = |s: &str| {
         LabelSelector::parse(s).map_err(|e| Error::Invalid(format!("label selector {s:?}: {e}")))
     };
@@ -1228,6 +1237,18 @@ pub(crate) async fn run(
         } => {
             selector = sel.clone();
             namespaces = ns.clone();
+            if plan.all_namespaces {
+                ctx.collect_list("", "namespaces", None).await;
+                for n in ctx.list_items("cluster/core/namespaces.json") {
+                    let name = str_at(&n, "/metadata/name");
+                    if !safe_name(name) {
+                        ctx.refuse_name("namespace", name);
+                    } else if !namespaces.iter().any(|x| x == name) {
+                        namespaces.push(name.to_string());
+                    }
+                }
+                namespaces.sort();
+            }
         }
     }
 
@@ -1255,12 +1276,26 @@ pub(crate) async fn run(
                 );
             }
             for pod in ctx.list_items(&format!("namespaces/{ns}/core/pods.json")) {
+                let (pns, pname) = key_of(&pod);
                 if pod_selector
                     .as_ref()
                     .is_none_or(|s| s.matches(labels_of(&pod)))
+                    && (plan.pods.is_empty() || plan.pods.contains(&format!("{pns}/{pname}")))
                 {
                     target_pods.push(pod);
                 }
+            }
+        }
+        for want in &plan.pods {
+            if !target_pods.iter().any(|p| {
+                let (ns, name) = key_of(p);
+                format!("{ns}/{name}") == *want
+            }) {
+                ctx.note_error(
+                    format!("get core/pods {want}"),
+                    format!("pod {want} not found"),
+                    "not-found",
+                );
             }
         }
     }

@@ -79,6 +79,12 @@ pub struct Plan {
     /// Pods of the target namespaces, selected by this label selector and running on a node
     /// that hosts a target pod, whose logs are collected too (as context, trimmed first).
     pub context_selector: Option<String>,
+    /// With [`Target::Namespaces`]: every namespace the server lists, besides the named ones
+    /// (`kbundle collect -A`).
+    pub all_namespaces: bool,
+    /// With [`Target::Namespaces`]: only these pods (`NS/NAME`); a named pod not found is an
+    /// error in the manifest. Empty: every pod (matching the selector).
+    pub pods: Vec<String>,
 }
 
 /// How the target pods are found.
@@ -119,6 +125,8 @@ impl Plan {
                 namespaces: vec!["kube-system".into(), "calico-system".into()],
             },
             context_selector: None,
+            all_namespaces: false,
+            pods: Vec::new(),
         }
     }
 
@@ -143,7 +151,40 @@ impl Plan {
                 selector: None,
             },
             context_selector: None,
+            all_namespaces: false,
+            pods: Vec::new(),
         }
+    }
+
+    /// The pods of every namespace the server lists (all, or those matching a selector set
+    /// with [`Plan::with_selector`]).
+    pub fn all_namespaces() -> Plan {
+        Plan {
+            all_namespaces: true,
+            ..Plan::namespaces(Vec::<String>::new())
+        }
+    }
+
+    /// Restricts a [`Target::Namespaces`] plan to these pods (`NS/NAME`); their namespaces
+    /// are added to the plan's.
+    pub fn with_pods<I, S>(mut self, pods: I) -> Plan
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.pods = pods.into_iter().map(Into::into).collect();
+        if let Target::Namespaces { namespaces, .. } = &mut self.target {
+            for ns in self
+                .pods
+                .iter()
+                .filter_map(|p| p.split_once('/').map(|(ns, _)| ns))
+            {
+                if !namespaces.iter().any(|n| n == ns) {
+                    namespaces.push(ns.to_string());
+                }
+            }
+        }
+        self
     }
 
     /// Also collects the logs of the pods of the target namespaces that match `selector` and

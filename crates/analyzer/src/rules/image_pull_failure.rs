@@ -52,7 +52,8 @@
 //! The runbook says not to change or update Calico yourself: if the image reference was
 //! edited, refresh the master (`ibmcloud ks cluster-refresh --cluster <CLUSTER_NAME>`) to
 //! restore it; otherwise check the workers' access to the registry ("Firewall/Gateway device
-//! configuration changes" in the list of recent changes to examine).
+//! configuration changes" in the list of recent changes to examine of "calico-kube-controllers
+//! in CrashLoopBackOff or Restarting Often").
 //!
 //! ## Example
 //!

@@ -317,7 +317,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 "Check the path from the pod's node to the API server service (kubernetes.default): recent firewall, gateway, static route or VPN changes; move the pod to another node".into(),
             ),
             "tls-error" => next_steps.push("Check the certificates the pod trusts and the API server presents; a master refresh renews them".into()),
-            _ => next_steps.push("Gather the describe output and logs and escalate to the network squad (#armada-network)".into()),
+            _ => next_steps.push(format!("Gather the describe output and logs and escalate to {}", cx.escalation)),
         }
         out.push(Finding {
             rule: "",

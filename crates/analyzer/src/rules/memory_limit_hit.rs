@@ -206,7 +206,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 pod.name
             )];
             if pod.target {
-                next_steps.push("A leak grows with time and cluster size: note the Calico version and how long it ran before each kill, and escalate to the network squad (#armada-network)".into());
+                next_steps.push(format!("A leak grows with time and cluster size: note the Calico version and how long it ran before each kill, and escalate to {}", cx.escalation));
                 next_steps.push("Updating the master brings a newer Calico; do not raise limits or update Calico by hand".into());
             } else {
                 next_steps.push("A leak grows with uptime: compare how long it ran before each kill, then fix the leak or give it a limit that fits its load".into());

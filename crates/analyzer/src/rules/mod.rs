@@ -26,6 +26,15 @@ mod webhook_denied;
 mod webhook_unreachable;
 mod workload_missing;
 
+/// The runbook's investigation sections (calico-kube-controllers troubleshooting), the steps
+/// the rules implement.
+pub const RUNBOOK_SECTIONS: &[&str] = &[
+    "If the calico-kube-controllers Pod is Not Running At All",
+    "Check If Worker Is Ready and Healthy",
+    "calico-kube-controllers in CrashLoopBackOff or Restarting Often",
+    "Logs and Data to Gather For Calico Issues",
+];
+
 /// One rule of the registry.
 pub struct RuleInfo {
     /// Stable kebab-case id.
@@ -53,6 +62,21 @@ impl RuleInfo {
             out.push('\n');
         }
         out.trim_end().to_string() + "\n"
+    }
+
+    /// The runbook step the rule implements: the first runbook section ([`RUNBOOK_SECTIONS`])
+    /// its documentation's `Runbook step` heading quotes, if it quotes one.
+    pub fn runbook_step(&self) -> Option<&'static str> {
+        let doc = self.documentation();
+        let (_, section) = doc.split_once("## Runbook step")?;
+        let section = section.split("\n## ").next().unwrap_or(section);
+        let section = section.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Odd pieces are quoted.
+        section
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .find_map(|quoted| RUNBOOK_SECTIONS.iter().copied().find(|s| *s == quoted))
     }
 
     /// The first paragraph of the documentation, on one line.
@@ -274,6 +298,28 @@ mod tests {
                 !r.summary().is_empty() && !r.summary().starts_with('#'),
                 "{}: summary",
                 r.id
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod runbook_tests {
+    use super::RULES;
+
+    /// Every rule names the runbook section it implements, or says under its `Runbook step`
+    /// heading that it implements none (a failure beyond the runbook: "Not a runbook step").
+    #[test]
+    fn every_rule_names_a_runbook_section() {
+        for rule in RULES {
+            let doc = rule.documentation();
+            let outside = doc
+                .split_once("## Runbook step")
+                .is_some_and(|(_, s)| s.trim_start().starts_with("Not a runbook step"));
+            assert!(
+                rule.runbook_step().is_some() != outside,
+                "{} must quote one runbook section under its Runbook step heading, or start it with \"Not a runbook step\"",
+                rule.id
             );
         }
     }

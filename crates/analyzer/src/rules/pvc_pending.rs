@@ -36,7 +36,7 @@
 //!
 //! ## Runbook step
 //!
-//! "Check If calico-kube-controllers Is Running" (a Pending pod): when the pod waits on a
+//! "If the calico-kube-controllers Pod is Not Running At All" (a Pending pod): when the pod waits on a
 //! claim, look at the claim and its StorageClass. Fix the StorageClass or the provisioner, or
 //! create a PersistentVolume that matches the claim.
 //!

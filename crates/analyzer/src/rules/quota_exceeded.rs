@@ -31,7 +31,7 @@
 //!
 //! ## Runbook step
 //!
-//! "Check If calico-kube-controllers Is Running": when the ReplicaSet cannot create its pod,
+//! "If the calico-kube-controllers Pod is Not Running At All": when the ReplicaSet cannot create its pod,
 //! its events name the reason. Raise the quota (or the LimitRange), free what it counts, or
 //! set the pod's requests and limits within it.
 //!

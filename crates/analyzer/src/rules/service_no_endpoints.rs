@@ -39,7 +39,7 @@
 //!
 //! ## Runbook step
 //!
-//! "Check If calico-kube-controllers Is Running": when its ReplicaSet cannot create pods, look
+//! "If the calico-kube-controllers Pod is Not Running At All": when its ReplicaSet cannot create pods, look
 //! at the webhooks. Bring the backend's pods back (they often wait on the same outage), or
 //! remove or fix the webhook configuration.
 //!
