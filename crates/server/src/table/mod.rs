@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::index::Index;
+use crate::status::ApiError;
 
 mod configmap;
 mod cronjob;
@@ -34,7 +35,6 @@ mod serviceaccount;
 mod statefulset;
 mod storageclass;
 mod webhookconfiguration;
-use crate::status::ApiError;
 
 /// `includeObject` of a Table request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -330,6 +330,37 @@ const PRINTERS: &[Printer] = &[
     storageclass::PRINTER,
     poddisruptionbudget::PRINTER,
 ];
+
+/// The list of printed kinds in docs/serve.md: each kind with its columns as kubectl shows
+/// them, the `-o wide` ones apart.
+#[cfg(test)]
+fn printers_markdown() -> String {
+    let upper = |cols: &mut dyn Iterator<Item = &Column>| {
+        cols.map(|c| c.name.to_uppercase())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = String::new();
+    for p in PRINTERS {
+        let kinds = p
+            .kinds
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let group = if p.group.is_empty() { "core" } else { p.group };
+        out.push_str(&format!(
+            "  - {kinds} ({group}): {}",
+            upper(&mut p.columns.iter().filter(|c| c.priority == 0))
+        ));
+        let wide = upper(&mut p.columns.iter().filter(|c| c.priority != 0));
+        if !wide.is_empty() {
+            out.push_str(&format!("; wide: {wide}"));
+        }
+        out.push_str(";\n");
+    }
+    out
+}
 
 /// The printer of a resource type, if it has one.
 fn printer(t: &ResourceType) -> Option<&'static Printer> {
@@ -702,6 +733,82 @@ mod tests {
                 json!("")
             ]
         );
+    }
+
+    /// docs/serve.md's list of printed kinds is the registry's, between two markers.
+    #[test]
+    fn docs_serve_md_lists_every_printer() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/serve.md");
+        let (start, end) = ("  <!-- printers: begin -->\n", "<!-- printers: end -->");
+        let have = std::fs::read_to_string(path).unwrap();
+        let a = have.find(start).expect("begin marker") + start.len();
+        let b = have.find(end).expect("end marker");
+        let want = printers_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            let new = format!("{}{want}  {}", &have[..a], &have[b..]);
+            std::fs::write(path, new).unwrap();
+            return;
+        }
+        assert!(
+            have[a..b].trim_end() == want.trim_end(),
+            "docs/serve.md is out of date: run `UPDATE_DOCS=1 cargo test -p kbundle-server --lib`"
+        );
+    }
+
+    /// Every printer, as a snapshot: its columns, then its rows for an object with only a name
+    /// and a creation time, and for the objects of its kinds in the fixture clusters and the
+    /// troubleshoot.sh bundles (at most ten of each input).
+    #[test]
+    fn printer_snapshots() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let inputs: Vec<std::path::PathBuf> = ["healthy", "crashloop-oom", "webhook-denied"]
+            .iter()
+            .map(|n| format!("{root}/fixtures/clusters/{n}").into())
+            .chain(
+                ["baseline.tar.gz", "support-bundle.tar.gz"]
+                    .iter()
+                    .map(|n| format!("{root}/../shared/data/troubleshoot/{n}").into()),
+            )
+            .collect();
+        let snapshots: Vec<(String, kbundle_format::Snapshot)> = inputs
+            .iter()
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                let s = kbundle_format::Snapshot::open(p, &Default::default()).unwrap();
+                (name, s)
+            })
+            .collect();
+        let c = ctx_at("2026-01-01T00:00:00Z");
+        let bare =
+            json!({"metadata": {"name": "bare", "creationTimestamp": "2025-12-31T23:00:00Z"}});
+        for p in PRINTERS {
+            let mut text = String::new();
+            let header: Vec<String> = p
+                .columns
+                .iter()
+                .map(|c| format!("{}{}", c.name, if c.priority == 0 { "" } else { "*" }))
+                .collect();
+            text.push_str(&format!("{}\n", header.join(" | ")));
+            let mut row = |source: &str, o: &Value| {
+                let (cells, conditions) = (p.row)(&c, o);
+                assert_eq!(cells.len(), p.columns.len(), "{source}: {o}");
+                let cells: Vec<String> = cells.iter().map(Value::to_string).collect();
+                text.push_str(&format!("{source}: {}", cells.join(" | ")));
+                if let Some(conditions) = conditions {
+                    text.push_str(&format!(" (conditions {conditions})"));
+                }
+                text.push('\n');
+            };
+            row("bare", &bare);
+            for (name, s) in &snapshots {
+                for kind in p.kinds {
+                    for o in s.of_kind(p.group, kind).take(10) {
+                        row(name, &o.value);
+                    }
+                }
+            }
+            insta::assert_snapshot!(format!("printer_{}", p.kinds[0].to_lowercase()), text);
+        }
     }
 
     #[test]
