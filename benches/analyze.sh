@@ -83,6 +83,31 @@ echo "  ratio analyze/tar: $r"
 result "analyze ${size_mib} MiB tar.gz: time vs tar -xzOf" "$r ($g_s s vs $t_s s)" "<= 1.00" "$(awk -v r="$r" 'BEGIN{print (r<=1)?1:0}')"
 echo
 
+echo "== the same tar as tar.xz and tar.zst (pure-Rust lzma-rust2 and ruzstd) vs the C tools"
+tar_plain="${tgz%.gz}"
+[ -f "$tar_plain" ] || gzip -dc "$tgz" >"$tar_plain"
+for codec in xz zst; do
+  f="$tar_plain.$codec"
+  if [ ! -f "$f" ]; then
+    case $codec in
+      xz) xz -6 -T1 -c "$tar_plain" >"$f.tmp" ;;
+      zst) zstd -q -3 -c "$tar_plain" >"$f.tmp" ;;
+    esac
+    mv "$f.tmp" "$f"
+  fi
+  case $codec in
+    xz) read -r c_s c_m < <(measure xz -dc "$f") ;;
+    zst) read -r c_s c_m < <(measure zstd -dc "$f") ;;
+  esac
+  read -r k_s k_m < <(measure "$KBUNDLE" analyze "$f")
+  printf '  %-4s -dc         %6.2f s  %7.1f MiB peak\n' "$codec" "$c_s" "$(awk -v m="$c_m" 'BEGIN{print m/1024}')"
+  printf '  kbundle analyze  %6.2f s  %7.1f MiB peak\n' "$k_s" "$(awk -v m="$k_m" 'BEGIN{print m/1024}')"
+  r=$(awk -v a="$k_s" -v b="$c_s" 'BEGIN{printf "%.2f", a/b}')
+  echo "  ratio analyze/$codec -dc: $r"
+  result "analyze ${size_mib} MiB tar.$codec: time vs $codec -dc" "$r ($k_s s vs $c_s s)" "report" "1"
+done
+echo
+
 echo "== cost growth (analyze)"
 base=$((size_mib / 16)); [ "$base" -ge 4 ] || base=4
 for mult in 1 4 16; do

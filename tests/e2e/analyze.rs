@@ -176,6 +176,16 @@ fn unusable_input_exits_2_with_one_line() {
     let o = analyze(&[empty.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
+    // A text of which nothing is recognised is not "no findings".
+    let dir = tempfile::tempdir().unwrap();
+    let hello = dir.path().join("hello.txt");
+    std::fs::write(&hello, "hello\n").unwrap();
+    let o = analyze(&[hello.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("nothing recognised in"), "{err}");
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
 }
 
 #[test]

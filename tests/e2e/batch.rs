@@ -20,6 +20,7 @@ fn batch_reports_every_input_and_survives_bad_ones() {
     )
     .unwrap();
     std::fs::write(inputs.join("broken.zip"), b"PK\x03\x04 this is not a zip").unwrap();
+    std::fs::write(inputs.join("hello.txt"), b"hello\n").unwrap();
     let out = dir.path().join("reports");
     let o = run(kbundle()
         .args(["analyze", "--format", "json", "--batch"])
@@ -28,7 +29,12 @@ fn batch_reports_every_input_and_survives_bad_ones() {
         .arg(&out));
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.contains("4 inputs (1 unreadable)"), "{text}");
+    assert!(text.contains("5 inputs (2 unreadable)"), "{text}");
+    let hello = text.lines().find(|l| l.starts_with("hello.txt")).unwrap();
+    assert!(
+        hello.contains("error: ") && hello.contains("nothing recognised"),
+        "{hello}"
+    );
     assert!(text.contains("archives/s"), "{text}");
     let broken = text.lines().find(|l| l.starts_with("broken.zip")).unwrap();
     assert!(
@@ -51,7 +57,7 @@ fn batch_reports_every_input_and_survives_bad_ones() {
     }
     assert!(!out.join("broken.zip.json").exists());
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
-    assert_eq!(summary.lines().count(), 2 + 4, "{summary}");
+    assert_eq!(summary.lines().count(), 2 + 5, "{summary}");
     assert!(summary.contains("| `healthy` | 0 | 0 | 0 |"), "{summary}");
 
     // --fail-on applies to the worst input.

@@ -490,10 +490,9 @@ fn collect_redacts_planted_credentials() {
         .map(|r| r["kind"].as_str().unwrap())
         .collect();
     for k in [
-        "bearer-token",
-        "password",
+        "authorization-header",
+        "key-name",
         "private-key",
-        "token",
         "jwt",
         "custom",
     ] {

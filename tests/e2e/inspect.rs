@@ -114,3 +114,40 @@ fn completions_and_man_page_are_generated() {
     assert!(roff.contains("kbundle\\-analyze") || roff.contains("kbundle-analyze"));
     assert!(roff.contains("fail\\-on") || roff.contains("fail-on"));
 }
+
+/// What each text file was read as, with line ranges; a text of nothing known says so.
+#[test]
+fn inspect_says_what_each_text_was_read_as() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("transcript.txt"),
+        "[root@master-1 ~]# kubectl get pods -n kube-system\r\n\
+NAME                                       READY   STATUS             RESTARTS   AGE\r\n\
+calico-kube-controllers-6946cb87d6-nkzdc   0/1     CrashLoopBackOff   4          26m\r\n\
+[root@master-1 ~]# kubectl get events -n kube-system\r\n\
+LAST SEEN   TYPE      REASON    OBJECT                                         MESSAGE\r\n\
+4m          Warning   BackOff   pod/calico-kube-controllers-6946cb87d6-nkzdc   Back-off restarting failed container\r\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "hello\n").unwrap();
+    let out = run(kbundle().arg("inspect").arg(dir.path()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for want in [
+        "  notes.txt\n    unrecognised\n",
+        "  transcript.txt\n    lines 2-3: table of Pod\n    lines 5-6: events table\n",
+    ] {
+        assert!(text.contains(want), "{want:?} in {text}");
+    }
+    let out = run(kbundle()
+        .args(["inspect", "--format", "json"])
+        .arg(dir.path()));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let texts = json["texts"].as_array().unwrap();
+    let transcript = texts
+        .iter()
+        .find(|t| t["path"] == "transcript.txt")
+        .unwrap();
+    assert_eq!(transcript["parts"][1]["what"], "events table");
+    assert_eq!(transcript["parts"][1]["first_line"], 5);
+}

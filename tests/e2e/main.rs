@@ -14,5 +14,6 @@ mod html;
 mod inspect;
 mod neutral;
 mod pipeline;
+mod redaction;
 mod serve;
 mod util;

@@ -163,63 +163,37 @@ fn events(
     }
 }
 
-/// Names an excerpt pasted without its `Name:` line after the command pasted above it
-/// (`$ kubectl describe pod -n NS NAME`), when there is one.
+/// Names an excerpt pasted without its `Name:` line after the command pasted above it, with
+/// or without a prompt (`kubectl describe pod -n NS NAME`, `$ k describe po/NAME`), when there
+/// is one.
 fn name_from_prompt(d: &mut Described, lines: &[&str]) {
     if !d.name().is_empty() {
         return;
     }
-    let upto = d.line().saturating_sub(1).min(lines.len());
+    // The excerpt may start at the command line itself.
+    let upto = d.line().max(1).min(lines.len());
     let Some(cmd) = lines
         .iter()
         .take(upto)
         .rev()
-        .find(|l| l.contains("kubectl "))
+        .find_map(|l| kbundle_format::command::parse(l))
     else {
         return;
     };
-    let words: Vec<&str> = cmd
-        .split('|')
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let Some(at) = words.iter().position(|w| *w == "describe") else {
+    if cmd.verb != "describe" {
+        return;
+    }
+    let (Some(kind), Some(name)) = (cmd.kind(), cmd.name()) else {
         return;
     };
-    let mut namespace = None;
-    let mut rest = Vec::new();
-    let mut i = at + 1;
-    while let Some(w) = words.get(i) {
-        if *w == "-n" || *w == "--namespace" {
-            namespace = words.get(i + 1).map(|n| (*n).to_string());
-            i += 2;
-            continue;
-        }
-        if let Some(ns) = w.strip_prefix("--namespace=") {
-            namespace = Some(ns.to_string());
-        } else if !w.starts_with('-') {
-            rest.push(*w);
-        }
-        i += 1;
-    }
-    // `pod NAME`, `pods NAME` or `pod/NAME`.
-    let (kind, name) = match rest.as_slice() {
-        [kind, name, ..] => ((*kind).to_string(), (*name).to_string()),
-        [one] => match one.split_once('/') {
-            Some((k, n)) => (k.to_string(), n.to_string()),
-            None => return,
-        },
-        [] => return,
-    };
     match d {
-        Described::Pod(p) if kind.starts_with("po") => {
-            p.name = name;
+        Described::Pod(p) if kind == "Pod" => {
+            p.name = name.to_string();
             if p.namespace.is_none() {
-                p.namespace = namespace;
+                p.namespace = cmd.namespace.clone();
             }
         }
-        Described::Node(n) if kind.starts_with("no") => n.name = name,
+        Described::Node(n) if kind == "Node" => n.name = name.to_string(),
         _ => {}
     }
 }
@@ -479,6 +453,32 @@ mod tests {
         };
         assert_eq!(p.name, "calico-kube-controllers-65b8787765-rdkrm");
         assert_eq!(p.namespace.as_deref(), Some("kube-system"));
+    }
+
+    #[test]
+    fn names_from_a_bare_command_line() {
+        for first in [
+            "kubectl describe pod calico-kube-controllers-65b8787765-rdkrm -n kube-system",
+            "[root@master ~]# k describe po/calico-kube-controllers-65b8787765-rdkrm --namespace=kube-system",
+            "sudo microk8s kubectl -n kube-system describe pod calico-kube-controllers-65b8787765-rdkrm | grep -A5 State",
+        ] {
+            let text = format!(
+                "{first}\r\n    State:          Waiting\r\n      Reason:       CrashLoopBackOff\r\n"
+            );
+            let lines: Vec<&str> = text.lines().collect();
+            let mut found = parse(&text);
+            for d in &mut found {
+                name_from_prompt(d, &lines);
+            }
+            let [Described::Pod(p)] = found.as_slice() else {
+                panic!("one pod: {found:?}");
+            };
+            assert_eq!(
+                p.name, "calico-kube-controllers-65b8787765-rdkrm",
+                "{first}"
+            );
+            assert_eq!(p.namespace.as_deref(), Some("kube-system"), "{first}");
+        }
     }
 
     #[test]

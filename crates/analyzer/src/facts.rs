@@ -1105,6 +1105,19 @@ impl Facts {
             })
     }
 
+    /// Whether any object fact is known (pods, nodes, workloads, replica sets, events,
+    /// webhooks, services, namespaces).
+    pub fn has_any(&self) -> bool {
+        !(self.pods.is_empty()
+            && self.nodes.is_empty()
+            && self.workloads.is_empty()
+            && self.replica_sets.is_empty()
+            && self.events.is_empty()
+            && self.webhook_configs.is_empty()
+            && self.services.is_empty()
+            && self.namespaces.is_empty())
+    }
+
     /// The node of a name.
     pub fn node(&self, name: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.name == name)

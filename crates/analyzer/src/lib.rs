@@ -30,6 +30,7 @@ pub mod facts;
 pub mod html;
 mod logscan;
 pub mod markdown;
+pub mod reading;
 pub mod report;
 mod rules;
 mod table;
@@ -359,7 +360,9 @@ fn mark_targets(facts: &mut Facts, target: &Target) {
         .collect();
     let prefix = format!("{}-", target.name);
     for pod in &mut facts.pods {
-        if pod.namespace != target.namespace {
+        // A pod whose namespace the input does not show (a pasted table without `-n`) may
+        // still be the workload's by its name; it keeps its unknown namespace.
+        if !pod.namespace.is_empty() && pod.namespace != target.namespace {
             continue;
         }
         let by_owner = pod.owner.as_ref().is_some_and(|o| {
@@ -385,31 +388,84 @@ fn mark_targets(facts: &mut Facts, target: &Target) {
 /// The most evidence a finding keeps (the first and the last halves).
 pub const MAX_EVIDENCE: usize = 20;
 
-/// Analyzes a snapshot.
+/// Why an analysis could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Nothing in the input was recognised: no Kubernetes object, `kubectl describe` output,
+    /// `kubectl get` table, event or log.
+    #[error(
+        "nothing recognised in {inputs}: no Kubernetes object, kubectl describe output, kubectl get table, event or log"
+    )]
+    NothingRecognised {
+        /// The inputs, comma-separated.
+        inputs: String,
+    },
+}
+
+/// Analyzes a snapshot, refusing one of which nothing was recognised ([`Error::NothingRecognised`]):
+/// an empty report would read as "no findings".
+pub fn try_analyze(snapshot: &Snapshot, options: &Options) -> Result<Report, Error> {
+    let (report, recognised) = analyze_snapshot(snapshot, options);
+    if recognised {
+        Ok(report)
+    } else {
+        Err(Error::NothingRecognised {
+            inputs: report.inputs.join(", "),
+        })
+    }
+}
+
+/// Analyzes a snapshot (of which nothing may have been recognised: see [`try_analyze`]).
 pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
-    let (now, source) = match (options.now, snapshot.reference_time()) {
+    analyze_snapshot(snapshot, options).0
+}
+
+/// The report, and whether anything in the snapshot was recognised.
+fn analyze_snapshot(snapshot: &Snapshot, options: &Options) -> (Report, bool) {
+    let (now, source) = match (options.now, snapshot.reference()) {
         (Some(t), _) => (Some(t), "option"),
-        (None, Some(t))
-            if snapshot
-                .manifest()
-                .is_some_and(|m| m.collected_at.parse::<Timestamp>().is_ok()) =>
-        {
-            (Some(t), "manifest")
-        }
-        (None, Some(t)) => (Some(t), "objects"),
+        (None, Some((t, source))) => (Some(t), source.name()),
         (None, None) => (None, "none"),
     };
-    let mut facts = Facts::from_snapshot(snapshot);
-    let (now, source) = match facts.add_describe_texts(snapshot, now) {
-        Some(guessed) => (Some(guessed), "describe"),
-        None => (now, source),
+    // Without a clock of its own, the input's newest dated observation in text: describe
+    // dates (container starts and ends, node heartbeats) or log lines, whichever is newer.
+    let (now, source) = match now {
+        Some(t) => (Some(t), source),
+        None => {
+            let described = Facts::default().add_describe_texts(snapshot, None);
+            let logged = text::newest_log_time(snapshot);
+            match (described, logged) {
+                (Some(d), Some(l)) if l > d => (Some(l), "logs"),
+                (Some(d), _) => (Some(d), "describe"),
+                (None, Some(l)) => (Some(l), "logs"),
+                (None, None) => (None, "none"),
+            }
+        }
     };
+    let mut facts = Facts::from_snapshot(snapshot);
+    facts.add_describe_texts(snapshot, now);
     let inputs = snapshot
         .inputs()
         .iter()
         .map(|i| i.path().display().to_string())
         .collect();
-    analyze_facts(facts, Some(snapshot), now, source, inputs, options)
+    let from_objects = !snapshot.is_empty()
+        || !snapshot.logs().is_empty()
+        || snapshot.server_version().is_some()
+        || snapshot
+            .texts()
+            .iter()
+            .any(|t| t.kind != kbundle_format::TextKind::Other);
+    let report = analyze_facts(facts, Some(snapshot), now, source, inputs, options);
+    // Texts the reader could not tell may still hold describe excerpts or tables the
+    // analyzer reads.
+    let recognised = from_objects || {
+        let mut f = Facts::default();
+        f.add_describe_texts(snapshot, now);
+        f.add_tables(snapshot, now);
+        f.has_any()
+    };
+    (report, recognised)
 }
 
 /// Analyzes facts that did not come from objects (parsed describe text, say). `snapshot`
@@ -422,13 +478,10 @@ pub fn analyze_facts(
     inputs: Vec<String>,
     options: &Options,
 ) -> Report {
-    let mut target = resolve_target(snapshot, &facts, options);
     if let Some(s) = snapshot {
-        // Table rows with no namespace of their own are taken to be in the expected one;
-        // rows that name theirs may change which that is.
-        facts.add_pod_tables(s, now, &target.namespace);
-        target = resolve_target(snapshot, &facts, options);
+        facts.add_tables(s, now);
     }
+    let target = resolve_target(snapshot, &facts, options);
     mark_targets(&mut facts, &target);
     let scans = snapshot
         .map(|s| logscan::scan_all(s, &facts.logs, now))

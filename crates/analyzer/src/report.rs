@@ -56,18 +56,23 @@ impl std::str::FromStr for Severity {
 pub struct Subject {
     /// Kind, e.g. `Pod`.
     pub kind: String,
-    /// Namespace, empty for cluster-scoped objects.
-    pub namespace: String,
+    /// Namespace: empty for cluster-scoped objects, `None` when the input does not show the
+    /// namespace of a namespaced object (a pasted table without `-n`, say). Never guessed.
+    pub namespace: Option<String>,
     /// Name.
     pub name: String,
 }
 
 impl Subject {
-    /// A subject.
+    /// A subject. An empty namespace means cluster-scoped for cluster-scoped kinds (and kinds
+    /// this crate does not know), and unknown for the namespaced built-in kinds.
     pub fn new(kind: &str, namespace: &str, name: &str) -> Subject {
+        let namespaced = kbundle_format::resources::builtin()
+            .iter()
+            .any(|r| r.kind == kind && r.namespaced);
         Subject {
             kind: kind.to_string(),
-            namespace: namespace.to_string(),
+            namespace: (!namespace.is_empty() || !namespaced).then(|| namespace.to_string()),
             name: name.to_string(),
         }
     }
@@ -75,10 +80,10 @@ impl Subject {
 
 impl std::fmt::Display for Subject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.namespace.is_empty() {
-            write!(f, "{}/{}", self.kind, self.name)
-        } else {
-            write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+        match self.namespace.as_deref() {
+            Some("") => write!(f, "{}/{}", self.kind, self.name),
+            Some(ns) => write!(f, "{}/{}/{}", self.kind, ns, self.name),
+            None => write!(f, "{}/?/{}", self.kind, self.name),
         }
     }
 }
@@ -169,8 +174,11 @@ pub struct Report {
     pub summary: Summary,
     /// The time the analysis is relative to (RFC 3339), if any was known.
     pub reference_time: Option<String>,
-    /// Where the reference time came from: `option`, `manifest`, `objects`, `describe` (the
-    /// newest date in the describe texts) or `none`.
+    /// Where the reference time came from: `option` (`--now`), `manifest` (a kbundle
+    /// manifest's `collected_at`), `must-gather-timestamp`, `observations` (the newest
+    /// observation time the objects record, see `kbundle_format::ReferenceTimeSource`),
+    /// `describe` (the newest date in the describe texts), `logs` (the newest dated log line)
+    /// or `none`.
     pub reference_time_source: &'static str,
     /// The look-back window, e.g. `24h`.
     pub window: String,
@@ -211,7 +219,10 @@ impl Report {
             "{} {}  (reference time {}, window {})",
             paint("1", "kbundle analyze:"),
             t(&self.workload),
-            t(self.reference_time.as_deref().unwrap_or("unknown")),
+            match self.reference_time.as_deref() {
+                Some(rt) => format!("{} from {}", t(rt), self.reference_time_source),
+                None => "unknown".to_string(),
+            },
             t(&self.window)
         );
         if self.findings.is_empty() {

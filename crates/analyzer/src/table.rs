@@ -12,10 +12,12 @@
 //! call their main container.
 
 use jiff::Timestamp;
+use kbundle_describe::is_elision;
 use kbundle_format::Snapshot;
+use kbundle_format::command::{self, Command};
 
 use crate::describe::parse_age;
-use crate::facts::{Container, Facts, MemoryLimit, Owner, Pod, Source, State};
+use crate::facts::{Container, Event, Facts, MemoryLimit, ObjRef, Owner, Pod, Source, State};
 
 /// The largest text read, in bytes.
 const MAX_TEXT: u64 = 16 * 1024 * 1024;
@@ -93,12 +95,13 @@ fn header(line: &str) -> Option<Vec<(String, usize)>> {
 /// A row's cells: by the header's column positions when the row is aligned with it (as
 /// kubectl prints it), else by whitespace (pastes whose spacing was collapsed).
 fn cells(line: &str, cols: &[(String, usize)]) -> Option<Vec<String>> {
-    let aligned = cols.iter().all(|(_, s)| {
-        *s == 0
-            || (line.is_char_boundary(*s)
-                && line.as_bytes().get(s - 1) == Some(&b' ')
-                && line.as_bytes().get(*s).is_some_and(|b| *b != b' '))
-    });
+    let aligned = cols.iter().all(|(_, s)| *s != usize::MAX)
+        && cols.iter().all(|(_, s)| {
+            *s == 0
+                || (line.is_char_boundary(*s)
+                    && line.as_bytes().get(s - 1) == Some(&b' ')
+                    && line.as_bytes().get(*s).is_some_and(|b| *b != b' '))
+        });
     if aligned {
         let mut out = Vec::new();
         for (i, (_, s)) in cols.iter().enumerate() {
@@ -125,23 +128,67 @@ fn cells(line: &str, cols: &[(String, usize)]) -> Option<Vec<String>> {
     (tokens.len() == cols.len()).then_some(tokens)
 }
 
-/// Every pod row of every `kubectl get pods` table in a text.
+/// What the command line pasted above a table says about its rows.
+#[derive(Debug, Clone, Default)]
+struct Context {
+    /// `-n X`.
+    namespace: Option<String>,
+    /// The command was `get pods` (any spelling), for header-less rows (`| grep x`).
+    pods: Option<Command>,
+}
+
+/// The columns `kubectl get pods` prints, for rows pasted without their header
+/// (`kubectl get pods -A | grep calico`).
+fn implied_pod_header(cmd: &Command) -> Vec<(String, usize)> {
+    let mut names = Vec::new();
+    if cmd.all_namespaces {
+        names.push("NAMESPACE");
+    }
+    names.extend(["NAME", "READY", "STATUS", "RESTARTS", "AGE"]);
+    if cmd.output.as_deref() == Some("wide") {
+        names.extend(["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]);
+    }
+    // Positions that never align: the cells are split by whitespace.
+    names
+        .into_iter()
+        .map(|n| (n.to_string(), usize::MAX))
+        .collect()
+}
+
+/// Every pod row of every `kubectl get pods` table in a text. A row's namespace is its
+/// `NAMESPACE` cell, else the `-n` of the command pasted above the table, else unknown
+/// (empty).
 pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut cols: Option<Vec<(String, usize)>> = None;
-    // The namespace named on the command line pasted above the table, if any.
-    let mut prompt_ns = String::new();
+    let mut context = Context::default();
     for (i, line) in text.lines().enumerate() {
         if let Some(h) = header(line) {
             cols = Some(h);
             continue;
         }
-        if line.trim().is_empty() || line.starts_with('$') {
+        if let Some(cmd) = command::parse(line) {
             cols = None;
-            if line.starts_with('$') {
-                prompt_ns = namespace_flag(line).unwrap_or_default();
-            }
+            context = Context {
+                namespace: cmd.namespace.clone(),
+                pods: (cmd.verb == "get" && cmd.kind() == Some("Pod") && cmd.args.len() == 1)
+                    .then_some(cmd),
+            };
             continue;
+        }
+        if command::is_prompt_line(line) {
+            cols = None;
+            context = Context::default();
+            continue;
+        }
+        if line.trim().is_empty() {
+            cols = None;
+            continue;
+        }
+        if cols.is_none()
+            && let Some(cmd) = &context.pods
+        {
+            cols = Some(implied_pod_header(cmd));
         }
         let Some(c) = cols.as_ref() else { continue };
         let Some(values) = cells(line, c) else {
@@ -174,14 +221,19 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
         let Ok(restarts) = count.parse::<i64>() else {
             continue;
         };
+        let name = get("NAME");
+        if !command::is_name(name) {
+            continue;
+        }
         let node = Some(get("NODE").to_string()).filter(|n| !n.is_empty() && n != "<none>");
         rows.push(Row {
             line: i + 1,
             namespace: Some(get("NAMESPACE"))
-                .filter(|n| !n.is_empty())
-                .unwrap_or(&prompt_ns)
-                .to_string(),
-            name: get("NAME").to_string(),
+                .filter(|n| command::is_name(n))
+                .map(String::from)
+                .or_else(|| context.namespace.clone())
+                .unwrap_or_default(),
+            name: name.to_string(),
             ready: (ready, total),
             status: get("STATUS").to_string(),
             restarts,
@@ -190,22 +242,6 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
         });
     }
     rows
-}
-
-/// The namespace of `-n NS`, `--namespace NS` or `--namespace=NS` on a command line.
-fn namespace_flag(line: &str) -> Option<String> {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    words.iter().enumerate().find_map(|(i, w)| {
-        if let Some(ns) = w.strip_prefix("--namespace=") {
-            return Some(ns.to_string());
-        }
-        if *w == "-n" || *w == "--namespace" {
-            return words.get(i + 1).map(|n| (*n).to_string());
-        }
-        w.strip_prefix("-n")
-            .filter(|n| !n.is_empty())
-            .map(String::from)
-    })
 }
 
 /// `calico-kube-controllers-6946cb87d6-nkzdc` -> (`calico-kube-controllers`, its ReplicaSet
@@ -226,7 +262,7 @@ fn workload_of(pod: &str) -> (String, Option<String>) {
     }
 }
 
-fn pod_of(row: &Row, source: Source, now: Option<Timestamp>, default_ns: &str) -> Option<Pod> {
+fn pod_of(row: &Row, source: Source, now: Option<Timestamp>) -> Option<Pod> {
     let (workload, rs) = workload_of(&row.name);
     let restarted = row
         .last_restart_ago
@@ -287,11 +323,7 @@ fn pod_of(row: &Row, source: Source, now: Option<Timestamp>, default_ns: &str) -
         line: source.line,
     };
     Some(Pod {
-        namespace: if row.namespace.is_empty() {
-            default_ns.to_string()
-        } else {
-            row.namespace.clone()
-        },
+        namespace: row.namespace.clone(),
         name: row.name.clone(),
         owner: rs.map(|name| Owner {
             kind: "ReplicaSet".into(),
@@ -311,39 +343,308 @@ fn pod_of(row: &Row, source: Source, now: Option<Timestamp>, default_ns: &str) -
     })
 }
 
+/// One row of a `kubectl get events` (or `kubectl events`) table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct EventRow {
+    /// 1-based line.
+    pub line: usize,
+    /// `NAMESPACE`, else the command's `-n`, else empty (unknown).
+    pub namespace: String,
+    /// `LAST SEEN` (an age, e.g. `4m`).
+    pub last_seen: String,
+    /// `FIRST SEEN`, or the `over` part of `LAST SEEN` (`4m (x3 over 10m)`).
+    pub first_seen: Option<String>,
+    /// `COUNT`, or the `xN` part of `LAST SEEN`.
+    pub count: Option<u64>,
+    /// `TYPE`.
+    pub type_: String,
+    /// `REASON`.
+    pub reason: String,
+    /// The object: kind and name (`OBJECT` as `pod/x`, or the old layout's `KIND` and `NAME`).
+    pub kind: String,
+    /// The object's name.
+    pub name: String,
+    /// `SUBOBJECT`'s container (`spec.containers{c}`).
+    pub container: Option<String>,
+    /// `SOURCE`'s component (`kubelet, node-1` -> `kubelet`).
+    pub component: String,
+    /// `MESSAGE` (wrapped continuation lines joined).
+    pub message: String,
+}
+
+/// The header of an events table: `LAST SEEN   TYPE   REASON   OBJECT   MESSAGE` (with
+/// `NAMESPACE` first for `-A`, and `SUBOBJECT`, `SOURCE`, `FIRST SEEN`, `COUNT`, `NAME` for
+/// `-o wide`), or the pre-1.19 `LAST SEEN   FIRST SEEN   COUNT   NAME   KIND   SUBOBJECT   TYPE
+/// REASON   SOURCE   MESSAGE`. Columns are runs of two spaces or more apart.
+fn event_header(line: &str) -> Option<Vec<(String, usize)>> {
+    let t = line.trim_end();
+    if !t.starts_with("LAST SEEN") && !t.starts_with("LASTSEEN") && !t.starts_with("NAMESPACE") {
+        return None;
+    }
+    let mut cols = Vec::new();
+    let mut at = 0;
+    for part in t.split("  ") {
+        let word = part.trim();
+        if !word.is_empty() {
+            let pos = t
+                .get(at..)
+                .and_then(|r| r.find(word))
+                .map_or(at, |p| p + at);
+            // Kubernetes <= 1.5 wrote `LASTSEEN` and `FIRSTSEEN`.
+            let name = match word {
+                "LASTSEEN" => "LAST SEEN",
+                "FIRSTSEEN" => "FIRST SEEN",
+                w => w,
+            };
+            cols.push((name.to_string(), pos));
+        }
+        at += part.len() + 2;
+    }
+    let has = |n: &str| cols.iter().any(|(c, _)| c == n);
+    (has("LAST SEEN") && has("REASON") && has("MESSAGE") && (has("OBJECT") || has("KIND")))
+        .then_some(cols)
+}
+
+/// An age cell: `4m`, `2d3h`, `<unknown>`, `4m (x3 over 10m)`.
+fn is_age_cell(cell: &str) -> bool {
+    let first = cell.split_whitespace().next().unwrap_or_default();
+    first == "<unknown>" || first == "<invalid>" || parse_age(first).is_some()
+}
+
+/// A row's cells by the header's positions: each cell runs from its column's start to the
+/// next column's start; the message is found by position too and may contain anything.
+fn event_cells(line: &str, cols: &[(String, usize)]) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for (i, (_, start)) in cols.iter().enumerate() {
+        let end = cols
+            .get(i + 1)
+            .map_or(line.len(), |(_, e)| (*e).min(line.len()));
+        let start = (*start).min(line.len());
+        if !line.is_char_boundary(start) || !line.is_char_boundary(end) || end < start {
+            return None;
+        }
+        out.push(line.get(start..end)?.trim().to_string());
+    }
+    Some(out)
+}
+
+/// Cells split by runs of two spaces or more, for rows whose alignment was lost.
+fn event_cells_loose(line: &str, cols: &[(String, usize)]) -> Option<Vec<String>> {
+    let parts: Vec<String> = line
+        .split("  ")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .collect();
+    (parts.len() == cols.len()).then_some(parts)
+}
+
+/// Every row of every events table in a text. Lines of a table that do not start with an
+/// age continue the previous row's message (a terminal wrapped it).
+pub(crate) fn parse_event_tables(text: &str) -> Vec<EventRow> {
+    let mut rows: Vec<EventRow> = Vec::new();
+    let mut cols: Option<Vec<(String, usize)>> = None;
+    let mut namespace: Option<String> = None;
+    let mut in_table_row = false;
+    for (i, line) in text.lines().enumerate() {
+        if let Some(h) = event_header(line) {
+            cols = Some(h);
+            in_table_row = false;
+            continue;
+        }
+        if let Some(cmd) = command::parse(line) {
+            cols = None;
+            namespace = cmd.namespace;
+            continue;
+        }
+        if line.trim().is_empty() || command::is_prompt_line(line) {
+            cols = None;
+            continue;
+        }
+        let Some(c) = cols.as_ref() else { continue };
+        if is_elision(line) {
+            // Rows left out of the paste: the table goes on.
+            in_table_row = false;
+            continue;
+        }
+        let starts_with_age = {
+            let first_col = c.first().map(|(n, _)| n.as_str());
+            let cell = if first_col == Some("NAMESPACE") {
+                line.split_whitespace().nth(1).unwrap_or_default()
+            } else {
+                line.split_whitespace().next().unwrap_or_default()
+            };
+            is_age_cell(cell)
+        };
+        if !starts_with_age {
+            // A wrapped message.
+            if in_table_row && let Some(last) = rows.last_mut() {
+                last.message.push(' ');
+                last.message.push_str(line.trim());
+            }
+            continue;
+        }
+        let values = match event_cells(line, c) {
+            Some(v) if v.first().is_some_and(|f| !f.is_empty()) => Some(v),
+            _ => event_cells_loose(line, c),
+        };
+        let Some(values) = values else {
+            in_table_row = false;
+            continue;
+        };
+        let get = |name: &str| {
+            c.iter()
+                .position(|(n, _)| n == name)
+                .and_then(|p| values.get(p))
+                .map(String::as_str)
+                .unwrap_or_default()
+        };
+        let (kind, name) = match get("OBJECT").split_once('/') {
+            Some((kind, name)) => (kind_of_word(kind), name.to_string()),
+            None => (kind_of_word(get("KIND")), get("NAME").to_string()),
+        };
+        if kind.is_empty() || name.is_empty() {
+            in_table_row = false;
+            continue;
+        }
+        // `4m (x3 over 10m)`.
+        let last_cell = get("LAST SEEN");
+        let (last_seen, series) = match last_cell.split_once(" (x") {
+            Some((age, rest)) => (age.trim(), rest.trim_end_matches(')').split_once(" over ")),
+            None => (last_cell, None),
+        };
+        let count = get("COUNT")
+            .parse()
+            .ok()
+            .or_else(|| series.and_then(|(n, _)| n.parse().ok()));
+        let first_seen = Some(get("FIRST SEEN"))
+            .filter(|f| !f.is_empty())
+            .map(String::from)
+            .or_else(|| series.map(|(_, over)| over.to_string()));
+        let container = get("SUBOBJECT")
+            .strip_prefix("spec.containers{")
+            .or_else(|| get("SUBOBJECT").strip_prefix("spec.initContainers{"))
+            .and_then(|c| c.strip_suffix('}'))
+            .map(String::from);
+        rows.push(EventRow {
+            line: i + 1,
+            namespace: Some(get("NAMESPACE"))
+                .filter(|n| command::is_name(n))
+                .map(String::from)
+                .or_else(|| namespace.clone())
+                .unwrap_or_default(),
+            last_seen: last_seen.to_string(),
+            first_seen,
+            count,
+            type_: get("TYPE").to_string(),
+            reason: get("REASON").to_string(),
+            kind,
+            name,
+            container,
+            component: get("SOURCE")
+                .trim_start_matches('{')
+                .split([',', ' '])
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            message: get("MESSAGE").to_string(),
+        });
+        in_table_row = true;
+    }
+    rows
+}
+
+/// The kind a lowercase resource word names (`pod`, `replicaset`, `deployment.apps`).
+fn kind_of_word(word: &str) -> String {
+    let word = word.trim().to_ascii_lowercase();
+    if word.is_empty() {
+        return String::new();
+    }
+    if let Some(kind) = Command::kind_of(&word) {
+        return kind.to_string();
+    }
+    let bare = word.split('.').next().unwrap_or_default();
+    kbundle_format::resources::builtin()
+        .into_iter()
+        .find(|r| r.singular == bare || r.plural == bare)
+        .map_or_else(
+            || {
+                // An unknown kind keeps its word, capitalised (`Kind` columns already are).
+                let mut c = bare.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            },
+            |r| r.kind,
+        )
+}
+
+fn event_of(row: &EventRow, source: Source, now: Option<Timestamp>) -> Event {
+    let ago = |age: &str| now?.checked_sub(parse_age(age)?).ok();
+    let last = ago(&row.last_seen);
+    let first = row.first_seen.as_deref().and_then(ago).or(last);
+    Event {
+        namespace: row.namespace.clone(),
+        name: format!("{}.table-{}", row.name, row.line),
+        regarding: ObjRef {
+            kind: row.kind.clone(),
+            namespace: row.namespace.clone(),
+            name: row.name.clone(),
+            uid: None,
+        },
+        reason: row.reason.clone(),
+        message: row.message.clone(),
+        type_: row.type_.clone(),
+        first,
+        last,
+        count: row.count.unwrap_or(1).max(1),
+        component: row.component.clone(),
+        container: row.container.clone(),
+        source,
+    }
+}
+
 impl Facts {
-    /// Adds the pods of `kubectl get pods` tables in the snapshot's text files that neither
-    /// objects nor describe text cover. Rows without a `NAMESPACE` column are taken to be in
-    /// `default_ns` (the expected workload's namespace).
-    pub(crate) fn add_pod_tables(
-        &mut self,
-        snapshot: &Snapshot,
-        now: Option<Timestamp>,
-        default_ns: &str,
-    ) {
+    /// Adds what the snapshot's `kubectl get` tables say: the pods of `kubectl get pods`
+    /// tables that neither objects nor describe text cover, and the rows of events tables as
+    /// events. A row's namespace is its `NAMESPACE` cell, else the command's `-n`, else
+    /// unknown (empty): never guessed.
+    pub(crate) fn add_tables(&mut self, snapshot: &Snapshot, now: Option<Timestamp>) {
+        let mut added_events = false;
         for text in snapshot.texts() {
             let Ok(bytes) = snapshot.read_bytes(&text.origin, MAX_TEXT) else {
                 continue;
             };
             let s = String::from_utf8_lossy(&bytes);
+            let source = |line: usize| Source {
+                input: text.origin.input,
+                path: text.origin.path.clone(),
+                line: u64::try_from(line).ok(),
+            };
             for row in parse_pod_tables(&s) {
-                let source = Source {
-                    input: text.origin.input,
-                    path: text.origin.path.clone(),
-                    line: u64::try_from(row.line).ok(),
-                };
-                let Some(pod) = pod_of(&row, source, now, default_ns) else {
+                let Some(pod) = pod_of(&row, source(row.line), now) else {
                     continue;
                 };
-                if self
-                    .pods
-                    .iter()
-                    .any(|p| p.namespace == pod.namespace && p.name == pod.name)
-                {
+                if self.pods.iter().any(|p| {
+                    p.name == pod.name
+                        && (p.namespace == pod.namespace
+                            || p.namespace.is_empty()
+                            || pod.namespace.is_empty())
+                }) {
                     continue;
                 }
                 self.pods.push(pod);
             }
+            for row in parse_event_tables(&s) {
+                self.events.push(event_of(&row, source(row.line), now));
+                added_events = true;
+            }
+        }
+        if added_events {
+            self.events.sort_by(|a, b| {
+                (a.last, &a.namespace, &a.name).cmp(&(b.last, &b.namespace, &b.name))
+            });
         }
     }
 }
@@ -383,6 +684,117 @@ kube-system   calico-kube-controllers-544658cf79-fprvm   0/1     CrashLoopBackOf
         let rows = parse_pod_tables(collapsed);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].status, "OOMKilled");
+    }
+
+    /// From open-policy-agent/gatekeeper pull request #727 (Apache-2.0), as pasted there.
+    const GATEKEEPER_EVENTS: &str = "kubectl get events -n gatekeeper-system
+LAST SEEN   TYPE      REASON            OBJECT                                     MESSAGE
+59m         Warning   FailedAdmission   deployment/gatekeeper-controller-manager   Admission webhook \"validation.gatekeeper.sh\" denied request: [Namespace:  Kind: Namespace Name: tt3] by constraint ns-must-have-gk you must provide labels: {\"gatekeeper\"}
+";
+
+    /// From kubernetes/kubernetes issue #29838 (Kubernetes 1.3 layout), first two rows.
+    const OLD_EVENTS: &str = "LASTSEEN   FIRSTSEEN   COUNT     NAME                                KIND         SUBOBJECT                         TYPE      REASON              SOURCE                                   MESSAGE
+13m        13m         1         nginx-deployment-3392909933-1tfwp   Pod                                            Normal    Scheduled           {default-scheduler }                     Successfully assigned nginx-deployment-3392909933-1tfwp to kubernetes-minion-group-kcbf
+13m        13m         1         nginx-deployment-3392909933-1tfwp   Pod          spec.containers{nginx}            Normal    Pulling             {kubelet kubernetes-minion-group-kcbf}   pulling image \"nginx\"
+";
+
+    #[test]
+    fn events_tables_of_every_layout() {
+        let rows = parse_event_tables(GATEKEEPER_EVENTS);
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!(
+            (r.namespace.as_str(), r.kind.as_str(), r.name.as_str()),
+            (
+                "gatekeeper-system",
+                "Deployment",
+                "gatekeeper-controller-manager"
+            )
+        );
+        assert_eq!(
+            (r.type_.as_str(), r.reason.as_str()),
+            ("Warning", "FailedAdmission")
+        );
+        assert!(r.message.ends_with("{\"gatekeeper\"}"), "{:?}", r.message);
+        assert_eq!(r.last_seen, "59m");
+
+        let rows = parse_event_tables(OLD_EVENTS);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].kind, "Pod");
+        assert_eq!(rows[1].name, "nginx-deployment-3392909933-1tfwp");
+        assert_eq!(rows[1].container.as_deref(), Some("nginx"));
+        assert_eq!(rows[1].component, "kubelet");
+        assert_eq!(rows[1].count, Some(1));
+        assert_eq!(rows[1].message, "pulling image \"nginx\"");
+        assert_eq!(rows[0].namespace, "", "no namespace shown: unknown");
+
+        // `-A -o wide`.
+        let wide = "$ kubectl get events -A -o wide
+NAMESPACE       LAST SEEN   TYPE      REASON         OBJECT                                       SUBOBJECT   SOURCE                  MESSAGE                                                       FIRST SEEN   COUNT   NAME
+calico-system   5m          Warning   FailedCreate   replicaset/calico-kube-controllers-6b8f9c8d               replicaset-controller   Error creating: Internal error occurred: failed calling it   50m          23      calico-kube-controllers-6b8f9c8d.17a
+";
+        let rows = parse_event_tables(wide);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].count, Some(23));
+        assert_eq!(rows[0].first_seen.as_deref(), Some("50m"));
+        assert_eq!(rows[0].kind, "ReplicaSet");
+        assert_eq!(rows[0].namespace, "calico-system");
+        assert_eq!(rows[0].component, "replicaset-controller");
+        // A series in LAST SEEN, CRLF, and a message the terminal wrapped.
+        let series = "kubectl get ev -n kube-system\r\nLAST SEEN           TYPE      REASON    OBJECT                          MESSAGE\r\n……\r\n4m (x3 over 10m)    Warning   BackOff   pod/calico-kube-controllers-x   Back-off restarting failed container\r\ncalico-kube-controllers in pod calico-kube-controllers-x\r\n";
+        let rows = parse_event_tables(series);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(
+            (rows[0].count, rows[0].first_seen.as_deref()),
+            (Some(3), Some("10m"))
+        );
+        assert_eq!(rows[0].namespace, "kube-system");
+        assert_eq!(
+            rows[0].message,
+            "Back-off restarting failed container calico-kube-controllers in pod calico-kube-controllers-x"
+        );
+    }
+
+    #[test]
+    fn pod_rows_take_only_the_namespace_shown() {
+        let prompts = [
+            (
+                "root@node1:~# kubectl get pods -n kube-system",
+                Some("kube-system"),
+            ),
+            (
+                "[root@master-1 ~]# k -n kube-system get po",
+                Some("kube-system"),
+            ),
+            (
+                "➜  ~ oc get pods --namespace=calico-system",
+                Some("calico-system"),
+            ),
+            (
+                "PS C:\\Users\\me> kubectl.exe get pods -nkube-system",
+                Some("kube-system"),
+            ),
+            ("user@host:~$ kubectl get pods", None),
+            ("", None),
+        ];
+        for (prompt, want) in prompts {
+            let text = format!(
+                "{prompt}\r\nNAME                        READY   STATUS             RESTARTS   AGE\r\ncoredns-5d78c9869d-abcde    0/1     CrashLoopBackOff   7          26m\r\n"
+            );
+            let rows = parse_pod_tables(&text);
+            assert_eq!(rows.len(), 1, "{prompt:?}");
+            assert_eq!(
+                Some(rows[0].namespace.as_str()).filter(|n| !n.is_empty()),
+                want,
+                "{prompt:?}"
+            );
+        }
+        // Rows piped through grep, without their header.
+        let text = "$ kubectl get pods -A | grep calico\nkube-system   calico-kube-controllers-6946cb87d6-nkzdc   0/1     CrashLoopBackOff   4 (83s ago)   26m\n";
+        let rows = parse_pod_tables(text);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].namespace, "kube-system");
+        assert_eq!(rows[0].restarts, 4);
     }
 
     #[test]

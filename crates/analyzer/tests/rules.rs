@@ -344,7 +344,7 @@ fn get_pods_table_namespace_from_the_command_line() {
         .iter()
         .find(|f| f.rule == "crash-loop")
         .unwrap();
-    assert_eq!(crash.subject.namespace, "kube-system");
+    assert_eq!(crash.subject.namespace.as_deref(), Some("kube-system"));
     assert_eq!(crash.severity, kbundle_analyzer::Severity::Critical);
     // No workload-missing: its pod is there, only its Deployment is not in the input.
     assert!(!report.findings.iter().any(|f| f.rule == "workload-missing"));

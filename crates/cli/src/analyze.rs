@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use kbundle_analyzer::markdown::{GITHUB_COMMENT_MAX, MIN_MAX_CHARS};
-use kbundle_analyzer::{Options, Severity, WorkloadRef, analyze, parse_duration};
+use kbundle_analyzer::{Options, Severity, WorkloadRef, parse_duration, try_analyze};
 use kbundle_format::{ReadOptions, Snapshot};
 
 use crate::limits::LimitArgs;
@@ -14,7 +14,7 @@ use crate::limits::LimitArgs;
 /// Arguments of `kbundle analyze`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Bundles, archives (zip, tar, tar.gz), folders or files; several are read as one snapshot.
+    /// Bundles, archives (zip, tar, tar.gz, tar.xz, tar.zst), folders or files; several are read as one snapshot.
     #[arg(
         required_unless_present = "batch",
         conflicts_with = "batch",
@@ -206,18 +206,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let read = args.read_options();
     let snapshot = Snapshot::open_many(&args.paths, &read).context("cannot read input")?;
-    if snapshot.is_empty() && snapshot.logs().is_empty() && snapshot.texts().is_empty() {
-        anyhow::bail!(
-            "no Kubernetes objects, logs or describe output found in {}",
-            args.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
     let options = args.options();
-    let mut report = analyze(&snapshot, &options);
+    let mut report = try_analyze(&snapshot, &options)?;
     // Inputs as the user named them, so that the output does not depend on the cwd.
     report.inputs = args.paths.iter().map(|p| p.display().to_string()).collect();
     let color = match args.color {

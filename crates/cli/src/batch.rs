@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use kbundle_analyzer::markdown::cell;
-use kbundle_analyzer::{Report, Severity, analyze};
+use kbundle_analyzer::{Report, Severity, try_analyze};
 use kbundle_format::Snapshot;
 
 use crate::analyze::Args;
@@ -53,11 +53,8 @@ fn report_name(input: &Path, ext: &str) -> String {
 
 fn analyze_one(args: &Args, input: &Path, out: &Path) -> Result<Counts, String> {
     let snapshot = Snapshot::open(input, &args.read_options()).map_err(|e| e.to_string())?;
-    if snapshot.is_empty() && snapshot.logs().is_empty() && snapshot.texts().is_empty() {
-        return Err("no Kubernetes objects, logs or describe output found".into());
-    }
     let options = args.options();
-    let mut report: Report = analyze(&snapshot, &options);
+    let mut report: Report = try_analyze(&snapshot, &options).map_err(|e| e.to_string())?;
     report.inputs = vec![input.display().to_string()];
     let text = args.render(&snapshot, &report, &options, false);
     let name = report_name(input, args.extension());

@@ -22,10 +22,6 @@ const FAILED: u8 = 1;
 /// Exit code: interrupted.
 const INTERRUPTED: u8 = 130;
 
-fn parse_regex(s: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(s).map_err(|e| e.to_string())
-}
-
 /// Arguments of `kbundle collect`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -81,9 +77,8 @@ pub struct Args {
     /// over it is recorded as an error, not kept.
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     max_objects: u64,
-    /// Also redact every match of REGEX, in objects and logs. Repeatable.
-    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
-    redact: Vec<regex::Regex>,
+    #[command(flatten)]
+    redaction: crate::redact::RedactArgs,
     /// Pin the collection time (RFC 3339), e.g. for reproducible bundles.
     #[arg(long, value_name = "TIME")]
     collected_at: Option<jiff::Timestamp>,
@@ -166,6 +161,9 @@ fn print_summary(s: &Summary) {
         s.entries, s.objects, s.pods, s.logs, s.nodes
     );
     println!("redacted:   {} values", s.redactions);
+    if !s.redaction_map.is_empty() {
+        println!("tokens:     {}", s.redaction_map.len());
+    }
     if !s.trimmed.is_empty() {
         println!(
             "trimmed:    {} logs (listed in manifest.json)",
@@ -270,6 +268,17 @@ async fn run_async(args: Args) -> ExitCode {
         );
         return ExitCode::from(FAILED);
     }
+    if let Err(e) = args.redaction.check(&out) {
+        eprintln!("kbundle: {e}");
+        return ExitCode::from(crate::exit::USAGE);
+    }
+    let tokenize = match args.redaction.key() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("kbundle: {e}");
+            return ExitCode::from(FAILED);
+        }
+    };
     let options = Options {
         max_log_bytes: args.max_log_bytes,
         since: args.since,
@@ -280,7 +289,8 @@ async fn run_async(args: Args) -> ExitCode {
         max_response_bytes: args.max_response_bytes,
         max_objects: args.max_objects,
         credentials_withheld,
-        redact: args.redact.clone(),
+        redact: args.redaction.redact.clone(),
+        tokenize,
         collected_at: Some(collected_at),
         context,
         ..Options::default()
@@ -318,6 +328,10 @@ async fn run_async(args: Args) -> ExitCode {
     }
     match result {
         Ok(summary) => {
+            if let Err(e) = args.redaction.write_map(&summary.redaction_map) {
+                eprintln!("kbundle: {}", crate::one_line(&e));
+                return ExitCode::from(FAILED);
+            }
             if !args.quiet {
                 print_summary(&summary);
             }
@@ -334,7 +348,12 @@ async fn run_async(args: Args) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("kbundle: {}", safe(&e.to_string()));
+            // A server's message can hold a credential too.
+            let message = e.to_string();
+            let message = kbundle_collector::Redactor::new(args.redaction.redact.clone())
+                .text(&message, &mut kbundle_collector::redact::Counts::new())
+                .into_owned();
+            eprintln!("kbundle: {}", safe(&message));
             match e {
                 kbundle_collector::Error::Invalid(_) => ExitCode::from(crate::exit::USAGE),
                 _ => ExitCode::from(FAILED),

@@ -15,7 +15,7 @@ use crate::safe;
 /// Arguments of `kbundle inspect`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Bundles, archives (zip, tar, tar.gz), folders or files; several are read as one snapshot.
+    /// Bundles, archives (zip, tar, tar.gz, tar.xz, tar.zst), folders or files; several are read as one snapshot.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -43,11 +43,27 @@ struct Report {
     objects: usize,
     kinds: BTreeMap<String, usize>,
     logs: Vec<LogReport>,
-    texts: Vec<String>,
+    texts: Vec<TextReport>,
     server_version: Option<String>,
     reference_time: Option<String>,
+    /// Where the reference time came from (`manifest`, `must-gather-timestamp`,
+    /// `observations`).
+    reference_time_source: Option<&'static str>,
     duplicates: usize,
 }
+
+/// What a text file was read as.
+#[derive(Debug, Serialize)]
+struct TextReport {
+    path: String,
+    /// The reader's kind: `describe`, `table` or `other`.
+    kind: kbundle_format::TextKind,
+    /// The parts recognised in it, with line ranges; empty: unrecognised.
+    parts: Vec<kbundle_analyzer::reading::TextPart>,
+}
+
+/// The largest text read to say what it holds.
+const MAX_TEXT: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Serialize)]
 struct InputReport {
@@ -133,7 +149,14 @@ fn report(snapshot: &Snapshot) -> Report {
         texts: snapshot
             .texts()
             .iter()
-            .map(|t| t.origin.path.clone())
+            .map(|t| TextReport {
+                path: t.origin.path.clone(),
+                kind: t.kind,
+                parts: snapshot
+                    .read_bytes(&t.origin, MAX_TEXT)
+                    .map(|b| kbundle_analyzer::reading::text_parts(&String::from_utf8_lossy(&b)))
+                    .unwrap_or_default(),
+            })
             .collect(),
         server_version: snapshot
             .server_version()
@@ -141,6 +164,7 @@ fn report(snapshot: &Snapshot) -> Report {
             .and_then(|v| v.as_str())
             .map(String::from),
         reference_time: snapshot.reference_time().map(|t| t.to_string()),
+        reference_time_source: snapshot.reference().map(|(_, source)| source.name()),
         duplicates: snapshot.duplicates(),
     }
 }
@@ -197,7 +221,11 @@ fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(out, "server:     {}", safe(v))?;
     }
     if let Some(t) = &r.reference_time {
-        writeln!(out, "reference:  {t}")?;
+        writeln!(
+            out,
+            "reference:  {t} (from {})",
+            r.reference_time_source.unwrap_or("unknown")
+        )?;
     }
     writeln!(out, "objects:    {}", r.objects)?;
     for (kind, n) in &r.kinds {
@@ -210,18 +238,37 @@ fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
     for l in &r.logs {
         writeln!(
             out,
-            "  {}/{} {}{} {} bytes{}",
-            safe(&l.namespace),
+            "  {}/{} {}{} {} bytes{} in {}",
+            if l.namespace.is_empty() {
+                "?".into()
+            } else {
+                safe(&l.namespace)
+            },
             safe(&l.pod),
             safe(l.container.as_deref().unwrap_or("?")),
             if l.previous { " (previous)" } else { "" },
             l.size,
-            if l.truncated { ", truncated" } else { "" }
+            if l.truncated { ", truncated" } else { "" },
+            safe(&l.path)
         )?;
     }
     writeln!(out, "texts:      {}", r.texts.len())?;
     for t in &r.texts {
-        writeln!(out, "  {}", safe(t))?;
+        writeln!(out, "  {}", safe(&t.path))?;
+        if t.parts.is_empty() {
+            writeln!(out, "    unrecognised")?;
+        }
+        for p in &t.parts {
+            let lines = if p.first_line == p.last_line {
+                format!("line {}", p.first_line)
+            } else {
+                format!("lines {}-{}", p.first_line, p.last_line)
+            };
+            match &p.name {
+                Some(name) => writeln!(out, "    {lines}: {} {}", p.what, safe(name))?,
+                None => writeln!(out, "    {lines}: {}", p.what)?,
+            }
+        }
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ mod demo;
 mod inspect;
 mod limits;
 mod malloc;
+mod redact;
 mod rules;
 mod serve;
 
@@ -38,6 +39,9 @@ enum Command {
     Rules(rules::Args),
     /// Collect a support bundle from a live cluster (default preset: calico-kube-controllers).
     Collect(collect::Args),
+    /// Redact any supported input (troubleshoot.sh bundle, must-gather, folder of kubectl
+    /// output, kbundle) into a kbundle, so it can be attached safely.
+    Redact(redact::Args),
     /// Run the whole pipeline on a built-in example cluster: serve it, collect it, analyze the
     /// bundle, print the report. Needs no cluster.
     Demo(demo::Args),
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Collect(args) => collect::run(args),
+        Command::Redact(args) => redact::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),

@@ -16,8 +16,8 @@ use crate::limits::LimitArgs;
 /// Arguments of `kbundle serve`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Bundles, archives (zip, tar, tar.gz), folders or files; several are served as one
-    /// snapshot.
+    /// Bundles, archives (zip, tar, tar.gz, tar.xz, tar.zst), folders or files; several are
+    /// served as one snapshot.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Address to listen on (port 0: any free port). Loopback by default: the API has no

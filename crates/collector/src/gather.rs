@@ -12,7 +12,7 @@ use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use kbundle_format::manifest::{CollectError, Manifest, Redaction, Truncation};
 use kbundle_format::selector::LabelSelector;
-use kbundle_format::{BundleWriter, PreparedEntry};
+use kbundle_format::{BundleWriter, MANIFEST_PATH, PreparedEntry};
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
@@ -62,6 +62,9 @@ struct Store {
     texts: BTreeMap<String, String>,
     logs: BTreeMap<String, LogFile>,
     errors: Vec<CollectError>,
+    /// The tokens of values redacted from objects before describing them (token → rule,
+    /// value), so the describe texts' counts are exact.
+    tokens: BTreeMap<String, (String, String)>,
 }
 
 /// Redacts a log's kept bytes. Text that is not UTF-8 is kept byte for byte unless something
@@ -189,6 +192,9 @@ struct Ctx<'a> {
     /// The logs' bytes, on disk.
     spill: Spill,
     redactor: Redactor,
+    /// The redactor for objects about to be described: always tokens, settled when the text
+    /// is written ([`Redactor::settle`]).
+    describe_redactor: Redactor,
     now: Timestamp,
 }
 
@@ -567,7 +573,9 @@ impl<'a> Ctx<'a> {
 
     fn redacted(&self, v: &Value) -> Value {
         let mut v = v.clone();
-        self.redactor.value(&mut v, &mut Counts::new());
+        let mut c = Counts::new();
+        self.describe_redactor.value(&mut v, &mut c);
+        self.lock().tokens.extend(c.into_tokens());
         v
     }
 
@@ -1104,7 +1112,12 @@ pub(crate) async fn run(
         progress,
         store: Mutex::new(Store::default()),
         spill: Spill::default(),
-        redactor: Redactor::new(options.redact.clone()),
+        redactor: match options.tokenize {
+            Some(key) => Redactor::new(options.redact.clone()).tokenized(key),
+            None => Redactor::new(options.redact.clone()),
+        },
+        describe_redactor: Redactor::new(options.redact.clone())
+            .tokenized(options.tokenize.unwrap_or_default()),
         now,
     };
     match &version {
@@ -1366,9 +1379,16 @@ fn write(
         texts,
         logs,
         mut errors,
+        tokens,
     } = store;
     let mut redactions: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let redaction_map = Mutex::new(crate::redact::RedactionMap::new());
     let count = |redactions: &mut BTreeMap<(String, String), u64>, path: &str, counts: Counts| {
+        if redactor.tokenizes()
+            && let Ok(mut map) = redaction_map.lock()
+        {
+            map.record(path, &counts);
+        }
         for (kind, n) in counts {
             *redactions.entry((path.to_string(), kind)).or_insert(0) += n;
         }
@@ -1398,7 +1418,8 @@ fn write(
         .count();
     for (path, text) in texts {
         let mut c = Counts::new();
-        let red = redactor.text(&text, &mut c).into_owned();
+        let red = redactor.text(&text, &mut c);
+        let red = redactor.settle(&red, &tokens, &mut c).into_owned();
         count(&mut redactions, &path, c);
         fixed.insert(path, red.into_bytes());
     }
@@ -1412,6 +1433,16 @@ fn write(
             trimmed: false,
         })
         .collect();
+    // Server messages reach the manifest and the terminal: redacted like any entry.
+    let mut c = Counts::new();
+    for e in &mut errors {
+        for s in [&mut e.what, &mut e.message] {
+            if let std::borrow::Cow::Owned(r) = redactor.text(s, &mut c) {
+                *s = r;
+            }
+        }
+    }
+    count(&mut redactions, MANIFEST_PATH, c);
     errors.sort_by(|a, b| (&a.what, &a.message).cmp(&(&b.what, &b.message)));
     errors.dedup();
 
@@ -1571,6 +1602,7 @@ fn write(
         errors,
         trimmed,
         redactions: redactions.values().sum(),
+        redaction_map: redaction_map.into_inner().unwrap_or_default(),
     })
 }
 

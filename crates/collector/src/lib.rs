@@ -191,6 +191,10 @@ pub struct Options {
     pub credentials_withheld: bool,
     /// Extra redaction patterns.
     pub redact: Vec<regex::Regex>,
+    /// With a key: each redacted value becomes `[REDACTED:<hash>]`, a keyed hash of the
+    /// value (the same value, the same token), and [`Summary::redaction_map`] says where each
+    /// token was used. Give a fresh random key per run.
+    pub tokenize: Option<[u8; 32]>,
     /// The collection time written to the manifest and used as the describe reference time
     /// (default: now). Pin it to get byte-identical bundles.
     pub collected_at: Option<jiff::Timestamp>,
@@ -214,6 +218,7 @@ impl Default for Options {
             max_objects: 10_000,
             credentials_withheld: false,
             redact: Vec::new(),
+            tokenize: None,
             collected_at: None,
             context: None,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -302,6 +307,9 @@ pub struct Summary {
     pub trimmed: Vec<(String, Truncation)>,
     /// Values redacted.
     pub redactions: u64,
+    /// With [`Options::tokenize`]: each token, its rule and where it was used (never written
+    /// into the bundle).
+    pub redaction_map: redact::RedactionMap,
 }
 
 impl Summary {

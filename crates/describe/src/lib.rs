@@ -100,7 +100,7 @@ pub use facts::{
     NodeFacts, NodePodFacts, PodConditionFacts, PodFacts, PodsStatusFacts, ReplicaFacts,
     ResourceCell, TaintFacts, WorkloadConditionFacts, WorkloadFacts,
 };
-pub use parse::parse;
+pub use parse::{is_elision, parse};
 pub use render::apps::{describe_deployment, describe_replicaset};
 pub use render::node::describe_node;
 pub use render::pod::describe_pod;

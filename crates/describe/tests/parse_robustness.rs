@@ -95,3 +95,58 @@ fn k9s_box_borders_are_ignored() {
         "Liveness probe failed: unknown shorthand flag: 'l' in -l"
     );
 }
+
+/// Wraps every line longer than `width` at `width` columns, the way a terminal copy does:
+/// continuation lines start at the left edge, without indentation.
+fn terminal_wrapped(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        for chunk in chars.chunks(width) {
+            out.extend(chunk);
+            out.push('\n');
+        }
+        if chars.is_empty() {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A describe copied from an 80-column terminal (real text: signatures.md 8.1, 8.2 and 1.4):
+/// the event messages, wrapped without indentation, still belong to their events, and the
+/// command that follows is not part of them.
+#[test]
+fn terminal_wrapped_events_keep_the_events_section() {
+    for file in [
+        "s8_1_pod_pending_coredns.txt",
+        "s8_2_pod_running_nginx.txt",
+        "s1_4_systemoom_events.txt",
+    ] {
+        let original = data(file);
+        // And rows elided by whoever pasted it (`……` at the left edge, under the header).
+        let elided = original.replacen("  ----", "……\n  ----", 1);
+        let wrapped = terminal_wrapped(&elided, 80) + "$ kubectl get pods -n kube-system\n";
+        let events = |text: &str| match parse(text).into_iter().next() {
+            Some(Described::Pod(p)) => p.events,
+            Some(Described::Node(n)) => n.events,
+            other => panic!("{file}: {other:?}"),
+        };
+        let (want, got) = (events(&original), events(&wrapped));
+        assert!(!want.is_empty(), "{file}");
+        assert_eq!(got.len(), want.len(), "{file}");
+        for (w, g) in want.iter().zip(&got) {
+            assert_eq!(
+                (&g.type_, &g.reason, &g.age),
+                (&w.type_, &w.reason, &w.age),
+                "{file}"
+            );
+            // Wrapping may split a word; the words of the message are all there.
+            assert_eq!(
+                g.message.replace(' ', ""),
+                w.message.replace(' ', ""),
+                "{file}"
+            );
+        }
+    }
+}

@@ -2,9 +2,9 @@
 //!
 //! The ground every other kbundle crate stands on:
 //!
-//! - [`Archive`]: a safe, bounded, read-only view of a directory, zip, tar, tar.gz, gzip or
-//!   text file. Nothing is extracted to disk; hostile names, links, bombs and oversized entries
-//!   are refused with a reason ([`Limits`]).
+//! - [`Archive`]: a safe, bounded, read-only view of a directory, zip, tar, tar.gz, tar.xz,
+//!   tar.zst, gzip, xz, zstd or text file. Nothing is extracted to disk; hostile names, links,
+//!   bombs and oversized entries are refused with a reason ([`Limits`]).
 //! - [`Snapshot`]: every Kubernetes object of one or more inputs, by apiVersion, kind,
 //!   namespace and name, with logs and text files read lazily.
 //! - [`BundleWriter`] and [`Manifest`]: the deterministic, atomic writer of the `kbundle/1`
@@ -29,6 +29,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod archive;
+pub mod command;
 pub mod entry_path;
 mod error;
 mod import;
@@ -45,6 +46,7 @@ pub use error::{Error, Result};
 pub use limits::Limits;
 pub use manifest::Manifest;
 pub use snapshot::{
-    EntryRef, Input, Layout, LogRef, Object, ObjectKey, ReadOptions, Snapshot, TextKind, TextRef,
+    EntryRef, Input, Layout, LogRef, Object, ObjectKey, ReadOptions, ReferenceTimeSource, Snapshot,
+    TextKind, TextRef,
 };
 pub use writer::{BundleWriter, MANIFEST_PATH, PreparedEntry, hex};

@@ -209,6 +209,36 @@ pub struct Input {
     pub manifest: Option<Manifest>,
     /// Entries that were not used, and why (parse errors, unknown files).
     pub ignored: Vec<Skipped>,
+    /// When the input says it was collected (a kbundle manifest's `collected_at`, a
+    /// must-gather's `timestamp` file), and which of these said it.
+    pub collected_at: Option<(jiff::Timestamp, ReferenceTimeSource)>,
+}
+
+/// Where a snapshot's reference time (the "now" its ages and windows are relative to) came
+/// from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReferenceTimeSource {
+    /// The kbundle manifest's `collected_at`.
+    Manifest,
+    /// A must-gather's `timestamp` file (the time the gathering ended).
+    MustGatherTimestamp,
+    /// The newest time at which the objects record an observation (event times, condition
+    /// transitions and heartbeats, container starts and ends, creations, managed-field
+    /// updates), a lone value far beyond all others set aside. Future-dated fields
+    /// (expirations, rotations, schedules, certificate validity) never count.
+    Observations,
+}
+
+impl ReferenceTimeSource {
+    /// A short name: `manifest`, `must-gather-timestamp`, `observations`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReferenceTimeSource::Manifest => "manifest",
+            ReferenceTimeSource::MustGatherTimestamp => "must-gather-timestamp",
+            ReferenceTimeSource::Observations => "observations",
+        }
+    }
 }
 
 impl Input {
@@ -246,7 +276,8 @@ impl Snapshot {
         Snapshot::default()
     }
 
-    /// Reads one input (a directory, zip, tar, tar.gz, gzip or text file).
+    /// Reads one input (a directory, zip, tar, tar.gz, tar.xz, tar.zst, gzip, xz, zstd or text
+    /// file).
     pub fn open(path: &Path, options: &ReadOptions) -> Result<Snapshot> {
         Snapshot::open_many(&[path.to_path_buf()], options)
     }
@@ -420,45 +451,31 @@ impl Snapshot {
         }
     }
 
-    /// The time the snapshot describes: the manifest's `collected_at` when there is one, else
-    /// the newest timestamp found in any object. Never the wall clock.
+    /// The time the snapshot describes ([`Snapshot::reference`] without its source).
     pub fn reference_time(&self) -> Option<jiff::Timestamp> {
-        if let Some(t) = self
-            .manifest()
-            .and_then(|m| m.collected_at.parse::<jiff::Timestamp>().ok())
-        {
-            return Some(t);
-        }
-        self.newest_timestamp()
+        self.reference().map(|(t, _)| t)
     }
 
-    /// The newest RFC 3339 timestamp in any object (fields named `*Timestamp`, `*Time`, `time`,
-    /// `*At`).
-    pub fn newest_timestamp(&self) -> Option<jiff::Timestamp> {
-        fn walk(v: &Value, key: &str, best: &mut Option<jiff::Timestamp>) {
-            match v {
-                Value::Object(m) => m.iter().for_each(|(k, v)| walk(v, k, best)),
-                Value::Array(a) => a.iter().for_each(|v| walk(v, key, best)),
-                Value::String(s)
-                    if key.ends_with("Timestamp")
-                        || key.ends_with("Time")
-                        || key == "time"
-                        || key.ends_with("At") =>
-                {
-                    if let Ok(t) = s.parse::<jiff::Timestamp>()
-                        && best.is_none_or(|b| t > b)
-                    {
-                        *best = Some(t);
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut best = None;
+    /// The time the snapshot describes and where it came from: the first input's own
+    /// collection stamp (kbundle manifest, must-gather `timestamp`) when one has it, else the
+    /// newest observation the objects record ([`Snapshot::newest_observation`]). Never the wall
+    /// clock.
+    pub fn reference(&self) -> Option<(jiff::Timestamp, ReferenceTimeSource)> {
+        self.inputs.iter().find_map(|i| i.collected_at).or_else(|| {
+            self.newest_observation()
+                .map(|t| (t, ReferenceTimeSource::Observations))
+        })
+    }
+
+    /// The newest time at which an object records an observation, robust to outliers: of the
+    /// times in observation fields (see [`ReferenceTimeSource::Observations`]), the newest
+    /// that is not a lone value more than a week beyond the next newest.
+    pub fn newest_observation(&self) -> Option<jiff::Timestamp> {
+        let mut times = Vec::new();
         for o in self.objects.values() {
-            walk(&o.value, "", &mut best);
+            observation_times(&o.value, "", &mut times);
         }
-        best
+        robust_newest(times)
     }
 
     /// Every resource type the snapshot's objects need: built-in types, plus those defined by
@@ -558,5 +575,138 @@ impl Snapshot {
                 });
         }
         types.into_values().collect()
+    }
+}
+
+/// Fields that hold the time something was observed or done (never a time to come).
+const OBSERVATION_FIELDS: &[&str] = &[
+    "creationTimestamp",
+    "firstTimestamp",
+    "lastTimestamp",
+    "eventTime",
+    "lastObservedTime",
+    "deprecatedFirstTimestamp",
+    "deprecatedLastTimestamp",
+    "lastTransitionTime",
+    "lastHeartbeatTime",
+    "lastProbeTime",
+    "lastUpdateTime",
+    "startedAt",
+    "finishedAt",
+    "startTime",
+    "completionTime",
+    "lastScheduleTime",
+    "lastSuccessfulTime",
+    "renewTime",
+    "acquireTime",
+];
+
+/// The times of observation fields anywhere in a value (`time` only inside `managedFields`).
+fn observation_times(v: &Value, key: &str, out: &mut Vec<jiff::Timestamp>) {
+    match v {
+        Value::Object(m) => {
+            let managed = key == "managedFields";
+            for (k, child) in m {
+                if managed && k == "time" {
+                    observation_times(child, "managedFields.time", out);
+                } else {
+                    observation_times(child, k, out);
+                }
+            }
+        }
+        Value::Array(a) => a
+            .iter()
+            .for_each(|child| observation_times(child, key, out)),
+        Value::String(s) if key == "managedFields.time" || OBSERVATION_FIELDS.contains(&key) => {
+            if let Ok(t) = s.parse::<jiff::Timestamp>() {
+                out.push(t);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The newest of `times`, setting aside lone values far beyond the rest: while the newest is
+/// more than a week after the next newest, it is dropped (at most a hundredth of the values,
+/// and never the last two).
+pub(crate) fn robust_newest(mut times: Vec<jiff::Timestamp>) -> Option<jiff::Timestamp> {
+    const GAP: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
+    times.sort_unstable();
+    let mut dropped = 0;
+    let budget = (times.len() / 100).max(1);
+    while times.len() > 2 && dropped < budget {
+        let (Some(newest), Some(next)) = (times.last(), times.get(times.len() - 2)) else {
+            break;
+        };
+        if next.duration_until(*newest) > GAP {
+            times.pop();
+            dropped += 1;
+        } else {
+            break;
+        }
+    }
+    times.last().copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(value: Value) -> Object {
+        Object {
+            value,
+            origin: EntryRef {
+                input: 0,
+                path: "x.json".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn future_dated_fields_and_lone_outliers_are_not_the_present() {
+        let mut s = Snapshot::new();
+        s.insert(object(serde_json::json!({
+            "apiVersion": "operator.example.io/v1", "kind": "Thing",
+            "metadata": {"name": "a", "creationTimestamp": "2024-01-01T00:00:00Z"},
+            "status": {"certsRotateAt": "2026-05-01T00:00:00Z", "notAfter": "2027-01-01T00:00:00Z",
+                       "conditions": [{"type": "Ready", "lastTransitionTime": "2024-03-01T10:00:00Z"}]}
+        })));
+        s.insert(object(serde_json::json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": "e", "namespace": "ns", "creationTimestamp": "2024-03-01T11:00:00Z"},
+            "lastTimestamp": "2024-03-01T11:30:00Z"
+        })));
+        assert_eq!(
+            s.reference().map(|(t, src)| (t.to_string(), src)),
+            Some((
+                "2024-03-01T11:30:00Z".into(),
+                ReferenceTimeSource::Observations
+            ))
+        );
+        // A node whose clock ran two years ahead once.
+        s.insert(object(serde_json::json!({
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": "n", "creationTimestamp": "2023-01-01T00:00:00Z"},
+            "status": {"conditions": [{"type": "Ready", "lastHeartbeatTime": "2026-03-01T11:00:00Z"}]}
+        })));
+        assert_eq!(
+            s.reference_time().map(|t| t.to_string()).as_deref(),
+            Some("2024-03-01T11:30:00Z")
+        );
+    }
+
+    #[test]
+    fn robust_newest_keeps_close_values() {
+        let t = |s: &str| s.parse::<jiff::Timestamp>().ok();
+        let times: Vec<jiff::Timestamp> = [
+            "2024-01-01T00:00:00Z",
+            "2024-01-05T00:00:00Z",
+            "2024-01-09T00:00:00Z",
+        ]
+        .iter()
+        .filter_map(|s| t(s))
+        .collect();
+        assert_eq!(robust_newest(times), t("2024-01-09T00:00:00Z"));
+        assert_eq!(robust_newest(Vec::new()), None);
     }
 }

@@ -775,7 +775,7 @@ fn invalid_utf8_content() {
     let err = open("x.log", vec![0xff; 600]).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "x.log: not a supported input (binary data that is not zip, tar, tar.gz or gzip)"
+        "x.log: not a supported input (binary data that is not zip, tar, tar.gz, tar.xz, tar.zst, gzip, xz or zstd)"
     );
     #[cfg(unix)]
     {

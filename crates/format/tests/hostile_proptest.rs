@@ -221,6 +221,28 @@ proptest! {
         exercise(if gz { "p.tar.gz" } else { "p.tar" }, bytes);
     }
 
+    /// xz and zstd inputs (tars, multi-frame, single files), cut anywhere and with bytes
+    /// flipped: decoders' errors are one line, nothing panics.
+    #[test]
+    fn damaged_xz_and_zstd(
+        name in prop::sample::select(vec![
+            "sample.tar.xz", "sample.tar.zst", "multi.tar.zst", "note.txt.xz", "note.txt.zst",
+        ]),
+        cut in proptest::option::weighted(0.5, any::<usize>()),
+        flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..4),
+    ) {
+        let path = format!("{}/tests/data/compressed/{name}", env!("CARGO_MANIFEST_DIR"));
+        let mut bytes = std::fs::read(&path).unwrap();
+        let len = bytes.len();
+        for (at, v) in flips {
+            bytes[at % len] = v;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut % (len + 1));
+        }
+        exercise(name, bytes);
+    }
+
     /// One object file of any bytes, under each name the importers tell apart.
     #[test]
     fn single_object_files(

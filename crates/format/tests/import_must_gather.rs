@@ -4,7 +4,7 @@
 mod import_common;
 
 use import_common::{dir_of, inspect, log_text, open_bytes, tar_gz_of, zip_of};
-use kbundle_format::{Layout, ReadOptions, Snapshot};
+use kbundle_format::{Layout, ReadOptions, ReferenceTimeSource, Snapshot};
 
 const ROOT: &str = "must-gather.local.5217838232343/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-0123abcd";
 
@@ -139,6 +139,14 @@ fn must_gather_in_every_container() {
         );
         assert!(report.texts.iter().any(|t| t.ends_with("logs/weird.log")));
         assert_eq!(report.version, None);
+        // The gathering's own stamp is the reference time.
+        assert_eq!(
+            s.reference().map(|(t, source)| (t.to_string(), source)),
+            Some((
+                "2024-05-01T10:00:00Z".to_string(),
+                ReferenceTimeSource::MustGatherTimestamp
+            ))
+        );
     }
 }
 

@@ -347,3 +347,36 @@ fn old_bundles_without_type_information() {
         )]
     );
 }
+
+/// Older troubleshoot versions wrote no `version.yaml`: the bundle is still recognised by
+/// troubleshoot's own paths, and its logs keep their namespace and pod.
+#[test]
+fn bundles_without_version_yaml() {
+    let entries: Vec<(String, Vec<u8>)> = small_bundle("support-bundle/")
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with("version.yaml"))
+        .collect();
+    for bytes in [tar_gz_of(&entries), zip_of(&entries)] {
+        let s = import_common::open_bytes("old.tar.gz", bytes);
+        let input = &s.inputs()[0];
+        assert_eq!(input.layout, Layout::Troubleshoot);
+        assert_eq!(input.root, "support-bundle");
+        let report = inspect(&s);
+        assert!(
+            report
+                .logs
+                .iter()
+                .any(|l| l == "kube-system/calico-kube-controllers-1/calico-kube-controllers"),
+            "{:?}",
+            report.logs
+        );
+    }
+    // Only the pods' logs of the real bundle, without its version.yaml.
+    let only_logs = vec![(
+        "sb/cluster-resources/pods/logs/kube-system/p/c.log".to_string(),
+        b"2024 hi\n".to_vec(),
+    )];
+    let s = import_common::open_bytes("sb.zip", zip_of(&only_logs));
+    assert_eq!(s.inputs()[0].layout, Layout::Troubleshoot);
+    assert_eq!(inspect(&s).logs, ["kube-system/p/c"]);
+}

@@ -94,7 +94,7 @@ fn random_bytes_and_empty_input_are_refused() {
     let err = open("random.bin", random).unwrap_err().to_string();
     assert_eq!(
         err,
-        "random.bin: not a supported input (binary data that is not zip, tar, tar.gz or gzip)"
+        "random.bin: not a supported input (binary data that is not zip, tar, tar.gz, tar.xz, tar.zst, gzip, xz or zstd)"
     );
     let err = open("empty.zip", Vec::new()).unwrap_err().to_string();
     assert_eq!(err, "empty.zip: the input is empty");
@@ -404,4 +404,73 @@ fn newer_bundle_format_is_refused() {
         err,
         "new.zip: not a supported input (bundle format kbundle/2 is not kbundle/1, the one this version reads)"
     );
+}
+
+fn compressed(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/tests/data/compressed/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn tar_xz_and_tar_zst_are_read_like_tar_gz() {
+    for (name, kind) in [
+        ("sample.tar.xz", ArchiveKind::TarXz),
+        ("sample.tar.zst", ArchiveKind::TarZst),
+        ("multi.tar.zst", ArchiveKind::TarZst),
+    ] {
+        let a = open(name, compressed(name)).unwrap();
+        assert_eq!(a.kind(), kind, "{name}");
+        let paths: Vec<_> = a.entries().iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec!["bundle/logs/ns/p/c.log", "bundle/ns.json"],
+            "{name}"
+        );
+        let log = a.read_bytes("bundle/logs/ns/p/c.log", 1 << 20).unwrap();
+        assert!(log.ends_with(b"hello\n"), "{name}");
+        let mut snapshot = Snapshot::new();
+        snapshot.add_archive(a).unwrap();
+        assert_eq!(snapshot.of_kind("", "Namespace").count(), 1, "{name}");
+        assert_eq!(snapshot.logs().len(), 1, "{name}");
+    }
+    for (name, kind) in [
+        ("note.txt.xz", ArchiveKind::Xz),
+        ("note.txt.zst", ArchiveKind::Zst),
+    ] {
+        let a = open(name, compressed(name)).unwrap();
+        assert_eq!(a.kind(), kind);
+        assert_eq!(a.entries()[0].path, "note.txt");
+        assert_eq!(a.read_bytes("note.txt", 100).unwrap(), b"Name: x\n");
+    }
+}
+
+#[test]
+fn xz_and_zstd_bombs_and_truncations_are_one_line_errors() {
+    for name in ["bomb.tar.xz", "bomb.tar.zst"] {
+        let err = open(name, compressed(name)).unwrap_err().to_string();
+        assert!(err.contains("compression ratio"), "{name}: {err}");
+        assert!(!err.contains('\n'));
+    }
+    for name in [
+        "sample.tar.xz",
+        "sample.tar.zst",
+        "note.txt.xz",
+        "note.txt.zst",
+    ] {
+        let bytes = compressed(name);
+        for cut in [6, bytes.len() / 2, bytes.len() - 1] {
+            match open(name, bytes[..cut].to_vec()) {
+                // A cut inside the trailer may still list every entry; reading must not panic.
+                Ok(a) => {
+                    for e in a.entries() {
+                        let _ = a.read_bytes(&e.path, 1 << 20);
+                    }
+                }
+                Err(e) => assert!(!e.to_string().contains('\n'), "{name}: {e}"),
+            }
+        }
+    }
 }

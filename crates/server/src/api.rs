@@ -346,7 +346,12 @@ impl State {
                 (true, false) => "list",
                 _ => "get",
             };
-            return Err(ApiError::forbidden(verb, group, plural, namespace));
+            let mut e = ApiError::forbidden(verb, group, plural, namespace);
+            if let Some(m) = &self.faults.message {
+                e.message.push_str(": ");
+                e.message.push_str(m);
+            }
+            return Err(e);
         }
         let t = t.clone();
         match tail {

@@ -11,6 +11,8 @@
 //! - `delay=DURATION`: every response waits this long first (`250ms`, `2s`, or milliseconds).
 //! - `cut-logs=BYTES`: log streams are cut off (the connection is aborted, no clean end of
 //!   body) after this many bytes.
+//! - `message=TEXT`: appended to the `Status.message` of every `forbid` answer (to test what
+//!   callers do with a server's words, e.g. that a credential in them is redacted).
 
 use std::time::Duration;
 
@@ -37,6 +39,8 @@ pub struct Faults {
     pub delay: Option<Duration>,
     /// Log streams are aborted after this many bytes.
     pub cut_logs_after: Option<u64>,
+    /// Text appended to the message of every `forbid` answer.
+    pub message: Option<String>,
 }
 
 impl Faults {
@@ -90,9 +94,10 @@ impl Faults {
                             .map_err(|_| err("expected a number of bytes"))?,
                     );
                 }
+                "message" => faults.message = Some(value.to_string()),
                 _ => {
                     return Err(err(
-                        "unknown fault (known: forbid, vanish, error-every, delay, cut-logs)",
+                        "unknown fault (known: forbid, vanish, error-every, delay, cut-logs, message)",
                     ));
                 }
             }
@@ -135,7 +140,7 @@ mod tests {
     #[test]
     fn parse() {
         let f = Faults::parse(
-            "forbid=secrets,deployments.apps; vanish=kube-system/p1;error-every=3;delay=250ms;cut-logs=100",
+            "forbid=secrets,deployments.apps; vanish=kube-system/p1;error-every=3;delay=250ms;cut-logs=100;message=token=abc def",
         );
         assert_eq!(
             f,
@@ -145,6 +150,7 @@ mod tests {
                 error_every: Some(3),
                 delay: Some(Duration::from_millis(250)),
                 cut_logs_after: Some(100),
+                message: Some("token=abc def".into()),
             })
         );
         let f = Faults::parse("forbid=secrets,deployments.apps").unwrap_or_default();

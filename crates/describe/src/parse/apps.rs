@@ -96,6 +96,12 @@ pub(super) fn parse_workload(block: &[Line<'_>]) -> WorkloadFacts {
             continue;
         }
         let rel = l.indent.saturating_sub(base);
+        if rel == 0 && section == S::Events {
+            if !events.wrapped(l, &mut wl.events) {
+                section = S::Other;
+            }
+            continue;
+        }
         if rel == 0 {
             section = S::Other;
             let Some((k, v)) = key_value(l.body) else {

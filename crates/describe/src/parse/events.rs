@@ -2,7 +2,7 @@
 
 use crate::facts::EventFacts;
 
-use super::Line;
+use super::{Line, is_elision};
 
 /// Column starts of an events header, in characters.
 #[derive(Debug, Default)]
@@ -51,11 +51,41 @@ impl EventTable {
             };
             return;
         }
-        if body.starts_with("----") || body == "..." {
+        if body.starts_with("----") || is_elision(body) {
             return;
         }
-        if let Some(e) = self.row(l) {
-            out.push(e);
+        match self.row(l) {
+            Some(e) => out.push(e),
+            None => {
+                self.wrapped(l, out);
+            }
+        }
+    }
+
+    /// A line that continues the last event's message (a terminal wrapped it): appended to
+    /// it. False, and nothing done, when there is no event yet or the line is a shell prompt
+    /// or command line (the next command's output begins).
+    pub(super) fn wrapped(&mut self, l: &Line<'_>, out: &mut [EventFacts]) -> bool {
+        let body = l.body.trim();
+        if is_elision(body) {
+            // Rows left out of the paste: nothing to add, the section goes on.
+            return true;
+        }
+        let prompt = body.starts_with("$ ")
+            || body.starts_with("# ")
+            || body.starts_with("kubectl ")
+            || body.contains("$ kubectl")
+            || body.contains("# kubectl")
+            || body.contains("> kubectl");
+        match out.last_mut() {
+            Some(last) if !prompt && !body.is_empty() => {
+                if !last.message.is_empty() {
+                    last.message.push(' ');
+                }
+                last.message.push_str(body);
+                true
+            }
+            _ => false,
         }
     }
 

@@ -235,7 +235,10 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
     let content: Vec<Line<'_>> = region
         .iter()
         .filter(|l| {
-            !(l.body.starts_with('#') || l.body.starts_with('$') || l.body.starts_with("```"))
+            !(l.body.starts_with('#')
+                || l.body.starts_with('$')
+                || l.body.starts_with("```")
+                || (l.indent == 0 && is_command_line(l.body)))
         })
         .copied()
         .collect();
@@ -260,6 +263,29 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
         || pod.status.is_some()
         || pod.reason.is_some();
     found.then_some(Described::Pod(pod))
+}
+
+/// Whether a line stands for lines left out of a paste: `...`, `……`, `[...]`, `(...)`.
+pub fn is_elision(body: &str) -> bool {
+    let t = body
+        .trim()
+        .trim_matches(|c| matches!(c, '[' | ']' | '(' | ')'));
+    !t.is_empty() && t.chars().all(|c| c == '.' || c == '…') && (t.len() >= 3 || t.contains('…'))
+}
+
+/// Whether a line at the left edge is the command pasted above its output, with or without a
+/// prompt (`kubectl describe pod x`, `[root@host ~]# k describe po/x`, `sudo microk8s kubectl
+/// ...`).
+fn is_command_line(body: &str) -> bool {
+    let words: Vec<&str> = body.split_whitespace().take(12).collect();
+    words.iter().any(|w| {
+        matches!(
+            w.rsplit(['/', '\\']).next().unwrap_or_default(),
+            "kubectl" | "kubectl.exe" | "oc" | "oc.exe" | "k" | "kubecolor"
+        )
+    }) && words
+        .iter()
+        .any(|w| matches!(*w, "describe" | "get" | "logs"))
 }
 
 /// Whether a line starts an events table header.

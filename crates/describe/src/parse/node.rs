@@ -177,6 +177,12 @@ pub(super) fn parse_node(block: &[Line<'_>], fragment: bool) -> NodeFacts {
             events.line(l, &mut node.events);
             continue;
         }
+        if rel == 0 && section == NodeSection::Events && !fragment {
+            if !events.wrapped(l, &mut node.events) {
+                section = NodeSection::Other;
+            }
+            continue;
+        }
         if rel == 0 {
             section = NodeSection::Other;
             let Some((k, v)) = key_value(l.body) else {

@@ -208,6 +208,14 @@ pub(super) fn parse_pod(block: &[Line<'_>], fragment: bool) -> PodFacts {
             events.line(l, &mut pod.events);
             continue;
         }
+        if rel == 0 && section == PodSection::Events && !fragment {
+            // Events come last: a line at the left edge is a message the terminal wrapped,
+            // unless it is the next command.
+            if !events.wrapped(l, &mut pod.events) {
+                section = PodSection::Other;
+            }
+            continue;
+        }
         if rel == 0 {
             containers.finish(&mut pod);
             section = PodSection::Other;

@@ -9,8 +9,9 @@
 //! read of it is an [`Error::Entry`].
 //!
 //! One file per backend, each adding its `open_*` (and read) methods to [`Archive`]:
-//! `zip_backend.rs`, `tar_backend.rs` (tar and tar.gz), `dir.rs` (a folder), `single.rs` (one
-//! plain or gzipped file); the bounded readers every read goes through are in `bounded.rs`.
+//! `zip_backend.rs`, `tar_backend.rs` (tar, tar.gz, tar.xz, tar.zst), `dir.rs` (a folder),
+//! `single.rs` (one plain or compressed file); the bounded readers every read goes through are
+//! in `bounded.rs`.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -43,22 +44,171 @@ pub enum ArchiveKind {
     Tar,
     /// A gzip-compressed tar file.
     TarGz,
+    /// An xz-compressed tar file.
+    TarXz,
+    /// A zstd-compressed tar file.
+    TarZst,
     /// A single gzip-compressed file that is not a tar.
     Gzip,
+    /// A single xz-compressed file that is not a tar.
+    Xz,
+    /// A single zstd-compressed file that is not a tar.
+    Zst,
     /// A single text file (a describe text, a log, a JSON or YAML file).
     File,
 }
 
 impl ArchiveKind {
-    /// A short lowercase name: `directory`, `zip`, `tar`, `tar.gz`, `gzip`, `file`.
+    /// A short lowercase name: `directory`, `zip`, `tar`, `tar.gz`, `tar.xz`, `tar.zst`,
+    /// `gzip`, `xz`, `zst`, `file`.
     pub fn name(self) -> &'static str {
         match self {
             ArchiveKind::Directory => "directory",
             ArchiveKind::Zip => "zip",
             ArchiveKind::Tar => "tar",
             ArchiveKind::TarGz => "tar.gz",
+            ArchiveKind::TarXz => "tar.xz",
+            ArchiveKind::TarZst => "tar.zst",
             ArchiveKind::Gzip => "gzip",
+            ArchiveKind::Xz => "xz",
+            ArchiveKind::Zst => "zst",
             ArchiveKind::File => "file",
+        }
+    }
+
+    /// Whether this is a compressed tar, whose entries are read by decompressing the stream
+    /// in order (one pass serves many entries, random access costs a pass).
+    pub fn is_compressed_tar(self) -> bool {
+        matches!(
+            self,
+            ArchiveKind::TarGz | ArchiveKind::TarXz | ArchiveKind::TarZst
+        )
+    }
+
+    /// The compression of a compressed tar or a single compressed file.
+    fn codec(self) -> Option<Codec> {
+        match self {
+            ArchiveKind::TarGz | ArchiveKind::Gzip => Some(Codec::Gzip),
+            ArchiveKind::TarXz | ArchiveKind::Xz => Some(Codec::Xz),
+            ArchiveKind::TarZst | ArchiveKind::Zst => Some(Codec::Zstd),
+            _ => None,
+        }
+    }
+}
+
+/// A stream compression, recognised by its magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Codec {
+    Gzip,
+    Xz,
+    Zstd,
+}
+
+/// The most memory an xz stream may ask for, in KiB (`xz -9` needs 65 MiB to decompress).
+const XZ_MEM_LIMIT_KIB: u32 = 128 * 1024;
+/// The largest zstd window accepted (`zstd --ultra -22` uses 128 MiB).
+const ZSTD_MAX_WINDOW: u64 = 128 << 20;
+
+impl Codec {
+    fn of(head: &[u8]) -> Option<Codec> {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Some(Codec::Gzip)
+        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+            Some(Codec::Xz)
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(Codec::Zstd)
+        } else {
+            None
+        }
+    }
+
+    /// `gzip`, `xz`, `zstd`.
+    fn name(self) -> &'static str {
+        match self {
+            Codec::Gzip => "gzip",
+            Codec::Xz => "xz",
+            Codec::Zstd => "zstd",
+        }
+    }
+
+    /// The kinds of a tar and of a single file compressed so.
+    fn kinds(self) -> (ArchiveKind, ArchiveKind) {
+        match self {
+            Codec::Gzip => (ArchiveKind::TarGz, ArchiveKind::Gzip),
+            Codec::Xz => (ArchiveKind::TarXz, ArchiveKind::Xz),
+            Codec::Zstd => (ArchiveKind::TarZst, ArchiveKind::Zst),
+        }
+    }
+
+    /// A decompressing reader over the whole input (xz and zstd: every stream or frame, one
+    /// after another, as their tools write them; memory bounded).
+    fn decoder(self, cursor: Cursor) -> Decoder {
+        Decoder(match self {
+            Codec::Gzip => Box::new(flate2::read::GzDecoder::new(cursor)),
+            Codec::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
+                cursor,
+                true,
+                XZ_MEM_LIMIT_KIB,
+            )),
+            Codec::Zstd => Box::new(ZstdFrames {
+                source: Some(io::BufReader::new(cursor)),
+                frame: None,
+            }),
+        })
+    }
+}
+
+/// A decompressing reader of any [`Codec`].
+struct Decoder(Box<dyn Read + Send>);
+
+impl Read for Decoder {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl std::fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Decoder")
+    }
+}
+
+/// zstd frames one after another (`pzstd` and `zstd -T` write several), decoded in order.
+struct ZstdFrames {
+    /// The input, while no frame is open.
+    source: Option<io::BufReader<Cursor>>,
+    /// The open frame.
+    frame: Option<
+        ruzstd::decoding::StreamingDecoder<io::BufReader<Cursor>, ruzstd::decoding::FrameDecoder>,
+    >,
+}
+
+impl Read for ZstdFrames {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use io::BufRead;
+        loop {
+            if let Some(frame) = &mut self.frame {
+                let n = frame.read(buf)?;
+                if n > 0 || buf.is_empty() {
+                    return Ok(n);
+                }
+                if let Some(done) = self.frame.take() {
+                    self.source = Some(done.into_inner());
+                }
+                continue;
+            }
+            let Some(mut source) = self.source.take() else {
+                return Ok(0);
+            };
+            if source.fill_buf()?.is_empty() {
+                return Ok(0);
+            }
+            let frame = ruzstd::decoding::StreamingDecoder::new_with_max_window_size(
+                source,
+                ZSTD_MAX_WINDOW,
+            )
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, one_line(&e)))?;
+            self.frame = Some(frame);
         }
     }
 }
@@ -193,7 +343,7 @@ pub struct Archive {
     zip: Option<zip::ZipArchive<Cursor>>,
     /// tar.gz: a decoder left where the last read stopped (its position in the uncompressed
     /// stream), so that reading entries in order costs one pass, not one pass per entry.
-    resume: std::sync::Mutex<Option<(u64, flate2::read::GzDecoder<Cursor>)>>,
+    resume: std::sync::Mutex<Option<(u64, Decoder)>>,
     /// tar.gz: the bytes of small entries, kept while the stream is read at open (by entry
     /// index), so that reading many small entries in any order costs no further pass.
     small: HashMap<usize, Box<[u8]>>,
@@ -388,31 +538,30 @@ impl Archive {
         if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
             return Archive::open_zip(path, backing, limits);
         }
-        if head.starts_with(&[0x1f, 0x8b]) {
+        if let Some(codec) = Codec::of(head) {
             let mut inner = [0u8; 512];
-            let m = read_full(
-                &mut flate2::read::GzDecoder::new(backing.cursor()),
-                &mut inner,
-            )
-            .map_err(|e| Error::Corrupt {
-                path: path.clone(),
-                format: "gzip",
-                message: one_line(&e),
+            let m = read_full(&mut codec.decoder(backing.cursor()), &mut inner).map_err(|e| {
+                Error::Corrupt {
+                    path: path.clone(),
+                    format: codec.name(),
+                    message: one_line(&e),
+                }
             })?;
             if is_tar_header(inner.get(..m).unwrap_or_default()) {
-                return Archive::open_tar(path, backing, true, limits);
+                return Archive::open_tar(path, backing, Some(codec), limits);
             }
-            return Archive::open_single(path, backing, true, limits);
+            return Archive::open_single(path, backing, Some(codec), limits);
         }
         if is_tar_header(head) {
-            return Archive::open_tar(path, backing, false, limits);
+            return Archive::open_tar(path, backing, None, limits);
         }
         if looks_like_text(head) {
-            return Archive::open_single(path, backing, false, limits);
+            return Archive::open_single(path, backing, None, limits);
         }
         Err(Error::Unsupported {
             path,
-            reason: "binary data that is not zip, tar, tar.gz or gzip".into(),
+            reason: "binary data that is not zip, tar, tar.gz, tar.xz, tar.zst, gzip, xz or zstd"
+                .into(),
         })
     }
 
@@ -483,8 +632,10 @@ impl Archive {
                     .ok()
                     .and_then(|mut r| r.take())
                     .filter(|(pos, _)| *pos <= *offset);
-                let (pos, mut gz) =
-                    cached.unwrap_or_else(|| (0, flate2::read::GzDecoder::new(backing.cursor())));
+                let Some(codec) = self.kind.codec() else {
+                    return Err(self.entry_error(&info.path, "input is not readable"));
+                };
+                let (pos, mut gz) = cached.unwrap_or_else(|| (0, codec.decoder(backing.cursor())));
                 let skip = offset - pos;
                 let skipped = io::copy(&mut (&mut gz).take(skip), &mut io::sink()).map_err(wrap)?;
                 if skipped != skip {
@@ -502,9 +653,9 @@ impl Archive {
                 Ok(out)
             }
             (Locator::Whole, Some(backing)) => {
-                if self.kind == ArchiveKind::Gzip {
-                    let gz = flate2::read::GzDecoder::new(backing.cursor());
-                    f(&mut Bounded::new(gz, bound, TOO_BIG)).map_err(wrap)
+                if let Some(codec) = self.kind.codec() {
+                    let decoder = codec.decoder(backing.cursor());
+                    f(&mut Bounded::new(decoder, bound, TOO_BIG)).map_err(wrap)
                 } else {
                     f(&mut backing.cursor().take(bound)).map_err(wrap)
                 }
@@ -594,7 +745,7 @@ impl Archive {
                 .enumerate()
                 .all(|(i, info)| !wanted(info) || self.small.contains_key(&i))
         };
-        if self.kind != ArchiveKind::TarGz || all_small() {
+        if !self.kind.is_compressed_tar() || all_small() {
             for (i, info) in self.entries.iter().enumerate() {
                 if wanted(info)
                     && let Err(reason) = self.read_index_or_bad(i, |r| f(info, r))?
@@ -620,10 +771,13 @@ impl Archive {
         }
         let wrap = |e: io::Error| Error::Corrupt {
             path: self.path.clone(),
-            format: "tar.gz",
+            format: self.kind.name(),
             message: one_line(&e),
         };
-        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(backing.cursor()));
+        let Some(codec) = self.kind.codec() else {
+            return Ok(());
+        };
+        let mut tar = tar::Archive::new(codec.decoder(backing.cursor()));
         for (ordinal, entry) in tar.entries().map_err(wrap)?.enumerate() {
             let entry = entry.map_err(wrap)?;
             if let Some(&i) = by_ordinal.get(&ordinal)

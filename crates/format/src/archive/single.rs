@@ -1,4 +1,4 @@
-//! A single file: a plain text (JSON, YAML, logs...) or a gzip of one.
+//! A single file: a plain text (JSON, YAML, logs...) or a compressed one (gzip, xz, zstd).
 
 use super::*;
 
@@ -6,17 +6,17 @@ impl Archive {
     pub(super) fn open_single(
         path: PathBuf,
         backing: Backing,
-        gz: bool,
+        codec: Option<Codec>,
         limits: Limits,
     ) -> Result<Archive> {
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "input".into());
-        let (kind, name, size) = if gz {
-            let name = file_name
-                .strip_suffix(".gz")
-                .or_else(|| file_name.strip_suffix(".gzip"))
+        let (kind, name, size) = if let Some(codec) = codec {
+            let name = [".gz", ".gzip", ".xz", ".zst", ".zstd"]
+                .iter()
+                .find_map(|s| file_name.strip_suffix(s))
                 .unwrap_or(&file_name)
                 .to_string();
             // The size is only known by decompressing; bound it while counting.
@@ -27,16 +27,16 @@ impl Archive {
                     .max(RATIO_FLOOR_BYTES),
             );
             let mut reader = Bounded::new(
-                flate2::read::GzDecoder::new(backing.cursor()),
+                codec.decoder(backing.cursor()),
                 max,
-                "gzip stream exceeds the size or compression-ratio limit",
+                "compressed stream exceeds the size or compression-ratio limit",
             );
             let size = io::copy(&mut reader, &mut io::sink()).map_err(|e| Error::Corrupt {
                 path: path.clone(),
-                format: "gzip",
+                format: codec.name(),
                 message: one_line(&e),
             })?;
-            (ArchiveKind::Gzip, name, size)
+            (codec.kinds().1, name, size)
         } else {
             let size = backing.len().map_err(|e| Error::io(&path, e))?;
             (ArchiveKind::File, file_name, size)

@@ -1,4 +1,4 @@
-//! The tar family (tar, tar.gz): one pass at open, small entries kept in memory.
+//! The tar family (tar, tar.gz, tar.xz, tar.zst): one pass at open, small entries kept in memory.
 
 use super::*;
 
@@ -26,7 +26,7 @@ impl<R: Read> Read for Counting<R> {
         if seen > self.limit {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                "gzip compression ratio exceeded",
+                "compression ratio exceeded",
             ));
         }
         Ok(n)
@@ -37,10 +37,12 @@ impl Archive {
     pub(super) fn open_tar(
         path: PathBuf,
         backing: Backing,
-        gz: bool,
+        codec: Option<Codec>,
         limits: Limits,
     ) -> Result<Archive> {
-        let format = if gz { "tar.gz" } else { "tar" };
+        let kind = codec.map_or(ArchiveKind::Tar, |c| c.kinds().0);
+        let format = kind.name();
+        let gz = codec.is_some();
         let corrupt = |e: io::Error| Error::Corrupt {
             path: path.clone(),
             format,
@@ -51,27 +53,21 @@ impl Archive {
             .saturating_mul(limits.max_ratio)
             .max(RATIO_FLOOR_BYTES * 16);
         let count = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let reader: Box<dyn Read> = if gz {
-            Box::new(Counting {
-                inner: flate2::read::GzDecoder::new(backing.cursor()),
+        let reader: Box<dyn Read> = match codec {
+            Some(codec) => Box::new(Counting {
+                inner: codec.decoder(backing.cursor()),
                 count: count.clone(),
                 limit: max_stream,
-            })
-        } else {
-            Box::new(backing.cursor())
+            }),
+            None => Box::new(backing.cursor()),
         };
         let ratio_exceeded = || gz && count.load(std::sync::atomic::Ordering::Relaxed) > max_stream;
         let ratio_error = |path: PathBuf| Error::Limit {
             path,
-            what: "gzip compression ratio".into(),
+            what: format!("{} compression ratio", codec.map_or("tar", Codec::name)),
             limit: format!("{}:1", limits.max_ratio),
         };
         let mut tar = tar::Archive::new(reader);
-        let kind = if gz {
-            ArchiveKind::TarGz
-        } else {
-            ArchiveKind::Tar
-        };
         let mut archive = Archive::empty(path.clone(), kind, limits);
         let mut total: u64 = 0;
         let entries = match tar.entries() {

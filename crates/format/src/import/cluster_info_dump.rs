@@ -18,7 +18,7 @@ use std::ops::Range;
 use serde_json::Value;
 
 use super::{Class, Detected, Importer, is_object_file, kubectl_text, parent};
-use crate::archive::{Archive, ArchiveKind, EntryInfo};
+use crate::archive::{Archive, EntryInfo};
 use crate::error::Result;
 use crate::snapshot::Layout;
 
@@ -119,7 +119,7 @@ impl Importer for DumpStream {
         let max = archive.limits().max_parse_bytes;
         let candidate = |e: &EntryInfo| !is_object_file(&e.path) || e.path.ends_with(".json");
         // Read errors mean "not a dump": the import reports them later.
-        let found = if archive.kind() == ArchiveKind::TarGz {
+        let found = if archive.kind().is_compressed_tar() {
             // One pass over the stream, not one per candidate.
             let mut found = false;
             let visited = archive.visit(candidate, |_, r| {
@@ -189,6 +189,19 @@ fn looks_like_stream(r: &mut dyn Read) -> std::io::Result<bool> {
             return Ok(line.starts_with(b"{") || line.starts_with(START));
         }
     }
+}
+
+/// Whether a text holds `kubectl cluster-info dump` output after other terminal output (a
+/// `cluster-info dump` command line, any prompt, anywhere in it).
+pub(crate) fn is_dump_transcript(head: &[u8]) -> bool {
+    head.split(|&b| b == b'\n').any(|line| {
+        std::str::from_utf8(line)
+            .ok()
+            .and_then(crate::command::parse)
+            .is_some_and(|c| {
+                c.verb == "cluster-info" && c.args.first().is_some_and(|a| a == "dump")
+            })
+    })
 }
 
 /// One log found in a dump.
@@ -353,6 +366,185 @@ pub(crate) fn parse_segment(segment: &[u8]) -> std::result::Result<Vec<Value>, S
     Ok(parsed.values)
 }
 
+/// The objects of one segment as [`parse_segment`] reads them, but forgiving: when the
+/// segment does not read as a whole (other commands' output before the dump in a pasted
+/// transcript, JSON lines hard-wrapped by a terminal, a damaged object), each top-level value
+/// (from a `{` line at the left edge to the next `}` line at the left edge) is read on its
+/// own, with newlines inside strings (a terminal's wraps) taken out, and a list that still
+/// does not read loses only the items that do not. The notes say what was lost.
+pub(crate) fn parse_segment_lossy(segment: &[u8]) -> (Vec<Value>, Vec<String>) {
+    let whole = parse_segment(segment);
+    let has_json_block = segment
+        .split(|&b| b == b'\n')
+        .any(|l| l.trim_ascii_end() == b"{");
+    match whole {
+        Ok(values) if !values.is_empty() || !has_json_block => (values, Vec::new()),
+        Ok(_) | Err(_) if has_json_block => parse_blocks(segment),
+        Ok(values) => (values, Vec::new()),
+        Err(reason) => (Vec::new(), vec![reason]),
+    }
+}
+
+/// Lines with their byte ranges.
+fn line_ranges(text: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in text.iter().enumerate() {
+        if b == b'\n' {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        out.push(start..text.len());
+    }
+    out
+}
+
+/// Reads each top-level `{` ... `}` block of a text on its own.
+fn parse_blocks(text: &[u8]) -> (Vec<Value>, Vec<String>) {
+    let mut values = Vec::new();
+    let mut notes = Vec::new();
+    let lines = line_ranges(text);
+    let line = |r: &Range<usize>| text.get(r.clone()).unwrap_or_default().trim_ascii_end();
+    let mut i = 0;
+    while let Some(r) = lines.get(i) {
+        if line(r) != b"{" {
+            i += 1;
+            continue;
+        }
+        let start = r.start;
+        let Some(end_at) =
+            (i + 1..lines.len()).find(|&j| lines.get(j).is_some_and(|r| line(r) == b"}"))
+        else {
+            notes.push("a dump section has no end (the text was cut): skipped".to_string());
+            break;
+        };
+        let end = lines.get(end_at).map_or(text.len(), |r| r.end);
+        let block = text.get(start..end).unwrap_or_default();
+        let (v, n) = parse_block(block);
+        values.extend(v);
+        notes.extend(n);
+        i = end_at + 1;
+    }
+    (values, notes)
+}
+
+/// One top-level block: as it is, else with a terminal's wraps taken out of its strings, else
+/// item by item.
+fn parse_block(block: &[u8]) -> (Vec<Value>, Vec<String>) {
+    if let Ok(parsed) = super::parse_any("section.json", block, false) {
+        return (parsed.values, Vec::new());
+    }
+    let unwrapped = unwrap_strings(block);
+    if let Ok(parsed) = super::parse_any("section.json", &unwrapped, false) {
+        return (parsed.values, Vec::new());
+    }
+    parse_items(&unwrapped)
+}
+
+/// The text with carriage returns and newlines inside JSON strings removed: JSON strings
+/// cannot hold them, so they are a terminal's wraps.
+fn unwrap_strings(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in text {
+        if in_string && (b == b'\n' || b == b'\r') {
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// The items of a list block that does not read as a whole, each read on its own (an item is
+/// from a `{` line one level deeper than `"items": [` to the `}` or `},` line at the same
+/// depth); the list's `kind` and `apiVersion` lines give the items their type.
+fn parse_items(block: &[u8]) -> (Vec<Value>, Vec<String>) {
+    let lines = line_ranges(block);
+    let text_of = |r: &Range<usize>| block.get(r.clone()).unwrap_or_default();
+    let field = |name: &str| -> Option<String> {
+        let key = format!("\"{name}\":");
+        lines.iter().map(text_of).find_map(|l| {
+            let t = std::str::from_utf8(l).ok()?.trim();
+            let v = t.strip_prefix(&key)?.trim().trim_end_matches(',');
+            serde_json::from_str::<String>(v).ok()
+        })
+    };
+    let Some(items_at) = lines
+        .iter()
+        .position(|r| text_of(r).trim_ascii().starts_with(b"\"items\": ["))
+    else {
+        return (
+            Vec::new(),
+            vec!["a dump section is not valid JSON: skipped".to_string()],
+        );
+    };
+    let indent = |l: &[u8]| l.iter().take_while(|b| **b == b' ').count();
+    let item_indent = lines.get(items_at).map_or(0, |r| indent(text_of(r))) + 4;
+    let (kind, api_version) = (field("kind"), field("apiVersion"));
+    let mut values = Vec::new();
+    let mut lost = 0;
+    let mut i = items_at + 1;
+    while let Some(r) = lines.get(i) {
+        let l = text_of(r);
+        if indent(l) != item_indent || l.trim_ascii() != b"{" {
+            i += 1;
+            continue;
+        }
+        let end_at = (i + 1..lines.len()).find(|&j| {
+            lines.get(j).is_some_and(|r| {
+                let l = text_of(r);
+                indent(l) == item_indent && matches!(l.trim_ascii(), b"}" | b"},")
+            })
+        });
+        let Some(end_at) = end_at else {
+            lost += 1;
+            break;
+        };
+        let (start, end) = (r.start, lines.get(end_at).map_or(block.len(), |r| r.end));
+        let item = block.get(start..end).unwrap_or_default().trim_ascii_end();
+        let item = item.strip_suffix(b",").unwrap_or(item);
+        match serde_json::from_slice::<Value>(item) {
+            Ok(v) => values.push(v),
+            Err(_) => lost += 1,
+        }
+        i = end_at + 1;
+    }
+    let list = serde_json::json!({
+        "kind": kind.unwrap_or_else(|| "List".into()),
+        "apiVersion": api_version.unwrap_or_else(|| "v1".into()),
+        "items": values,
+    });
+    let parsed = serde_json::to_vec(&list)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| super::parse_any("items.json", &bytes, false));
+    let mut notes = Vec::new();
+    if lost > 0 {
+        notes.push(format!(
+            "{lost} object(s) of a dump section are not valid JSON: skipped, the others read"
+        ));
+    }
+    match parsed {
+        Ok(p) => (p.values, notes),
+        Err(e) => {
+            notes.push(e);
+            (Vec::new(), notes)
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::indexing_slicing)]
 mod tests {
@@ -419,6 +611,71 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(values.len(), 1);
         assert!(parse_segment(b"{ not json").is_err());
+    }
+
+    /// A transcript: other commands first, CRLF, then the dump with a JSON line hard-wrapped
+    /// inside a string and one item damaged beyond repair.
+    #[test]
+    fn dumps_in_transcripts() {
+        let text = [
+            r#"user@host:~$ kubectl get pods -n kube-system"#,
+            r#"NAME   READY   STATUS"#,
+            r#"p   1/1   Running"#,
+            r#"user@host:~$ kubectl cluster-info dump"#,
+            r#"{"#,
+            r#"    "kind": "NodeList","#,
+            r#"    "apiVersion": "v1","#,
+            r#"    "metadata": {},"#,
+            r#"    "items": ["#,
+            r#"        {"#,
+            r#"            "metadata": {"#,
+            r#"                "name": "node-1","#,
+            r#"                "annotations": {"a": "a long value the term"#,
+            r#"inal wrapped"}"#,
+            r#"            }"#,
+            r#"        },"#,
+            r#"        {"#,
+            r#"            "metadata": {"#,
+            r#"                "name": "node-2" BROKEN"#,
+            r#"            }"#,
+            r#"        },"#,
+            r#"        {"#,
+            r#"            "metadata": {"#,
+            r#"                "name": "node-3""#,
+            r#"            }"#,
+            r#"        }"#,
+            r#"    ]"#,
+            r#"}"#,
+            r#"{"#,
+            r#"    "kind": "EventList","#,
+            r#"    "apiVersion": "v1","#,
+            r#"    "metadata": {},"#,
+            r#"    "items": []"#,
+            r#"}"#,
+        ]
+        .join("\r\n")
+            + "\r\n";
+        let (values, notes) = parse_segment_lossy(text.as_bytes());
+        let names: Vec<&str> = values
+            .iter()
+            .filter_map(|v| v.pointer("/metadata/name").and_then(Value::as_str))
+            .collect();
+        assert_eq!(names, ["node-1", "node-3"], "{notes:?}");
+        assert!(values.iter().all(|v| v["kind"] == "Node"));
+        assert_eq!(
+            values[0]
+                .pointer("/metadata/annotations/a")
+                .and_then(Value::as_str),
+            Some("a long value the terminal wrapped")
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        // Cut in the middle: what is complete is read.
+        let cut = &text[..text.find("\"node-3\"").unwrap_or(0)];
+        let (values, notes) = parse_segment_lossy(cut.as_bytes());
+        assert!(values.is_empty());
+        assert!(!notes.is_empty());
+        assert!(is_dump_transcript(text.as_bytes()));
+        assert!(!is_dump_transcript(b"$ kubectl get pods\nNAME  READY\n"));
     }
 
     #[test]

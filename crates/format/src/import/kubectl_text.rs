@@ -155,25 +155,9 @@ fn is_binary_name(rel: &str) -> bool {
     })
 }
 
-/// Whether a line is a shell prompt with a command (`$ kubectl get pods`, `user@host:~$ ...`).
+/// Whether a line is a shell prompt or a kubectl command line (see [`crate::command`]).
 pub(crate) fn is_prompt(line: &[u8]) -> bool {
-    let l = line.trim_ascii();
-    l.starts_with(b"$ ")
-        || l == b"$"
-        || l.starts_with(b"% ")
-        || l.starts_with(b"> ")
-        || l.starts_with(b"kubectl ")
-        || l.starts_with(b"oc ")
-        || l.starts_with(b"PS ") && l.contains(&b'>')
-        || [
-            &b"$ kubectl"[..],
-            b"# kubectl",
-            b"> kubectl",
-            b"$ oc ",
-            b"# oc ",
-        ]
-        .iter()
-        .any(|p| l.windows(p.len()).any(|w| w == *p))
+    std::str::from_utf8(line).is_ok_and(crate::command::is_prompt_line)
 }
 
 /// The text without a leading byte-order mark, blank lines and prompt lines.
@@ -210,76 +194,17 @@ fn split_prompt(bytes: &[u8]) -> (Option<&[u8]>, &[u8]) {
 }
 
 /// What a `kubectl logs` command line says: `kubectl logs [-n NS] POD [-c C] [-p]`, with the
-/// flags anywhere, `pod/POD`, `--namespace=NS`, `oc logs` alike.
+/// flags anywhere, `pod/POD`, `--namespace=NS`, `oc logs` alike (see [`crate::command`]).
 pub(crate) fn logs_command(line: &[u8]) -> Option<LogName> {
-    let text = std::str::from_utf8(line).ok()?;
-    let tokens: Vec<&str> = text.split_whitespace().collect();
-    let start = tokens.iter().position(|t| {
-        let t = t.rsplit('/').next().unwrap_or_default();
-        matches!(t, "kubectl" | "kubectl.exe" | "oc" | "oc.exe" | "k")
-    })?;
-    let mut it = tokens.get(start + 1..).unwrap_or_default().iter().copied();
-    let (mut namespace, mut pod, mut container, mut previous) = (None, None, None, false);
-    let mut seen_logs = false;
-    let mut positional = 0;
-    while let Some(t) = it.next() {
-        match t {
-            "|" | ">" | ">>" | "2>&1" | "&&" | ";" | "||" => break,
-            "-n" | "--namespace" => namespace = it.next(),
-            "-c" | "--container" => container = it.next(),
-            "-p" | "--previous" | "--previous=true" => previous = true,
-            "--tail"
-            | "--since"
-            | "--since-time"
-            | "--context"
-            | "--kubeconfig"
-            | "-l"
-            | "--selector"
-            | "--limit-bytes"
-            | "--max-log-requests"
-            | "--pod-running-timeout"
-            | "-s"
-            | "--server"
-            | "--cluster"
-            | "--user"
-            | "--token"
-            | "--as" => {
-                it.next();
-            }
-            "logs" if !seen_logs => seen_logs = true,
-            _ if t.starts_with("--namespace=") => namespace = t.strip_prefix("--namespace="),
-            _ if t.starts_with("--container=") => container = t.strip_prefix("--container="),
-            _ if t.starts_with('>') => break,
-            _ if t.starts_with("-n") && t.len() > 2 && !t.starts_with("--") => {
-                namespace = t.get(2..);
-            }
-            _ if t.starts_with('-') => {}
-            _ if seen_logs => {
-                positional += 1;
-                match positional {
-                    1 => {
-                        pod = match t.split_once('/') {
-                            Some(("pod" | "pods" | "po", name)) => Some(name),
-                            Some(_) => return None,
-                            None => Some(t),
-                        }
-                    }
-                    2 => container = container.or(Some(t)),
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
+    let cmd = crate::command::parse(std::str::from_utf8(line).ok()?)?;
+    if !matches!(cmd.verb.as_str(), "logs" | "log") {
+        return None;
     }
-    let pod = pod.filter(|p| is_name(p))?;
     Some(LogName {
-        namespace: namespace
-            .filter(|n| is_name(n))
-            .unwrap_or_default()
-            .to_string(),
-        pod: pod.to_string(),
-        container: container.filter(|c| is_name(c)).map(String::from),
-        previous,
+        namespace: cmd.namespace.clone().unwrap_or_default(),
+        pod: cmd.name()?.to_string(),
+        container: cmd.log_container().map(String::from),
+        previous: cmd.previous,
     })
 }
 
@@ -408,6 +333,10 @@ pub(crate) fn sniff_text(rel: &str, head: &[u8]) -> Class {
     if json_start && contains(text, b"\"apiVersion\"") && contains(text, b"\"kind\"") {
         return Class::Dump;
     }
+    if super::cluster_info_dump::is_dump_transcript(head) {
+        // Other commands' output may come first: the dump is read where it is.
+        return Class::Dump;
+    }
     if starts_like_yaml_objects(first) {
         // Read as a stream too: `cluster-info dump -o yaml` puts logs between the documents.
         return Class::Dump;
@@ -462,14 +391,7 @@ pub(crate) struct LogName {
     pub previous: bool,
 }
 
-/// A Kubernetes name (DNS subdomain characters, at most 253 of them).
-pub(crate) fn is_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-}
+pub(crate) use crate::command::is_name;
 
 /// Reads `<pod>[_<container>][-previous|.previous|_previous].{log,txt,out}` and the kubelet's
 /// `<pod>_<namespace>_<container>-<64 hex>.log`.

@@ -23,7 +23,9 @@ use serde_json::Value;
 use crate::archive::{Archive, EntryInfo, Skipped};
 use crate::error::Result;
 use crate::manifest::Manifest;
-use crate::snapshot::{EntryRef, Input, Layout, LogRef, Object, Snapshot, TextKind, TextRef};
+use crate::snapshot::{
+    EntryRef, Input, Layout, LogRef, Object, ReferenceTimeSource, Snapshot, TextKind, TextRef,
+};
 
 pub(crate) use objects::{parse_documents, parse_objects};
 
@@ -54,6 +56,8 @@ pub(crate) enum Class {
     /// container logs between `==== START logs ...` and `==== END logs ...` lines. Read as a
     /// stream; each log becomes a [`LogRef`] with a byte range.
     Dump,
+    /// A must-gather's `timestamp` file: when the gathering started and ended.
+    MustGatherStamp,
     /// Decided by content: the engine reads the entry's first bytes and asks
     /// [`Importer::sniff`].
     Sniff,
@@ -397,7 +401,12 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
             Class::Objects | Class::Version | Class::Errors if e.size > limits.max_parse_bytes => {
                 ignored.push(too_big(e, limits.max_parse_bytes));
             }
-            Class::Objects | Class::Version | Class::Errors | Class::Dump | Class::Sniff => {
+            Class::Objects
+            | Class::Version
+            | Class::Errors
+            | Class::Dump
+            | Class::Sniff
+            | Class::MustGatherStamp => {
                 index_of.insert(e.path.clone(), i);
             }
             _ => {}
@@ -406,6 +415,7 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
     let mut read: Vec<(usize, Read1)> = Vec::new();
     let mut sniffed_logs: Vec<LogRef> = Vec::new();
     let mut sniffed_texts: Vec<TextRef> = Vec::new();
+    let mut stamp: Option<jiff::Timestamp> = None;
     // An entry whose own data is bad (a zip entry failing its CRC check, say) is skipped with
     // its reason; the rest of the input is still read.
     let bad = archive.visit_skipping_bad(
@@ -440,7 +450,19 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
                     reader.read_to_end(&mut bytes)?;
                     read.push((i, Read1::Whole(class, bytes, sniffed)));
                 }
+                Class::MustGatherStamp => {
+                    let head = read_head(reader, 4096)?;
+                    stamp = stamp.max(must_gather::parse_timestamp(&head));
+                }
                 Class::Dump => {
+                    if sniffed && cluster_info_dump::is_dump_transcript(&head) {
+                        // The commands before the dump are text the analyzer reads too.
+                        sniffed_texts.push(TextRef {
+                            kind: TextKind::Other,
+                            origin: origin(info),
+                            size: info.size,
+                        });
+                    }
                     let mut chained = std::io::Cursor::new(head).chain(reader);
                     let scan = cluster_info_dump::scan(&mut chained, limits.max_parse_bytes)?;
                     read.push((i, Read1::Dump(scan)));
@@ -486,13 +508,12 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
                     });
                 }
                 for segment in &scan.segments {
-                    match cluster_info_dump::parse_segment(segment) {
-                        Ok(values) => add_objects(snapshot, &path, values),
-                        Err(reason) => ignored.push(Skipped {
-                            name: path.clone(),
-                            reason,
-                        }),
-                    }
+                    let (values, notes) = cluster_info_dump::parse_segment_lossy(segment);
+                    add_objects(snapshot, &path, values);
+                    ignored.extend(notes.into_iter().map(|reason| Skipped {
+                        name: path.clone(),
+                        reason,
+                    }));
                 }
                 for log in scan.logs {
                     snapshot.logs.push(LogRef {
@@ -581,6 +602,11 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
     {
         snapshot.server_version = m.cluster.server_version.clone();
     }
+    let collected_at = manifest
+        .as_ref()
+        .and_then(|m| m.collected_at.parse::<jiff::Timestamp>().ok())
+        .map(|t| (t, ReferenceTimeSource::Manifest))
+        .or_else(|| stamp.map(|t| (t, ReferenceTimeSource::MustGatherTimestamp)));
     let mut archive = archive;
     archive.refuse(&bad);
     snapshot.inputs.push(Input {
@@ -589,6 +615,7 @@ pub(crate) fn import(snapshot: &mut Snapshot, archive: Archive) -> Result<()> {
         root,
         manifest,
         ignored,
+        collected_at,
     });
     Ok(())
 }

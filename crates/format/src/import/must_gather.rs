@@ -26,6 +26,27 @@ fn root_of(path: &str) -> Option<String> {
     })
 }
 
+/// The newest time in a must-gather `timestamp` file: one line when the gathering started
+/// and one when it ended, each Go's `time.Time` text (`2023-01-18 14:47:42.036599585 +0000 UTC
+/// m=+0.057040434`). Lines that do not read so are passed over.
+pub(crate) fn parse_timestamp(bytes: &[u8]) -> Option<jiff::Timestamp> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    text.lines()
+        .filter_map(|line| {
+            if let Ok(t) = line.trim().parse() {
+                return Some(t);
+            }
+            let mut words = line.split_whitespace();
+            let (date, time, offset) = (words.next()?, words.next()?, words.next()?);
+            let time = time.split_once('.').map_or(time, |(t, _)| t);
+            jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", format!("{date} {time} {offset}"))
+                .ok()?
+                .to_timestamp()
+                .ok()
+        })
+        .max()
+}
+
 impl Importer for MustGather {
     fn layout(&self) -> Layout {
         Layout::MustGather
@@ -38,7 +59,8 @@ impl Importer for MustGather {
     fn classify(&self, rel: &str, entry: &EntryInfo) -> Class {
         let parts: Vec<&str> = rel.split('/').collect();
         match parts.as_slice() {
-            ["timestamp" | "version" | "event-filter.html"] => return Class::Ignore,
+            ["timestamp"] => return Class::MustGatherStamp,
+            ["version" | "event-filter.html"] => return Class::Ignore,
             ["namespaces", ns, "pods", pod, container, _, "logs", file] => {
                 let kind = file
                     .strip_suffix(".log")
@@ -84,6 +106,23 @@ impl Importer for MustGather {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamp_files() {
+        let file = b"2023-01-18 14:47:42.036599585 +0000 UTC m=+0.057040434\n2023-01-18 14:48:47.557282853 +0000 UTC m=+65.577723704\n";
+        assert_eq!(
+            parse_timestamp(file).map(|t| t.to_string()).as_deref(),
+            Some("2023-01-18T14:48:47Z")
+        );
+        assert_eq!(
+            parse_timestamp(b"2024-02-01 10:00:00 +0200 EET\n")
+                .map(|t| t.to_string())
+                .as_deref(),
+            Some("2024-02-01T08:00:00Z")
+        );
+        assert_eq!(parse_timestamp(b"garbage\n\xff"), None);
+        assert_eq!(parse_timestamp(b""), None);
+    }
 
     #[test]
     fn roots() {

@@ -19,6 +19,14 @@ use crate::snapshot::{Layout, TextKind};
 
 pub(crate) struct Troubleshoot;
 
+/// Paths only troubleshoot writes (below the root), for bundles without `version.yaml`.
+const TROUBLESHOOT_MARKERS: &[&str] = &[
+    "cluster-info/cluster_version.json",
+    "cluster-resources/pods/logs",
+    "cluster-resources/namespaces.json",
+    "cluster-resources/nodes.json",
+];
+
 /// How many `version.yaml` files are read to recognise a bundle without `cluster-resources/`.
 const MAX_CONTENT_CHECKS: usize = 4;
 
@@ -48,6 +56,29 @@ impl Importer for Troubleshoot {
             .collect();
         candidates.sort_by_key(|r| (r.matches('/').count(), r.len()));
         if let Some(root) = candidates.iter().find(|r| structured.contains(*r)) {
+            return Ok(Some(Detected {
+                root: root.to_string(),
+                manifest: None,
+            }));
+        }
+        // Older bundles have no version.yaml: troubleshoot's own paths say what they are.
+        let mut marked: Vec<&str> = Vec::new();
+        for e in archive.entries() {
+            for m in TROUBLESHOOT_MARKERS {
+                let Some(at) = e.path.find(m) else { continue };
+                let (before, after) = (
+                    e.path.get(..at).unwrap_or_default(),
+                    e.path.get(at + m.len()..).unwrap_or_default(),
+                );
+                if (before.is_empty() || before.ends_with('/'))
+                    && (after.is_empty() || after.starts_with('/'))
+                {
+                    marked.push(before.strip_suffix('/').unwrap_or(before));
+                }
+            }
+        }
+        marked.sort_by_key(|r| (r.matches('/').count(), r.len()));
+        if let Some(root) = marked.first() {
             return Ok(Some(Detected {
                 root: root.to_string(),
                 manifest: None,

@@ -1,0 +1,523 @@
+//! The gitleaks rule set (`data/gitleaks.toml`, MIT, see `data/README.md`), compiled once.
+//!
+//! Every rule has keywords; one Aho-Corasick automaton over all of them (ASCII case-insensitive)
+//! finds which rules can match a text at all, and only those rules' expressions run. A finding
+//! is kept when its secret (the rule's `secretGroup`, else the first capture group that
+//! matched, else the whole match) reaches the rule's entropy and no allowlist of the rule or
+//! the global allowlist accepts it. Allowlists that name file paths do not apply (a bundle entry
+//! is not a source file).
+//!
+//! Rules are skipped, never silently: [`Catalog::skipped`] lists each one with its reason (an
+//! expression Rust's `regex` cannot compile, a rule on file names only, or a rule that one of
+//! kbundle's own rules does better). A test prints and checks that list.
+
+use std::collections::BTreeMap;
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use regex::bytes::{Regex as BytesRegex, RegexBuilder as BytesRegexBuilder};
+use serde::Deserialize;
+
+/// The rule set, as copied.
+pub const GITLEAKS_TOML: &str = include_str!("../data/gitleaks.toml");
+/// The gitleaks commit the rules come from.
+pub const GITLEAKS_COMMIT: &str = "b58d3f102cf3a2c84cb7f923d05c25c9b1aed84b";
+
+/// Rules kbundle's own rules replace, with why.
+const SUPERSEDED: &[(&str, &str)] = &[
+    (
+        "generic-api-key",
+        "a key-name heuristic: kbundle's key-name rule does that job with Kubernetes-aware exceptions (secretName, tokenExpirationSeconds), and its keywords (key, api, auth, access) occur on most log lines",
+    ),
+    (
+        "private-key",
+        "kbundle's private-key rule also finds a key block whose BEGIN line was trimmed away",
+    ),
+    ("jwt", "kbundle's jwt rule"),
+];
+
+#[derive(Deserialize)]
+struct File {
+    #[serde(default)]
+    allowlist: Option<RawAllow>,
+    #[serde(default)]
+    rules: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+struct RawRule {
+    id: String,
+    regex: Option<String>,
+    #[serde(rename = "secretGroup")]
+    secret_group: Option<usize>,
+    entropy: Option<f64>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    allowlists: Vec<RawAllow>,
+}
+
+#[derive(Deserialize, Default, Debug)]
+struct RawAllow {
+    #[serde(default)]
+    regexes: Vec<String>,
+    #[serde(rename = "regexTarget")]
+    regex_target: Option<String>,
+    #[serde(default)]
+    stopwords: Vec<String>,
+    #[serde(default)]
+    paths: Vec<String>,
+    condition: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Target {
+    Secret,
+    Match,
+    Line,
+}
+
+#[derive(Debug)]
+struct Allow {
+    regexes: Vec<Regex>,
+    target: Target,
+    stopwords: Vec<String>,
+}
+
+impl Allow {
+    /// `None`: this allowlist cannot be evaluated here (it needs a file path in an AND).
+    fn compile(raw: &RawAllow) -> Result<Option<Allow>, regex::Error> {
+        let and = raw.condition.as_deref() == Some("AND");
+        if !raw.paths.is_empty() && (and || (raw.regexes.is_empty() && raw.stopwords.is_empty())) {
+            return Ok(None);
+        }
+        let regexes = raw
+            .regexes
+            .iter()
+            .map(|r| Regex::new(r))
+            .collect::<Result<_, _>>()?;
+        let target = match raw.regex_target.as_deref() {
+            Some("match") => Target::Match,
+            Some("line") => Target::Line,
+            _ => Target::Secret,
+        };
+        Ok(Some(Allow {
+            regexes,
+            target,
+            stopwords: raw.stopwords.iter().map(|s| s.to_lowercase()).collect(),
+        }))
+    }
+
+    fn allows(&self, secret: &str, whole: &str, line: &str) -> bool {
+        let subject = match self.target {
+            Target::Secret => secret,
+            Target::Match => whole,
+            Target::Line => line,
+        };
+        if self.regexes.iter().any(|r| r.is_match(subject)) {
+            return true;
+        }
+        if !self.stopwords.is_empty() {
+            let lower = secret.to_lowercase();
+            return self.stopwords.iter().any(|w| lower.contains(w.as_str()));
+        }
+        false
+    }
+}
+
+/// One rule: compiled on first use (a text that never holds its keywords never pays for it).
+#[derive(Debug)]
+pub struct Rule {
+    /// The gitleaks id, e.g. `github-pat`.
+    pub id: String,
+    pattern: String,
+    secret_group: Option<usize>,
+    entropy: Option<f64>,
+    raw_allows: Vec<RawAllow>,
+    compiled: OnceLock<Result<Compiled, String>>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    regex: BytesRegex,
+    allows: Vec<Allow>,
+}
+
+impl Rule {
+    /// The expression as gitleaks (Go's RE2) means it: `\w`, `\d`, `\s` and `(?i)` are ASCII
+    /// there, so they are here (which also keeps `\w{50,1000}` small); Unicode only for an
+    /// expression that asks for it.
+    fn compiled(&self) -> &Result<Compiled, String> {
+        self.compiled.get_or_init(|| {
+            let regex = BytesRegexBuilder::new(&self.pattern)
+                .unicode(false)
+                .build()
+                .or_else(|_| BytesRegexBuilder::new(&self.pattern).build())
+                .map_err(|e| {
+                    format!(
+                        "expression not supported by Rust's regex: {}",
+                        e.to_string().lines().last().unwrap_or_default()
+                    )
+                })?;
+            let mut allows = Vec::new();
+            for a in &self.raw_allows {
+                match Allow::compile(a) {
+                    Ok(Some(a)) => allows.push(a),
+                    Ok(None) => {}
+                    Err(e) => {
+                        return Err(format!(
+                            "allowlist expression not supported by Rust's regex: {}",
+                            e.to_string().lines().last().unwrap_or_default()
+                        ));
+                    }
+                }
+            }
+            Ok(Compiled { regex, allows })
+        })
+    }
+}
+
+/// A rule not compiled, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The gitleaks id.
+    pub id: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The rule set: rules compiled on first use behind one keyword automaton.
+#[derive(Debug)]
+pub struct Catalog {
+    rules: Vec<Rule>,
+    /// Keyword automaton; pattern `i` belongs to rule `keyword_rule[i]`.
+    keywords: Option<AhoCorasick>,
+    keyword_rule: Vec<usize>,
+    /// Rules without keywords: always tried.
+    always: Vec<usize>,
+    global: Vec<Allow>,
+    skipped: Vec<Skipped>,
+}
+
+/// A secret found: its byte range in the text and the rule's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Start of the secret.
+    pub start: usize,
+    /// End of the secret.
+    pub end: usize,
+    /// The rule.
+    pub rule: String,
+}
+
+/// Shannon entropy (bits per character) of a text.
+pub fn entropy(s: &str) -> f64 {
+    let mut freq: BTreeMap<char, usize> = BTreeMap::new();
+    let mut n = 0usize;
+    for c in s.chars() {
+        *freq.entry(c).or_insert(0) += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    let n = n as f64;
+    freq.values()
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// The line of `text` around byte `at`: (start, end), end before the newline.
+fn line_at(text: &[u8], at: usize) -> (usize, usize) {
+    let start = memchr::memrchr(b'\n', text.get(..at).unwrap_or_default()).map_or(0, |i| i + 1);
+    let end =
+        memchr::memchr(b'\n', text.get(at..).unwrap_or_default()).map_or(text.len(), |i| at + i);
+    (start, end)
+}
+
+impl Catalog {
+    /// Reads a gitleaks TOML rule set. A rule that cannot be used is listed in
+    /// [`Catalog::skipped`] (expressions are checked when a rule is first used, or all at once
+    /// by [`Catalog::compile_all`]); a file that is not a rule set at all is an error.
+    pub fn compile(toml_text: &str) -> Result<Catalog, toml::de::Error> {
+        let file: File = toml::from_str(toml_text)?;
+        let mut rules = Vec::new();
+        let mut skipped = Vec::new();
+        let mut words: Vec<String> = Vec::new();
+        let mut keyword_rule = Vec::new();
+        let mut always = Vec::new();
+        for raw in file.rules {
+            if let Some((_, why)) = SUPERSEDED.iter().find(|(id, _)| *id == raw.id) {
+                skipped.push(Skipped {
+                    id: raw.id,
+                    reason: format!("superseded: {why}"),
+                });
+                continue;
+            }
+            let Some(pattern) = raw.regex else {
+                skipped.push(Skipped {
+                    id: raw.id,
+                    reason: "no expression: the rule matches file names only".into(),
+                });
+                continue;
+            };
+            let index = rules.len();
+            if raw.keywords.is_empty() {
+                always.push(index);
+            }
+            for k in &raw.keywords {
+                words.push(k.to_lowercase());
+                keyword_rule.push(index);
+            }
+            rules.push(Rule {
+                id: raw.id,
+                pattern,
+                secret_group: raw.secret_group,
+                entropy: raw.entropy,
+                raw_allows: raw.allowlists,
+                compiled: OnceLock::new(),
+            });
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&words)
+            .ok();
+        let global = file
+            .allowlist
+            .as_ref()
+            .and_then(|a| Allow::compile(a).ok().flatten())
+            .into_iter()
+            .collect();
+        Ok(Catalog {
+            rules,
+            keywords,
+            keyword_rule,
+            always,
+            global,
+            skipped,
+        })
+    }
+
+    /// Compiles every rule now; the ones that cannot be compiled join [`Catalog::skipped`]
+    /// (and are never tried).
+    pub fn compile_all(&mut self) {
+        for r in &self.rules {
+            if let Err(reason) = r.compiled()
+                && !self.skipped.iter().any(|s| s.id == r.id)
+            {
+                self.skipped.push(Skipped {
+                    id: r.id.clone(),
+                    reason: reason.clone(),
+                });
+            }
+        }
+    }
+
+    /// How many rules compile (after [`Catalog::compile_all`]: how many are used).
+    pub fn usable(&self) -> usize {
+        self.rules.iter().filter(|r| r.compiled().is_ok()).count()
+    }
+
+    /// The rules (not yet compiled ones included).
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rules not used, and why.
+    pub fn skipped(&self) -> &[Skipped] {
+        &self.skipped
+    }
+
+    /// Every secret the rules find in `text`, in no particular order. A rule runs only on the
+    /// lines that hold one of its keywords (on the whole text when those lines are most of it).
+    pub fn find(&self, text: &str, hits: &mut Vec<Hit>) {
+        let bytes = text.as_bytes();
+        let mut lines: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
+        let whole = (0, text.len());
+        for &i in &self.always {
+            if let Some(l) = lines.get_mut(i) {
+                l.push(whole);
+            }
+        }
+        if let Some(ac) = &self.keywords {
+            // Overlapping search: a keyword inside another (`xoxb` in `xoxb-`) still counts.
+            for m in ac.find_overlapping_iter(text) {
+                let Some(l) = self
+                    .keyword_rule
+                    .get(m.pattern().as_usize())
+                    .and_then(|&r| lines.get_mut(r))
+                else {
+                    continue;
+                };
+                if l.last()
+                    .is_some_and(|&(s, e)| m.start() >= s && m.start() <= e)
+                {
+                    continue;
+                }
+                l.push(line_at(bytes, m.start()));
+            }
+        }
+        for (rule, mut spans) in self.rules.iter().zip(lines) {
+            if spans.is_empty() {
+                continue;
+            }
+            let Ok(compiled) = rule.compiled() else {
+                continue;
+            };
+            let covered: usize = spans.iter().map(|(s, e)| e - s).sum();
+            if covered > text.len() / 4 {
+                spans = vec![whole];
+            } else {
+                spans.sort_unstable();
+                spans.dedup();
+            }
+            for (s, e) in spans {
+                let Some(hay) = bytes.get(s..e) else { continue };
+                self.run(rule, compiled, text, hay, s, hits);
+            }
+        }
+    }
+
+    fn run(
+        &self,
+        rule: &Rule,
+        compiled: &Compiled,
+        text: &str,
+        hay: &[u8],
+        offset: usize,
+        hits: &mut Vec<Hit>,
+    ) {
+        for caps in compiled.regex.captures_iter(hay) {
+            let Some(whole) = caps.get(0) else { continue };
+            let secret = match rule.secret_group {
+                Some(g) => caps.get(g),
+                None => caps.iter().skip(1).flatten().next(),
+            }
+            .unwrap_or(whole);
+            let s = String::from_utf8_lossy(secret.as_bytes());
+            if s.is_empty() || rule.entropy.is_some_and(|e| entropy(&s) < e) {
+                continue;
+            }
+            let (ls, le) = line_at(text.as_bytes(), offset + whole.start());
+            let line = text.get(ls..le).unwrap_or_default();
+            let matched = String::from_utf8_lossy(whole.as_bytes());
+            if compiled
+                .allows
+                .iter()
+                .chain(&self.global)
+                .any(|a| a.allows(&s, &matched, line))
+            {
+                continue;
+            }
+            hits.push(Hit {
+                start: offset + secret.start(),
+                end: offset + secret.end(),
+                rule: rule.id.clone(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let mut c = Catalog::compile(GITLEAKS_TOML).unwrap_or_else(|e| panic!("{e}"));
+        c.compile_all();
+        c
+    }
+
+    /// Every rule of the file is either compiled or listed as skipped with its reason; the
+    /// skipped list is exactly this one (a new gitleaks version that adds a rule Rust's regex
+    /// cannot take fails here until it is looked at).
+    #[test]
+    fn every_rule_is_compiled_or_listed_as_skipped() {
+        let c = catalog();
+        let total = GITLEAKS_TOML.matches("\n[[rules]]").count();
+        assert_eq!(c.usable() + c.skipped().len(), total);
+        let mut skipped: Vec<(&str, &str)> = c
+            .skipped()
+            .iter()
+            .map(|s| {
+                (
+                    s.id.as_str(),
+                    s.reason.split(':').next().unwrap_or_default(),
+                )
+            })
+            .collect();
+        skipped.sort();
+        assert_eq!(
+            skipped,
+            [
+                (
+                    "curl-auth-user",
+                    "allowlist expression not supported by Rust's regex"
+                ),
+                ("generic-api-key", "superseded"),
+                ("jwt", "superseded"),
+                ("pkcs12-file", "no expression"),
+                ("private-key", "superseded"),
+            ],
+            "{:#?}",
+            c.skipped()
+        );
+        assert!(c.usable() > 200);
+    }
+
+    fn ids(text: &str) -> Vec<String> {
+        let mut hits = Vec::new();
+        catalog().find(text, &mut hits);
+        hits.into_iter().map(|h| h.rule).collect()
+    }
+
+    #[test]
+    fn formats_found() {
+        for (text, id) in [
+            ("key AKIAZ7VRSQ5TLMNQ3XWB used", "aws-access-token"),
+            (
+                "GITHUB=ghp_R8kZq2mX9vT4wL6yN3pB7cD1fH5jK0sAeUiO",
+                "github-pat",
+            ),
+            (
+                "github_pat_11ABCDEFG0123456789abc_9aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789aBcDeFgHiJkLmNoPqRsT7Q",
+                "github-fine-grained-pat",
+            ),
+            (
+                "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+                "npm-access-token",
+            ),
+        ] {
+            assert!(
+                ids(text).contains(&id.to_string()),
+                "{text}: {:?}",
+                ids(text)
+            );
+        }
+    }
+
+    #[test]
+    fn ordinary_text_finds_nothing() {
+        for text in [
+            "2025-03-14 09:30:00.000 [INFO][1] main.go 123: Starting controller ControllerType=\"Node\"",
+            "image: quay.io/tigera/kube-controllers:v3.28.1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "uid: 6f1c2d3e-4a5b-6c7d-8e9f-0a1b2c3d4e5f resourceVersion: 123456789",
+        ] {
+            assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
+        }
+    }
+
+    #[test]
+    fn entropy_of_simple_texts() {
+        assert_eq!(entropy(""), 0.0);
+        assert_eq!(entropy("aaaa"), 0.0);
+        assert!((entropy("abcd") - 2.0).abs() < 1e-9);
+    }
+}
