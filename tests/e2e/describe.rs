@@ -1,5 +1,6 @@
-//! The describe oracle: for every pod and node of every fixture cluster and of the describe
-//! crate's generated set (init containers, every probe kind, env from ConfigMaps and Secrets,
+//! The describe oracle: for every object of a described kind (pod, node, Deployment,
+//! ReplicaSet) of every fixture cluster, of the two troubleshoot.sh bundles in
+//! `../shared/data/troubleshoot` and of the describe crate's generated set (init containers, every probe kind, env from ConfigMaps and Secrets,
 //! many volume types, tolerations, taints, pressure, unschedulable, terminated and waiting
 //! states...), our rendering must equal `kubectl.1.32 describe` run against `kbundle serve`
 //! on the same objects, byte for byte.
@@ -11,8 +12,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use jiff::Timestamp;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kbundle_format::{ReadOptions, Snapshot};
 use serde_json::{Value, json};
 
@@ -37,16 +40,24 @@ fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> T {
     serde_json::from_value(v.clone()).unwrap()
 }
 
-/// Events as `kubectl describe pod` asks for them: the pod's kind, namespace, name and uid.
-fn pod_events(pod: &Pod, events: &[Event]) -> Vec<Event> {
-    let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+/// Events as `kubectl describe` asks for them for a namespaced object: its kind, namespace,
+/// name and uid (for a mirror pod, the uid in its `kubernetes.io/config.mirror` annotation).
+fn object_events(kind: &str, meta: &ObjectMeta, events: &[Event]) -> Vec<Event> {
+    let mirror = meta
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("kubernetes.io/config.mirror"));
+    let uid = match mirror {
+        Some(m) if kind == "Pod" => m.as_str(),
+        _ => meta.uid.as_deref().unwrap_or_default(),
+    };
     events
         .iter()
         .filter(|e| {
             let o = &e.involved_object;
-            o.kind.as_deref() == Some("Pod")
-                && o.namespace == pod.metadata.namespace
-                && o.name == pod.metadata.name
+            o.kind.as_deref() == Some(kind)
+                && o.namespace == meta.namespace
+                && o.name == meta.name
                 && o.uid.as_deref().unwrap_or_default() == uid
         })
         .cloned()
@@ -74,6 +85,8 @@ type Case = (String, Vec<String>, Box<dyn Fn(Timestamp) -> String>);
 struct Outcome {
     identical: usize,
     total: usize,
+    /// Objects compared, by the kind kubectl was asked to describe.
+    by_kind: BTreeMap<String, usize>,
     failures: Vec<String>,
 }
 
@@ -98,7 +111,7 @@ fn compare(label: &str, path: &Path, outcome: &mut Outcome) {
     for pod in &pods {
         let ns = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();
-        let (pod, ev) = (pod.clone(), pod_events(pod, &events));
+        let (pod, ev) = (pod.clone(), object_events("Pod", &pod.metadata, &events));
         cases.push((
             format!("{label}: pod {ns}/{name}"),
             vec!["describe".into(), "pod".into(), "-n".into(), ns, name],
@@ -123,6 +136,53 @@ fn compare(label: &str, path: &Path, outcome: &mut Outcome) {
             }),
         ));
     }
+    let replicasets: Vec<ReplicaSet> = snapshot
+        .of_kind("apps", "ReplicaSet")
+        .map(|o| typed(&o.value))
+        .collect();
+    for o in snapshot.of_kind("apps", "Deployment") {
+        let d: Deployment = typed(&o.value);
+        let (ns, name) = (o.namespace().to_string(), o.name().to_string());
+        let ev = object_events("Deployment", &d.metadata, &events);
+        let in_ns: Vec<ReplicaSet> = replicasets
+            .iter()
+            .filter(|r| r.metadata.namespace.as_deref() == Some(&ns))
+            .cloned()
+            .collect();
+        cases.push((
+            format!("{label}: deployment {ns}/{name}"),
+            vec![
+                "describe".into(),
+                "deployment".into(),
+                "-n".into(),
+                ns,
+                name,
+            ],
+            Box::new(move |now| kbundle_describe::describe_deployment(&d, &in_ns, &ev, now)),
+        ));
+    }
+    for rs in &replicasets {
+        let ns = rs.metadata.namespace.clone().unwrap_or_default();
+        let name = rs.metadata.name.clone().unwrap_or_default();
+        let ev = object_events("ReplicaSet", &rs.metadata, &events);
+        let in_ns: Vec<Pod> = pods
+            .iter()
+            .filter(|p| p.metadata.namespace.as_deref() == Some(&ns))
+            .cloned()
+            .collect();
+        let rs = rs.clone();
+        cases.push((
+            format!("{label}: replicaset {ns}/{name}"),
+            vec![
+                "describe".into(),
+                "replicaset".into(),
+                "-n".into(),
+                ns,
+                name,
+            ],
+            Box::new(move |now| kbundle_describe::describe_replicaset(&rs, &in_ns, &ev, now)),
+        ));
+    }
     for (name, args, render) in cases {
         // kubectl and we must agree on "now" to the second: retry once if a second boundary
         // fell between the two.
@@ -140,6 +200,7 @@ fn compare(label: &str, path: &Path, outcome: &mut Outcome) {
             last = Some((theirs, ours));
         }
         outcome.total += 1;
+        *outcome.by_kind.entry(args[1].clone()).or_default() += 1;
         match last {
             None => outcome.identical += 1,
             Some((theirs, ours)) => outcome.failures.push(diff(&name, &theirs, &ours)),
@@ -165,6 +226,9 @@ fn diff(name: &str, theirs: &str, ours: &str) -> String {
 }
 
 /// The describe crate's generated objects, written as a generic folder.
+/// The real troubleshoot.sh bundles under `../shared/data/troubleshoot`.
+const TROUBLESHOOT_BUNDLES: &[&str] = &["baseline.tar.gz", "support-bundle.tar.gz"];
+
 fn write_generated(dir: &Path) {
     let now = Timestamp::now();
     let world = generated::world_json(now);
@@ -194,23 +258,32 @@ fn write_generated(dir: &Path) {
 }
 
 #[test]
-fn describe_matches_kubectl_132_for_every_pod_and_node() {
+fn describe_matches_kubectl_132_for_every_described_object() {
     let mut outcome = Outcome {
         identical: 0,
         total: 0,
+        by_kind: BTreeMap::new(),
         failures: Vec::new(),
     };
     for name in FIXTURES {
         compare(name, &fixture(name), &mut outcome);
     }
+    for name in TROUBLESHOOT_BUNDLES {
+        let path = root().join("../shared/data/troubleshoot").join(name);
+        compare(name, &path, &mut outcome);
+    }
     let dir = tempfile::tempdir().unwrap();
     write_generated(dir.path());
     compare("generated", dir.path(), &mut outcome);
     println!(
-        "describe: {}/{} identical to kubectl 1.32",
-        outcome.identical, outcome.total
+        "describe: {}/{} identical to kubectl 1.32 {:?}",
+        outcome.identical, outcome.total, outcome.by_kind
     );
     assert!(outcome.total >= 30, "only {} cases", outcome.total);
+    for kind in ["pod", "node", "deployment", "replicaset"] {
+        let n = outcome.by_kind.get(kind).copied().unwrap_or_default();
+        assert!(n >= 2, "only {n} objects of kind {kind} compared");
+    }
     assert!(
         outcome.failures.is_empty(),
         "{}/{} identical\n{}",

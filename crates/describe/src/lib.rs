@@ -46,12 +46,12 @@
 //!   fetching pods` on a ReplicaSet, a lease lookup failing for another
 //!   reason than "not found") are not produced.
 //!
-//! How this is checked: `tests/kubectl_compare.rs` and
-//! `tests/kubectl_bundles.rs` (ignored by default) serve objects through a
-//! small fake API server to a real `kubectl` v1.32 and diff its output with
-//! ours; the hand-built fixtures and every pod, node, Deployment and
-//! ReplicaSet of the two troubleshoot.sh bundles in `/work/shared/data` come
-//! out identical.
+//! How this is checked: the workspace's e2e test `tests/e2e/describe.rs`
+//! (run in CI) serves objects with `kbundle serve` to the real
+//! `kubectl.1.32 describe` and diffs its output with ours, byte for byte:
+//! every pod, node, Deployment and ReplicaSet of the fixture clusters, of
+//! the two troubleshoot.sh bundles in `/work/shared/data/troubleshoot` and
+//! of this crate's hand-built objects (`tests/common`) come out identical.
 //!
 //! # Parsing
 //!

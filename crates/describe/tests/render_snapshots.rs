@@ -1,5 +1,6 @@
 //! Rendered text of hand-built objects, as insta snapshots. The same objects
-//! are diffed against a real kubectl 1.32 by `tests/kubectl_compare.rs`.
+//! are diffed against a real kubectl 1.32 (served by `kbundle serve`) by the
+//! workspace's e2e test `tests/e2e/describe.rs`.
 
 mod common;
 

@@ -1,0 +1,23 @@
+//! `ConfigMap` (core): the columns and rows of `kubectl get`.
+
+use super::*;
+
+pub(super) const PRINTER: Printer = Printer {
+    group: "",
+    kinds: &["ConfigMap"],
+    columns: &[
+        NAME,
+        Column::new("Data", "string", 0, "Data contains the configuration data."),
+        AGE,
+    ],
+    row: |c, v| {
+        let n = v
+            .get("data")
+            .and_then(Value::as_object)
+            .map_or(0, |m| m.len())
+            + v.get("binaryData")
+                .and_then(Value::as_object)
+                .map_or(0, |m| m.len());
+        c.named(v, vec![json!(n)])
+    },
+};

@@ -1,0 +1,224 @@
+//! `Pod` (core): the columns and rows of `kubectl get`.
+
+use super::*;
+
+pub(super) const PRINTER: Printer = Printer {
+    group: "",
+    kinds: &["Pod"],
+    columns: &[
+        NAME,
+        Column::new(
+            "Ready",
+            "string",
+            0,
+            "The aggregate readiness state of this pod for accepting traffic.",
+        ),
+        Column::new(
+            "Status",
+            "string",
+            0,
+            "The aggregate status of the containers in this pod.",
+        ),
+        Column::new(
+            "Restarts",
+            "string",
+            0,
+            "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
+        ),
+        AGE,
+        Column::new(
+            "IP",
+            "string",
+            1,
+            "IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.",
+        ),
+        Column::new(
+            "Node",
+            "string",
+            1,
+            "NodeName is a request to schedule this pod onto a specific node.",
+        ),
+        Column::new(
+            "Nominated Node",
+            "string",
+            1,
+            "nominatedNodeName is set only when this pod preempts other pods on the node.",
+        ),
+        Column::new(
+            "Readiness Gates",
+            "string",
+            1,
+            "If specified, all readiness gates will be evaluated for pod readiness.",
+        ),
+    ],
+    row: pod_row,
+};
+
+pub(super) fn pod_row(c: &Ctx, pod: &Value) -> (Vec<Value>, Option<Value>) {
+    let init_specs = arr(pod, "/spec/initContainers");
+    let restartable = |name: &str| {
+        init_specs
+            .iter()
+            .any(|ic| s(ic, "/name") == name && s(ic, "/restartPolicy") == "Always")
+    };
+    let mut total = arr(pod, "/spec/containers").len();
+    total += init_specs
+        .iter()
+        .filter(|ic| s(ic, "/restartPolicy") == "Always")
+        .count();
+    let mut restarts: i64 = 0;
+    let mut sidecar_restarts: i64 = 0;
+    let mut ready = 0;
+    let mut last_restart: Option<jiff::Timestamp> = None;
+    let mut last_sidecar_restart: Option<jiff::Timestamp> = None;
+    let ts = |v: &Value, p: &str| opt(v, p).and_then(|s| s.parse::<jiff::Timestamp>().ok());
+    let later = |a: Option<jiff::Timestamp>, b: Option<jiff::Timestamp>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+
+    let phase = s(pod, "/status/phase");
+    let mut reason = opt(pod, "/status/reason").unwrap_or(phase).to_string();
+    for cond in arr(pod, "/status/conditions") {
+        if s(cond, "/type") == "PodScheduled" && s(cond, "/reason") == "SchedulingGated" {
+            reason = "SchedulingGated".into();
+        }
+    }
+    let conditions = match phase {
+        "Succeeded" => Some(
+            json!([{"type": "Completed", "status": "True", "reason": "Succeeded", "message": "The pod has completed successfully."}]),
+        ),
+        "Failed" => Some(
+            json!([{"type": "Completed", "status": "True", "reason": "Failed", "message": "The pod failed."}]),
+        ),
+        _ => None,
+    };
+
+    let mut initializing = false;
+    for (i, st) in arr(pod, "/status/initContainerStatuses").iter().enumerate() {
+        let name = s(st, "/name");
+        restarts += int(st, "/restartCount");
+        let terminated_at = ts(st, "/lastState/terminated/finishedAt");
+        last_restart = later(last_restart, terminated_at);
+        if restartable(name) {
+            sidecar_restarts += int(st, "/restartCount");
+            last_sidecar_restart = later(last_sidecar_restart, terminated_at);
+        }
+        let terminated = st.pointer("/state/terminated").filter(|t| t.is_object());
+        let waiting_reason = opt(st, "/state/waiting/reason");
+        if terminated.is_some_and(|t| int(t, "/exitCode") == 0) {
+            continue;
+        }
+        if restartable(name) && st.get("started").and_then(Value::as_bool) == Some(true) {
+            if st.get("ready").and_then(Value::as_bool) == Some(true) {
+                ready += 1;
+            }
+            continue;
+        }
+        if let Some(t) = terminated {
+            reason = match opt(t, "/reason") {
+                Some(r) => format!("Init:{r}"),
+                None if int(t, "/signal") != 0 => format!("Init:Signal:{}", int(t, "/signal")),
+                None => format!("Init:ExitCode:{}", int(t, "/exitCode")),
+            };
+        } else if let Some(w) = waiting_reason.filter(|w| *w != "PodInitializing") {
+            reason = format!("Init:{w}");
+        } else {
+            reason = format!("Init:{i}/{}", init_specs.len());
+        }
+        initializing = true;
+        break;
+    }
+
+    let initialized = arr(pod, "/status/conditions")
+        .iter()
+        .any(|c| s(c, "/type") == "Initialized" && s(c, "/status") == "True");
+    if !initializing || initialized {
+        restarts = sidecar_restarts;
+        last_restart = last_sidecar_restart;
+        let mut has_running = false;
+        for st in arr(pod, "/status/containerStatuses").iter().rev() {
+            restarts += int(st, "/restartCount");
+            last_restart = later(last_restart, ts(st, "/lastState/terminated/finishedAt"));
+            let terminated = st.pointer("/state/terminated").filter(|t| t.is_object());
+            if let Some(w) = opt(st, "/state/waiting/reason") {
+                reason = w.to_string();
+            } else if let Some(r) = terminated.and_then(|t| opt(t, "/reason")) {
+                reason = r.to_string();
+            } else if let Some(t) = terminated {
+                reason = if int(t, "/signal") != 0 {
+                    format!("Signal:{}", int(t, "/signal"))
+                } else {
+                    format!("ExitCode:{}", int(t, "/exitCode"))
+                };
+            } else if st.get("ready").and_then(Value::as_bool) == Some(true)
+                && st.pointer("/state/running").is_some_and(Value::is_object)
+            {
+                has_running = true;
+                ready += 1;
+            }
+        }
+        if reason == "Completed" && has_running {
+            let pod_ready = arr(pod, "/status/conditions")
+                .iter()
+                .any(|c| s(c, "/type") == "Ready" && s(c, "/status") == "True");
+            reason = if pod_ready {
+                "Running".into()
+            } else {
+                "NotReady".into()
+            };
+        }
+    }
+
+    let deleting = opt(pod, "/metadata/deletionTimestamp").is_some();
+    if deleting && s(pod, "/status/reason") == "NodeLost" {
+        reason = "Unknown".into();
+    } else if deleting && phase != "Succeeded" && phase != "Failed" {
+        reason = "Terminating".into();
+    }
+
+    let mut restarts_text = restarts.to_string();
+    if restarts != 0
+        && let Some(t) = last_restart
+    {
+        restarts_text = format!(
+            "{restarts} ({} ago)",
+            human_duration(c.now.as_second() - t.as_second())
+        );
+    }
+
+    let ip = arr(pod, "/status/podIPs")
+        .first()
+        .map(|p| s(p, "/ip"))
+        .filter(|s| !s.is_empty())
+        .or_else(|| opt(pod, "/status/podIP"))
+        .unwrap_or("<none>");
+    let gates = arr(pod, "/spec/readinessGates");
+    let gates_text = if gates.is_empty() {
+        "<none>".to_string()
+    } else {
+        let conds = arr(pod, "/status/conditions");
+        let true_count = gates
+            .iter()
+            .filter(|g| {
+                conds
+                    .iter()
+                    .find(|c| s(c, "/type") == s(g, "/conditionType"))
+                    .is_some_and(|c| s(c, "/status") == "True")
+            })
+            .count();
+        format!("{true_count}/{}", gates.len())
+    };
+    let cells = vec![
+        json!(s(pod, "/metadata/name")),
+        json!(format!("{ready}/{total}")),
+        json!(reason),
+        json!(restarts_text),
+        json!(c.since(opt(pod, "/metadata/creationTimestamp"))),
+        json!(ip),
+        json!(opt(pod, "/spec/nodeName").unwrap_or("<none>")),
+        json!(opt(pod, "/status/nominatedNodeName").unwrap_or("<none>")),
+        json!(gates_text),
+    ];
+    (cells, conditions)
+}

@@ -1,0 +1,21 @@
+//! `Secret` (core): the columns and rows of `kubectl get`.
+
+use super::*;
+
+pub(super) const PRINTER: Printer = Printer {
+    group: "",
+    kinds: &["Secret"],
+    columns: &[
+        NAME,
+        Column::new("Type", "string", 0, "The type of the secret"),
+        Column::new("Data", "string", 0, "The number of entries in the secret"),
+        AGE,
+    ],
+    row: |c, v| {
+        let n = v
+            .get("data")
+            .and_then(Value::as_object)
+            .map_or(0, |m| m.len());
+        c.named(v, vec![json!(s(v, "/type")), json!(n)])
+    },
+};
