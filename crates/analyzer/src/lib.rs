@@ -106,6 +106,9 @@ pub struct Options {
     pub workload: Option<WorkloadRef>,
     /// Restarts at or above which a container counts as restarting often (5).
     pub restart_threshold: i64,
+    /// How far after the reference time a certificate's expiry counts as expiring
+    /// (`certificate-expired`, 30 days).
+    pub cert_horizon: SignedDuration,
 }
 
 impl Default for Options {
@@ -115,6 +118,7 @@ impl Default for Options {
             now: None,
             workload: None,
             restart_threshold: 5,
+            cert_horizon: SignedDuration::from_hours(30 * 24),
         }
     }
 }
@@ -150,6 +154,8 @@ pub struct Context<'a> {
     pub target: Target,
     /// Restart threshold.
     pub restart_threshold: i64,
+    /// Certificate expiry horizon.
+    pub cert_horizon: SignedDuration,
     /// One scan per log of `facts.logs`, in the same order (empty without a snapshot).
     pub scans: Vec<logscan::LogScan>,
 }
@@ -440,6 +446,7 @@ pub fn analyze_facts(
         window: options.window,
         target: target.clone(),
         restart_threshold: options.restart_threshold,
+        cert_horizon: options.cert_horizon,
         scans,
     };
     let mut findings = Vec::new();

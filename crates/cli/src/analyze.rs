@@ -56,6 +56,10 @@ pub struct Args {
     /// termination inside the window).
     #[arg(long, value_name = "N", default_value_t = Options::default().restart_threshold, value_parser = clap::value_parser!(i64).range(1..))]
     restart_threshold: i64,
+    /// A certificate (a webhook's caBundle) expiring within this duration after the reference
+    /// time is reported by certificate-expired (e.g. 30d, 720h).
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_duration)]
+    cert_horizon: jiff::SignedDuration,
     /// With --format markdown: the most characters the report may have (GitHub refuses
     /// comments over 65,536). The most severe findings are kept whole, then others as table
     /// rows; a last line says what was left out.
@@ -163,6 +167,7 @@ impl Args {
             now: self.now,
             workload: self.workload.clone(),
             restart_threshold: self.restart_threshold,
+            cert_horizon: self.cert_horizon,
         }
     }
 
