@@ -45,11 +45,11 @@
 //!
 //! ```text
 //! CRITICAL [apiserver-unreachable] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
-//!   cannot reach the API server at 172.21.0.1:443: 2 log lines
+//!   cannot reach the API server at 172.21.0.1:443: 7 events and 2 log lines
 //!   evidence:
-//!     logs/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k/calico-kube-controllers.previous.log:3: [ERROR][1] client.go 272: Error getting cluster information config ...: context deadline exceeded
+//!     cluster.yaml: Unhealthy (x7) Readiness probe failed: Error initializing datastore: Get "https://172.21.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": dial tcp 172.21.0.1:443: i/o timeout
 //!   next steps:
-//!     - Check the path to the API service from the pod's node: kubectl get pods -n kube-system -o wide | grep kube-proxy
+//!     - Check the path to the API service from the node: kube-proxy (kubectl get pods -n kube-system -o wide | grep kube-proxy) and the endpoints of the kubernetes Service (kubectl get endpoints kubernetes)
 //! ```
 
 use super::wordings::{Mark, api_address, counted, sightings};

@@ -44,9 +44,9 @@
 //! CRITICAL [calico-node-not-ready] Pod/calico-system/calico-node-kwvrq
 //!   not ready: BGP not established with 10.240.0.5: 6 events
 //!   evidence:
-//!     cluster.yaml: Unhealthy (x6) Readiness probe failed: calico/node is not ready: BIRD is not ready: BGP not established with 10.240.0.5
+//!     cluster.yaml: container calico-node running, not ready
 //!   next steps:
-//!     - Allow BGP (TCP 179) between the nodes: check security groups and firewalls
+//!     - kubectl describe pod -n calico-system calico-node-kwvrq
 //! ```
 
 use super::wordings::{Mark, Sighting, bgp_peers, counted, sightings};

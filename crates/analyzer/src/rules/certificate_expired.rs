@@ -43,18 +43,18 @@
 //!
 //! ```text
 //! CRITICAL [certificate-expired] ValidatingWebhookConfiguration/gatekeeper-validating-webhook-configuration
-//!   webhook validation.gatekeeper.sh: caBundle certificate CN=gatekeeper-ca expired 13d before the reference time (notAfter 2025-03-01T00:00:00Z)
+//!   webhook validation.gatekeeper.sh: caBundle certificate CN=gatekeeper-ca expired 13d10h before the reference time (notAfter 2025-03-01T00:00:00Z)
 //!   evidence:
 //!     cluster.yaml: webhook validation.gatekeeper.sh caBundle: CN=gatekeeper-ca, notBefore 2024-03-01T00:00:00Z, notAfter 2025-03-01T00:00:00Z
 //!   next steps:
-//!     - Renew the webhook's serving certificate and update its caBundle
+//!     - Renew the webhook's serving certificate and its CA, and update the caBundle (cert-manager: cmctl renew; operators usually regenerate theirs on restart)
 //! ```
 
 use base64::Engine;
 use jiff::Timestamp;
 use x509_parser::pem::Pem;
 
-use super::wordings::{Mark, counted, sightings};
+use super::wordings::{Mark, api_address, counted, sightings};
 use crate::Context;
 use crate::report::{Finding, Severity, Subject};
 
@@ -185,13 +185,16 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             rule: "",
             severity: Severity::Critical,
             message: format!(
-                "a TLS certificate has expired or is not yet valid: {}",
+                "a TLS certificate has expired or is not yet valid{}: {}",
+                api_address(&s.sample)
+                    .map(|a| format!(" (calling {a})"))
+                    .unwrap_or_default(),
                 counted(&s)
             ),
             subject: s.subject,
             evidence: s.evidence,
             next_steps: vec![
-                "Find which certificate: the server the failing request went to is named before the x509 error".to_string(),
+                "Find which certificate: the server the failing request went to is named before the x509 error; check its serving certificate and the CA the client trusts".to_string(),
                 "Renew it; if it is \"not yet valid\", check the clocks of the nodes".to_string(),
             ],
         });

@@ -39,7 +39,7 @@
 //! CRITICAL [ipam-exhausted] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
 //!   no IP address from Calico IPAM (pools exhausted): 12 events
 //!   evidence:
-//!     cluster.yaml: FailedCreatePodSandBox (x12) Failed to create pod sandbox: ... Unable to autoassign an address - pools are likely exhausted
+//!     cluster.yaml: FailedCreatePodSandBox (x12) Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "9f3c1d2e4b5a6978": plugin type="calico" failed (add): Unable to autoassign an address - pools are likely exhausted
 //!   next steps:
 //!     - Check IPAM usage: calicoctl ipam show --show-blocks
 //! ```

@@ -37,12 +37,12 @@
 //! ## Example
 //!
 //! ```text
-//! WARNING [node-pressure] Node/10.240.0.4
+//! WARNING [node-pressure] Node/10.240.0.7
 //!   DiskPressure=True for 2h (KubeletHasDiskPressure); taint node.kubernetes.io/disk-pressure:NoSchedule
 //!   evidence:
-//!     cluster.yaml: condition DiskPressure=True KubeletHasDiskPressure kubelet has disk pressure
+//!     cluster.yaml: condition DiskPressure=True KubeletHasDiskPressure: kubelet has disk pressure
 //!   next steps:
-//!     - kubectl describe node 10.240.0.4
+//!     - kubectl describe node 10.240.0.7
 //! ```
 
 use crate::Context;

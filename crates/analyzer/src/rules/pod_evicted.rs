@@ -36,12 +36,12 @@
 //! ## Example
 //!
 //! ```text
-//! WARNING [pod-evicted] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-km9ls
-//!   evicted from node 10.240.0.4 2h before the reference time: The node was low on resource: memory. Container calico-kube-controllers was using 1275700Ki, which exceeds its request of 0.
+//! WARNING [pod-evicted] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-old01
+//!   evicted from node 10.240.0.4 1h before the reference time: The node was low on resource: memory. Container calico-kube-controllers was using 1275700Ki, which exceeds its request of 64Mi.
 //!   evidence:
-//!     cluster.yaml: status.phase Failed, reason Evicted
+//!     cluster.yaml: status phase Failed, reason Evicted: The node was low on resource: memory. Container calico-kube-controllers was using 1275700Ki, which exceeds its request of 64Mi.
 //!   next steps:
-//!     - kubectl describe node 10.240.0.4
+//!     - See the node's pressure and what runs there: kubectl describe node 10.240.0.4
 //! ```
 
 use jiff::Timestamp;

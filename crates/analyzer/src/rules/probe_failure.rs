@@ -39,12 +39,12 @@
 //! ## Example
 //!
 //! ```text
-//! WARNING [probe-failure] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
-//!   readiness probe failed 10 times; last: Readiness probe failed: Error verifying datastore: etcdserver: request timed out
+//! CRITICAL [probe-failure] Pod/calico-system/calico-kube-controllers-6f8c9d7b5-x2x7k
+//!   liveness probe failed 6 times, killed 2 times by its liveness probe; last: Liveness probe failed: command "/usr/bin/check-status -l" timed out
 //!   evidence:
-//!     cluster.yaml: Unhealthy (x10) Readiness probe failed: Error verifying datastore: etcdserver: request timed out
+//!     cluster.yaml: Killing (x2) Container calico-kube-controllers failed liveness probe, will be restarted
 //!   next steps:
-//!     - kubectl describe pod -n calico-system calico-kube-controllers-6f8c9d7b5-x2x7k
+//!     - See the probes and their failures: kubectl describe pod -n calico-system calico-kube-controllers-6f8c9d7b5-x2x7k
 //! ```
 
 use std::collections::BTreeMap;

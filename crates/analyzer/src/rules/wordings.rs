@@ -167,10 +167,25 @@ pub(crate) fn sightings(cx: &Context<'_>, marks: &[Mark]) -> Vec<Sighting> {
             vec![cx.evidence(&e.source, &e.summary())],
         ));
     }
+    // The kubelet serves the same file as the previous and the current log of a container in
+    // CrashLoopBackOff: the same lines seen twice count once.
+    let mut logged = std::collections::HashSet::new();
     for (log, scan) in cx.facts.logs.iter().zip(&cx.scans) {
         for m in scan.marks.iter().filter(|m| marks.contains(&m.mark)) {
             let last = m.last.as_ref().unwrap_or(&m.first);
             if !cx.in_window(last.1) {
+                continue;
+            }
+            let same = (
+                &log.namespace,
+                &log.pod,
+                &log.container,
+                m.mark,
+                m.count,
+                &m.first.2,
+                &last.2,
+            );
+            if !logged.insert(same) {
                 continue;
             }
             let i = at("Pod", &log.namespace, &log.pod);
