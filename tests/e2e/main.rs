@@ -8,6 +8,7 @@ mod batch;
 mod collect;
 mod demo;
 mod describe;
+mod health;
 mod hostile;
 mod hostile_server;
 mod html;
