@@ -200,3 +200,45 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const EXPIRED: &str =
+        include_str!("../../tests/fixtures/certificate-expired/certs/expired.pem");
+
+    fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    #[test]
+    fn reads_a_bundle() {
+        let certs = certificates(&b64(format!("{EXPIRED}{EXPIRED}").as_bytes())).unwrap();
+        assert_eq!(certs.len(), 2);
+        assert_eq!(certs[0].subject, "CN=gatekeeper-ca");
+        assert_eq!(
+            certs[0].not_after,
+            Some("2025-03-01T00:00:00Z".parse().unwrap())
+        );
+        assert!(certificates("not base64!").is_err());
+        assert!(certificates(&b64(b"no pem here")).is_err());
+    }
+
+    proptest! {
+        /// Any bytes, and the real certificate cut anywhere or with a byte changed: an error
+        /// or certificates, never a panic.
+        #[test]
+        fn any_bundle(bytes in prop::collection::vec(any::<u8>(), 0..400), cut in 0usize..700, at in 0usize..700, byte in any::<u8>()) {
+            let _ = certificates(&b64(&bytes));
+            let pem = EXPIRED.as_bytes();
+            let _ = certificates(&b64(&pem[..cut.min(pem.len())]));
+            let mut changed = pem.to_vec();
+            if let Some(b) = changed.get_mut(at) {
+                *b = byte;
+            }
+            let _ = certificates(&b64(&changed));
+        }
+    }
+}

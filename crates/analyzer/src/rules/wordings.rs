@@ -238,6 +238,20 @@ pub(crate) fn counted(s: &Sighting) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text(text in "(.{0,40}(BGP not established with|dial tcp |https://|i/o timeout|Error verifying datastore|pools are likely exhausted| |,|:|\\[)){0,4}.{0,40}") {
+            let _ = mark(&text);
+            if let Some(a) = api_address(&text) {
+                prop_assert!(text.contains(a));
+            }
+            if let Some(p) = bgp_peers(&text) {
+                prop_assert!(!p.is_empty() && text.contains(p));
+            }
+        }
+    }
 
     #[test]
     fn real_wordings() {
