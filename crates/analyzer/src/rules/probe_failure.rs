@@ -85,6 +85,9 @@ fn probe(e: &Event) -> Option<(&'static str, bool)> {
     }
 }
 
+/// A pod's failures by probe kind, and the events that tell them.
+type PodProbes<'a> = (BTreeMap<&'static str, Count>, Vec<&'a Event>);
+
 #[derive(Default)]
 struct Count {
     failures: u64,
@@ -95,7 +98,7 @@ struct Count {
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // (namespace, pod) -> probe kind -> counts, with the events as evidence.
-    let mut pods: BTreeMap<(&str, &str), (BTreeMap<&str, Count>, Vec<&Event>)> = BTreeMap::new();
+    let mut pods: BTreeMap<(&str, &str), PodProbes<'_>> = BTreeMap::new();
     for e in &cx.facts.events {
         if e.regarding.kind != "Pod" || !cx.in_window(e.last) {
             continue;
