@@ -394,5 +394,9 @@ def with_ca(cfg, name):
 X509='Error creating: Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2025-03-14T09:58:00Z is after 2025-03-01T00:00:00Z'
 w('certificate-expired/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), with_ca(GK,'expired.pem'),
   ev('cc.x509','ReplicaSet',RS,'FailedCreate',X509,'2025-03-14T09:20:00Z','2025-03-14T09:58:00Z',count=5,uid=RS_UID,comp='replicaset-controller')])
-w('certificate-expired/fire-expiring','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), with_ca(VWC,'expiring.pem')])
+def two_webhooks(cfg):
+    import copy
+    c=copy.deepcopy(cfg); second=copy.deepcopy(c['webhooks'][0]); second['name']='deny-unpinned.policy.example.com'; c['webhooks'].append(second); return c
+# two webhooks sharing one expiring bundle: one finding naming both
+w('certificate-expired/fire-expiring','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), two_webhooks(with_ca(VWC,'expiring.pem'))])
 w('certificate-expired/miss-valid','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), with_ca(VWC,'valid.pem')])

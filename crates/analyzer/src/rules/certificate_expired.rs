@@ -4,7 +4,8 @@
 //! ## What it detects
 //!
 //! - Each certificate of each admission webhook's `clientConfig.caBundle` (base64 PEM, read
-//!   with the `x509-parser` crate, at most 16 certificates per bundle) whose `notAfter` is
+//!   with the `x509-parser` crate, at most 16 certificates per bundle; webhooks of one
+//!   configuration that share a bundle give one finding that names them all) whose `notAfter` is
 //!   before the reference time (critical), or within the horizon after it (warning; 30 days,
 //!   `--cert-horizon`), or whose `notBefore` is after the reference time (critical). The
 //!   horizon is counted from the input's reference time, never from the wall clock; without a
@@ -102,8 +103,23 @@ fn time(t: Option<Timestamp>) -> String {
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for config in &cx.facts.webhook_configs {
+        // Webhooks of one configuration usually share one caBundle: one finding per bundle.
+        let mut bundles: Vec<(&str, Vec<&str>)> = Vec::new();
         for w in &config.webhooks {
-            let Some(bundle) = &w.ca_bundle else { continue };
+            let Some(bundle) = w.ca_bundle.as_deref() else {
+                continue;
+            };
+            match bundles.iter_mut().find(|(b, _)| *b == bundle) {
+                Some((_, names)) => names.push(&w.name),
+                None => bundles.push((bundle, vec![&w.name])),
+            }
+        }
+        for (bundle, names) in bundles {
+            let webhooks = if names.len() == 1 {
+                format!("webhook {}", names.join(""))
+            } else {
+                format!("webhooks {}", names.join(", "))
+            };
             let subject = Subject::new(&config.kind, "", &config.name);
             let certs = match certificates(bundle) {
                 Ok(c) => c,
@@ -112,11 +128,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         rule: "",
                         severity: Severity::Warning,
                         subject,
-                        message: format!("webhook {}: caBundle cannot be read: {why}", w.name),
-                        evidence: vec![cx.evidence(
-                            &config.source,
-                            &format!("webhook {} caBundle: {why}", w.name),
-                        )],
+                        message: format!("{webhooks}: caBundle cannot be read: {why}"),
+                        evidence: vec![
+                            cx.evidence(&config.source, &format!("{webhooks} caBundle: {why}")),
+                        ],
                         next_steps: vec![format!(
                             "Check the caBundle: kubectl get {} {} -o yaml",
                             config.kind.to_ascii_lowercase(),
@@ -155,15 +170,13 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     severity,
                     subject: subject.clone(),
                     message: format!(
-                        "webhook {}: caBundle certificate {name} {what} (notAfter {})",
-                        w.name,
+                        "{webhooks}: caBundle certificate {name} {what} (notAfter {})",
                         time(c.not_after)
                     ),
                     evidence: vec![cx.evidence(
                         &config.source,
                         &format!(
-                            "webhook {} caBundle: {name}, notBefore {}, notAfter {}",
-                            w.name,
+                            "{webhooks} caBundle: {name}, notBefore {}, notAfter {}",
                             time(c.not_before),
                             time(c.not_after)
                         ),
