@@ -61,6 +61,8 @@ fn crashloop_oom_cluster() {
     assert_eq!(
         rules,
         [
+            "apiserver-unreachable",
+            "probe-failure",
             "crash-loop",
             "memory-limit-hit",
             "log-error-signature",

@@ -116,8 +116,8 @@ fn html_report_renders_in_chromium() {
     for want in [
         // Summary and findings.
         "kbundle analyze: <span class=\"workload\">Deployment/calico-system/calico-kube-controllers</span>",
-        "<div class=\"count critical\"><b>2</b>critical</div>",
-        "<div class=\"count warning\"><b>2</b>warning</div>",
+        "<div class=\"count critical\"><b>3</b>critical</div>",
+        "<div class=\"count warning\"><b>3</b>warning</div>",
         "crash-loop",
         "memory-limit-hit",
         "log-error-signature",
@@ -143,7 +143,7 @@ fn html_report_renders_in_chromium() {
     ] {
         assert!(dom.contains(want), "DOM lacks {want:?}");
     }
-    assert_eq!(dom.matches("<article class=\"finding").count(), 4);
+    assert_eq!(dom.matches("<article class=\"finding").count(), 6);
     assert_eq!(
         dom.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\"")
             .count(),

@@ -9,6 +9,7 @@ mod collect;
 mod demo;
 mod describe;
 mod diff;
+mod health;
 mod hostile;
 mod hostile_server;
 mod html;

@@ -397,6 +397,8 @@ pub struct Webhook {
     pub url: Option<String>,
     /// `timeoutSeconds`.
     pub timeout_seconds: Option<i64>,
+    /// `clientConfig.caBundle` (base64 PEM), when set.
+    pub ca_bundle: Option<String>,
 }
 
 /// A `ValidatingWebhookConfiguration` or `MutatingWebhookConfiguration`.
@@ -836,6 +838,11 @@ fn webhook_config(o: &Object) -> WebhookConfig {
                             .and_then(Value::as_str)
                             .map(String::from),
                         timeout_seconds: i(w, "/timeoutSeconds"),
+                        ca_bundle: w
+                            .pointer("/clientConfig/caBundle")
+                            .and_then(Value::as_str)
+                            .filter(|b| !b.is_empty())
+                            .map(String::from),
                     }
                 })
                 .collect()

@@ -919,9 +919,9 @@ mod tests {
         let timeline = html.find("id=\"timeline\"").unwrap();
         let findings = html.find("id=\"findings\"").unwrap();
         assert!(summary < timeline && timeline < findings);
-        assert_eq!(html.matches("<article class=\"finding").count(), 4);
-        assert!(html.contains("<div class=\"count critical\"><b>2</b>critical</div>"));
-        assert!(html.contains("<div class=\"count warning\"><b>2</b>warning</div>"));
+        assert_eq!(html.matches("<article class=\"finding").count(), 6);
+        assert!(html.contains("<div class=\"count critical\"><b>3</b>critical</div>"));
+        assert!(html.contains("<div class=\"count warning\"><b>3</b>warning</div>"));
         let crit = html.find("<tr class=\"critical\">").unwrap();
         let warn = html.find("<tr class=\"warning\">").unwrap();
         assert!(crit < warn);

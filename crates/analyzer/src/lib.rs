@@ -117,6 +117,9 @@ pub struct Options {
     /// Who to escalate to, as next steps name them; organisation-specific (`kbundle analyze
     /// --config`). Default: the runbook's, [`DEFAULT_ESCALATION`].
     pub escalation: String,
+    /// How far after the reference time a certificate's expiry counts as expiring
+    /// (`certificate-expired`, 30 days).
+    pub cert_horizon: SignedDuration,
 }
 
 /// The runbook's escalation ("Escalation Policy": the armada-network squad and its Slack
@@ -173,6 +176,7 @@ impl Default for Options {
             rules: None,
             skip: Vec::new(),
             escalation: DEFAULT_ESCALATION.to_string(),
+            cert_horizon: SignedDuration::from_hours(30 * 24),
         }
     }
 }
@@ -210,6 +214,8 @@ pub struct Context<'a> {
     pub restart_threshold: i64,
     /// Who to escalate to ([`Options::escalation`]).
     pub escalation: &'a str,
+    /// Certificate expiry horizon.
+    pub cert_horizon: SignedDuration,
     /// One scan per log of `facts.logs`, in the same order (empty without a snapshot).
     pub scans: Vec<logscan::LogScan>,
 }
@@ -555,6 +561,7 @@ pub fn analyze_facts(
         target: target.clone(),
         restart_threshold: options.restart_threshold,
         escalation: &options.escalation,
+        cert_horizon: options.cert_horizon,
         scans,
     };
     let selected = options.select().unwrap_or_else(|_| RULES.iter().collect());

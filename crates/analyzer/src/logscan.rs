@@ -44,6 +44,22 @@ pub struct LogScan {
     pub tail: Vec<(u64, String)>,
     /// Why the log could not be read to its end, if it could not.
     pub error: Option<String>,
+    /// Lines with a Calico or TLS failure wording (see `rules::wordings`), at any level, one
+    /// entry per wording: how many lines, the first and the last.
+    pub marks: Vec<Marked>,
+}
+
+/// The lines of a log with one wording.
+#[derive(Debug, Clone)]
+pub struct Marked {
+    /// The wording.
+    pub(crate) mark: crate::rules::wordings::Mark,
+    /// How many lines.
+    pub count: u64,
+    /// The first line (number, time, text).
+    pub first: (u64, Option<Timestamp>, String),
+    /// The last line, when there are several.
+    pub last: Option<(u64, Option<Timestamp>, String)>,
 }
 
 /// Scans one log.
@@ -68,6 +84,21 @@ pub fn scan(snapshot: &Snapshot, log: &LogRef, now: Option<Timestamp>) -> LogSca
             let p = parse_line(line, now);
             if matches!(p.level, Level::Error | Level::Fatal) {
                 out.last_error = Some((n, trimmed.to_string()));
+            }
+            if let Some(mark) = crate::rules::wordings::mark(p.text) {
+                let line = (n, p.time, p.text.to_string());
+                match out.marks.iter_mut().find(|m| m.mark == mark) {
+                    Some(m) => {
+                        m.count += 1;
+                        m.last = Some(line);
+                    }
+                    None => out.marks.push(Marked {
+                        mark,
+                        count: 1,
+                        first: line,
+                        last: None,
+                    }),
+                }
             }
             if let Some(signature) = crate::rules::log_error_signature::classify(p.level, p.text) {
                 out.hits.push(Hit {

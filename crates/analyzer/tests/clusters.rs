@@ -36,7 +36,11 @@ fn crashloop_oom() {
             "crash-loop",
             "memory-limit-hit",
             "recent-config-change",
-            "log-error-signature"
+            "log-error-signature",
+            // Its logs and readiness probe show the API server timing out while it was
+            // starved of memory.
+            "apiserver-unreachable",
+            "probe-failure"
         ]),
         "{}",
         r.to_text(false)

@@ -405,3 +405,107 @@ w('service-no-endpoints/fire-selector-matches-nothing','cluster.yaml',[node('10.
 # A plain Service whose pods are there but not ready: their own rules report them.
 NOTREADY=webpod('web-7d9f8c6b5-fghij','10.240.0.6'); NOTREADY['status']['conditions']=[{'type':'Ready','status':'False'}]; NOTREADY['status']['containerStatuses'][0]['ready']=False
 w('service-no-endpoints/miss-pods-not-ready','cluster.yaml',[node('10.240.0.6'), websvc({'app':'web'}), WEB_EPS, NOTREADY])
+
+# ---------------- issue 14, part A: Calico and pod/node health rules
+CN_POD='calico-node-kwvrq'
+CN_UID='7e0c2b8d-1f3a-4c5e-9d7b-2a4c6e8f0a12'
+CN_IMG='icr.io/ext/calico/node:v3.28.2'
+def calico_node_pod(ready=True, cond_ready='True', name=CN_POD, uid=CN_UID):
+    return {'apiVersion':'v1','kind':'Pod','metadata':{'name':name,'namespace':NS,'uid':uid,'creationTimestamp':'2025-03-10T08:00:00Z',
+              'labels':{'k8s-app':'calico-node'},'ownerReferences':[{'apiVersion':'apps/v1','kind':'DaemonSet','name':'calico-node','uid':'ds-calico-node','controller':True}]},
+            'spec':{'nodeName':'10.240.0.4','containers':[{'name':'calico-node','image':CN_IMG}]},
+            'status':{'phase':'Running','conditions':[{'type':'Ready','status':cond_ready,'lastTransitionTime':'2025-03-14T09:20:00Z'}],
+              'containerStatuses':[{'name':'calico-node','image':CN_IMG,'ready':ready,'restartCount':0,'state':{'running':{'startedAt':'2025-03-10T08:00:30Z'}}}]}}
+crashing=lambda: pod(restarts=9, ready=False, state={'waiting':{'reason':'CrashLoopBackOff','message':'back-off 5m0s restarting failed container'}},
+                     last={'terminated':{'exitCode':1,'reason':'Error','startedAt':'2025-03-14T09:54:00Z','finishedAt':'2025-03-14T09:54:10Z'}})
+
+# apiserver-unreachable: kube-controllers times out on 172.21.0.1:443 (log) and its probe says so (event)
+API_LOG='''2025-03-14 09:54:00.120 [INFO][1] main.go 99: Loaded configuration from environment config=&config.Config{LogLevel:"info"}
+2025-03-14 09:54:10.121 [ERROR][1] client.go 272: Error getting cluster information config ClusterInformation="default" error=Get "https://172.21.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": context deadline exceeded
+2025-03-14 09:54:10.121 [FATAL][1] main.go 114: Failed to initialize Calico datastore error=Get "https://172.21.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": context deadline exceeded
+'''
+w('apiserver-unreachable/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'), crashing(),
+  ev(POD+'.unhealthy','Pod',POD,'Unhealthy','Readiness probe failed: Error initializing datastore: Get "https://172.21.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": dial tcp 172.21.0.1:443: i/o timeout','2025-03-14T09:30:00Z','2025-03-14T09:54:05Z',count=7,uid=POD_UID)])
+w('apiserver-unreachable/fire',f'logs/{NS}/{POD}/{DEP}.previous.log',API_LOG)
+# near miss: the API server answers, with Unauthorized (a token problem, not the network path)
+w('apiserver-unreachable/miss-unauthorized','cluster.yaml',healthy_base()+[node('10.240.0.4'), crashing()])
+w('apiserver-unreachable/miss-unauthorized',f'logs/{NS}/{POD}/{DEP}.previous.log','''2025-03-14 09:54:10.121 [ERROR][1] client.go 272: Error getting cluster information config ClusterInformation="default" error=connection is unauthorized: Unauthorized
+2025-03-14 09:54:10.121 [FATAL][1] main.go 118: Failed to initialize Calico datastore error=connection is unauthorized: Unauthorized
+''')
+
+# ipam-exhausted: the new pod gets no address; kube-controllers garbage-collects leaked ones
+IPAM='Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "9f3c1d2e4b5a6978": plugin type="calico" failed (add): Unable to autoassign an address - pools are likely exhausted'
+LEAK_LOG='''2025-03-14 09:40:00.000 [INFO][1] ipam.go 1018: Candidate IP leak handle="k8s-pod-network.0f1e2d3c" ip="172.30.44.7" node="10.240.0.9" pod="default/web-7d9c-abcde"
+2025-03-14 09:55:00.000 [WARNING][1] ipam.go 1110: Confirmed IP leak handle="k8s-pod-network.0f1e2d3c" ip="172.30.44.7" node="10.240.0.9" pod="default/web-7d9c-abcde"
+2025-03-14 09:55:00.001 [INFO][1] ipam.go 1188: Garbage collecting leaked IP address handle="k8s-pod-network.0f1e2d3c" ip="172.30.44.7"
+'''
+OTHER='calico-kube-controllers-6f8c9d7b5-old01'
+w('ipam-exhausted/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(phase='Pending', ready=False, created='2025-03-14T09:00:00Z', state={'waiting':{'reason':'ContainerCreating'}}),
+  ev(POD+'.ipam','Pod',POD,'FailedCreatePodSandBox',IPAM,'2025-03-14T09:00:30Z','2025-03-14T09:58:00Z',count=12,uid=POD_UID)])
+w('ipam-exhausted/fire',f'logs/{NS}/{OTHER}/{DEP}.log',LEAK_LOG)
+# near miss: leak lines alone, the garbage collection at work
+w('ipam-exhausted/miss-leaks-only','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod()])
+w('ipam-exhausted/miss-leaks-only',f'logs/{NS}/{POD}/{DEP}.log',LEAK_LOG)
+
+# calico-node-not-ready: BGP not established, the readiness probe says so
+BGP='Readiness probe failed: calico/node is not ready: BIRD is not ready: BGP not established with 10.240.0.5'
+w('calico-node-not-ready/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), calico_node_pod(ready=False, cond_ready='False'),
+  ev(CN_POD+'.unhealthy','Pod',CN_POD,'Unhealthy',BGP,'2025-03-14T09:20:00Z','2025-03-14T09:59:00Z',count=6,uid=CN_UID)])
+# felix cannot reach Typha (log only), the pod not ready
+w('calico-node-not-ready/fire-typha','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), calico_node_pod(ready=False, cond_ready='False')])
+w('calico-node-not-ready/fire-typha',f'logs/{NS}/{CN_POD}/calico-node.log','''2025-03-14 09:50:00.000 [INFO][63] felix/daemon.go 379: Connecting to Typha. addr="10.240.0.6:5473"
+2025-03-14 09:50:10.001 [ERROR][63] felix/daemon.go 381: Failed to connect to Typha. Retrying... error=dial tcp 10.240.0.6:5473: i/o timeout
+2025-03-14 09:59:10.001 [ERROR][63] felix/daemon.go 381: Failed to connect to Typha. Retrying... error=dial tcp 10.240.0.6:5473: i/o timeout
+''')
+# near miss: ready now, the BGP failure two days old
+w('calico-node-not-ready/miss-recovered','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), calico_node_pod(),
+  ev(CN_POD+'.unhealthy','Pod',CN_POD,'Unhealthy',BGP,'2025-03-12T09:20:00Z','2025-03-12T09:22:00Z',count=2,uid=CN_UID)])
+
+# probe-failure: liveness fails repeatedly and kills the container
+w('probe-failure/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'), crashing(),
+  ev(POD+'.live','Pod',POD,'Unhealthy','Liveness probe failed: command "/usr/bin/check-status -l" timed out','2025-03-14T09:20:00Z','2025-03-14T09:53:40Z',count=6,uid=POD_UID),
+  ev(POD+'.kill','Pod',POD,'Killing','Container calico-kube-controllers failed liveness probe, will be restarted','2025-03-14T09:21:00Z','2025-03-14T09:53:40Z',count=2,uid=POD_UID,typ='Normal')])
+# near miss: one readiness blip, recovered (the pod Ready since)
+w('probe-failure/miss-blip','cluster.yaml',healthy_base()+[node('10.240.0.4'),
+  pod(conds=[{'type':'Ready','status':'True','lastTransitionTime':'2025-03-14T09:31:00Z'}]),
+  ev(POD+'.ready','Pod',POD,'Unhealthy','Readiness probe failed: Error verifying datastore: etcdserver: request timed out','2025-03-14T09:30:00Z','2025-03-14T09:30:00Z',count=1,uid=POD_UID),
+  ev(POD+'.err','Pod',POD,'Unhealthy','Liveness probe errored: rpc error: code = Unknown desc = failed to exec in container: container is in CONTAINER_EXITED state','2025-03-14T09:30:00Z','2025-03-14T09:30:00Z',count=4,uid=POD_UID)])
+
+# node-pressure: another node under disk pressure, tainted
+press=node('10.240.0.7', extra_conds=[{'type':'DiskPressure','status':'True','reason':'KubeletHasDiskPressure','message':'kubelet has disk pressure','lastTransitionTime':'2025-03-14T08:00:00Z'}])
+press['spec']['taints']=[{'key':'node.kubernetes.io/disk-pressure','effect':'NoSchedule','timeAdded':'2025-03-14T08:00:05Z'}]
+w('node-pressure/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'), press, pod(),
+  ev('10.240.0.7.gc','Node','10.240.0.7','FreeDiskSpaceFailed','Failed to garbage collect required amount of images. Attempted to free 4182355968 bytes, but only found 0 bytes eligible to free.','2025-03-14T08:00:00Z','2025-03-14T09:55:00Z',count=24,ns=None,uid='node-10.240.0.7')])
+# near miss: the pressure is over (False), its events from last week
+w('node-pressure/miss-relieved','cluster.yaml',healthy_base()+[node('10.240.0.4'), node('10.240.0.7'), pod(),
+  ev('10.240.0.7.dp','Node','10.240.0.7','NodeHasDiskPressure','Node 10.240.0.7 status is now: NodeHasDiskPressure','2025-03-07T08:00:00Z','2025-03-07T08:00:00Z',ns=None,uid='node-10.240.0.7',typ='Normal')])
+
+# pod-evicted: the old kube-controllers pod was evicted at memory pressure an hour ago
+EVICT='The node was low on resource: memory. Container calico-kube-controllers was using 1275700Ki, which exceeds its request of 64Mi. '
+def evicted(when):
+    p=pod(name=OTHER, uid='0a1b2c3d-evicted', phase='Failed', ready=False, reason='Evicted', message=EVICT, created='2025-03-01T06:00:00Z',
+          state={'terminated':{'exitCode':137,'reason':'ContainerStatusUnknown','startedAt':'2025-03-01T06:00:30Z','finishedAt':when}},
+          conds=[{'type':'Ready','status':'False','reason':'PodFailed','lastTransitionTime':when}])
+    return p
+w('pod-evicted/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), evicted('2025-03-14T09:00:00Z'),
+  ev(OTHER+'.evicted','Pod',OTHER,'Evicted',EVICT,'2025-03-14T09:00:00Z','2025-03-14T09:00:00Z',uid='0a1b2c3d-evicted')])
+# near miss: evicted 40 days ago, the object left behind
+w('pod-evicted/miss-40-days-ago','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), evicted('2025-02-02T09:00:00Z')])
+
+# certificate-expired: webhook caBundles (certs/README.md), and the x509 error in an event
+import base64
+def cert(name):
+    return base64.b64encode(open(os.path.join(ROOT,'certificate-expired','certs',name),'rb').read()).decode()
+def with_ca(cfg, name):
+    import copy
+    c=copy.deepcopy(cfg); c['webhooks'][0]['clientConfig']['caBundle']=cert(name); return c
+X509='Error creating: Internal error occurred: failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2025-03-14T09:58:00Z is after 2025-03-01T00:00:00Z'
+w('certificate-expired/fire','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), with_ca(GK,'expired.pem'),
+  ev('cc.x509','ReplicaSet',RS,'FailedCreate',X509,'2025-03-14T09:20:00Z','2025-03-14T09:58:00Z',count=5,uid=RS_UID,comp='replicaset-controller')])
+def two_webhooks(cfg):
+    import copy
+    c=copy.deepcopy(cfg); second=copy.deepcopy(c['webhooks'][0]); second['name']='deny-unpinned.policy.example.com'; c['webhooks'].append(second); return c
+# two webhooks sharing one expiring bundle: one finding naming both
+w('certificate-expired/fire-expiring','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), two_webhooks(with_ca(VWC,'expiring.pem'))])
+w('certificate-expired/miss-valid','cluster.yaml',healthy_base()+[node('10.240.0.4'), pod(), with_ca(VWC,'valid.pem')])

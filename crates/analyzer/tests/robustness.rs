@@ -25,6 +25,24 @@ fn leaf() -> impl Strategy<Value = Value> {
         Just(json!(
             "failed calling webhook \"y\": context deadline exceeded"
         )),
+        Just(json!("x509: certificate has expired or is not yet valid")),
+        Just(json!(
+            "Readiness probe failed: calico/node is not ready: BIRD is not ready: BGP not established with"
+        )),
+        Just(json!(
+            "Error getting cluster information config error=Get \"https://\": dial tcp : i/o timeout"
+        )),
+        Just(json!(
+            "Unable to autoassign an address - pools are likely exhausted"
+        )),
+        Just(json!("Evicted")),
+        Just(json!("Failed")),
+        Just(json!("DiskPressure")),
+        Just(json!("node.kubernetes.io/disk-pressure")),
+        Just(json!("Liveness probe failed: x")),
+        Just(json!(
+            "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
+        )),
         ".{0,12}".prop_map(Value::String),
     ]
 }
@@ -59,6 +77,11 @@ fn value() -> impl Strategy<Value = Value> {
                     Just("matchExpressions".to_string()),
                     Just("series".to_string()),
                     Just("count".to_string()),
+                    Just("clientConfig".to_string()),
+                    Just("caBundle".to_string()),
+                    Just("taints".to_string()),
+                    Just("key".to_string()),
+                    Just("phase".to_string()),
                 ],
                 inner,
                 0..5,

@@ -410,3 +410,53 @@ misses!(
     "drain-blocked",
     "miss-not-cordoned"
 );
+
+fires!(apiserver_unreachable, "apiserver-unreachable", "fire");
+// `Unauthorized` is an answer from the API server, not a network path problem.
+misses!(
+    apiserver_unreachable_unauthorized,
+    "apiserver-unreachable",
+    "miss-unauthorized"
+);
+
+fires!(ipam_exhausted, "ipam-exhausted", "fire");
+// Leak lines alone: the garbage collection at work.
+misses!(
+    ipam_exhausted_leaks_only,
+    "ipam-exhausted",
+    "miss-leaks-only"
+);
+
+fires!(calico_node_not_ready, "calico-node-not-ready", "fire");
+fires!(
+    calico_node_not_ready_typha,
+    "calico-node-not-ready",
+    "fire-typha"
+);
+misses!(
+    calico_node_not_ready_recovered,
+    "calico-node-not-ready",
+    "miss-recovered"
+);
+
+fires!(probe_failure, "probe-failure", "fire");
+// One readiness failure the pod recovered from, and probe errors of an exited container.
+misses!(probe_failure_blip, "probe-failure", "miss-blip");
+
+fires!(node_pressure, "node-pressure", "fire");
+misses!(node_pressure_relieved, "node-pressure", "miss-relieved");
+
+fires!(pod_evicted, "pod-evicted", "fire");
+misses!(pod_evicted_40_days_ago, "pod-evicted", "miss-40-days-ago");
+
+fires!(certificate_expired, "certificate-expired", "fire");
+fires!(
+    certificate_expired_expiring,
+    "certificate-expired",
+    "fire-expiring"
+);
+misses!(
+    certificate_expired_valid,
+    "certificate-expired",
+    "miss-valid"
+);

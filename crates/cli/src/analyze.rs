@@ -63,6 +63,10 @@ pub struct Args {
     /// Do not run these rules (ids, comma-separated or repeated).
     #[arg(long, value_name = "ID,...", value_delimiter = ',', value_parser = parse_rule_id)]
     skip: Vec<String>,
+    /// A certificate (a webhook's caBundle) expiring within this duration after the reference
+    /// time is reported by certificate-expired (e.g. 30d, 720h).
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_duration)]
+    cert_horizon: jiff::SignedDuration,
     /// With --format markdown: the most characters the report may have (GitHub refuses
     /// comments over 65,536). The most severe findings are kept whole, then others as table
     /// rows; a last line says what was left out.
@@ -186,6 +190,7 @@ impl Args {
             now: self.now,
             workload: self.workload.clone(),
             restart_threshold: self.restart_threshold,
+            cert_horizon: self.cert_horizon,
             rules: self.rules.clone(),
             skip: self.skip.clone(),
             escalation: config

@@ -7,15 +7,22 @@
 
 use crate::{Context, Finding};
 
+mod apiserver_unreachable;
 pub(crate) mod calico;
+mod calico_node_not_ready;
+mod certificate_expired;
 mod crash_loop;
 mod drain_blocked;
 mod image_pull_failure;
+mod ipam_exhausted;
 mod job_failed;
 pub(crate) mod log_error_signature;
 mod memory_limit_hit;
 mod node_not_ready;
+mod node_pressure;
+mod pod_evicted;
 mod pod_pending;
+mod probe_failure;
 mod pvc_pending;
 mod quota_exceeded;
 mod recent_cluster_update;
@@ -24,6 +31,7 @@ mod service_no_endpoints;
 mod webhook;
 mod webhook_denied;
 mod webhook_unreachable;
+pub(crate) mod wordings;
 mod workload_missing;
 
 /// The runbook's investigation sections (calico-kube-controllers troubleshooting), the steps
@@ -119,11 +127,26 @@ pub static RULES: &[RuleInfo] = &[
     rule!("pod-pending", pod_pending, "critical, warning"),
     rule!("pvc-pending", pvc_pending, "critical, warning"),
     rule!(
+        "certificate-expired",
+        certificate_expired,
+        "critical, warning"
+    ),
+    rule!("ipam-exhausted", ipam_exhausted, "critical, warning"),
+    rule!(
         "image-pull-failure",
         image_pull_failure,
         "critical, warning"
     ),
     rule!("node-not-ready", node_not_ready, "critical, warning"),
+    rule!("node-pressure", node_pressure, "warning"),
+    rule!("pod-evicted", pod_evicted, "critical, warning"),
+    rule!(
+        "calico-node-not-ready",
+        calico_node_not_ready,
+        "critical, warning"
+    ),
+    rule!("apiserver-unreachable", apiserver_unreachable, "critical"),
+    rule!("probe-failure", probe_failure, "critical, warning"),
     rule!("crash-loop", crash_loop, "critical, warning"),
     rule!("memory-limit-hit", memory_limit_hit, "critical, warning"),
     rule!("job-failed", job_failed, "warning"),

@@ -1,0 +1,300 @@
+//! The wordings of Calico and TLS failures that the `apiserver-unreachable`, `ipam-exhausted`,
+//! `calico-node-not-ready` and `certificate-expired` rules match, in one place: the log scan
+//! marks log lines with them (at any level: Calico logs IPAM leaks at INFO) and the rules
+//! match event messages with the same function. The rules' documentation gives each wording's
+//! source.
+
+use std::sync::LazyLock;
+
+use std::collections::BTreeSet;
+
+use regex::Regex;
+
+use crate::Context;
+use crate::report::{Evidence, Subject, excerpt};
+
+/// What a line or event message tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Mark {
+    /// A Calico component cannot reach the Kubernetes API service.
+    ApiUnreachable,
+    /// Calico IPAM has no address or block to give.
+    IpamExhausted,
+    /// Calico IPAM garbage collection found or released a leaked address.
+    IpamLeak,
+    /// BGP not established with a peer.
+    BgpNotEstablished,
+    /// BIRD's control socket cannot be reached.
+    BirdSocket,
+    /// Felix is not ready.
+    FelixNotReady,
+    /// Felix cannot connect to Typha.
+    TyphaUnreachable,
+    /// `x509: certificate has expired or is not yet valid`.
+    CertificateExpired,
+}
+
+/// The datastore and API client wordings of Calico components (kube-controllers, calico-node,
+/// the CNI plugin, their probes).
+static CALICO_API: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)Error getting cluster information config|Failed to initialize (Calico )?datastore|Failed to verify datastore|Error verifying datastore|Error initializing datastore|error getting ClusterInformation|Failed to get config from datastore|Failed to reach apiserver|Error reaching apiserver",
+    )
+    .ok()
+});
+
+/// A network failure, not an answer from the API server (`Unauthorized` is a credential
+/// problem, `etcdserver: leader changed` an API server one).
+static NETWORK: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)i/o timeout|context deadline exceeded|connection refused|no route to host|network is unreachable|Client\.Timeout exceeded|TLS handshake timeout")
+        .ok()
+});
+
+/// What a line or message tells, if it is one of the wordings.
+pub(crate) fn mark(text: &str) -> Option<Mark> {
+    let matches = |re: &LazyLock<Option<Regex>>| re.as_ref().is_some_and(|r| r.is_match(text));
+    if text.contains("x509: certificate has expired or is not yet valid") {
+        return Some(Mark::CertificateExpired);
+    }
+    if text.contains("pools are likely exhausted")
+        || text.contains("cannot allocate new block due to per host block limit")
+    {
+        return Some(Mark::IpamExhausted);
+    }
+    if text.contains("Candidate IP leak")
+        || text.contains("Confirmed IP leak")
+        || text.contains("Garbage collecting leaked IP address")
+    {
+        return Some(Mark::IpamLeak);
+    }
+    if text.contains("BGP not established with") {
+        return Some(Mark::BgpNotEstablished);
+    }
+    if text.contains("Error querying BIRD") {
+        return Some(Mark::BirdSocket);
+    }
+    if text.contains("Failed to connect to Typha") {
+        return Some(Mark::TyphaUnreachable);
+    }
+    if text.contains("felix is not ready") {
+        return Some(Mark::FelixNotReady);
+    }
+    if matches(&CALICO_API) && matches(&NETWORK) {
+        return Some(Mark::ApiUnreachable);
+    }
+    None
+}
+
+/// The API server address a message names (`172.21.0.1:443`), from its `dial tcp` or its URL.
+pub(crate) fn api_address(text: &str) -> Option<&str> {
+    static ADDR: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(
+            r#"dial tcp (\[?[0-9A-Fa-f.:]+\]?:[0-9]{1,5})|https://([^/"\s:]+(:[0-9]{1,5})?)/"#,
+        )
+        .ok()
+    });
+    let caps = ADDR.as_ref()?.captures(text)?;
+    caps.get(1).or_else(|| caps.get(2)).map(|m| m.as_str())
+}
+
+/// The BGP peer a `BGP not established with` message names (`10.0.0.2`, or several).
+pub(crate) fn bgp_peers(text: &str) -> Option<&str> {
+    let rest = text.split("BGP not established with").nth(1)?;
+    let peers = rest
+        .trim_start()
+        .split(|c: char| !(c.is_ascii_hexdigit() || matches!(c, '.' | ':' | ',' | ' ')))
+        .next()?
+        .trim()
+        .trim_end_matches(',');
+    (!peers.is_empty()).then_some(peers)
+}
+
+/// Where the input shows some of the wordings: the object an event is about, or the pod whose
+/// log holds the lines.
+#[derive(Debug, Clone)]
+pub(crate) struct Sighting {
+    /// The object (`Pod`, `Node`, ...).
+    pub subject: Subject,
+    /// The wordings seen.
+    pub marks: BTreeSet<Mark>,
+    /// Events (counting their `count`) within the window.
+    pub events: u64,
+    /// Log lines.
+    pub lines: u64,
+    /// The first message or line seen, for the finding's message.
+    pub sample: String,
+    /// The events and the first and last lines.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Every object the input shows some of `marks` about, within the window: events about it,
+/// lines of its logs (current and previous), in input order.
+pub(crate) fn sightings(cx: &Context<'_>, marks: &[Mark]) -> Vec<Sighting> {
+    let mut out: Vec<Sighting> = Vec::new();
+    let mut at = |kind: &str, namespace: &str, name: &str| -> usize {
+        let subject = Subject::new(kind, namespace, name);
+        match out.iter().position(|s| s.subject == subject) {
+            Some(i) => i,
+            None => {
+                out.push(Sighting {
+                    subject,
+                    marks: BTreeSet::new(),
+                    events: 0,
+                    lines: 0,
+                    sample: String::new(),
+                    evidence: Vec::new(),
+                });
+                out.len() - 1
+            }
+        }
+    };
+    let mut found: Vec<(usize, Mark, u64, u64, String, Vec<Evidence>)> = Vec::new();
+    for e in &cx.facts.events {
+        if !cx.in_window(e.last) {
+            continue;
+        }
+        let Some(m) = mark(&e.message).filter(|m| marks.contains(m)) else {
+            continue;
+        };
+        let r = &e.regarding;
+        let i = at(&r.kind, &r.namespace, &r.name);
+        found.push((
+            i,
+            m,
+            e.count.max(1),
+            0,
+            e.message.clone(),
+            vec![cx.evidence(&e.source, &e.summary())],
+        ));
+    }
+    // The kubelet serves the same file as the previous and the current log of a container in
+    // CrashLoopBackOff: the same lines seen twice count once.
+    let mut logged = std::collections::HashSet::new();
+    for (log, scan) in cx.facts.logs.iter().zip(&cx.scans) {
+        for m in scan.marks.iter().filter(|m| marks.contains(&m.mark)) {
+            let last = m.last.as_ref().unwrap_or(&m.first);
+            if !cx.in_window(last.1) {
+                continue;
+            }
+            let same = (
+                &log.namespace,
+                &log.pod,
+                &log.container,
+                m.mark,
+                m.count,
+                &m.first.2,
+                &last.2,
+            );
+            if !logged.insert(same) {
+                continue;
+            }
+            let i = at("Pod", &log.namespace, &log.pod);
+            let line = |(n, _, text): &(u64, Option<jiff::Timestamp>, String)| Evidence {
+                input: log.origin.input,
+                path: log.origin.path.clone(),
+                line: Some(*n),
+                excerpt: excerpt(text),
+            };
+            let mut evidence = vec![line(&m.first)];
+            evidence.extend(m.last.as_ref().map(line));
+            found.push((i, m.mark, 0, m.count, m.first.2.clone(), evidence));
+        }
+    }
+    for (i, m, events, lines, sample, evidence) in found {
+        if let Some(s) = out.get_mut(i) {
+            s.marks.insert(m);
+            s.events += events;
+            s.lines += lines;
+            if s.sample.is_empty() {
+                s.sample = sample;
+            }
+            s.evidence.extend(evidence);
+        }
+    }
+    out.retain(|s| !s.marks.is_empty());
+    out
+}
+
+/// `3 events and 2 log lines`: what a sighting counts, only what it holds.
+pub(crate) fn counted(s: &Sighting) -> String {
+    let plural = |n: u64, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    match (s.events, s.lines) {
+        (0, l) => plural(l, "log line", "log lines"),
+        (e, 0) => plural(e, "event", "events"),
+        (e, l) => format!(
+            "{} and {}",
+            plural(e, "event", "events"),
+            plural(l, "log line", "log lines")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text(text in "(.{0,40}(BGP not established with|dial tcp |https://|i/o timeout|Error verifying datastore|pools are likely exhausted| |,|:|\\[)){0,4}.{0,40}") {
+            let _ = mark(&text);
+            if let Some(a) = api_address(&text) {
+                prop_assert!(text.contains(a));
+            }
+            if let Some(p) = bgp_peers(&text) {
+                prop_assert!(!p.is_empty() && text.contains(p));
+            }
+        }
+    }
+
+    #[test]
+    fn real_wordings() {
+        for (text, want) in [
+            (
+                r#"2020-09-10 07:52:16.827 [ERROR][1] client.go 261: Error getting cluster information config ClusterInformation="default" error=Get "https://10.96.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": context deadline exceeded"#,
+                Some(Mark::ApiUnreachable),
+            ),
+            (
+                r#"Liveness probe failed: Error initializing datastore: Get "https://10.96.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": dial tcp 10.96.0.1:443: i/o timeout"#,
+                Some(Mark::ApiUnreachable),
+            ),
+            (
+                "[FATAL][1] main.go 118: Failed to initialize Calico datastore error=connection is unauthorized: Unauthorized",
+                None,
+            ),
+            (
+                "Readiness probe failed: Error verifying datastore: etcdserver: request timed out",
+                None,
+            ),
+            (
+                "Failed to create pod sandbox: plugin type=\"calico\" failed (add): error adding host side routes for interface: Unable to autoassign an address - pools are likely exhausted",
+                Some(Mark::IpamExhausted),
+            ),
+            (
+                "Readiness probe failed: calico/node is not ready: BIRD is not ready: BGP not established with 10.0.0.2",
+                Some(Mark::BgpNotEstablished),
+            ),
+            (
+                "x509: certificate has expired or is not yet valid: current time 2025-03-14T10:00:00Z is after 2025-03-01T00:00:00Z",
+                Some(Mark::CertificateExpired),
+            ),
+            ("everything is fine", None),
+        ] {
+            assert_eq!(mark(text), want, "{text}");
+        }
+        assert_eq!(
+            api_address(r#"Get "https://10.96.0.1:443/apis": dial tcp 10.96.0.1:443: i/o timeout"#),
+            Some("10.96.0.1:443")
+        );
+        assert_eq!(
+            bgp_peers("BIRD is not ready: BGP not established with 10.0.0.2,10.0.0.3"),
+            Some("10.0.0.2,10.0.0.3")
+        );
+    }
+}
