@@ -14,6 +14,11 @@
 #        LOOPS=0     skip the kubectl command loops (time and memory of kbundle collect and
 #                    cluster-info dump only: the cost-growth points of benches/run.sh)
 #        RESULTS=F   append one tab-separated line per target to F (benches/run.sh)
+#        LATENCY=MS  `kbundle serve --faults delay=MSms`: every response waits MS ms first (a
+#                    remote API server); collect, the kubectl loop and cluster-info dump all see it
+#        BANDWIDTH=R `kbundle serve --faults bandwidth=R` (e.g. 100MB: every response body, all
+#                    connections together, at R bytes per second)
+#        JOBS=N      pass --jobs N to kbundle collect (default: collect's own default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pods="${1:-200}"
@@ -40,6 +45,12 @@ kbundle="$KBUNDLE"
 loops="${LOOPS:-1}"
 log_kib="${LOG_KIB:-256}"
 results="${RESULTS:-/dev/null}"
+latency="${LATENCY:-0}"
+bandwidth="${BANDWIDTH:-}"
+faults="delay=${latency}ms"
+[ -n "$bandwidth" ] && faults="$faults;bandwidth=$bandwidth"
+jobs=()
+[ -n "${JOBS:-}" ] && jobs=(--jobs "$JOBS")
 
 echo "== generating a $pods-pod namespace in $work/big"
 mkdir -p "$work/big/ns"
@@ -76,7 +87,7 @@ with open(os.path.join(root, "ns", "namespace.json"), "w") as f:
     json.dump({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "big"}}, f)
 PY
 
-"$kbundle" serve fixtures/clusters/crashloop-oom "$work/big" --addr 127.0.0.1:0 --kubeconfig-out "$work/kc" >"$work/serve.out" 2>&1 &
+"$kbundle" serve fixtures/clusters/crashloop-oom "$work/big" --addr 127.0.0.1:0 --kubeconfig-out "$work/kc" --faults "$faults" >"$work/serve.out" 2>&1 &
 server_pid=$!
 for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
 k() { "$kubectl_bin" --kubeconfig "$work/kc" "$@"; }
@@ -124,12 +135,16 @@ if [ "$loops" = 1 ]; then
   preset_kubectl=$(elapsed "$t1" "$t2")
 fi
 
-echo "== $pods-pod namespace, ${log_kib} KiB logs"
+echo "== $pods-pod namespace, ${log_kib} KiB logs, server faults: $faults"
 t0=$(now)
-/usr/bin/time -o "$work/time.txt" -f '%M' "$kbundle" collect --kubeconfig "$work/kc" -n big -o "$work/big.zip" --quiet || [ $? -eq 3 ]
+/usr/bin/time -o "$work/time.txt" -f '%M %U %S' "$kbundle" collect --kubeconfig "$work/kc" -n big -o "$work/big.zip" --quiet "${jobs[@]}" || [ $? -eq 3 ]
 t1=$(now)
 big_kbundle=$(elapsed "$t0" "$t1")
-peak_kib=$(tail -1 "$work/time.txt")
+read -r peak_kib user_s sys_s < <(tail -1 "$work/time.txt")
+# Logs fetched: every pod's current log (the generated pods have no previous log).
+log_mb=$(python3 -c "print(f'{$pods * $log_kib * 1024 / 1e6:.1f}')")
+mb_per_cpu_s=$(python3 -c "print(f'{$log_mb / max($user_s + $sys_s, 0.01):.0f}')")
+echo "collect CPU: ${user_s} s user + ${sys_s} s system for $log_mb MB of logs: $mb_per_cpu_s MB per CPU-second"
 if [ "$loops" = 1 ]; then
   mkdir -p "$work/kubectl-big"
   (
@@ -154,14 +169,17 @@ k cluster-info dump --namespaces big --output-directory "$work/dump" >/dev/null
 t1=$(now)
 dump_kubectl=$(elapsed "$t0" "$t1")
 
-label="$pods pods x ${log_kib} KiB"
+suffix=""
+[ "$latency" != 0 ] && suffix="$suffix, ${latency} ms"
+[ -n "$bandwidth" ] && suffix="$suffix, $bandwidth/s"
+label="$pods pods x ${log_kib} KiB$suffix"
 printf '\n%-36s %10s %10s %8s\n' "" "kbundle" "kubectl" "ratio"
 if [ "$loops" = 1 ]; then
   printf '%-36s %9ss %9ss %7sx\n' "preset (crashloop-oom)" "$preset_kbundle" "$preset_kubectl" "$(ratio "$preset_kubectl" "$preset_kbundle")"
   printf '%-36s %9ss %9ss %7sx  (kubectl loop)\n' "$label" "$big_kbundle" "$big_kubectl" "$(ratio "$big_kubectl" "$big_kbundle")"
   r=$(ratio "$big_kubectl" "$big_kbundle")
   if [ "$log_kib" = 256 ]; then
-    result "collect preset vs kubectl loop" "$(ratio "$preset_kubectl" "$preset_kbundle")x" ">= 10x" "$(at_least "$(ratio "$preset_kubectl" "$preset_kbundle")" 10)"
+    result "collect preset$suffix vs kubectl loop" "$(ratio "$preset_kubectl" "$preset_kbundle")x" ">= 10x" "$(at_least "$(ratio "$preset_kubectl" "$preset_kbundle")" 10)"
     result "collect $label vs kubectl loop" "${r}x" ">= 20x" "$(at_least "$r" 20)"
   else
     result "collect $label vs kubectl loop" "${r}x" "(no goal)" "-"
@@ -169,7 +187,8 @@ if [ "$loops" = 1 ]; then
 fi
 printf '%-36s %9ss %9ss %7sx  (kubectl cluster-info dump --namespaces big)\n' "$label" "$big_kbundle" "$dump_kubectl" "$(ratio "$dump_kubectl" "$big_kbundle")"
 r=$(ratio "$dump_kubectl" "$big_kbundle")
-result "collect $label vs cluster-info dump" "${r}x" ">= 1x" "$(at_least "$r" 1)"
+result "collect $label vs cluster-info dump" "${r}x (${big_kbundle} s vs ${dump_kubectl} s)" ">= 1x" "$(at_least "$r" 1)"
+result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB)" ">= 200" "$(at_least "$mb_per_cpu_s" 200)"
 peak_mib=$((peak_kib / 1024))
 echo "peak memory of kbundle collect -n big: $peak_mib MiB"
 if [ "$log_kib" -ge 5120 ]; then

@@ -3,7 +3,10 @@
 # it the kubectl baselines and generating inputs): analyze against `unzip -p`, batch throughput,
 # collect against the runbook's kubectl loop and `kubectl cluster-info dump`, collect memory
 # with 5 MiB logs, cost growth of analyze and collect at 1x, 4x and 16x, serve under
-# `kubectl get pods -A` on 10,000 pods, and diff of two 1 GiB archives against analyzing both. Prints each script's output, then one table of every
+# `kubectl get pods -A` on 10,000 pods, collect of 50 pods against a server that answers after
+# 0, 5, 20 and 50 ms per response (`kbundle serve --faults delay=...`; LATENCIES=... to change
+# the list) against the kubectl loop and cluster-info dump at the same latency, and diff of two
+# 1 GiB archives against analyzing both. Prints each script's output, then one table of every
 # target, measured against its baseline in this same run. Asserts nothing: exits 0 unless a
 # script fails.
 #
@@ -30,6 +33,10 @@ LOG_KIB=5120 bash benches/collect.sh 200
 for pods in 25 100 400; do
   section "collect cost growth: $pods pods (LOOPS=0 benches/collect.sh $pods)"
   LOOPS=0 bash benches/collect.sh "$pods"
+done
+for ms in ${LATENCIES:-0 5 20 50}; do
+  section "collect at $ms ms per response: 50 pods (LATENCY=$ms benches/collect.sh 50)"
+  LATENCY="$ms" bash benches/collect.sh 50
 done
 section "serve (benches/serve-10k-pods.sh)"
 bash benches/serve-10k-pods.sh

@@ -27,7 +27,7 @@ pub struct Args {
     /// Write a kubeconfig for the server to FILE (context `kbundle`).
     #[arg(long, value_name = "FILE")]
     kubeconfig_out: Option<PathBuf>,
-    /// Inject faults, to test API clients: `forbid=RES,..;vanish=NS/POD;error-every=N;delay=250ms;cut-logs=BYTES`
+    /// Inject faults, to test API clients: `forbid=RES,..;vanish=NS/POD;error-every=N;delay=250ms;bandwidth=100MB;cut-logs=BYTES`
     /// (see docs/serve.md).
     #[arg(long, value_name = "SPEC")]
     faults: Option<String>,

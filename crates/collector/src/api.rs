@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use http_body_util::BodyExt;
 use serde_json::Value;
-use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
+
+use crate::pace::{Pace, Slot, retry_after};
 
 /// Why a request failed, with the class written to the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +108,7 @@ const PER_VALUE: u64 = (std::mem::size_of::<Value>() + 48) as u64;
 #[derive(Clone)]
 pub(crate) struct Api {
     client: kube::Client,
-    permits: Arc<Semaphore>,
+    pace: Arc<Pace>,
     settings: Settings,
     ok: Arc<AtomicU64>,
     failed: Arc<AtomicU64>,
@@ -121,7 +122,7 @@ impl Api {
     pub(crate) fn new(client: kube::Client, settings: Settings) -> Api {
         Api {
             client,
-            permits: Arc::new(Semaphore::new(settings.jobs.max(1))),
+            pace: Arc::new(Pace::new(settings.jobs)),
             settings,
             ok: Arc::new(AtomicU64::new(0)),
             failed: Arc::new(AtomicU64::new(0)),
@@ -223,6 +224,7 @@ impl Api {
             }
             Ok(v) => {
                 self.ok.fetch_add(1, Ordering::Relaxed);
+                self.pace.success();
                 Some(Ok(v))
             }
             Err(f) => {
@@ -247,19 +249,19 @@ impl Api {
         }
     }
 
-    /// The start of every request: the collection deadline, a concurrency permit (held until
-    /// the answer is read), the request.
+    /// The start of every request: the collection deadline, a place in flight ([`Pace`], held
+    /// until the answer is read), the request.
     async fn begin(
         &self,
         path: &str,
         accept: &str,
-    ) -> Result<(SemaphorePermit<'_>, http::Request<kube::client::Body>), Failure> {
+    ) -> Result<(Slot<'_>, http::Request<kube::client::Body>), Failure> {
         if self.expired() {
             return Err(self.timed_out(path));
         }
         let permit = self
-            .permits
-            .acquire()
+            .pace
+            .slot()
             .await
             .map_err(|e| Failure::Other(e.to_string()))?;
         Ok((permit, Self::request(path, accept)?))
@@ -277,6 +279,7 @@ impl Api {
                 .map_err(|e| connection_failure(path, &e))?;
             let status = resp.status();
             if !status.is_success() {
+                self.slow_down(status, resp.headers());
                 let body = read_capped(path, resp, ERROR_BODY_CAP, false).await;
                 return Err(self.status_failure(path, status.as_u16(), &body.unwrap_or_default()));
             }
@@ -294,6 +297,13 @@ impl Api {
         match tokio::time::timeout_at(self.timeout_at(), work).await {
             Ok(r) => r,
             Err(_) => Err(self.timed_out(path)),
+        }
+    }
+
+    /// A 429 or 5xx answer: fewer requests in flight for a while ([`Pace`]).
+    fn slow_down(&self, status: http::StatusCode, headers: &http::HeaderMap) {
+        if status == http::StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            self.pace.overloaded(retry_after(headers));
         }
     }
 
@@ -341,6 +351,7 @@ impl Api {
         };
         let status = resp.status();
         if !status.is_success() {
+            self.slow_down(status, resp.headers());
             let read = read_capped(path, resp, ERROR_BODY_CAP, false);
             let bytes = match tokio::time::timeout_at(self.timeout_at(), read).await {
                 Ok(Ok(b)) => b,

@@ -31,6 +31,7 @@
 mod api;
 mod budget;
 mod gather;
+mod pace;
 mod par;
 pub mod redact;
 mod spill;

@@ -16,7 +16,7 @@ use kbundle_format::{Object, Snapshot};
 use serde_json::{Value, json};
 
 use crate::ServeOptions;
-use crate::faults::Faults;
+use crate::faults::{Faults, Link};
 use crate::index::Index;
 use crate::query::{Query, Want, percent_decode, want};
 use crate::select::{FieldSelector, LabelSelector};
@@ -132,6 +132,8 @@ pub(crate) struct State {
     pub(crate) snapshot: Arc<Snapshot>,
     pub(crate) index: Index,
     pub(crate) faults: Faults,
+    /// The shared link of the `bandwidth` fault.
+    link: Option<Arc<Link>>,
     watch_hold: std::time::Duration,
     whole_list_max: usize,
     /// The `Date` header: the snapshot's "now", not the wall clock.
@@ -159,6 +161,7 @@ impl State {
         State {
             snapshot,
             index,
+            link: options.faults.bandwidth.map(Link::new),
             faults: options.faults,
             watch_hold: options.watch_hold,
             whole_list_max: options.whole_list_max,
@@ -212,7 +215,11 @@ impl State {
                 Err(e) => e.into(),
             }
         };
-        reply.into_response(head, self.date.as_ref())
+        let resp = reply.into_response(head, self.date.as_ref());
+        match &self.link {
+            Some(link) => resp.map(|body| link.throttle(body)),
+            None => resp,
+        }
     }
 
     async fn route(&self, path: &str, r: &Req<'_>) -> Result<Reply> {

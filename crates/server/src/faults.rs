@@ -8,13 +8,25 @@
 //! - `vanish=NS/POD[,NS/POD...]`: the pod's `GET` (and its log) answers `404 NotFound` once a list
 //!   has returned it: the pod "was deleted" between the list and the get.
 //! - `error-every=N`: every N-th request (1-based, counted over all requests) answers `500`.
-//! - `delay=DURATION`: every response waits this long first (`250ms`, `2s`, or milliseconds).
+//! - `delay=DURATION`: every response waits this long first (`250ms`, `2s`, or milliseconds):
+//!   a per-response latency, as a remote API server adds.
+//! - `bandwidth=RATE`: every response body, all connections together, goes out at no more than
+//!   RATE bytes per second (`12.5MB`, `100MiB`, `1G`, or bytes): one shared link, as between a
+//!   client and a remote API server.
 //! - `cut-logs=BYTES`: log streams are cut off (the connection is aborted, no clean end of
 //!   body) after this many bytes.
 //! - `message=TEXT`: appended to the `Status.message` of every `forbid` answer (to test what
 //!   callers do with a server's words, e.g. that a credential in them is redacted).
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, BodyStream, StreamBody};
+use hyper::body::Frame;
+use tokio::time::Instant;
+
+use crate::api::Body;
 
 /// A fault specification that could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +51,8 @@ pub struct Faults {
     pub delay: Option<Duration>,
     /// Log streams are aborted after this many bytes.
     pub cut_logs_after: Option<u64>,
+    /// Bytes per second for all response bodies together (one shared link).
+    pub bandwidth: Option<u64>,
     /// Text appended to the message of every `forbid` answer.
     pub message: Option<String>,
 }
@@ -94,10 +108,16 @@ impl Faults {
                             .map_err(|_| err("expected a number of bytes"))?,
                     );
                 }
+                "bandwidth" => {
+                    faults.bandwidth =
+                        Some(parse_rate(value).filter(|r| *r > 0).ok_or_else(|| {
+                            err("expected bytes per second like 12.5MB or 100MiB")
+                        })?);
+                }
                 "message" => faults.message = Some(value.to_string()),
                 _ => {
                     return Err(err(
-                        "unknown fault (known: forbid, vanish, error-every, delay, cut-logs, message)",
+                        "unknown fault (known: forbid, vanish, error-every, delay, bandwidth, cut-logs, message)",
                     ));
                 }
             }
@@ -115,6 +135,94 @@ impl Faults {
             Some((p, g)) => p == plural && g == group,
             None => f == plural,
         })
+    }
+}
+
+/// `12.5MB`, `100MiB`, `1G`, `4096` (bytes); an optional `/s` is accepted.
+fn parse_rate(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let s = s.strip_suffix("/s").unwrap_or(s).trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let num: f64 = num
+        .parse()
+        .ok()
+        .filter(|x: &f64| x.is_finite() && *x >= 0.0)?;
+    let scale: f64 = match unit.trim() {
+        "" | "B" => 1.0,
+        "K" | "KB" => 1e3,
+        "M" | "MB" => 1e6,
+        "G" | "GB" => 1e9,
+        "Ki" | "KiB" => 1024.0,
+        "Mi" | "MiB" => 1024.0 * 1024.0,
+        "Gi" | "GiB" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let bytes = num * scale;
+    // Up to 1 TB/s; `as` saturates and the range is checked first.
+    (bytes < 1e12).then_some(bytes as u64)
+}
+
+/// One link shared by every response (the `bandwidth` fault): each piece of a body is sent
+/// when the link has carried every piece reserved before it, at `rate` bytes per second.
+pub(crate) struct Link {
+    rate: u64,
+    free_at: Mutex<Instant>,
+}
+
+/// The size of the pieces a throttled body is cut into (a few milliseconds of the link at
+/// typical rates, so that connections share it fairly).
+const PIECE: usize = 16 * 1024;
+
+impl Link {
+    pub(crate) fn new(rate: u64) -> Arc<Link> {
+        Arc::new(Link {
+            rate: rate.max(1),
+            free_at: Mutex::new(Instant::now()),
+        })
+    }
+
+    /// Reserves the link for `len` bytes; returns when they are through.
+    async fn carry(&self, len: usize) {
+        let done = {
+            let mut free_at = match self.free_at.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let start = (*free_at).max(Instant::now());
+            *free_at = start + Duration::from_secs_f64(len as f64 / self.rate as f64);
+            *free_at
+        };
+        tokio::time::sleep_until(done).await;
+    }
+
+    /// `body`, cut into pieces that each wait for the link.
+    pub(crate) fn throttle(self: &Arc<Link>, body: Body) -> Body {
+        let link = Arc::clone(self);
+        let pieces = futures::stream::unfold(
+            (BodyStream::new(body), Bytes::new()),
+            move |(mut frames, mut rest)| {
+                let link = Arc::clone(&link);
+                async move {
+                    use futures::StreamExt;
+                    while rest.is_empty() {
+                        match frames.next().await? {
+                            Ok(frame) => match frame.into_data() {
+                                Ok(data) => rest = data,
+                                Err(trailers) => return Some((Ok(trailers), (frames, rest))),
+                            },
+                            Err(e) => return Some((Err(e), (frames, rest))),
+                        }
+                    }
+                    let piece = rest.split_to(rest.len().min(PIECE));
+                    link.carry(piece.len()).await;
+                    Some((Ok(Frame::data(piece)), (frames, rest)))
+                }
+            },
+        );
+        StreamBody::new(pieces).boxed()
     }
 }
 
@@ -150,6 +258,7 @@ mod tests {
                 error_every: Some(3),
                 delay: Some(Duration::from_millis(250)),
                 cut_logs_after: Some(100),
+                bandwidth: None,
                 message: Some("token=abc def".into()),
             })
         );
@@ -167,5 +276,57 @@ mod tests {
         assert!(Faults::parse("vanish=p").is_err());
         assert!(Faults::parse("delay=-1s").is_err());
         assert!(Faults::parse("forbid").is_err());
+        for (spec, rate) in [
+            ("bandwidth=12.5MB", 12_500_000),
+            ("bandwidth=100MiB/s", 100 << 20),
+            ("bandwidth=4096", 4096),
+            ("bandwidth=1G", 1_000_000_000),
+        ] {
+            assert_eq!(
+                Faults::parse(spec).map(|f| f.bandwidth),
+                Ok(Some(rate)),
+                "{spec}"
+            );
+        }
+        for bad in [
+            "bandwidth=0",
+            "bandwidth=fast",
+            "bandwidth=1PB",
+            "bandwidth=-1M",
+            "bandwidth=1e99",
+        ] {
+            assert!(Faults::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn bandwidth_keeps_every_byte_and_paces_the_pieces() {
+        use http_body_util::Full;
+        // 100 KiB at 64 KiB/s on one link: 7 pieces of at most 16 KiB, the last one through
+        // after 100/64 s of (paused, auto-advancing) time.
+        let data: Vec<u8> = (0..100 * 1024).map(|i| (i % 251) as u8).collect();
+        let body: Body = Full::new(Bytes::from(data.clone()))
+            .map_err(|e: std::convert::Infallible| match e {})
+            .boxed();
+        let link = Link::new(64 * 1024);
+        let start = Instant::now();
+        let mut frames = BodyStream::new(link.throttle(body));
+        let mut got = Vec::new();
+        let mut pieces = 0;
+        while let Some(frame) = futures::StreamExt::next(&mut frames).await {
+            let Ok(data) = frame.map(Frame::into_data) else {
+                panic!("an error frame");
+            };
+            let Ok(data) = data else {
+                panic!("a trailers frame");
+            };
+            assert!(data.len() <= PIECE);
+            got.extend_from_slice(&data);
+            pieces += 1;
+        }
+        assert_eq!(got, data);
+        assert_eq!(pieces, 7);
+        let took = start.elapsed().as_secs_f64();
+        assert!((took - 100.0 / 64.0).abs() < 0.01, "{took}");
     }
 }
