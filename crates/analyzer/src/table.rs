@@ -155,6 +155,40 @@ fn implied_pod_header(cmd: &Command) -> Vec<(String, usize)> {
         .collect()
 }
 
+/// The columns of a pod row pasted with neither header nor command, from the row's own
+/// shape: 5, 6, 9 or 10 cells (with `NAMESPACE` and/or the `-o wide` columns), a `READY`
+/// cell `N/M` where the layout puts it, a status word, a restart count and an age.
+fn shaped_pod_header(line: &str) -> Option<Vec<(String, usize)>> {
+    for (all_namespaces, wide) in [(false, false), (true, false), (false, true), (true, true)] {
+        let header = implied_pod_header(&Command {
+            all_namespaces,
+            output: wide.then(|| "wide".to_string()),
+            ..Command::default()
+        });
+        let Some(values) = cells(line, &header) else {
+            continue;
+        };
+        let at = usize::from(all_namespaces);
+        let ok = values
+            .get(at + 1)
+            .and_then(|r| r.split_once('/'))
+            .is_some_and(|(a, b)| a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok())
+            && values.get(at + 2).is_some_and(|st| {
+                st.starts_with(|c: char| c.is_ascii_uppercase())
+                    && st.chars().all(|c| c.is_ascii_alphanumeric() || c == ':')
+            })
+            && values
+                .get(at + 3)
+                .and_then(|r| r.split_whitespace().next())
+                .is_some_and(|r| r.parse::<u32>().is_ok())
+            && values.get(at + 4).is_some_and(|a| parse_age(a).is_some());
+        if ok {
+            return Some(header);
+        }
+    }
+    None
+}
+
 /// Every pod row of every `kubectl get pods` table in a text. A row's namespace is its
 /// `NAMESPACE` cell, else the `-n` of the command pasted above the table, else unknown
 /// (empty).
@@ -190,7 +224,19 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
         {
             cols = Some(implied_pod_header(cmd));
         }
-        let Some(c) = cols.as_ref() else { continue };
+        // A row with neither header nor command (an excerpt from the middle of a table) is
+        // read only when its own shape is a pod row's; the next line is judged anew.
+        let shaped;
+        let c = match cols.as_ref() {
+            Some(c) => c,
+            None => match shaped_pod_header(line) {
+                Some(h) => {
+                    shaped = h;
+                    &shaped
+                }
+                None => continue,
+            },
+        };
         let Some(values) = cells(line, c) else {
             continue;
         };
@@ -221,7 +267,13 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
         let Ok(restarts) = count.parse::<i64>() else {
             continue;
         };
-        let name = get("NAME");
+        // `kubectl get all` prefixes names with their resource (`pod/NAME`); rows of other
+        // kinds are not pods.
+        let name = match get("NAME").split_once('/') {
+            Some(("pod", name)) => name,
+            Some(_) => continue,
+            None => get("NAME"),
+        };
         if !command::is_name(name) {
             continue;
         }
@@ -684,6 +736,42 @@ kube-system   calico-kube-controllers-544658cf79-fprvm   0/1     CrashLoopBackOf
         let rows = parse_pod_tables(collapsed);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].status, "OOMKilled");
+    }
+
+    /// From projectcalico/calico issue #4935, `kubectl get all --all-namespaces -o wide`.
+    #[test]
+    fn get_all_rows_drop_their_resource_prefix() {
+        let text = "kubectl get all --all-namespaces -o wide
+
+NAMESPACE     NAME                                           READY   STATUS             RESTARTS   AGE   IP               NODE    NOMINATED NODE   READINESS GATES
+kube-system   pod/calico-kube-controllers-8575b76f66-57zw4   0/1     CrashLoopBackOff   327        19h   192.168.231.42   node2   <none>           <none>
+
+NAMESPACE     NAME                              READY   UP-TO-DATE   AVAILABLE   AGE
+kube-system   deployment.apps/calico-kube-controllers   0/1     1            0           19h
+";
+        let rows = parse_pod_tables(text);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].name, "calico-kube-controllers-8575b76f66-57zw4");
+        assert_eq!(rows[0].namespace, "kube-system");
+        assert_eq!(rows[0].restarts, 327);
+    }
+
+    /// From projectcalico/calico issue #7958: rows from the middle of a `get pods -A -o wide`
+    /// table, with neither header nor command.
+    #[test]
+    fn headerless_rows_read_by_their_shape() {
+        let text = "kube-system                  nodelocaldns-djhvc                          0/1     CrashLoopBackOff    578 (2m47s ago)   2d1h   10.77.48.133   dcpitsgapp0005   <none>           <none>
+kubernetes-dashboard         kubernetes-dashboard-b887d64f-hk5gm         0/1     ContainerCreating   0                 26h    <none>         dcpitsgapp0005   <none>           <none>
+Then I ran 2 checks on 3/4 nodes and it said Done 5 times
+";
+        let rows = parse_pod_tables(text);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].namespace, "kube-system");
+        assert_eq!(rows[0].name, "nodelocaldns-djhvc");
+        assert_eq!(rows[0].restarts, 578);
+        assert_eq!(rows[0].last_restart_ago.as_deref(), Some("2m47s"));
+        assert_eq!(rows[0].node.as_deref(), Some("dcpitsgapp0005"));
+        assert_eq!(rows[1].status, "ContainerCreating");
     }
 
     /// From open-policy-agent/gatekeeper pull request #727 (Apache-2.0), as pasted there.
