@@ -17,7 +17,9 @@ use kbundle_format::Snapshot;
 use kbundle_format::command::{self, Command};
 
 use crate::describe::parse_age;
-use crate::facts::{Container, Event, Facts, MemoryLimit, ObjRef, Owner, Pod, Source, State};
+use crate::facts::{
+    Condition, Container, Event, Facts, MemoryLimit, Node, ObjRef, Owner, Pod, Source, State,
+};
 
 /// The largest text read, in bytes.
 const MAX_TEXT: u64 = 16 * 1024 * 1024;
@@ -43,8 +45,15 @@ pub(crate) struct Row {
     pub node: Option<String>,
 }
 
-/// Column names and where they start, from a header line.
+/// Column names and where they start, from a `kubectl get pods` header line.
 fn header(line: &str) -> Option<Vec<(String, usize)>> {
+    let cols = columns(line)?;
+    let has = |n: &str| cols.iter().any(|(c, _)| c == n);
+    (has("NAME") && has("READY") && has("STATUS") && has("RESTARTS")).then_some(cols)
+}
+
+/// Column names and where they start, from a header line starting with `NAME` or `NAMESPACE`.
+fn columns(line: &str) -> Option<Vec<(String, usize)>> {
     let t = line.trim_end();
     if !t.starts_with("NAME") && !t.starts_with("NAMESPACE") {
         return None;
@@ -88,8 +97,7 @@ fn header(line: &str) -> Option<Vec<(String, usize)>> {
             }
         }
     }
-    let has = |n: &str| cols.iter().any(|(c, _)| c == n);
-    (has("NAME") && has("READY") && has("STATUS") && has("RESTARTS")).then_some(cols)
+    Some(cols)
 }
 
 /// A row's cells: by the header's column positions when the row is aligned with it (as
@@ -291,6 +299,65 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
             restarts,
             last_restart_ago: ago,
             node,
+        });
+    }
+    rows
+}
+
+/// One row of a `kubectl get nodes` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct NodeRow {
+    /// 1-based line.
+    pub line: usize,
+    /// `NAME`.
+    pub name: String,
+    /// `STATUS` is `Ready` (else `NotReady` or `Unknown`: not ready, condition status not shown).
+    pub ready: bool,
+    /// `STATUS` has `SchedulingDisabled` (cordoned).
+    pub unschedulable: bool,
+}
+
+/// Every row of every `kubectl get nodes` table (`NAME  STATUS  ROLES  AGE  VERSION`) in a
+/// text, in order: a node shown by several tables appears once a table.
+pub(crate) fn parse_node_tables(text: &str) -> Vec<NodeRow> {
+    let mut rows = Vec::new();
+    let mut cols: Option<Vec<(String, usize)>> = None;
+    for (i, line) in text.lines().enumerate() {
+        if let Some(h) = columns(line) {
+            let has = |n: &str| h.iter().any(|(c, _)| c == n);
+            cols = (has("NAME") && has("STATUS") && has("ROLES") && !has("READY")).then_some(h);
+            continue;
+        }
+        if line.trim().is_empty() || command::is_prompt_line(line) {
+            cols = None;
+            continue;
+        }
+        let Some(c) = cols.as_ref() else { continue };
+        let Some(values) = cells(line, c) else {
+            continue;
+        };
+        let get = |name: &str| {
+            c.iter()
+                .position(|(n, _)| n == name)
+                .and_then(|p| values.get(p))
+                .map(String::as_str)
+                .unwrap_or_default()
+        };
+        let name = get("NAME");
+        let status: Vec<&str> = get("STATUS").split(',').collect();
+        let ready = match status.first() {
+            Some(&"Ready") => true,
+            Some(&"NotReady") | Some(&"Unknown") => false,
+            _ => continue,
+        };
+        if !command::is_name(name) {
+            continue;
+        }
+        rows.push(NodeRow {
+            line: i + 1,
+            name: name.to_string(),
+            ready,
+            unschedulable: status.contains(&"SchedulingDisabled"),
         });
     }
     rows
@@ -688,6 +755,31 @@ impl Facts {
                 }
                 self.pods.push(pod);
             }
+            // The last table showing a node is its latest state.
+            let mut node_rows = parse_node_tables(&s);
+            node_rows.reverse();
+            for row in node_rows {
+                if self.nodes.iter().any(|n| n.name == row.name) {
+                    continue;
+                }
+                self.nodes.push(Node {
+                    name: row.name.clone(),
+                    unschedulable: row.unschedulable,
+                    // `NotReady` does not say whether `Ready` is `False` or `Unknown`, nor
+                    // since when or why: only that it is not `True`.
+                    conditions: vec![Condition {
+                        type_: "Ready".into(),
+                        status: if row.ready {
+                            "True".into()
+                        } else {
+                            String::new()
+                        },
+                        ..Condition::default()
+                    }],
+                    source: source(row.line),
+                    ..Node::default()
+                });
+            }
             for row in parse_event_tables(&s) {
                 self.events.push(event_of(&row, source(row.line), now));
                 added_events = true;
@@ -772,6 +864,26 @@ Then I ran 2 checks on 3/4 nodes and it said Done 5 times
         assert_eq!(rows[0].last_restart_ago.as_deref(), Some("2m47s"));
         assert_eq!(rows[0].node.as_deref(), Some("dcpitsgapp0005"));
         assert_eq!(rows[1].status, "ContainerCreating");
+    }
+
+    /// From kubernetes-sigs/cluster-api issue #4837 (prose, `#` prompt, `--kubeconfig=`).
+    #[test]
+    fn node_tables() {
+        let text = "Before deploy calico, the workload nodes is not ready.
+# kubectl --kubeconfig=./capi-quickstart.kubeconfig get nodes
+NAME                                    STATUS     ROLES    AGE     VERSION
+capi-quickstart-control-plane-s24mz     NotReady   master   7m59s   v1.18.2
+capi-quickstart-md-0-5477855897-9gzj8   Ready,SchedulingDisabled   <none>   9m46s   v1.18.2
+";
+        let rows = parse_node_tables(text);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].name, "capi-quickstart-control-plane-s24mz");
+        assert!(!rows[0].ready);
+        assert!(!rows[0].unschedulable);
+        assert_eq!(rows[0].line, 4);
+        assert!(rows[1].ready);
+        assert!(rows[1].unschedulable);
+        assert!(parse_pod_tables(text).is_empty());
     }
 
     /// From open-policy-agent/gatekeeper pull request #727 (Apache-2.0), as pasted there.
