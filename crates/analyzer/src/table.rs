@@ -558,6 +558,40 @@ fn event_cells_loose(line: &str, cols: &[(String, usize)]) -> Option<Vec<String>
     (parts.len() == cols.len()).then_some(parts)
 }
 
+/// The columns of an events row pasted without its header (an excerpt from the middle of a
+/// `kubectl get events` table), from the row's own shape: an age, `Normal` or `Warning`, a
+/// reason, a `kind/name` object and a message, at the positions this row has them.
+fn shaped_event_header(line: &str) -> Option<Vec<(String, usize)>> {
+    let mut words = Vec::new();
+    let mut pos = 0;
+    for word in line.split_whitespace().take(5) {
+        let at = line.get(pos..)?.find(word)? + pos;
+        pos = at + word.len();
+        words.push((word, at));
+    }
+    let [(age, a), (type_, t), (reason, r), (object, o), (_, m)] = words.as_slice() else {
+        return None;
+    };
+    let ok = parse_age(age).is_some()
+        && matches!(*type_, "Normal" | "Warning")
+        && reason.chars().all(|c| c.is_ascii_alphanumeric())
+        && object
+            .split_once('/')
+            .is_some_and(|(k, n)| !kind_of_word(k).is_empty() && command::is_name(n));
+    ok.then(|| {
+        [
+            ("LAST SEEN", a),
+            ("TYPE", t),
+            ("REASON", r),
+            ("OBJECT", o),
+            ("MESSAGE", m),
+        ]
+        .into_iter()
+        .map(|(n, p)| (n.to_string(), *p))
+        .collect()
+    })
+}
+
 /// Every row of every events table in a text. Lines of a table that do not start with an
 /// age continue the previous row's message (a terminal wrapped it).
 pub(crate) fn parse_event_tables(text: &str) -> Vec<EventRow> {
@@ -565,8 +599,11 @@ pub(crate) fn parse_event_tables(text: &str) -> Vec<EventRow> {
     let mut cols: Option<Vec<(String, usize)>> = None;
     let mut namespace: Option<String> = None;
     let mut in_table_row = false;
+    // The columns come from the rows themselves (no header was pasted).
+    let mut shaped = false;
     for (i, line) in text.lines().enumerate() {
         if let Some(h) = event_header(line) {
+            shaped = false;
             cols = Some(h);
             in_table_row = false;
             continue;
@@ -579,6 +616,12 @@ pub(crate) fn parse_event_tables(text: &str) -> Vec<EventRow> {
         if line.trim().is_empty() || command::is_prompt_line(line) {
             cols = None;
             continue;
+        }
+        if (cols.is_none() || shaped)
+            && let Some(h) = shaped_event_header(line)
+        {
+            cols = Some(h);
+            shaped = true;
         }
         let Some(c) = cols.as_ref() else { continue };
         if is_elision(line) {
@@ -884,6 +927,28 @@ capi-quickstart-md-0-5477855897-9gzj8   Ready,SchedulingDisabled   <none>   9m46
         assert!(rows[1].ready);
         assert!(rows[1].unschedulable);
         assert!(parse_pod_tables(text).is_empty());
+    }
+
+    /// From kserve/kserve issue #580: events rows pasted without their header.
+    #[test]
+    fn headerless_events_read_by_their_shape() {
+        let text = "3m1s        Normal    ScalingReplicaSet    deployment/admission-webhook-deployment                             Scaled up replica set admission-webhook-deployment-78d899bf68 to 1
+75s         Warning   FailedCreate         replicaset/argo-ui-55b859f7d7                                       Error creating: Internal error occurred: failed calling webhook
+  \"x\": connection refused
+";
+        let rows = parse_event_tables(text);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].kind, "Deployment");
+        assert_eq!(rows[0].reason, "ScalingReplicaSet");
+        assert_eq!(rows[1].kind, "ReplicaSet");
+        assert_eq!(rows[1].name, "argo-ui-55b859f7d7");
+        assert_eq!(rows[1].type_, "Warning");
+        assert_eq!(rows[1].namespace, "");
+        assert!(
+            rows[1]
+                .message
+                .ends_with("failed calling webhook \"x\": connection refused")
+        );
     }
 
     /// From open-policy-agent/gatekeeper pull request #727 (Apache-2.0), as pasted there.
