@@ -254,12 +254,32 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
     }
     let mut pod = parse_pod(&content, true);
     pod.line = first;
+    if pod.name.is_empty() {
+        pod.name = cut_name(&content).unwrap_or_default();
+    }
     let found = !pod.containers.is_empty()
         || !pod.init_containers.is_empty()
         || !pod.events.is_empty()
         || pod.status.is_some()
         || pod.reason.is_some();
     found.then_some(Described::Pod(pod))
+}
+
+/// The name of a describe whose first line lost its first letters (`ame:  x`, `me:  x`) to
+/// the paste: the cut key is the end of `Name`, at the left edge, and `Namespace:` follows.
+fn cut_name(content: &[Line<'_>]) -> Option<String> {
+    let mut lines = content.iter().filter(|l| !l.body.is_empty());
+    let first = lines.next()?;
+    let (key, value) = split_kv(first.body)?;
+    let cut = matches!(key, "ame" | "me") && first.indent == 0;
+    let next_is_namespace = lines
+        .next()
+        .is_some_and(|l| l.indent == 0 && matches!(key_value(l.body), Some(("Namespace", _))));
+    let name_like = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'));
+    (cut && next_is_namespace && name_like).then(|| value.to_string())
 }
 
 /// Whether a line stands for lines left out of a paste: `...`, `……`, `[...]`, `(...)`.
@@ -1337,6 +1357,29 @@ fn parse_workload(block: &[Line<'_>]) -> WorkloadFacts {
 
 #[cfg(test)]
 mod tests {
+    /// From portainer/portainer issue #5314: the paste lost the `N` of `Name:`.
+    #[test]
+    fn describe_with_its_first_letter_cut() {
+        let text = "ame:         centos-new-6846f658db-w4qhj
+Namespace:    default
+Containers:
+  centos:
+    State:          Waiting
+      Reason:       CrashLoopBackOff
+    Restart Count:  5
+";
+        let Some(Described::Pod(pod)) = parse(text).into_iter().next() else {
+            panic!("no pod");
+        };
+        assert_eq!(pod.name, "centos-new-6846f658db-w4qhj");
+        assert_eq!(pod.namespace.as_deref(), Some("default"));
+        let prose = text.replace("Namespace:    default\n", "");
+        let Some(Described::Pod(pod)) = parse(&prose).into_iter().next() else {
+            panic!("no pod");
+        };
+        assert_eq!(pod.name, "");
+    }
+
     use super::*;
 
     #[test]
