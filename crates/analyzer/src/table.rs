@@ -785,6 +785,9 @@ impl Facts {
                 line: u64::try_from(line).ok(),
             };
             for row in parse_pod_tables(&s) {
+                if !row.namespace.is_empty() && !self.listed_namespaces.contains(&row.namespace) {
+                    self.listed_namespaces.push(row.namespace.clone());
+                }
                 let Some(pod) = pod_of(&row, source(row.line), now) else {
                     continue;
                 };
