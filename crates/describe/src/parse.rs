@@ -257,12 +257,37 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
     if pod.name.is_empty() {
         pod.name = cut_name(&content).unwrap_or_default();
     }
+    if pod.name.is_empty()
+        && pod.namespace.is_none()
+        && let Some((ns, name)) = pod.events.iter().find_map(scheduled_to)
+    {
+        // An events-only excerpt: the Scheduled event names its pod.
+        pod.namespace = Some(ns);
+        pod.name = name;
+    }
     let found = !pod.containers.is_empty()
         || !pod.init_containers.is_empty()
         || !pod.events.is_empty()
         || pod.status.is_some()
         || pod.reason.is_some();
     found.then_some(Described::Pod(pod))
+}
+
+/// The pod a `Scheduled` event assigned: `Successfully assigned NS/NAME to NODE`.
+fn scheduled_to(e: &crate::facts::EventFacts) -> Option<(String, String)> {
+    if e.reason != "Scheduled" {
+        return None;
+    }
+    let rest = e.message.strip_prefix("Successfully assigned ")?;
+    let (ns, rest) = rest.split_once('/')?;
+    let (name, _) = rest.split_once(" to ")?;
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 253
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'))
+    };
+    (ok(ns) && ok(name)).then(|| (ns.to_string(), name.to_string()))
 }
 
 /// The name of a describe whose first line lost its first letters (`ame:  x`, `me:  x`) to
@@ -1357,6 +1382,28 @@ fn parse_workload(block: &[Line<'_>]) -> WorkloadFacts {
 
 #[cfg(test)]
 mod tests {
+    /// From projectcalico/calico issue #1708: only the events of a describe were pasted.
+    #[test]
+    fn events_only_excerpt_named_by_its_scheduled_event() {
+        let text = "Events:
+  Type     Reason            Age                 From                 Message
+  ----     ------            ----                ----                 -------
+  Normal   Scheduled         46m                 default-scheduler    Successfully assigned kube-system/calico-kube-controllers-7c4fb94b96-99gjr to kubemaster
+  Warning  BackOff           4m (x180 over 44m)  kubelet, kubemaster  Back-off restarting failed container
+";
+        let Some(Described::Pod(pod)) = parse(text).into_iter().next() else {
+            panic!("no pod");
+        };
+        assert_eq!(pod.name, "calico-kube-controllers-7c4fb94b96-99gjr");
+        assert_eq!(pod.namespace.as_deref(), Some("kube-system"));
+        let old = text.replace("kube-system/", "");
+        let Some(Described::Pod(pod)) = parse(&old).into_iter().next() else {
+            panic!("no pod");
+        };
+        assert_eq!(pod.name, "");
+        assert_eq!(pod.namespace, None);
+    }
+
     /// From portainer/portainer issue #5314: the paste lost the `N` of `Name:`.
     #[test]
     fn describe_with_its_first_letter_cut() {
