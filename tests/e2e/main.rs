@@ -19,5 +19,5 @@ mod pipeline;
 mod redaction;
 mod serve;
 mod util;
-mod workloads;
 mod ux;
+mod workloads;

@@ -239,9 +239,9 @@ fn holds(link: &Link, cause: &Finding, effect: &Finding, facts: &Facts) -> bool 
                         w.kind == e.kind
                             && w.name == e.name
                             && w.webhooks.iter().any(|h| {
-                                h.service
-                                    .as_ref()
-                                    .is_some_and(|(ns, name)| ns == c.namespace_str() && *name == c.name)
+                                h.service.as_ref().is_some_and(|(ns, name)| {
+                                    ns == c.namespace_str() && *name == c.name
+                                })
                             })
                     }))
         }
@@ -272,7 +272,8 @@ fn owned(e: &Subject, facts: &Facts) -> Vec<Subject> {
         .collect();
     for ev in &facts.events {
         let r = &ev.regarding;
-        if r.kind == "ReplicaSet" && r.namespace == e.namespace_str() && r.name.starts_with(&prefix) {
+        if r.kind == "ReplicaSet" && r.namespace == e.namespace_str() && r.name.starts_with(&prefix)
+        {
             sets.insert(r.name.clone());
         }
     }

@@ -483,6 +483,9 @@ pub struct Facts {
     pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
     /// Metadata of every object.
     pub metas: Vec<Meta>,
+    /// Namespaces whose pods a `kubectl get pods` table lists (its `-n`, or the `NAMESPACE`
+    /// cells of `-A`): where a pod's absence from text can be seen.
+    pub listed_namespaces: Vec<String>,
     /// Objects whose `status.conditions` carry a message (for webhook errors).
     pub status_messages: Vec<(ObjRef, Condition, Source)>,
     /// Container logs.

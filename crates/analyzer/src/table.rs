@@ -17,7 +17,9 @@ use kbundle_format::Snapshot;
 use kbundle_format::command::{self, Command};
 
 use crate::describe::parse_age;
-use crate::facts::{Container, Event, Facts, MemoryLimit, ObjRef, Owner, Pod, Source, State};
+use crate::facts::{
+    Condition, Container, Event, Facts, MemoryLimit, Node, ObjRef, Owner, Pod, Source, State,
+};
 
 /// The largest text read, in bytes.
 const MAX_TEXT: u64 = 16 * 1024 * 1024;
@@ -43,8 +45,15 @@ pub(crate) struct Row {
     pub node: Option<String>,
 }
 
-/// Column names and where they start, from a header line.
+/// Column names and where they start, from a `kubectl get pods` header line.
 fn header(line: &str) -> Option<Vec<(String, usize)>> {
+    let cols = columns(line)?;
+    let has = |n: &str| cols.iter().any(|(c, _)| c == n);
+    (has("NAME") && has("READY") && has("STATUS") && has("RESTARTS")).then_some(cols)
+}
+
+/// Column names and where they start, from a header line starting with `NAME` or `NAMESPACE`.
+fn columns(line: &str) -> Option<Vec<(String, usize)>> {
     let t = line.trim_end();
     if !t.starts_with("NAME") && !t.starts_with("NAMESPACE") {
         return None;
@@ -88,8 +97,7 @@ fn header(line: &str) -> Option<Vec<(String, usize)>> {
             }
         }
     }
-    let has = |n: &str| cols.iter().any(|(c, _)| c == n);
-    (has("NAME") && has("READY") && has("STATUS") && has("RESTARTS")).then_some(cols)
+    Some(cols)
 }
 
 /// A row's cells: by the header's column positions when the row is aligned with it (as
@@ -155,6 +163,40 @@ fn implied_pod_header(cmd: &Command) -> Vec<(String, usize)> {
         .collect()
 }
 
+/// The columns of a pod row pasted with neither header nor command, from the row's own
+/// shape: 5, 6, 9 or 10 cells (with `NAMESPACE` and/or the `-o wide` columns), a `READY`
+/// cell `N/M` where the layout puts it, a status word, a restart count and an age.
+fn shaped_pod_header(line: &str) -> Option<Vec<(String, usize)>> {
+    for (all_namespaces, wide) in [(false, false), (true, false), (false, true), (true, true)] {
+        let header = implied_pod_header(&Command {
+            all_namespaces,
+            output: wide.then(|| "wide".to_string()),
+            ..Command::default()
+        });
+        let Some(values) = cells(line, &header) else {
+            continue;
+        };
+        let at = usize::from(all_namespaces);
+        let ok = values
+            .get(at + 1)
+            .and_then(|r| r.split_once('/'))
+            .is_some_and(|(a, b)| a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok())
+            && values.get(at + 2).is_some_and(|st| {
+                st.starts_with(|c: char| c.is_ascii_uppercase())
+                    && st.chars().all(|c| c.is_ascii_alphanumeric() || c == ':')
+            })
+            && values
+                .get(at + 3)
+                .and_then(|r| r.split_whitespace().next())
+                .is_some_and(|r| r.parse::<u32>().is_ok())
+            && values.get(at + 4).is_some_and(|a| parse_age(a).is_some());
+        if ok {
+            return Some(header);
+        }
+    }
+    None
+}
+
 /// Every pod row of every `kubectl get pods` table in a text. A row's namespace is its
 /// `NAMESPACE` cell, else the `-n` of the command pasted above the table, else unknown
 /// (empty).
@@ -190,7 +232,19 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
         {
             cols = Some(implied_pod_header(cmd));
         }
-        let Some(c) = cols.as_ref() else { continue };
+        // A row with neither header nor command (an excerpt from the middle of a table) is
+        // read only when its own shape is a pod row's; the next line is judged anew.
+        let shaped;
+        let c = match cols.as_ref() {
+            Some(c) => c,
+            None => match shaped_pod_header(line) {
+                Some(h) => {
+                    shaped = h;
+                    &shaped
+                }
+                None => continue,
+            },
+        };
         let Some(values) = cells(line, c) else {
             continue;
         };
@@ -221,7 +275,13 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
         let Ok(restarts) = count.parse::<i64>() else {
             continue;
         };
-        let name = get("NAME");
+        // `kubectl get all` prefixes names with their resource (`pod/NAME`); rows of other
+        // kinds are not pods.
+        let name = match get("NAME").split_once('/') {
+            Some(("pod", name)) => name,
+            Some(_) => continue,
+            None => get("NAME"),
+        };
         if !command::is_name(name) {
             continue;
         }
@@ -239,6 +299,65 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
             restarts,
             last_restart_ago: ago,
             node,
+        });
+    }
+    rows
+}
+
+/// One row of a `kubectl get nodes` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct NodeRow {
+    /// 1-based line.
+    pub line: usize,
+    /// `NAME`.
+    pub name: String,
+    /// `STATUS` is `Ready` (else `NotReady` or `Unknown`: not ready, condition status not shown).
+    pub ready: bool,
+    /// `STATUS` has `SchedulingDisabled` (cordoned).
+    pub unschedulable: bool,
+}
+
+/// Every row of every `kubectl get nodes` table (`NAME  STATUS  ROLES  AGE  VERSION`) in a
+/// text, in order: a node shown by several tables appears once a table.
+pub(crate) fn parse_node_tables(text: &str) -> Vec<NodeRow> {
+    let mut rows = Vec::new();
+    let mut cols: Option<Vec<(String, usize)>> = None;
+    for (i, line) in text.lines().enumerate() {
+        if let Some(h) = columns(line) {
+            let has = |n: &str| h.iter().any(|(c, _)| c == n);
+            cols = (has("NAME") && has("STATUS") && has("ROLES") && !has("READY")).then_some(h);
+            continue;
+        }
+        if line.trim().is_empty() || command::is_prompt_line(line) {
+            cols = None;
+            continue;
+        }
+        let Some(c) = cols.as_ref() else { continue };
+        let Some(values) = cells(line, c) else {
+            continue;
+        };
+        let get = |name: &str| {
+            c.iter()
+                .position(|(n, _)| n == name)
+                .and_then(|p| values.get(p))
+                .map(String::as_str)
+                .unwrap_or_default()
+        };
+        let name = get("NAME");
+        let status: Vec<&str> = get("STATUS").split(',').collect();
+        let ready = match status.first() {
+            Some(&"Ready") => true,
+            Some(&"NotReady") | Some(&"Unknown") => false,
+            _ => continue,
+        };
+        if !command::is_name(name) {
+            continue;
+        }
+        rows.push(NodeRow {
+            line: i + 1,
+            name: name.to_string(),
+            ready,
+            unschedulable: status.contains(&"SchedulingDisabled"),
         });
     }
     rows
@@ -439,6 +558,40 @@ fn event_cells_loose(line: &str, cols: &[(String, usize)]) -> Option<Vec<String>
     (parts.len() == cols.len()).then_some(parts)
 }
 
+/// The columns of an events row pasted without its header (an excerpt from the middle of a
+/// `kubectl get events` table), from the row's own shape: an age, `Normal` or `Warning`, a
+/// reason, a `kind/name` object and a message, at the positions this row has them.
+fn shaped_event_header(line: &str) -> Option<Vec<(String, usize)>> {
+    let mut words = Vec::new();
+    let mut pos = 0;
+    for word in line.split_whitespace().take(5) {
+        let at = line.get(pos..)?.find(word)? + pos;
+        pos = at + word.len();
+        words.push((word, at));
+    }
+    let [(age, a), (type_, t), (reason, r), (object, o), (_, m)] = words.as_slice() else {
+        return None;
+    };
+    let ok = parse_age(age).is_some()
+        && matches!(*type_, "Normal" | "Warning")
+        && reason.chars().all(|c| c.is_ascii_alphanumeric())
+        && object
+            .split_once('/')
+            .is_some_and(|(k, n)| !kind_of_word(k).is_empty() && command::is_name(n));
+    ok.then(|| {
+        [
+            ("LAST SEEN", a),
+            ("TYPE", t),
+            ("REASON", r),
+            ("OBJECT", o),
+            ("MESSAGE", m),
+        ]
+        .into_iter()
+        .map(|(n, p)| (n.to_string(), *p))
+        .collect()
+    })
+}
+
 /// Every row of every events table in a text. Lines of a table that do not start with an
 /// age continue the previous row's message (a terminal wrapped it).
 pub(crate) fn parse_event_tables(text: &str) -> Vec<EventRow> {
@@ -446,8 +599,11 @@ pub(crate) fn parse_event_tables(text: &str) -> Vec<EventRow> {
     let mut cols: Option<Vec<(String, usize)>> = None;
     let mut namespace: Option<String> = None;
     let mut in_table_row = false;
+    // The columns come from the rows themselves (no header was pasted).
+    let mut shaped = false;
     for (i, line) in text.lines().enumerate() {
         if let Some(h) = event_header(line) {
+            shaped = false;
             cols = Some(h);
             in_table_row = false;
             continue;
@@ -460,6 +616,12 @@ pub(crate) fn parse_event_tables(text: &str) -> Vec<EventRow> {
         if line.trim().is_empty() || command::is_prompt_line(line) {
             cols = None;
             continue;
+        }
+        if (cols.is_none() || shaped)
+            && let Some(h) = shaped_event_header(line)
+        {
+            cols = Some(h);
+            shaped = true;
         }
         let Some(c) = cols.as_ref() else { continue };
         if is_elision(line) {
@@ -623,6 +785,9 @@ impl Facts {
                 line: u64::try_from(line).ok(),
             };
             for row in parse_pod_tables(&s) {
+                if !row.namespace.is_empty() && !self.listed_namespaces.contains(&row.namespace) {
+                    self.listed_namespaces.push(row.namespace.clone());
+                }
                 let Some(pod) = pod_of(&row, source(row.line), now) else {
                     continue;
                 };
@@ -635,6 +800,31 @@ impl Facts {
                     continue;
                 }
                 self.pods.push(pod);
+            }
+            // The last table showing a node is its latest state.
+            let mut node_rows = parse_node_tables(&s);
+            node_rows.reverse();
+            for row in node_rows {
+                if self.nodes.iter().any(|n| n.name == row.name) {
+                    continue;
+                }
+                self.nodes.push(Node {
+                    name: row.name.clone(),
+                    unschedulable: row.unschedulable,
+                    // `NotReady` does not say whether `Ready` is `False` or `Unknown`, nor
+                    // since when or why: only that it is not `True`.
+                    conditions: vec![Condition {
+                        type_: "Ready".into(),
+                        status: if row.ready {
+                            "True".into()
+                        } else {
+                            String::new()
+                        },
+                        ..Condition::default()
+                    }],
+                    source: source(row.line),
+                    ..Node::default()
+                });
             }
             for row in parse_event_tables(&s) {
                 self.events.push(event_of(&row, source(row.line), now));
@@ -684,6 +874,84 @@ kube-system   calico-kube-controllers-544658cf79-fprvm   0/1     CrashLoopBackOf
         let rows = parse_pod_tables(collapsed);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].status, "OOMKilled");
+    }
+
+    /// From projectcalico/calico issue #4935, `kubectl get all --all-namespaces -o wide`.
+    #[test]
+    fn get_all_rows_drop_their_resource_prefix() {
+        let text = "kubectl get all --all-namespaces -o wide
+
+NAMESPACE     NAME                                           READY   STATUS             RESTARTS   AGE   IP               NODE    NOMINATED NODE   READINESS GATES
+kube-system   pod/calico-kube-controllers-8575b76f66-57zw4   0/1     CrashLoopBackOff   327        19h   192.168.231.42   node2   <none>           <none>
+
+NAMESPACE     NAME                              READY   UP-TO-DATE   AVAILABLE   AGE
+kube-system   deployment.apps/calico-kube-controllers   0/1     1            0           19h
+";
+        let rows = parse_pod_tables(text);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].name, "calico-kube-controllers-8575b76f66-57zw4");
+        assert_eq!(rows[0].namespace, "kube-system");
+        assert_eq!(rows[0].restarts, 327);
+    }
+
+    /// From projectcalico/calico issue #7958: rows from the middle of a `get pods -A -o wide`
+    /// table, with neither header nor command.
+    #[test]
+    fn headerless_rows_read_by_their_shape() {
+        let text = "kube-system                  nodelocaldns-djhvc                          0/1     CrashLoopBackOff    578 (2m47s ago)   2d1h   10.77.48.133   dcpitsgapp0005   <none>           <none>
+kubernetes-dashboard         kubernetes-dashboard-b887d64f-hk5gm         0/1     ContainerCreating   0                 26h    <none>         dcpitsgapp0005   <none>           <none>
+Then I ran 2 checks on 3/4 nodes and it said Done 5 times
+";
+        let rows = parse_pod_tables(text);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].namespace, "kube-system");
+        assert_eq!(rows[0].name, "nodelocaldns-djhvc");
+        assert_eq!(rows[0].restarts, 578);
+        assert_eq!(rows[0].last_restart_ago.as_deref(), Some("2m47s"));
+        assert_eq!(rows[0].node.as_deref(), Some("dcpitsgapp0005"));
+        assert_eq!(rows[1].status, "ContainerCreating");
+    }
+
+    /// From kubernetes-sigs/cluster-api issue #4837 (prose, `#` prompt, `--kubeconfig=`).
+    #[test]
+    fn node_tables() {
+        let text = "Before deploy calico, the workload nodes is not ready.
+# kubectl --kubeconfig=./capi-quickstart.kubeconfig get nodes
+NAME                                    STATUS     ROLES    AGE     VERSION
+capi-quickstart-control-plane-s24mz     NotReady   master   7m59s   v1.18.2
+capi-quickstart-md-0-5477855897-9gzj8   Ready,SchedulingDisabled   <none>   9m46s   v1.18.2
+";
+        let rows = parse_node_tables(text);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].name, "capi-quickstart-control-plane-s24mz");
+        assert!(!rows[0].ready);
+        assert!(!rows[0].unschedulable);
+        assert_eq!(rows[0].line, 4);
+        assert!(rows[1].ready);
+        assert!(rows[1].unschedulable);
+        assert!(parse_pod_tables(text).is_empty());
+    }
+
+    /// From kserve/kserve issue #580: events rows pasted without their header.
+    #[test]
+    fn headerless_events_read_by_their_shape() {
+        let text = "3m1s        Normal    ScalingReplicaSet    deployment/admission-webhook-deployment                             Scaled up replica set admission-webhook-deployment-78d899bf68 to 1
+75s         Warning   FailedCreate         replicaset/argo-ui-55b859f7d7                                       Error creating: Internal error occurred: failed calling webhook
+  \"x\": connection refused
+";
+        let rows = parse_event_tables(text);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].kind, "Deployment");
+        assert_eq!(rows[0].reason, "ScalingReplicaSet");
+        assert_eq!(rows[1].kind, "ReplicaSet");
+        assert_eq!(rows[1].name, "argo-ui-55b859f7d7");
+        assert_eq!(rows[1].type_, "Warning");
+        assert_eq!(rows[1].namespace, "");
+        assert!(
+            rows[1]
+                .message
+                .ends_with("failed calling webhook \"x\": connection refused")
+        );
     }
 
     /// From open-policy-agent/gatekeeper pull request #727 (Apache-2.0), as pasted there.

@@ -25,7 +25,9 @@
 //! calico-node pods and no calico-kube-controllers pod gives `Deployment/kube-system/...`).
 //! Where the input shows none of it (OpenShift SDN, flannel, weave, k3s clusters, an excerpt of
 //! other pods), the rule gives one info line, `no Calico in this input`, with no namespace,
-//! instead of a critical finding. A workload named with `--workload` is looked for in any
+//! instead of a critical finding. Text without objects (a describe or events excerpt) shows an
+//! absence only where a `kubectl get pods` table lists the expected namespace's pods; else the
+//! rule gives one info line: whether the workload exists is unknown. A workload named with `--workload` is looked for in any
 //! input that holds objects.
 //!
 //! ## Why it matters
@@ -77,6 +79,26 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             if calicos || cx.facts.metas.is_empty() {
                 return;
             }
+        }
+        // Text without objects proves an absence only where it lists the namespace's pods
+        // (a describe or events excerpt does not show what else runs).
+        if cx.facts.metas.is_empty() && !cx.facts.listed_namespaces.contains(&t.namespace) {
+            out.push(Finding {
+                rule: "",
+                severity: Severity::Info,
+                subject,
+                message: format!(
+                    "{} is not in the input, which lists no pods of namespace {}: whether it exists is unknown",
+                    subject_text(t),
+                    t.namespace
+                ),
+                evidence: Vec::new(),
+                next_steps: vec![format!(
+                    "Check on the cluster: kubectl get deployment -n {} {}",
+                    t.namespace, t.name
+                )],
+            });
+            return;
         }
         let mut message = format!(
             "{} is not in the input, and neither is any of its pods: it was probably deleted",

@@ -257,12 +257,57 @@ fn parse_fragment(region: &[Line<'_>]) -> Option<Described> {
     }
     let mut pod = pod::parse_pod(&content, true);
     pod.line = first;
+    if pod.name.is_empty() {
+        pod.name = cut_name(&content).unwrap_or_default();
+    }
+    if pod.name.is_empty()
+        && pod.namespace.is_none()
+        && let Some((ns, name)) = pod.events.iter().find_map(scheduled_to)
+    {
+        // An events-only excerpt: the Scheduled event names its pod.
+        pod.namespace = Some(ns);
+        pod.name = name;
+    }
     let found = !pod.containers.is_empty()
         || !pod.init_containers.is_empty()
         || !pod.events.is_empty()
         || pod.status.is_some()
         || pod.reason.is_some();
     found.then_some(Described::Pod(pod))
+}
+
+/// The pod a `Scheduled` event assigned: `Successfully assigned NS/NAME to NODE`.
+fn scheduled_to(e: &crate::facts::EventFacts) -> Option<(String, String)> {
+    if e.reason != "Scheduled" {
+        return None;
+    }
+    let rest = e.message.strip_prefix("Successfully assigned ")?;
+    let (ns, rest) = rest.split_once('/')?;
+    let (name, _) = rest.split_once(" to ")?;
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 253
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'))
+    };
+    (ok(ns) && ok(name)).then(|| (ns.to_string(), name.to_string()))
+}
+
+/// The name of a describe whose first line lost its first letters (`ame:  x`, `me:  x`) to
+/// the paste: the cut key is the end of `Name`, at the left edge, and `Namespace:` follows.
+fn cut_name(content: &[Line<'_>]) -> Option<String> {
+    let mut lines = content.iter().filter(|l| !l.body.is_empty());
+    let first = lines.next()?;
+    let (key, value) = split_kv(first.body)?;
+    let cut = matches!(key, "ame" | "me") && first.indent == 0;
+    let next_is_namespace = lines
+        .next()
+        .is_some_and(|l| l.indent == 0 && matches!(key_value(l.body), Some(("Namespace", _))));
+    let name_like = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'));
+    (cut && next_is_namespace && name_like).then(|| value.to_string())
 }
 
 /// Whether a line stands for lines left out of a paste: `...`, `……`, `[...]`, `(...)`.
@@ -314,6 +359,51 @@ fn add_label(map: &mut BTreeMap<String, String>, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// From projectcalico/calico issue #1708: only the events of a describe were pasted.
+    #[test]
+    fn events_only_excerpt_named_by_its_scheduled_event() {
+        let text = "Events:
+  Type     Reason            Age                 From                 Message
+  ----     ------            ----                ----                 -------
+  Normal   Scheduled         46m                 default-scheduler    Successfully assigned kube-system/calico-kube-controllers-7c4fb94b96-99gjr to kubemaster
+  Warning  BackOff           4m (x180 over 44m)  kubelet, kubemaster  Back-off restarting failed container
+";
+        let Some(Described::Pod(pod)) = parse(text).into_iter().next() else {
+            panic!("no pod");
+        };
+        assert_eq!(pod.name, "calico-kube-controllers-7c4fb94b96-99gjr");
+        assert_eq!(pod.namespace.as_deref(), Some("kube-system"));
+        let old = text.replace("kube-system/", "");
+        let Some(Described::Pod(pod)) = parse(&old).into_iter().next() else {
+            panic!("no pod");
+        };
+        assert_eq!(pod.name, "");
+        assert_eq!(pod.namespace, None);
+    }
+
+    /// From portainer/portainer issue #5314: the paste lost the `N` of `Name:`.
+    #[test]
+    fn describe_with_its_first_letter_cut() {
+        let text = "ame:         centos-new-6846f658db-w4qhj
+Namespace:    default
+Containers:
+  centos:
+    State:          Waiting
+      Reason:       CrashLoopBackOff
+    Restart Count:  5
+";
+        let Some(Described::Pod(pod)) = parse(text).into_iter().next() else {
+            panic!("no pod");
+        };
+        assert_eq!(pod.name, "centos-new-6846f658db-w4qhj");
+        assert_eq!(pod.namespace.as_deref(), Some("default"));
+        let prose = text.replace("Namespace:    default\n", "");
+        let Some(Described::Pod(pod)) = parse(&prose).into_iter().next() else {
+            panic!("no pod");
+        };
+        assert_eq!(pod.name, "");
+    }
 
     #[test]
     fn key_values() {

@@ -270,6 +270,9 @@ pub(crate) fn is_table(text: &[u8]) -> bool {
     let Ok(header) = std::str::from_utf8(first) else {
         return false;
     };
+    if is_event_row(header) {
+        return true;
+    }
     if !header.starts_with(|c: char| c.is_ascii_uppercase()) {
         return false;
     }
@@ -286,6 +289,24 @@ pub(crate) fn is_table(text: &[u8]) -> bool {
             c.chars()
                 .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || " -()/._%".contains(ch))
         })
+}
+
+/// A `kubectl get events` row pasted without its header: `AGE  Normal|Warning  REASON
+/// kind/name  message` (it starts with a digit, like a log line, but is a table).
+fn is_event_row(line: &str) -> bool {
+    let cells: Vec<&str> = line.split_whitespace().take(4).collect();
+    let [age, type_, reason, object] = cells.as_slice() else {
+        return false;
+    };
+    age.starts_with(|c: char| c.is_ascii_digit())
+        && age
+            .chars()
+            .all(|c| c.is_ascii_digit() || "smhdy".contains(c))
+        && matches!(*type_, "Normal" | "Warning")
+        && reason.chars().all(|c| c.is_ascii_alphanumeric())
+        && object
+            .split_once('/')
+            .is_some_and(|(k, n)| !k.is_empty() && !n.is_empty())
 }
 
 fn starts_like_yaml_objects(line: &[u8]) -> bool {
@@ -444,6 +465,16 @@ pub(crate) fn log_name(file: &str) -> Option<LogName> {
 
 #[cfg(test)]
 mod tests {
+    /// From kserve/kserve issue #580: events rows pasted without their header.
+    #[test]
+    fn headerless_events_rows_are_a_table_not_a_log() {
+        let row = b"75s         Warning   FailedCreate         replicaset/argo-ui-55b859f7d7   Error creating: x\n";
+        assert!(is_table(row));
+        assert!(!is_table(
+            b"2024-01-01T00:00:00Z Warning something happened\n"
+        ));
+    }
+
     use super::*;
 
     fn log(ns: &str, pod: &str, container: Option<&str>, previous: bool) -> Option<LogName> {
