@@ -767,6 +767,37 @@ fn event_of(row: &EventRow, source: Source, now: Option<Timestamp>) -> Event {
     }
 }
 
+/// What a pod known from objects or describe text lacks and its table row shows: the state
+/// and restarts of a describe cut before its containers' `State:` lines (a paste that stops at
+/// `Image:`), and the namespace of a pod known by name only. What the pod already shows wins.
+fn fill_from_row(known: &mut Pod, row: Pod) {
+    if known.namespace.is_empty() {
+        known.namespace = row.namespace;
+    }
+    if known.phase.is_empty() {
+        known.phase = row.phase;
+    }
+    let blank = |c: &Container| c.restarts.is_none() && matches!(c.state, State::Unknown);
+    let Some(from) = row.containers.into_iter().next() else {
+        return;
+    };
+    if known.containers.is_empty() {
+        known.containers.push(from);
+        return;
+    }
+    // A row speaks of the pod as a whole: only a pod of one container takes its state.
+    let mut main = known.containers.iter_mut().filter(|c| !c.init);
+    if let (Some(c), None) = (main.next(), main.next())
+        && blank(c)
+    {
+        c.restarts = from.restarts;
+        c.state = from.state;
+        c.last_state = from.last_state;
+        c.ready = from.ready;
+        c.line = from.line;
+    }
+}
+
 impl Facts {
     /// Adds what the snapshot's `kubectl get` tables say: the pods of `kubectl get pods`
     /// tables that neither objects nor describe text cover, and the rows of events tables as
@@ -791,15 +822,15 @@ impl Facts {
                 let Some(pod) = pod_of(&row, source(row.line), now) else {
                     continue;
                 };
-                if self.pods.iter().any(|p| {
+                match self.pods.iter_mut().find(|p| {
                     p.name == pod.name
                         && (p.namespace == pod.namespace
                             || p.namespace.is_empty()
                             || pod.namespace.is_empty())
                 }) {
-                    continue;
+                    Some(known) => fill_from_row(known, pod),
+                    None => self.pods.push(pod),
                 }
-                self.pods.push(pod);
             }
             // The last table showing a node is its latest state.
             let mut node_rows = parse_node_tables(&s);
