@@ -126,3 +126,35 @@ impl Drop for Serve {
         let _ = self.child.wait();
     }
 }
+
+/// (rule, severity, `kind/namespace/name`) of every finding of `kbundle analyze --format json
+/// ARGS... INPUT`, which must succeed.
+pub fn findings(
+    input: &Path,
+    args: &[&str],
+) -> std::collections::BTreeSet<(String, String, String)> {
+    let o = run(kbundle()
+        .args(["analyze", "--format", "json"])
+        .args(args)
+        .arg(input));
+    assert!(o.status.success(), "{}: {}", input.display(), stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = &f["subject"];
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                format!(
+                    "{}/{}/{}",
+                    s["kind"].as_str().unwrap_or(""),
+                    s["namespace"].as_str().unwrap_or(""),
+                    s["name"].as_str().unwrap_or("")
+                ),
+            )
+        })
+        .collect()
+}

@@ -3,41 +3,9 @@
 //! the kinds these rules read (PVCs, ResourceQuotas, LimitRanges, PodDisruptionBudgets, Jobs,
 //! Endpoints) and give the same findings as the fixture folder.
 
-use std::collections::BTreeSet;
-use std::path::Path;
-
-use serde_json::Value;
-
 use crate::util::*;
 
 const NOW: &str = "2025-03-20T12:00:00Z";
-
-/// (rule, severity, kind/namespace/name) of every finding.
-fn findings(input: &Path) -> BTreeSet<(String, String, String)> {
-    let o = run(kbundle()
-        .args(["analyze", "--format", "json", "--now", NOW])
-        .arg(input));
-    assert!(o.status.success(), "{}: {}", input.display(), stderr(&o));
-    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let s = &f["subject"];
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-                format!(
-                    "{}/{}/{}",
-                    s["kind"].as_str().unwrap_or(""),
-                    s["namespace"].as_str().unwrap_or(""),
-                    s["name"].as_str().unwrap_or("")
-                ),
-            )
-        })
-        .collect()
-}
 
 #[test]
 fn workload_storage_and_policy_rules_fire_on_a_collected_bundle() {
@@ -93,7 +61,7 @@ fn workload_storage_and_policy_rules_fire_on_a_collected_bundle() {
         "collect: {}",
         stderr(&o)
     );
-    let from_bundle = findings(&bundle);
+    let from_bundle = findings(&bundle, &["--now", NOW]);
     let expected = [
         ("quota-exceeded", "warning", "ResourceQuota/shop/compute"),
         (
@@ -121,5 +89,5 @@ fn workload_storage_and_policy_rules_fire_on_a_collected_bundle() {
         !from_bundle.iter().any(|(_, _, s)| s == "Service/shop/web"),
         "{from_bundle:#?}"
     );
-    assert_eq!(from_bundle, findings(&cluster));
+    assert_eq!(from_bundle, findings(&cluster, &["--now", NOW]));
 }
