@@ -345,11 +345,12 @@ fn diff_identical_and_across_formats() {
     let o = diff(&bundle, &bundle, &["--fail-on-new", "info"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("\nNo changes.\n"), "{}", stdout(&o));
-    // Every finding persists.
+    // Every finding persists (crash-loop, memory-limit-hit, recent-config-change,
+    // log-error-signature, and the datastore timeouts' apiserver-unreachable and probe-failure).
     let d = diff_json(&bundle, &bundle);
     assert_eq!(
         d["findings"]["persisting"].as_array().unwrap().len(),
-        4,
+        6,
         "{d:#}"
     );
 
