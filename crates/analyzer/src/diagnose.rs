@@ -390,6 +390,15 @@ pub fn diagnose(findings: &[Finding], facts: &Facts) -> Vec<Diagnosis> {
         if let Some(c) = claimed.get_mut(i) {
             *c = true;
         }
+        // The confidence of the links that reach what this diagnosis explains, not of those
+        // that reach findings a stronger diagnosis took.
+        let confidence = std::iter::once(i)
+            .chain(effects.iter().copied())
+            .flat_map(|k| edges.get(k).into_iter().flatten())
+            .filter(|(j, c)| *c > Low && effects.contains(j))
+            .map(|&(_, c)| c)
+            .min()
+            .unwrap_or(confidence);
         out.extend(diagnosis(findings, i, effects, confidence));
     }
     // Candidate causes: low links from findings no diagnosis holds.
