@@ -102,6 +102,15 @@ fn columns(line: &str) -> Option<Vec<(String, usize)>> {
 
 /// A row's cells: by the header's column positions when the row is aligned with it (as
 /// kubectl prints it), else by whitespace (pastes whose spacing was collapsed).
+/// The cell of a row under the column `name`, empty when the table has no such column.
+fn column<'a>(cols: &[(String, usize)], values: &'a [String], name: &str) -> &'a str {
+    cols.iter()
+        .position(|(n, _)| n == name)
+        .and_then(|p| values.get(p))
+        .map(String::as_str)
+        .unwrap_or_default()
+}
+
 fn cells(line: &str, cols: &[(String, usize)]) -> Option<Vec<String>> {
     let aligned = cols.iter().all(|(_, s)| *s != usize::MAX)
         && cols.iter().all(|(_, s)| {
@@ -248,13 +257,7 @@ pub(crate) fn parse_pod_tables(text: &str) -> Vec<Row> {
         let Some(values) = cells(line, c) else {
             continue;
         };
-        let get = |name: &str| {
-            c.iter()
-                .position(|(n, _)| n == name)
-                .and_then(|p| values.get(p))
-                .map(String::as_str)
-                .unwrap_or_default()
-        };
+        let get = |name: &str| column(c, &values, name);
         let Some((ready, total)) = get("READY").split_once('/') else {
             continue;
         };
@@ -336,13 +339,7 @@ pub(crate) fn parse_node_tables(text: &str) -> Vec<NodeRow> {
         let Some(values) = cells(line, c) else {
             continue;
         };
-        let get = |name: &str| {
-            c.iter()
-                .position(|(n, _)| n == name)
-                .and_then(|p| values.get(p))
-                .map(String::as_str)
-                .unwrap_or_default()
-        };
+        let get = |name: &str| column(c, &values, name);
         let name = get("NAME");
         let status: Vec<&str> = get("STATUS").split(',').collect();
         let ready = match status.first() {
@@ -654,13 +651,7 @@ pub(crate) fn parse_event_tables(text: &str) -> Vec<EventRow> {
             in_table_row = false;
             continue;
         };
-        let get = |name: &str| {
-            c.iter()
-                .position(|(n, _)| n == name)
-                .and_then(|p| values.get(p))
-                .map(String::as_str)
-                .unwrap_or_default()
-        };
+        let get = |name: &str| column(c, &values, name);
         let (kind, name) = match get("OBJECT").split_once('/') {
             Some((kind, name)) => (kind_of_word(kind), name.to_string()),
             None => (kind_of_word(get("KIND")), get("NAME").to_string()),
