@@ -115,9 +115,8 @@ const fn link(
 use Confidence::{High, Low, Medium};
 use Relation::{Blocks, PodOnNode, Precedes, SameObject, WebhookService};
 
-/// Every link, the one table diagnoses come from. Some rule ids are of rules still being
-/// written (issue #14); [`PLANNED_RULES`] lists them, and a test checks every id is a rule of
-/// the registry or a planned one.
+/// Every link, the one table diagnoses come from; a test checks every id is a rule of the
+/// registry.
 pub static LINKS: &[Link] = &[
     // The container's own termination reason (OOMKilled) names this cause: high.
     link("memory-limit-hit", "crash-loop", SameObject, High),
@@ -168,11 +167,6 @@ pub static LINKS: &[Link] = &[
         Low,
     ),
 ];
-
-/// Rule ids the table names whose rules are being written (issue #14, parts A and B) and are
-/// not in the registry yet. When one lands, remove it from here: the test
-/// `every_link_names_a_known_rule` fails while an id is both here and in the registry.
-pub const PLANNED_RULES: &[&str] = &[];
 
 /// A finding named by its rule and subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -505,17 +499,10 @@ pub fn links_markdown() -> String {
          A diagnosis links one cause finding to the findings it explains; the report lists \
          them first, most likely first. A chain (A explains B, B explains C) is one diagnosis \
          whose cause is A. Each finding is explained by at most one high or medium diagnosis; \
-         a low link (a change that came before) gives a separate candidate diagnosis. Rules \
-         marked * are planned (issue #14) and not in this build yet.\n\n\
+         a low link (a change that came before) gives a separate candidate diagnosis.\n\n\
          | Cause | Effect | Subjects | Confidence |\n|---|---|---|---|\n",
     );
-    let mark = |id: &str| {
-        if PLANNED_RULES.contains(&id) {
-            format!("`{id}`*")
-        } else {
-            format!("[`{id}`](#{id})")
-        }
-    };
+    let mark = |id: &str| format!("[`{id}`](#{id})");
     for l in LINKS {
         out.push_str(&format!(
             "| {} | {} | {} | {} |\n",
@@ -534,16 +521,10 @@ mod tests {
 
     #[test]
     fn every_link_names_a_known_rule() {
-        for id in PLANNED_RULES {
-            assert!(
-                crate::rule(id).is_none(),
-                "{id} is in the registry now: remove it from PLANNED_RULES"
-            );
-        }
         for l in LINKS {
             for id in [l.cause, l.effect] {
                 assert!(
-                    crate::rule(id).is_some() || PLANNED_RULES.contains(&id),
+                    crate::rule(id).is_some(),
                     "link {} -> {}: unknown rule {id}",
                     l.cause,
                     l.effect
