@@ -33,10 +33,7 @@ async fn serve(name: &str, faults: &str) -> (kube::Client, tokio::sync::oneshot:
 }
 
 fn options() -> Options {
-    Options {
-        collected_at: Some("2025-03-14T09:30:00Z".parse().unwrap()),
-        ..Options::default()
-    }
+    Options::default().with_collected_at(Some("2025-03-14T09:30:00Z".parse().unwrap()))
 }
 
 #[tokio::test]
@@ -296,10 +293,7 @@ async fn max_log_bytes_keeps_the_newest_bytes() {
     let (client, _stop) = serve("crashloop-oom", "").await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.zip");
-    let options = Options {
-        max_log_bytes: 1000,
-        ..options()
-    };
+    let options = options().with_max_log_bytes(1000);
     let s = collect(
         client,
         &Plan::preset_calico_kube_controllers(),
