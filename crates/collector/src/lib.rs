@@ -96,9 +96,9 @@ impl Error {
     }
 }
 
-/// A request that failed, as the manifest records it.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{message}")]
+/// A request that failed, as the manifest records it. Its source, when the request had no
+/// answer, is the connection's [`kube::Error`].
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RequestError {
     /// The class written to the manifest (`forbidden`, `not-found`, `timeout`,
@@ -107,8 +107,21 @@ pub struct RequestError {
     /// What the server (or the connection) said, with the request (`GET /version: ...`).
     pub message: String,
     /// The connection's error, when the request had no answer.
-    #[source]
     source: Option<std::sync::Arc<kube::Error>>,
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RequestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
 }
 
 impl From<api::Failure> for RequestError {

@@ -95,3 +95,46 @@ impl Checked {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(plan: &Plan, options: &Options) -> Result<Checked> {
+        Checked::new(plan, options, Path::new("bundle.zip"))
+    }
+
+    #[test]
+    fn every_name_of_the_plan_is_checked() {
+        let options = Options::default();
+        let workload = |deployment: &str, namespace: &str| Plan {
+            target: Target::Workload {
+                deployment: deployment.into(),
+                selector: "app=x".into(),
+                namespaces: vec![namespace.into()],
+            },
+            ..Plan::preset_calico_kube_controllers()
+        };
+        assert!(check(&workload("x", "ns"), &options).is_ok());
+        let e = check(&workload("../x", "ns"), &options).err();
+        assert_eq!(
+            e.map(|e| e.to_string()).as_deref(),
+            Some("invalid option: deployment \"../x\" is not a Kubernetes name")
+        );
+        let plan = workload("x", "a/b");
+        assert!(matches!(check(&plan, &options), Err(Error::Invalid(_))));
+        let plan = Plan::namespaces(["ok"]).with_selector("a in b");
+        let e = check(&plan, &options).err();
+        assert!(e.as_ref().is_some_and(Error::is_invalid_option), "{e:?}");
+        assert!(
+            e.as_ref()
+                .and_then(|e| std::error::Error::source(e))
+                .is_some(),
+            "the selector's error is the source"
+        );
+        let mut options = Options::default().with_jobs(0);
+        assert!(check(&Plan::namespaces(["ok"]), &options).is_err());
+        options.jobs = 1;
+        assert!(check(&Plan::namespaces(["ok"]), &options).is_ok());
+    }
+}

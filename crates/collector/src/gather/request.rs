@@ -290,6 +290,22 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn outcomes_of_gets_and_lists() {
+        let found: Result<(), Miss> = Ok(());
+        let unserved: Result<(), Miss> = Err(Miss::Unserved);
+        let missing: Result<(), Miss> = Err(Miss::Failed(Failure::NotFound("404".into())));
+        let forbidden: Result<(), Miss> = Err(Miss::Failed(Failure::Forbidden("403".into())));
+        assert_eq!(Outcome::of_get(&found), Outcome::Found);
+        assert_eq!(Outcome::of_get(&unserved), Outcome::NotAsked);
+        assert_eq!(Outcome::of_get(&missing), Outcome::NotFound);
+        assert_eq!(Outcome::of_get(&forbidden), Outcome::Failed);
+        // A list's 404 leaves its items unknown: a failure, not "none".
+        assert_eq!(Outcome::of_list(&missing), Outcome::Failed);
+        assert_eq!(Outcome::of_list(&found), Outcome::Found);
+        assert!(Outcome::of_list(&forbidden).failed() && !Outcome::NotFound.failed());
+    }
+
+    #[test]
     fn paths_and_encoding() {
         let r = ResourceType::new("", "v1", "Event", "events", true);
         assert_eq!(
