@@ -7,10 +7,10 @@
 //! (with their backends), and the Calico configuration found by discovery.
 //!
 //! Secrets are never read; credentials are redacted from objects and logs before anything is
-//! written (the rules of `kbundle-redact`, plus [`Options::redact`]). Logs are bounded per log and by a size budget for the whole zip.
-//! Whatever the server sends is bounded too: the bytes of one answer, the objects of one list,
-//! the objects held, the bytes read of one log, the time of one request
-//! ([`Options::max_response_bytes`], [`Options::max_objects`]). Failures (403, 404, timeouts,
+//! written (the rules of `kbundle-redact`, plus [`Options::redact`]). Logs are bounded per log
+//! and by a size budget for the whole zip. Whatever the server sends is bounded too: the
+//! bytes of one answer, the objects of one list, the objects held, the bytes read of one log,
+//! the time of one request ([`Options::max_response_bytes`], [`Options::max_objects`]). Failures (403, 404, timeouts,
 //! cut streams, answers over a bound, names that cannot name a file) are recorded in the
 //! manifest and the collection goes on. Credentials go only over TLS ([`client`]). See
 //! `docs/collect.md`.

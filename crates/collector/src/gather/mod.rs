@@ -25,6 +25,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use jiff::Timestamp;
 use kbundle_format::manifest::CollectError;
+use kbundle_redact::{Counts, Redactor};
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -32,7 +33,6 @@ use crate::api::{Api, Failure, Settings};
 use crate::discovery::Discovery;
 use crate::spill::Spill;
 use crate::{Error, Options, Plan, Progress, Result, Summary};
-use kbundle_redact::{Counts, Redactor};
 
 use check::Checked;
 use write::LogFile;

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::check::Checked;
 use super::objects::NamespaceState;
-use super::request::{Miss, Outcome};
+use super::request::Outcome;
 use super::{Ctx, enc, key_of, labels_of, safe_name, str_at};
 use crate::api::Failure;
 use crate::{Plan, Target};
@@ -153,7 +153,7 @@ impl Ctx<'_> {
                     namespace: ns.clone(),
                     deployment,
                     pods,
-                    items: listed.unwrap_or_else(|_: Miss| Vec::new()),
+                    items: listed.unwrap_or_default(),
                 }
             }
         }))

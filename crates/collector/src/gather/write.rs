@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use kbundle_format::manifest::{CollectError, Manifest, Redaction, Truncation};
 use kbundle_format::{BundleWriter, MANIFEST_PATH, PreparedEntry};
+use kbundle_redact::{Counts, Redactor};
 use serde_json::{Value, json};
 
 use super::targets::{Targets, Workload};
@@ -15,7 +16,6 @@ use super::{Store, shown};
 use crate::budget::{self, Tier};
 use crate::spill::{Spill, Spilled};
 use crate::{Options, Result, Summary};
-use kbundle_redact::{Counts, Redactor};
 
 /// A collected log: its bytes are in the spill file.
 pub(super) struct LogFile {
