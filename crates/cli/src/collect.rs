@@ -242,7 +242,8 @@ async fn client(args: &Args) -> Result<Connection, String> {
         (config, context)
     };
     let namespace = config.default_namespace.clone();
-    let (client, withheld) = kbundle_collector::client(config).map_err(|e| e.to_string())?;
+    let (client, withheld) =
+        kbundle_collector::client(config).map_err(|e| crate::one_line(&anyhow::Error::new(e)))?;
     Ok(Connection {
         client,
         context,
@@ -494,22 +495,20 @@ async fn run_async(args: Args) -> ExitCode {
             return ExitCode::from(FAILED);
         }
     };
-    let options = Options {
-        max_log_bytes: args.max_log_bytes,
-        since: args.since,
-        max_size: args.max_size,
-        jobs: usize::from(args.jobs),
-        timeout: args.timeout,
-        request_timeout: args.request_timeout,
-        max_response_bytes: args.max_response_bytes,
-        max_objects: args.max_objects,
-        credentials_withheld,
-        redact: args.redaction.redact.clone(),
-        tokenize,
-        collected_at: Some(collected_at),
-        context,
-        ..Options::default()
-    };
+    let options = Options::default()
+        .with_max_log_bytes(args.max_log_bytes)
+        .with_since(args.since)
+        .with_max_size(args.max_size)
+        .with_jobs(usize::from(args.jobs))
+        .with_timeout(args.timeout)
+        .with_request_timeout(args.request_timeout)
+        .with_max_response_bytes(args.max_response_bytes)
+        .with_max_objects(args.max_objects)
+        .with_credentials_withheld(credentials_withheld)
+        .with_redact(args.redaction.redact.clone())
+        .with_tokenize(tokenize)
+        .with_collected_at(Some(collected_at))
+        .with_context(context);
     let tty = std::io::stderr().is_terminal() && !args.quiet;
     let bar = if tty {
         let pb = ProgressBar::new_spinner();
@@ -604,16 +603,18 @@ async fn run_async(args: Args) -> ExitCode {
             }
         }
         Err(e) => {
-            // A server's message can hold a credential too.
-            let message = e.to_string();
-            let message = kbundle_collector::Redactor::new(args.redaction.redact.clone())
-                .text(&message, &mut kbundle_collector::redact::Counts::new())
+            let code = if e.is_invalid_option() {
+                crate::exit::USAGE
+            } else {
+                FAILED
+            };
+            // The error and its causes; a server's message can hold a credential too.
+            let message = crate::one_line(&anyhow::Error::new(e));
+            let message = kbundle_redact::Redactor::new(args.redaction.redact.clone())
+                .text(&message, &mut kbundle_redact::Counts::new())
                 .into_owned();
-            eprintln!("kbundle: {}", safe(&message));
-            match e {
-                kbundle_collector::Error::Invalid(_) => ExitCode::from(crate::exit::USAGE),
-                _ => ExitCode::from(FAILED),
-            }
+            eprintln!("kbundle: {message}");
+            ExitCode::from(code)
         }
     }
 }

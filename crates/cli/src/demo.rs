@@ -85,11 +85,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }));
         let config = kube::Config::new(url.parse().context("server URL")?);
         let client = kube::Client::try_from(config).context("cannot create the client")?;
-        let options = kbundle_collector::Options {
-            collected_at: Some(collected_at),
-            context: Some("kbundle-demo".into()),
-            ..Default::default()
-        };
+        let options = kbundle_collector::Options::default()
+            .with_collected_at(Some(collected_at))
+            .with_context(Some("kbundle-demo".into()));
         say("demo: collecting with the calico-kube-controllers preset");
         let summary = kbundle_collector::collect(
             client,

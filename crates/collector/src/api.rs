@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use crate::pace::{Pace, Slot, retry_after};
 
 /// Why a request failed, with the class written to the manifest.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Failure {
     /// 401/403.
     Forbidden(String),
@@ -27,7 +27,9 @@ pub(crate) enum Failure {
     Server(String),
     /// A stream (a log) ended without a clean end of body.
     StreamCut(String),
-    /// Anything else: connection refused, invalid answer.
+    /// No answer: the connection could not be made or broke (its cause kept).
+    Connection(String, Arc<kube::Error>),
+    /// Anything else: an invalid answer.
     Other(String),
     /// An answer over `--max-response-bytes` (declared or read): a smaller page may fit.
     TooLarge(String),
@@ -48,7 +50,7 @@ impl Failure {
             Failure::Server(_) => "server-error",
             Failure::StreamCut(_) => "stream-cut",
             Failure::TooLarge(_) | Failure::OverLimit(_) => "too-large",
-            Failure::Other(_) | Failure::Local(_) => "other",
+            Failure::Connection(..) | Failure::Other(_) | Failure::Local(_) => "other",
         }
     }
     pub(crate) fn message(&self) -> &str {
@@ -61,12 +63,16 @@ impl Failure {
             | Failure::StreamCut(m)
             | Failure::TooLarge(m)
             | Failure::OverLimit(m)
+            | Failure::Connection(m, _)
             | Failure::Other(m)
             | Failure::Local(m) => m,
         }
     }
     fn transient(&self) -> bool {
-        matches!(self, Failure::Server(_) | Failure::Other(_))
+        matches!(
+            self,
+            Failure::Server(_) | Failure::Connection(..) | Failure::Other(_)
+        )
     }
 }
 
@@ -276,7 +282,7 @@ impl Api {
                 .client
                 .send(req)
                 .await
-                .map_err(|e| connection_failure(path, &e))?;
+                .map_err(|e| connection_failure(path, e))?;
             let status = resp.status();
             if !status.is_success() {
                 self.slow_down(status, resp.headers());
@@ -347,7 +353,7 @@ impl Api {
         let (_permit, req) = self.begin(path, "*/*").await?;
         let resp = match tokio::time::timeout_at(self.timeout_at(), self.client.send(req)).await {
             Err(_) => return Err(self.timed_out(path)),
-            Ok(r) => r.map_err(|e| connection_failure(path, &e))?,
+            Ok(r) => r.map_err(|e| connection_failure(path, e))?,
         };
         let status = resp.status();
         if !status.is_success() {
@@ -488,9 +494,9 @@ pub(crate) fn held_estimate(json: &[u8]) -> u64 {
     json.len() as u64 + values * PER_VALUE
 }
 
-fn connection_failure(path: &str, e: &kube::Error) -> Failure {
+fn connection_failure(path: &str, e: kube::Error) -> Failure {
     let mut msg = e.to_string();
-    let mut source = std::error::Error::source(e);
+    let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
         let s_msg = s.to_string();
         if !msg.contains(&s_msg) {
@@ -498,7 +504,10 @@ fn connection_failure(path: &str, e: &kube::Error) -> Failure {
         }
         source = s.source();
     }
-    Failure::Other(format!("GET {path}: {}", msg.replace('\n', " ")))
+    Failure::Connection(
+        format!("GET {path}: {}", msg.replace('\n', " ")),
+        Arc::new(e),
+    )
 }
 
 fn status_failure(path: &str, code: u16, body: &[u8]) -> Failure {

@@ -2,66 +2,15 @@
 //! `/api` + `/apis` + `/apis/<group>/<version>` walk otherwise. Only the groups the collector
 //! uses are walked.
 
+use kbundle_format::resources::{self, ResourceType};
 use serde_json::Value;
 
 use crate::api::{Api, Failure};
 
-/// One discovered resource (preferred version of its group).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Resource {
-    pub group: String,
-    pub version: String,
-    pub plural: String,
-    pub kind: String,
-    pub namespaced: bool,
-}
-
-impl Resource {
-    pub(crate) fn api_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.clone()
-        } else {
-            format!("{}/{}", self.group, self.version)
-        }
-    }
-
-    /// `core` for the core group: the folder name in the bundle.
-    pub(crate) fn group_dir(&self) -> &str {
-        if self.group.is_empty() {
-            "core"
-        } else {
-            &self.group
-        }
-    }
-
-    /// The collection URL, cluster-wide or in a namespace.
-    pub(crate) fn url(&self, namespace: Option<&str>) -> String {
-        let base = if self.group.is_empty() {
-            format!("/api/{}", self.version)
-        } else {
-            format!("/apis/{}/{}", self.group, self.version)
-        };
-        match namespace {
-            Some(ns) if self.namespaced => format!("{base}/namespaces/{ns}/{}", self.plural),
-            _ => format!("{base}/{}", self.plural),
-        }
-    }
-
-    fn builtin(group: &str, version: &str, plural: &str, kind: &str, namespaced: bool) -> Resource {
-        Resource {
-            group: group.into(),
-            version: version.into(),
-            plural: plural.into(),
-            kind: kind.into(),
-            namespaced,
-        }
-    }
-}
-
 /// The discovered resources.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Discovery {
-    pub resources: Vec<Resource>,
+    pub resources: Vec<ResourceType>,
     /// Whether aggregated discovery answered.
     pub aggregated: bool,
 }
@@ -134,7 +83,7 @@ impl Discovery {
         (d, failures)
     }
 
-    fn push(&mut self, r: Resource) {
+    fn push(&mut self, r: ResourceType) {
         // Plural and version name folders of the bundle: a hostile server's are dropped.
         if !crate::gather::safe_name(&r.plural)
             || !crate::gather::safe_name(&r.version)
@@ -190,7 +139,7 @@ impl Discovery {
                         .unwrap_or_default();
                     let namespaced = res.get("scope").and_then(Value::as_str) == Some("Namespaced");
                     if !plural.is_empty() && !kind.is_empty() {
-                        self.push(Resource::builtin(group, v, plural, kind, namespaced));
+                        self.push(ResourceType::new(group, v, kind, plural, namespaced));
                     }
                 }
             }
@@ -216,27 +165,27 @@ impl Discovery {
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
             if !plural.is_empty() && !kind.is_empty() {
-                self.push(Resource::builtin(group, version, plural, kind, namespaced));
+                self.push(ResourceType::new(group, version, kind, plural, namespaced));
             }
         }
     }
 
     /// The resource `plural` of `group`.
-    pub(crate) fn find(&self, group: &str, plural: &str) -> Option<&Resource> {
+    pub(crate) fn find(&self, group: &str, plural: &str) -> Option<&ResourceType> {
         self.resources
             .iter()
             .find(|r| r.group == group && r.plural == plural)
     }
 
     /// The resource of `group` whose kind is `kind`.
-    pub(crate) fn find_kind(&self, group: &str, kind: &str) -> Option<&Resource> {
+    pub(crate) fn find_kind(&self, group: &str, kind: &str) -> Option<&ResourceType> {
         self.resources
             .iter()
             .find(|r| r.group == group && r.kind == kind)
     }
 
     /// Every resource of `group`.
-    pub(crate) fn group(&self, group: &str) -> impl Iterator<Item = &Resource> {
+    pub(crate) fn group(&self, group: &str) -> impl Iterator<Item = &ResourceType> {
         self.resources.iter().filter(move |r| r.group == group)
     }
 }
@@ -283,74 +232,43 @@ fn classic_group_versions(v: &Value) -> Vec<String> {
     out
 }
 
-fn builtin() -> Vec<Resource> {
-    let r = Resource::builtin;
-    vec![
-        r("", "v1", "pods", "Pod", true),
-        r("", "v1", "nodes", "Node", false),
-        r("", "v1", "namespaces", "Namespace", false),
-        r("", "v1", "events", "Event", true),
-        r("", "v1", "configmaps", "ConfigMap", true),
-        r("", "v1", "services", "Service", true),
-        r("", "v1", "endpoints", "Endpoints", true),
-        r(
-            "",
-            "v1",
-            "persistentvolumeclaims",
-            "PersistentVolumeClaim",
-            true,
-        ),
-        r("", "v1", "resourcequotas", "ResourceQuota", true),
-        r("", "v1", "limitranges", "LimitRange", true),
-        r("batch", "v1", "jobs", "Job", true),
-        r(
-            "policy",
-            "v1",
-            "poddisruptionbudgets",
-            "PodDisruptionBudget",
-            true,
-        ),
-        r("apps", "v1", "deployments", "Deployment", true),
-        r("apps", "v1", "replicasets", "ReplicaSet", true),
-        r("apps", "v1", "daemonsets", "DaemonSet", true),
-        r("apps", "v1", "statefulsets", "StatefulSet", true),
-        r(
-            "admissionregistration.k8s.io",
-            "v1",
-            "validatingwebhookconfigurations",
-            "ValidatingWebhookConfiguration",
-            false,
-        ),
-        r(
-            "admissionregistration.k8s.io",
-            "v1",
-            "mutatingwebhookconfigurations",
-            "MutatingWebhookConfiguration",
-            false,
-        ),
-        r(
-            "networking.k8s.io",
-            "v1",
-            "networkpolicies",
-            "NetworkPolicy",
-            true,
-        ),
-        r(
-            "discovery.k8s.io",
-            "v1",
-            "endpointslices",
-            "EndpointSlice",
-            true,
-        ),
-        r("coordination.k8s.io", "v1", "leases", "Lease", true),
-        r(
-            "apiextensions.k8s.io",
-            "v1",
-            "customresourcedefinitions",
-            "CustomResourceDefinition",
-            false,
-        ),
-    ]
+/// The resources assumed when discovery does not name a group's (they exist on every server
+/// the collector supports): their types come from [`kbundle_format::resources`].
+const FALLBACK: &[(&str, &str)] = &[
+    ("", "pods"),
+    ("", "nodes"),
+    ("", "namespaces"),
+    ("", "events"),
+    ("", "configmaps"),
+    ("", "services"),
+    ("", "endpoints"),
+    ("", "persistentvolumeclaims"),
+    ("", "resourcequotas"),
+    ("", "limitranges"),
+    ("batch", "jobs"),
+    ("policy", "poddisruptionbudgets"),
+    ("apps", "deployments"),
+    ("apps", "replicasets"),
+    ("apps", "daemonsets"),
+    ("apps", "statefulsets"),
+    (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+    ),
+    ("networking.k8s.io", "networkpolicies"),
+    ("discovery.k8s.io", "endpointslices"),
+    ("coordination.k8s.io", "leases"),
+    ("apiextensions.k8s.io", "customresourcedefinitions"),
+];
+
+fn builtin() -> impl Iterator<Item = ResourceType> {
+    FALLBACK
+        .iter()
+        .filter_map(|(group, plural)| resources::by_plural(Some(group), plural))
 }
 
 #[cfg(test)]
@@ -382,17 +300,26 @@ mod tests {
             .find_kind("crd.projectcalico.org", "FelixConfiguration")
             .cloned();
         assert_eq!(
-            felix.map(|r| r.url(Some("x"))).as_deref(),
+            felix.map(|r| r.collection_path(Some("x"))).as_deref(),
             Some("/apis/crd.projectcalico.org/v1/felixconfigurations")
         );
         let np = a
             .find("crd.projectcalico.org", "networkpolicies")
-            .map(|r| r.url(Some("ns")));
+            .map(|r| r.collection_path(Some("ns")));
         assert_eq!(
             np.as_deref(),
             Some("/apis/crd.projectcalico.org/v1/namespaces/ns/networkpolicies")
         );
         assert!(a.find("example.com", "things").is_none());
+    }
+
+    #[test]
+    fn every_fallback_resource_has_a_type() {
+        let types: Vec<ResourceType> = builtin().collect();
+        assert_eq!(types.len(), FALLBACK.len());
+        for (r, (group, plural)) in types.iter().zip(FALLBACK) {
+            assert_eq!((r.group.as_str(), r.plural.as_str()), (*group, *plural));
+        }
     }
 
     #[test]

@@ -7,21 +7,24 @@
 //! (with their backends), and the Calico configuration found by discovery.
 //!
 //! Secrets are never read; credentials are redacted from objects and logs before anything is
-//! written ([`redact`]). Logs are bounded per log and by a size budget for the whole zip.
-//! Whatever the server sends is bounded too: the bytes of one answer, the objects of one list,
-//! the objects held, the bytes read of one log, the time of one request
-//! ([`Options::max_response_bytes`], [`Options::max_objects`]). Failures (403, 404, timeouts,
+//! written (the rules of `kbundle-redact`, plus [`Options::redact`]). Logs are bounded per log
+//! and by a size budget for the whole zip. Whatever the server sends is bounded too: the
+//! bytes of one answer, the objects of one list, the objects held, the bytes read of one log,
+//! the time of one request ([`Options::max_response_bytes`], [`Options::max_objects`]). Failures (403, 404, timeouts,
 //! cut streams, answers over a bound, names that cannot name a file) are recorded in the
 //! manifest and the collection goes on. Credentials go only over TLS ([`client`]). See
 //! `docs/collect.md`.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), kbundle_collector::Error> {
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use kbundle_collector::{collect, NoProgress, Options, Plan};
 //!
-//! let client = kube::Client::try_default().await.map_err(|e| kbundle_collector::Error::Unreachable(e.to_string()))?;
+//! let (client, withheld) = kbundle_collector::client(kube::Config::infer().await?)?;
 //! let plan = Plan::preset_calico_kube_controllers();
-//! let summary = collect(client, &plan, &Options::default(), "bundle.zip".as_ref(), &NoProgress).await?;
+//! let options = Options::default()
+//!     .with_credentials_withheld(withheld)
+//!     .with_max_size(10_000_000);
+//! let summary = collect(client, &plan, &options, "bundle.zip".as_ref(), &NoProgress).await?;
 //! println!("{} ({} bytes, {} errors)", summary.path.display(), summary.size, summary.errors.len());
 //! # Ok(()) }
 //! ```
@@ -33,7 +36,6 @@ mod budget;
 mod gather;
 mod pace;
 mod par;
-pub mod redact;
 mod spill;
 pub mod units;
 
@@ -43,35 +45,117 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use kbundle_format::manifest::{CollectError, Truncation};
-pub use redact::Redactor;
+pub use kbundle_redact::RedactionMap;
 
 /// The Calico CRD group.
-pub const CALICO_GROUP: &str = "crd.projectcalico.org";
+const CALICO_GROUP: &str = "crd.projectcalico.org";
 /// The Tigera operator group.
-pub const OPERATOR_GROUP: &str = "operator.tigera.io";
+const OPERATOR_GROUP: &str = "operator.tigera.io";
 
 /// Errors that stop a collection (everything else is recorded in the manifest).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
-    /// The API server could not be reached at all.
-    #[error("cannot reach the API server: {0}")]
-    Unreachable(String),
-    /// Every request failed.
-    #[error("nothing could be collected: {0}")]
-    NothingCollected(String),
-    /// An option is invalid.
+    /// The client could not be created from the configuration ([`client`]).
+    #[error("cannot create the client")]
+    Client(#[source] kube::Error),
+    /// The API server could not be reached at all: `GET /version` had no answer.
+    #[error("cannot reach the API server")]
+    Unreachable(#[source] RequestError),
+    /// Every request failed: the first failure, when there is one.
+    #[error("nothing could be collected")]
+    NothingCollected(#[source] Option<RequestError>),
+    /// An option or the plan is invalid.
     #[error("invalid option: {0}")]
     Invalid(String),
+    /// A label selector of the plan does not parse.
+    #[error("invalid option: label selector {selector:?}")]
+    Selector {
+        /// The selector.
+        selector: String,
+        /// Why it does not parse.
+        #[source]
+        source: kbundle_format::selector::SelectorError,
+    },
+    /// [`Options::collected_at`] cannot be rounded to the second.
+    #[error("invalid option: collected-at")]
+    Time(#[source] jiff::Error),
     /// The bundle could not be written.
     #[error(transparent)]
     Write(#[from] kbundle_format::Error),
 }
 
+impl Error {
+    /// Whether the error is in the caller's options or plan (rather than in the cluster, the
+    /// connection or the disk): a usage error.
+    pub fn is_invalid_option(&self) -> bool {
+        matches!(
+            self,
+            Error::Invalid(_) | Error::Selector { .. } | Error::Time(_)
+        )
+    }
+}
+
+/// A request that failed, as the manifest records it. Its source, when the request had no
+/// answer, is the connection's [`kube::Error`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RequestError {
+    /// The class written to the manifest (`forbidden`, `not-found`, `timeout`,
+    /// `server-error`, `other`...).
+    pub class: String,
+    /// What the server (or the connection) said, with the request (`GET /version: ...`).
+    pub message: String,
+    /// The connection's error, when the request had no answer.
+    source: Option<std::sync::Arc<kube::Error>>,
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RequestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<api::Failure> for RequestError {
+    fn from(f: api::Failure) -> RequestError {
+        let (class, message) = (f.class().to_string(), f.message().to_string());
+        let source = match f {
+            api::Failure::Connection(_, e) => Some(e),
+            _ => None,
+        };
+        RequestError {
+            class,
+            message,
+            source,
+        }
+    }
+}
+
+impl From<CollectError> for RequestError {
+    fn from(e: CollectError) -> RequestError {
+        RequestError {
+            class: e.class.unwrap_or_default(),
+            message: e.message,
+            source: None,
+        }
+    }
+}
+
 /// A `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What to collect.
+/// What to collect. Made by its constructors ([`Plan::preset`], [`Plan::namespaces`],
+/// [`Plan::all_namespaces`]) and `with_` methods.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Plan {
     /// The preset name, recorded in the manifest.
     pub preset: Option<String>,
@@ -90,6 +174,7 @@ pub struct Plan {
 
 /// How the target pods are found.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// A Deployment and its pods, in the first of several candidate namespaces that has them.
     Workload {
@@ -204,8 +289,9 @@ impl Plan {
     }
 }
 
-/// How to collect.
+/// How to collect: [`Options::default`], then the `with_` setters (or assign the fields).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Options {
     /// Newest bytes kept of each log (default 4 MiB).
     pub max_log_bytes: u64,
@@ -268,6 +354,98 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// Newest bytes kept of each log ([`Options::max_log_bytes`]).
+    pub fn with_max_log_bytes(mut self, max_log_bytes: u64) -> Options {
+        self.max_log_bytes = max_log_bytes;
+        self
+    }
+
+    /// Only log lines newer than this ([`Options::since`]).
+    pub fn with_since(mut self, since: Option<Duration>) -> Options {
+        self.since = since;
+        self
+    }
+
+    /// Budget of the finished zip ([`Options::max_size`]).
+    pub fn with_max_size(mut self, max_size: u64) -> Options {
+        self.max_size = max_size;
+        self
+    }
+
+    /// Concurrent requests ([`Options::jobs`]).
+    pub fn with_jobs(mut self, jobs: usize) -> Options {
+        self.jobs = jobs;
+        self
+    }
+
+    /// Bound of the whole collection ([`Options::timeout`]).
+    pub fn with_timeout(mut self, timeout: Duration) -> Options {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Bound of one request, or of a pause in a log stream ([`Options::request_timeout`]).
+    pub fn with_request_timeout(mut self, request_timeout: Duration) -> Options {
+        self.request_timeout = request_timeout;
+        self
+    }
+
+    /// Retries of transient failures ([`Options::retries`]).
+    pub fn with_retries(mut self, retries: u32) -> Options {
+        self.retries = retries;
+        self
+    }
+
+    /// Cap of one answer's body ([`Options::max_response_bytes`]).
+    pub fn with_max_response_bytes(mut self, max_response_bytes: u64) -> Options {
+        self.max_response_bytes = max_response_bytes;
+        self
+    }
+
+    /// Cap of the objects of one list ([`Options::max_objects`]).
+    pub fn with_max_objects(mut self, max_objects: u64) -> Options {
+        self.max_objects = max_objects;
+        self
+    }
+
+    /// Whether the client was made without credentials ([`Options::credentials_withheld`], [`client`]).
+    pub fn with_credentials_withheld(mut self, credentials_withheld: bool) -> Options {
+        self.credentials_withheld = credentials_withheld;
+        self
+    }
+
+    /// Extra redaction patterns ([`Options::redact`]).
+    pub fn with_redact(mut self, redact: Vec<regex::Regex>) -> Options {
+        self.redact = redact;
+        self
+    }
+
+    /// The key of redaction tokens ([`Options::tokenize`]).
+    pub fn with_tokenize(mut self, tokenize: Option<[u8; 32]>) -> Options {
+        self.tokenize = tokenize;
+        self
+    }
+
+    /// The collection time ([`Options::collected_at`]).
+    pub fn with_collected_at(mut self, collected_at: Option<jiff::Timestamp>) -> Options {
+        self.collected_at = collected_at;
+        self
+    }
+
+    /// The kubeconfig context, recorded in the manifest ([`Options::context`]).
+    pub fn with_context(mut self, context: Option<String>) -> Options {
+        self.context = context;
+        self
+    }
+
+    /// The tool version recorded in the manifest ([`Options::tool_version`]).
+    pub fn with_tool_version(mut self, tool_version: impl Into<String>) -> Options {
+        self.tool_version = tool_version.into();
+        self
+    }
+}
+
 /// A client for `config` that sends credentials only over TLS, as kubectl does: when the
 /// server address is plain `http://`, the kubeconfig's token, basic-auth, client certificate,
 /// exec or auth-provider plugin and any `Authorization` header are dropped, and requests go
@@ -302,8 +480,7 @@ pub fn client(mut config: kube::Config) -> Result<(kube::Client, bool)> {
             .retain(|(name, _)| name != http::header::AUTHORIZATION);
         withheld |= config.headers.len() != before;
     }
-    let client = kube::Client::try_from(config)
-        .map_err(|e| Error::Unreachable(format!("cannot create the client: {e}")))?;
+    let client = kube::Client::try_from(config).map_err(Error::Client)?;
     Ok((client, withheld))
 }
 
@@ -322,6 +499,7 @@ impl Progress for NoProgress {}
 
 /// What a collection produced.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Summary {
     /// The bundle written.
     pub path: PathBuf,
@@ -351,7 +529,7 @@ pub struct Summary {
     pub redactions: u64,
     /// With [`Options::tokenize`]: each token, its rule and where it was used (never written
     /// into the bundle).
-    pub redaction_map: redact::RedactionMap,
+    pub redaction_map: RedactionMap,
 }
 
 impl Summary {

@@ -33,10 +33,7 @@ async fn serve(name: &str, faults: &str) -> (kube::Client, tokio::sync::oneshot:
 }
 
 fn options() -> Options {
-    Options {
-        collected_at: Some("2025-03-14T09:30:00Z".parse().unwrap()),
-        ..Options::default()
-    }
+    Options::default().with_collected_at(Some("2025-03-14T09:30:00Z".parse().unwrap()))
 }
 
 #[tokio::test]
@@ -296,10 +293,7 @@ async fn max_log_bytes_keeps_the_newest_bytes() {
     let (client, _stop) = serve("crashloop-oom", "").await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.zip");
-    let options = Options {
-        max_log_bytes: 1000,
-        ..options()
-    };
+    let options = options().with_max_log_bytes(1000);
     let s = collect(
         client,
         &Plan::preset_calico_kube_controllers(),
@@ -364,4 +358,136 @@ async fn set_based_selectors_select_pods_and_bad_ones_are_refused() {
             .contains("label selector \"k8s-app in calico\""),
         "{bad}"
     );
+}
+
+/// Each namespace keeps its own state, whatever its name's prefix: `calico` (missing) and
+/// `calico-system` (whose pods list is forbidden) are told apart (the collector once decided on
+/// the errors' text, and the error about `calico-system` hid that `calico` does not exist).
+#[tokio::test]
+async fn a_namespace_named_like_the_prefix_of_another_keeps_its_own_state() {
+    let pod = "calico-system/calico-kube-controllers-5f6b8d9c47-q4wzn";
+    let plan = Plan::namespaces(["calico", "calico-system"]).with_pods([pod]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.zip");
+
+    // The pods of calico-system cannot be listed: calico is still missing, calico-system is
+    // not, and the named pod is not said missing (its list failed: nobody knows).
+    let (client, _stop) = serve("crashloop-oom", "forbid=calico-system/pods").await;
+    let s = collect(client, &plan, &options(), &out, &NoProgress)
+        .await
+        .unwrap();
+    let errors = |class: &str| -> Vec<(String, String)> {
+        s.errors
+            .iter()
+            .filter(|e| e.class.as_deref() == Some(class))
+            .map(|e| (e.what.clone(), e.message.clone()))
+            .collect()
+    };
+    assert_eq!(
+        errors("not-found"),
+        vec![(
+            "get core/namespaces calico".to_string(),
+            "namespace calico not found".to_string()
+        )],
+        "{:?}",
+        s.errors
+    );
+    assert!(
+        errors("forbidden")
+            .iter()
+            .any(|(what, _)| what == "list core/pods in calico-system"),
+        "{:?}",
+        s.errors
+    );
+    assert_eq!(s.pods, 0);
+    assert!(!s.is_complete());
+    let archive = Archive::open(&out, Limits::default()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&archive.read_bytes("manifest.json", 1 << 20).unwrap()).unwrap();
+    assert_eq!(
+        manifest["request"]["namespaces"],
+        serde_json::json!(["calico", "calico-system"])
+    );
+    assert!(
+        archive
+            .entry("namespaces/calico-system/core/pods.json")
+            .is_none()
+    );
+    assert!(
+        archive
+            .entry("namespaces/calico-system/apps/deployments.json")
+            .is_some()
+    );
+
+    // The other way round: calico's pods are forbidden, calico-system's are collected, and
+    // calico is still missing.
+    let (client, _stop) = serve("crashloop-oom", "forbid=calico/pods").await;
+    let s = collect(client, &plan, &options(), &out, &NoProgress)
+        .await
+        .unwrap();
+    let not_found: Vec<&str> = s
+        .errors
+        .iter()
+        .filter(|e| e.class.as_deref() == Some("not-found"))
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(
+        not_found,
+        vec!["namespace calico not found"],
+        "{:?}",
+        s.errors
+    );
+    assert_eq!(s.pods, 1, "{:?}", s.errors);
+    let archive = Archive::open(&out, Limits::default()).unwrap();
+    assert!(
+        archive
+            .entry("namespaces/calico-system/pods/calico-kube-controllers-5f6b8d9c47-q4wzn/describe.txt")
+            .is_some()
+    );
+}
+
+/// A server that does not answer: `Error::Unreachable`, with the failed request and the
+/// connection's error as its sources.
+#[tokio::test]
+async fn an_unreachable_server_is_an_error_with_its_causes() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url: http::Uri = format!("http://127.0.0.1:{port}").parse().unwrap();
+    let client = kube::Client::try_from(kube::Config::new(url)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let options = options().with_retries(0);
+    let e = collect(
+        client,
+        &Plan::preset_calico_kube_controllers(),
+        &options,
+        &dir.path().join("b.zip"),
+        &NoProgress,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(e, kbundle_collector::Error::Unreachable(_)),
+        "{e:?}"
+    );
+    assert!(!e.is_invalid_option());
+    let request = std::error::Error::source(&e).unwrap();
+    assert!(
+        request.to_string().starts_with("GET /version: "),
+        "{request}"
+    );
+    let request = request
+        .downcast_ref::<kbundle_collector::RequestError>()
+        .unwrap();
+    assert_eq!(request.class, "other");
+    assert!(
+        std::error::Error::source(request)
+            .and_then(|s| s.downcast_ref::<kube::Error>())
+            .is_some(),
+        "the connection's error is kept"
+    );
+    assert!(!dir.path().join("b.zip").exists());
 }

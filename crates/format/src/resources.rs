@@ -26,6 +26,43 @@ pub struct ResourceType {
 }
 
 impl ResourceType {
+    /// A type as API discovery describes it (no short names; the singular is the lowercase
+    /// kind).
+    pub fn new(group: &str, version: &str, kind: &str, plural: &str, namespaced: bool) -> Self {
+        ResourceType {
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+            plural: plural.into(),
+            singular: kind.to_ascii_lowercase(),
+            namespaced,
+            short_names: Vec::new(),
+        }
+    }
+
+    /// The group's folder in a bundle: `core` for the core group.
+    pub fn group_dir(&self) -> &str {
+        if self.group.is_empty() {
+            "core"
+        } else {
+            &self.group
+        }
+    }
+
+    /// The REST path of the collection: cluster-wide, or in `namespace` when the type is
+    /// namespaced (`/api/v1/namespaces/NS/pods`, `/apis/apps/v1/deployments`).
+    pub fn collection_path(&self, namespace: Option<&str>) -> String {
+        let base = if self.group.is_empty() {
+            format!("/api/{}", self.version)
+        } else {
+            format!("/apis/{}/{}", self.group, self.version)
+        };
+        match namespace {
+            Some(ns) if self.namespaced => format!("{base}/namespaces/{ns}/{}", self.plural),
+            _ => format!("{base}/{}", self.plural),
+        }
+    }
+
     /// `group/version`, or `version` for the core group.
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {
@@ -433,13 +470,8 @@ const BUILTIN: &[Row] = &[
 fn make(row: &Row) -> ResourceType {
     let (group, version, kind, plural, namespaced, short) = *row;
     ResourceType {
-        group: group.into(),
-        version: version.into(),
-        kind: kind.into(),
-        plural: plural.into(),
-        singular: kind.to_ascii_lowercase(),
-        namespaced,
         short_names: short.iter().map(|s| s.to_string()).collect(),
+        ..ResourceType::new(group, version, kind, plural, namespaced)
     }
 }
 
@@ -506,5 +538,25 @@ mod tests {
         assert_eq!(guess_plural("Ingress"), "ingresses");
         assert_eq!(guess_plural("Gateway"), "gateways");
         assert_eq!(split_api_version("apps/v1"), ("apps", "v1"));
+        let pods = by_plural(Some(""), "pods");
+        assert_eq!(pods.as_ref().map(|r| r.group_dir()), Some("core"));
+        assert_eq!(
+            pods.map(|r| r.collection_path(Some("ns"))).as_deref(),
+            Some("/api/v1/namespaces/ns/pods")
+        );
+        let nodes = by_plural(Some(""), "nodes");
+        assert_eq!(
+            nodes.map(|r| r.collection_path(Some("ns"))).as_deref(),
+            Some("/api/v1/nodes")
+        );
+        let ippools = by_kind("crd.projectcalico.org", "IPPool");
+        assert_eq!(
+            ippools.as_ref().map(|r| r.group_dir()),
+            Some("crd.projectcalico.org")
+        );
+        assert_eq!(
+            ippools.map(|r| r.collection_path(None)).as_deref(),
+            Some("/apis/crd.projectcalico.org/v1/ippools")
+        );
     }
 }

@@ -347,7 +347,7 @@ impl State {
         if t.namespaced && namespace.is_empty() && !tail.is_empty() {
             return Err(ApiError::no_such_path());
         }
-        if self.faults.forbids(group, plural) {
+        if self.faults.forbids(group, plural, namespace) {
             let verb = match (tail.is_empty(), r.query.flag("watch")) {
                 (true, true) => "watch",
                 (true, false) => "list",
@@ -703,7 +703,11 @@ impl State {
             let read = matches!(verb, "get" | "list" | "watch");
             if !read {
                 json!({"allowed": false, "reason": "kbundle serve is read-only"})
-            } else if attrs.is_some() && self.faults.forbids(field("group"), field("resource")) {
+            } else if attrs.is_some()
+                && self
+                    .faults
+                    .forbids(field("group"), field("resource"), field("namespace"))
+            {
                 json!({"allowed": false, "reason": "forbidden by a fault injected by kbundle serve"})
             } else {
                 json!({"allowed": true, "reason": "kbundle serve allows every read"})

@@ -4,7 +4,9 @@
 //! The textual form (`kbundle serve --faults SPEC`) is a `;`-separated list of:
 //!
 //! - `forbid=RES[,RES...]`: `403 Forbidden` on every request for these resources (a plural,
-//!   optionally qualified by its group: `pods`, `deployments.apps`, `felixconfigurations.crd.projectcalico.org`).
+//!   optionally qualified by its group: `pods`, `deployments.apps`, `felixconfigurations.crd.projectcalico.org`);
+//!   `NS/RES` forbids them in namespace NS and across all namespaces, not in the others
+//!   (`calico-system/pods`), as for a user granted RES in the other namespaces only.
 //! - `vanish=NS/POD[,NS/POD...]`: the pod's `GET` (and its log) answers `404 NotFound` once a list
 //!   has returned it: the pod "was deleted" between the list and the get.
 //! - `error-every=N`: every N-th request (1-based, counted over all requests) answers `500`.
@@ -41,7 +43,8 @@ pub struct FaultParseError {
 /// Faults to inject (see the module docs for the textual syntax).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Faults {
-    /// Resources answered with `403` (plural or `plural.group`).
+    /// Resources answered with `403` (plural or `plural.group`, each optionally after
+    /// `namespace/`).
     pub forbid: Vec<String>,
     /// Pods (`namespace`, `name`) whose `GET` answers `404` once a list has returned them.
     pub vanish: Vec<(String, String)>,
@@ -130,10 +133,19 @@ impl Faults {
         *self == Faults::default()
     }
 
-    pub(crate) fn forbids(&self, group: &str, plural: &str) -> bool {
-        self.forbid.iter().any(|f| match f.split_once('.') {
-            Some((p, g)) => p == plural && g == group,
-            None => f == plural,
+    /// Whether a request for `plural` of `group` in `namespace` (empty: across all
+    /// namespaces, or a cluster-scoped resource) is forbidden.
+    pub(crate) fn forbids(&self, group: &str, plural: &str, namespace: &str) -> bool {
+        self.forbid.iter().any(|f| {
+            let f = match f.split_once('/') {
+                Some((ns, f)) if ns == namespace || namespace.is_empty() => f,
+                Some(_) => return false,
+                None => f,
+            };
+            match f.split_once('.') {
+                Some((p, g)) => p == plural && g == group,
+                None => f == plural,
+            }
         })
     }
 }
@@ -263,9 +275,16 @@ mod tests {
             })
         );
         let f = Faults::parse("forbid=secrets,deployments.apps").unwrap_or_default();
-        assert!(f.forbids("", "secrets"));
-        assert!(f.forbids("apps", "deployments"));
-        assert!(!f.forbids("extensions", "deployments"));
+        assert!(f.forbids("", "secrets", ""));
+        assert!(f.forbids("apps", "deployments", "default"));
+        assert!(!f.forbids("extensions", "deployments", ""));
+        let f =
+            Faults::parse("forbid=calico-system/pods,calico/deployments.apps").unwrap_or_default();
+        assert!(f.forbids("", "pods", "calico-system"));
+        assert!(!f.forbids("", "pods", "calico"));
+        assert!(f.forbids("", "pods", ""), "across all namespaces");
+        assert!(f.forbids("apps", "deployments", "calico"));
+        assert!(!f.forbids("apps", "deployments", "calico-system"));
         assert_eq!(
             Faults::parse("delay=2s").map(|f| f.delay),
             Ok(Some(Duration::from_secs(2)))

@@ -1,0 +1,103 @@
+//! A target node: its `describe` text (with its pods, events and lease, as kubectl asks
+//! for them), its object in the nodes list, its events in their namespace's list.
+
+use k8s_openapi::api::coordination::v1::Lease;
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+
+use super::request::list_path;
+use super::{Ctx, enc, safe_name, str_at, typed};
+
+impl Ctx<'_> {
+    pub(super) async fn node(&self, node_name: &str) {
+        if !safe_name(node_name) {
+            self.refuse_name("describe node", node_name);
+            return;
+        }
+        let nodes = self.list_items("cluster/nodes.json");
+        let mut node = nodes
+            .iter()
+            .find(|n| str_at(n, "/metadata/name") == node_name)
+            .cloned();
+        if node.is_none() {
+            node = self.get_into_list("", "nodes", None, node_name).await.ok();
+        }
+        let field = format!(
+            "fieldSelector={}",
+            enc(&format!(
+                // As kubectl: the node's non-terminated pods.
+                "spec.nodeName={node_name},status.phase!=Succeeded,status.phase!=Failed"
+            ))
+        );
+        let event_field = format!(
+            "fieldSelector={}",
+            enc(&format!(
+                "involvedObject.kind=Node,involvedObject.name={node_name}"
+            ))
+        );
+        let (pods, events, lease) = futures::join!(
+            self.list("", "pods", None, &field),
+            self.list("", "events", None, &event_field),
+            self.get_into_list(
+                "coordination.k8s.io",
+                "leases",
+                Some("kube-node-lease"),
+                node_name
+            ),
+        );
+        let (pods, events, lease) = (pods.ok(), events.ok(), lease.ok());
+        // Node events live in some namespace (usually `default`): add them to its list.
+        if let Some(events) = &events
+            && let Some(res) = self.disc.find("", "events")
+        {
+            for e in events {
+                let ns = str_at(e, "/metadata/namespace");
+                if !ns.is_empty() && !safe_name(ns) {
+                    self.refuse_name("event namespace", ns);
+                    continue;
+                }
+                self.store_items(
+                    &list_path(res, Some(if ns.is_empty() { "default" } else { ns })),
+                    std::slice::from_ref(e),
+                );
+            }
+        }
+        let Some(node) = node else {
+            self.note_error(
+                format!("describe node {node_name}"),
+                "the node object could not be read (see the errors of the node list)",
+                "other",
+            );
+            return;
+        };
+        let Some(node) = typed::<Node>(&self.redacted(&node)) else {
+            self.note_error(
+                format!("describe node {node_name}"),
+                "the node object could not be read",
+                "other",
+            );
+            return;
+        };
+        let pods: Vec<Pod> = pods
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| typed(&self.redacted(p)))
+            .collect();
+        // As kubectl: events whose involvedObject.uid is the node's uid (controllers) or its
+        // name (the kubelet).
+        let node_uid = node.metadata.uid.clone().unwrap_or_default();
+        let events: Vec<Event> = events
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| typed::<Event>(&self.redacted(e)))
+            .filter(|e| {
+                let uid = e.involved_object.uid.as_deref().unwrap_or_default();
+                (!node_uid.is_empty() && uid == node_uid) || uid == node_name
+            })
+            .collect();
+        let lease: Option<Lease> = lease.and_then(|l| typed(&l));
+        let text = kbundle_describe::describe_node(&node, lease.as_ref(), &pods, &events, self.now);
+        self.lock()
+            .texts
+            .insert(format!("cluster/nodes/{node_name}.describe.txt"), text);
+    }
+}

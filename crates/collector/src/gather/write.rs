@@ -1,0 +1,413 @@
+//! The bundle written from what the phases collected: every entry redacted, the logs fitted
+//! to the size budget, the entries compressed on every core and written in path order, the
+//! manifest last.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use kbundle_format::manifest::{CollectError, Manifest, Redaction, Truncation};
+use kbundle_format::{BundleWriter, MANIFEST_PATH, PreparedEntry};
+use kbundle_redact::{Counts, Redactor};
+use serde_json::{Value, json};
+
+use super::targets::{Targets, Workload};
+use super::{Store, shown};
+use crate::budget::{self, Tier};
+use crate::spill::{Spill, Spilled};
+use crate::{Options, Result, Summary};
+
+/// A collected log: its bytes are in the spill file.
+pub(super) struct LogFile {
+    pub spilled: Spilled,
+    /// Estimated size in the bundle, taken while the bytes were at hand.
+    pub compressed: u64,
+    /// The bytes the server sent.
+    pub original: u64,
+    /// Its place in the order of trimming.
+    pub tier: Tier,
+}
+
+/// What a collection gathered, to be written.
+pub(super) struct Collected<'a> {
+    /// The objects, texts, logs and errors.
+    pub store: Store,
+    /// The logs' bytes.
+    pub spill: &'a Spill,
+    /// The redactor of every entry.
+    pub redactor: &'a Redactor,
+    /// The manifest, without its errors and redactions (added here).
+    pub manifest: Manifest,
+    /// The options (budgets).
+    pub options: &'a Options,
+    /// The bundle's path.
+    pub out: &'a Path,
+    /// The targets, for the summary.
+    pub targets: Targets,
+}
+
+/// Redacts a log's kept bytes. Text that is not UTF-8 is kept byte for byte unless something
+/// had to be redacted.
+fn redact_log(redactor: &Redactor, bytes: Vec<u8>, counts: &mut Counts) -> Vec<u8> {
+    use std::borrow::Cow;
+    match String::from_utf8(bytes) {
+        Ok(s) => match redactor.text(&s, counts) {
+            Cow::Borrowed(_) => s.into_bytes(),
+            Cow::Owned(o) => o.into_bytes(),
+        },
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            match redactor.text(&lossy, counts) {
+                Cow::Borrowed(_) => e.into_bytes(),
+                Cow::Owned(o) => o.into_bytes(),
+            }
+        }
+    }
+}
+
+/// A log's entry, redacted and compressed, as the size budget measured it.
+struct PreparedLog {
+    /// The raw bytes it keeps (before redaction).
+    kept: u64,
+    /// The entry, or why the log cannot be written (recorded in the manifest).
+    entry: Result<PreparedEntry, String>,
+    counts: Counts,
+}
+
+/// The size budget's view of the spilled logs: trimming reads a log back, redacts and
+/// compresses it (on several threads), and keeps the result for writing, up to
+/// [`LogSource::CACHE`] bytes, so a trimmed log is compressed once.
+struct LogSource<'a> {
+    logs: &'a BTreeMap<String, LogFile>,
+    spill: &'a Spill,
+    redactor: &'a Redactor,
+    prepared: Mutex<(u64, BTreeMap<String, PreparedLog>)>,
+}
+
+impl LogSource<'_> {
+    /// At most this many compressed bytes of trimmed logs are kept from the budget to the
+    /// writing (the default 25 MB budget fits ten times); beyond it, a log is compressed
+    /// again when written.
+    const CACHE: u64 = 256 << 20;
+
+    /// Reads back, redacts and compresses the newest `kept` bytes of a log.
+    fn prepare(&self, path: &str, kept: u64) -> PreparedLog {
+        let read = match self.logs.get(path) {
+            Some(file) => self
+                .spill
+                .read_newest(&file.spilled, kept)
+                .map_err(|e| format!("cannot read the log back from its temporary file: {e}")),
+            None => Err("no such log".into()),
+        };
+        match read {
+            Ok(bytes) => self.compress(path, bytes),
+            Err(e) => PreparedLog {
+                kept,
+                entry: Err(e),
+                counts: Counts::new(),
+            },
+        }
+    }
+
+    /// Redacts and compresses the bytes a log keeps.
+    fn compress(&self, path: &str, kept: Vec<u8>) -> PreparedLog {
+        let len = kept.len() as u64;
+        let mut counts = Counts::new();
+        let bytes = redact_log(self.redactor, kept, &mut counts);
+        PreparedLog {
+            kept: len,
+            entry: PreparedEntry::new(path, &bytes).map_err(|e| e.to_string()),
+            counts,
+        }
+    }
+
+    /// The log's entry as trimmed to `kept`: the one the budget measured, else made now.
+    fn take(&self, path: &str, kept: u64) -> PreparedLog {
+        let cached = self
+            .prepared
+            .lock()
+            .ok()
+            .and_then(|mut p| p.1.remove(path))
+            .filter(|p| p.kept == kept);
+        cached.unwrap_or_else(|| self.prepare(path, kept))
+    }
+}
+
+impl budget::Source for LogSource<'_> {
+    fn load(&self, log: &budget::Log, n: u64) -> Vec<u8> {
+        self.logs
+            .get(&log.path)
+            .and_then(|file| self.spill.read_newest(&file.spilled, n.min(log.kept)).ok())
+            .unwrap_or_default()
+    }
+
+    fn measure(&self, log: &budget::Log, kept: Vec<u8>) -> u64 {
+        let len = kept.len() as u64;
+        let prepared = self.compress(&log.path, kept);
+        let size = prepared
+            .entry
+            .as_ref()
+            .map_or(len, PreparedEntry::compressed_len);
+        if let Ok(mut p) = self.prepared.lock() {
+            let (bytes, map) = &mut *p;
+            if let Some(old) = map.remove(&log.path) {
+                *bytes -= old.entry.as_ref().map_or(0, PreparedEntry::compressed_len);
+            }
+            if *bytes + size <= Self::CACHE {
+                *bytes += size;
+                map.insert(log.path.clone(), prepared);
+            }
+        }
+        size
+    }
+}
+
+fn pretty(v: &Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// Writes the bundle (to `<out>.partial`, renamed when complete) and says what it holds.
+pub(super) fn write(collected: Collected<'_>) -> Result<Summary> {
+    let Collected {
+        store,
+        spill,
+        redactor,
+        mut manifest,
+        options,
+        out,
+        targets,
+    } = collected;
+    let Store {
+        lists,
+        objects: single,
+        texts,
+        logs,
+        mut errors,
+        tokens,
+    } = store;
+    let mut redactions: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let redaction_map = Mutex::new(kbundle_redact::RedactionMap::new());
+    let count = |redactions: &mut BTreeMap<(String, String), u64>, path: &str, counts: Counts| {
+        if redactor.tokenizes()
+            && let Ok(mut map) = redaction_map.lock()
+        {
+            map.record(path, &counts);
+        }
+        for (kind, n) in counts {
+            *redactions.entry((path.to_string(), kind)).or_insert(0) += n;
+        }
+    };
+    let mut fixed: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut objects = 0usize;
+    for (path, items) in lists {
+        objects += items.len();
+        let mut list = json!({"apiVersion": "v1", "kind": "List", "items": items.into_values().collect::<Vec<_>>()});
+        let mut c = Counts::new();
+        redactor.value(&mut list, &mut c);
+        count(&mut redactions, &path, c);
+        fixed.insert(path, pretty(&list));
+    }
+    for (path, mut v) in single {
+        if path.ends_with("pod.json") {
+            objects += 1;
+        }
+        let mut c = Counts::new();
+        redactor.value(&mut v, &mut c);
+        count(&mut redactions, &path, c);
+        fixed.insert(path, pretty(&v));
+    }
+    let nodes = texts
+        .keys()
+        .filter(|p| p.starts_with("cluster/nodes/"))
+        .count();
+    for (path, text) in texts {
+        let mut c = Counts::new();
+        let red = redactor.text(&text, &mut c);
+        let red = redactor.settle(&red, &tokens, &mut c).into_owned();
+        count(&mut redactions, &path, c);
+        fixed.insert(path, red.into_bytes());
+    }
+    let mut budget_logs: Vec<budget::Log> = logs
+        .iter()
+        .map(|(path, log)| budget::Log {
+            path: path.clone(),
+            kept: log.spilled.len,
+            tier: log.tier,
+            compressed: log.compressed,
+            trimmed: false,
+        })
+        .collect();
+    // Server messages reach the manifest and the terminal: redacted like any entry.
+    let mut c = Counts::new();
+    for e in &mut errors {
+        for s in [&mut e.what, &mut e.message] {
+            if let std::borrow::Cow::Owned(r) = redactor.text(s, &mut c) {
+                *s = r;
+            }
+        }
+    }
+    count(&mut redactions, MANIFEST_PATH, c);
+    errors.sort_by(|a, b| (&a.what, &a.message).cmp(&(&b.what, &b.message)));
+    errors.dedup();
+
+    // Everything but the logs is compressed first (on every core), so its size is exact.
+    let fixed: Vec<(String, Vec<u8>)> = fixed.into_iter().collect();
+    // An entry that cannot be written (its name refused) is an error, never the end of the
+    // collection.
+    let mut prepared: BTreeMap<String, PreparedEntry> = BTreeMap::new();
+    for ((path, _), entry) in fixed.iter().zip(crate::par::map(&fixed, |(path, bytes)| {
+        PreparedEntry::new(path, bytes)
+    })) {
+        match entry {
+            Ok(e) => {
+                prepared.insert(path.clone(), e);
+            }
+            Err(e) => errors.push(CollectError {
+                what: format!("write {}", shown(path)),
+                message: e.to_string(),
+                class: Some("other".into()),
+            }),
+        }
+    }
+    let fixed = prepared;
+
+    // The size budget. The manifest is estimated generously; lists and texts are never cut.
+    let entries = fixed.len() + budget_logs.len();
+    let paths_len: u64 = fixed
+        .keys()
+        .chain(budget_logs.iter().map(|l| &l.path))
+        .map(|p| p.len() as u64)
+        .sum();
+    let errors_len: u64 = errors
+        .iter()
+        .map(|e| (e.what.len() + e.message.len() + 80) as u64)
+        .sum();
+    let manifest_estimate =
+        (entries as u64 * 220 + paths_len * 2 + errors_len + redactions.len() as u64 * 160 + 8192)
+            * 3
+            / 4;
+    let fixed_size: u64 = fixed
+        .values()
+        .map(PreparedEntry::compressed_len)
+        .sum::<u64>()
+        + manifest_estimate;
+    let budget_size = options.max_size - options.max_size / 50;
+    let source = LogSource {
+        logs: &logs,
+        spill,
+        redactor,
+        prepared: Mutex::new((0, BTreeMap::new())),
+    };
+    if !budget::fit(fixed_size, &mut budget_logs, budget_size, &source) {
+        errors.push(CollectError {
+            what: "size budget".into(),
+            message: format!(
+                "the bundle is over --max-size {} even with every log trimmed to nothing (about {fixed_size} bytes without logs)",
+                options.max_size
+            ),
+            class: Some("other".into()),
+        });
+    }
+
+    // Every entry in path order. Logs the budget trimmed were compressed as it measured
+    // them; the others are read back from the spill file, redacted (what is kept: a private
+    // key whose beginning was trimmed away is still found) and compressed here, a batch at a
+    // time on every core, so memory holds one batch.
+    enum Entry {
+        Fixed(PreparedEntry),
+        Log(budget::Log),
+    }
+    let mut all: BTreeMap<String, Entry> = fixed
+        .into_iter()
+        .map(|(p, e)| (p, Entry::Fixed(e)))
+        .collect();
+    for log in budget_logs {
+        all.insert(log.path.clone(), Entry::Log(log));
+    }
+    let entries = all.len();
+    let logs_written = all.values().filter(|e| matches!(e, Entry::Log(_))).count();
+    let mut trimmed: Vec<(String, Truncation)> = Vec::new();
+    let mut writer = BundleWriter::create(out)?;
+    let batch = 4 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut all = all.into_iter();
+    loop {
+        let chunk: Vec<(String, Entry)> = all.by_ref().take(batch).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let prepared = crate::par::map(&chunk, |(path, entry)| match entry {
+            Entry::Fixed(_) => None,
+            Entry::Log(log) => Some(source.take(path, log.kept)),
+        });
+        for ((path, entry), prepared) in chunk.into_iter().zip(prepared) {
+            let (log, prepared) = match (entry, prepared) {
+                (Entry::Fixed(e), _) => {
+                    writer.add_prepared(e, None)?;
+                    continue;
+                }
+                (Entry::Log(log), Some(p)) => (log, p),
+                (Entry::Log(_), None) => continue,
+            };
+            let entry = match prepared.entry {
+                Ok(e) => e,
+                Err(message) => {
+                    errors.push(CollectError {
+                        what: format!("write {path}"),
+                        message,
+                        class: Some("other".into()),
+                    });
+                    continue;
+                }
+            };
+            count(&mut redactions, &path, prepared.counts);
+            let original = logs.get(&path).map_or(0, |f| f.original);
+            let truncation = if log.trimmed {
+                Some(Truncation {
+                    original_size: original,
+                    reason: "max-size".into(),
+                })
+            } else if original > options.max_log_bytes {
+                Some(Truncation {
+                    original_size: original,
+                    reason: "max-log-bytes".into(),
+                })
+            } else {
+                None
+            };
+            if let Some(t) = &truncation {
+                trimmed.push((path.clone(), t.clone()));
+            }
+            writer.add_prepared(entry, truncation)?;
+        }
+    }
+
+    manifest.errors = errors.clone();
+    manifest.redactions = redactions
+        .iter()
+        .map(|((path, kind), n)| Redaction {
+            path: path.clone(),
+            kind: kind.clone(),
+            count: *n,
+        })
+        .collect();
+    let path = writer.finish(manifest)?;
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    Ok(Summary {
+        path,
+        size,
+        entries,
+        workload: targets.workload.reference(),
+        workload_missing: targets.workload == Workload::Missing,
+        pods: targets.pods.len() + targets.context_pods.len(),
+        namespaces: targets.namespaces,
+        logs: logs_written,
+        nodes,
+        objects,
+        errors,
+        trimmed,
+        redactions: redactions.values().sum(),
+        redaction_map: redaction_map.into_inner().unwrap_or_default(),
+    })
+}
