@@ -96,11 +96,18 @@ mod tabwriter;
 mod timefmt;
 
 pub use facts::{
-    AllocatedFacts, ContainerFacts, ContainerStateFacts, Described, EventFacts, NodeConditionFacts,
-    NodeFacts, NodePodFacts, PodConditionFacts, PodFacts, PodsStatusFacts, ReplicaFacts,
-    ResourceCell, TaintFacts, WorkloadConditionFacts, WorkloadFacts,
+    AllocatedFacts, ContainerFacts, ContainerStateFacts, DaemonSetFacts, Described, EventFacts,
+    JobFacts, JobPodsFacts, NodeConditionFacts, NodeFacts, NodePodFacts,
+    PersistentVolumeClaimFacts, PodConditionFacts, PodFacts, PodsStatusFacts, ReplicaFacts,
+    ResourceCell, ServiceFacts, ServicePortFacts, StatefulSetFacts, TaintFacts,
+    WorkloadConditionFacts, WorkloadFacts,
 };
 pub use parse::{is_elision, parse};
 pub use render::apps::{describe_deployment, describe_replicaset};
+pub use render::daemonset::describe_daemonset;
+pub use render::job::describe_job;
 pub use render::node::describe_node;
 pub use render::pod::describe_pod;
+pub use render::pvc::describe_persistentvolumeclaim;
+pub use render::service::describe_service;
+pub use render::statefulset::describe_statefulset;
