@@ -11,8 +11,7 @@ pub(super) const SERVICE: Kind = Kind {
     names: &["svc", "service", "services"],
     recognise: |k: &Keys<'_>| {
         k.has("Session Affinity")
-            || (k.has("Type")
-                && (k.has("IP Families") || k.has("Port") || k.has("External Name")))
+            || (k.has("Type") && (k.has("IP Families") || k.has("Port") || k.has("External Name")))
     },
     parse: |block| Described::Service(parse_service(block)),
 };

@@ -14,7 +14,12 @@ use crate::tabwriter::PrefixWriter;
 /// Renders `kubectl describe daemonset`. `pods` are candidate pods (kubectl lists them by
 /// the selector); only those the DaemonSet controls are counted in `Pods Status`. kubectl
 /// prints no `Namespace:` line for a DaemonSet.
-pub fn describe_daemonset(ds: &DaemonSet, pods: &[Pod], events: &[Event], now: Timestamp) -> String {
+pub fn describe_daemonset(
+    ds: &DaemonSet,
+    pods: &[Pod],
+    events: &[Event],
+    now: Timestamp,
+) -> String {
     let mut w = PrefixWriter::default();
     let meta = &ds.metadata;
     let spec = ds.spec.clone().unwrap_or_default();
@@ -36,8 +41,14 @@ pub fn describe_daemonset(ds: &DaemonSet, pods: &[Pod], events: &[Event], now: T
     labels_multiline(&mut w, "", "Labels", meta.labels.as_ref());
     annotations_multiline(&mut w, "Annotations", meta.annotations.as_ref());
     for (title, n) in [
-        ("Desired Number of Nodes Scheduled", status.desired_number_scheduled),
-        ("Current Number of Nodes Scheduled", status.current_number_scheduled),
+        (
+            "Desired Number of Nodes Scheduled",
+            status.desired_number_scheduled,
+        ),
+        (
+            "Current Number of Nodes Scheduled",
+            status.current_number_scheduled,
+        ),
         (
             "Number of Nodes Scheduled with Up-to-date Pods",
             status.updated_number_scheduled.unwrap_or(0),

@@ -45,10 +45,7 @@ fn format_endpoints(slices: &[&EndpointSlice], port_name: &str) -> String {
     let mut more = false;
     let mut count = 0usize;
     let ready = |e: &k8s_openapi::api::discovery::v1::Endpoint| {
-        e.conditions
-            .as_ref()
-            .and_then(|c| c.ready)
-            .unwrap_or(true)
+        e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true)
     };
     for slice in slices {
         // An endpoint without an address would crash kubectl; it is skipped here.
@@ -149,7 +146,10 @@ pub fn describe_service(
     };
     w.write(
         0,
-        &format!("IP Families:\t{}\n", or_none(spec.ip_families.as_ref(), ",")),
+        &format!(
+            "IP Families:\t{}\n",
+            or_none(spec.ip_families.as_ref(), ",")
+        ),
     );
     w.write(0, &format!("IP:\t{}\n", s(&spec.cluster_ip)));
     w.write(
@@ -166,10 +166,7 @@ pub fn describe_service(
         );
     }
     if !s(&spec.external_name).is_empty() {
-        w.write(
-            0,
-            &format!("External Name:\t{}\n", s(&spec.external_name)),
-        );
+        w.write(0, &format!("External Name:\t{}\n", s(&spec.external_name)));
     }
     let ingress = ingress_string(service);
     if !ingress.is_empty() {
@@ -222,7 +219,10 @@ pub fn describe_service(
         .as_ref()
         .filter(|l| !l.is_empty())
     {
-        w.write(0, &format!("LoadBalancer Source Ranges:\t{}\n", r.join(",")));
+        w.write(
+            0,
+            &format!("LoadBalancer Source Ranges:\t{}\n", r.join(",")),
+        );
     }
     describe_events(&mut w, events, None, now);
     w.finish()

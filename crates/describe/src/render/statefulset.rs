@@ -58,7 +58,10 @@ pub fn describe_statefulset(
             .as_ref()
             .and_then(|r| r.max_unavailable.as_ref())
         {
-            w.write(1, &format!("MaxUnavailable:\t{}\n", int_or_string(Some(mu))));
+            w.write(
+                1,
+                &format!("MaxUnavailable:\t{}\n", int_or_string(Some(mu))),
+            );
         }
     }
     pods_status_line(&mut w, pods, meta, "StatefulSet");
