@@ -20,7 +20,7 @@ fn parse_job_pods(v: &str) -> Option<JobPodsFacts> {
     let parts: Vec<&str> = v.split('/').collect();
     let first = parts.first()?;
     let ready = match first.split_once('(') {
-        Some((_, r)) => Some(count_before(r.trim_end_matches(')'), "Ready")?),
+        Some((_, r)) => Some(count_before(r.trim().trim_end_matches(')'), "Ready")?),
         None => None,
     };
     Some(JobPodsFacts {
