@@ -15,7 +15,8 @@ pub(super) const JOB: Kind = Kind {
     parse: |block| Described::Job(parse_job(block)),
 };
 
-/// `1 Active (0 Ready) / 0 Succeeded / 2 Failed`, with or without the ready count.
+/// `1 Active (0 Ready) / 0 Succeeded / 2 Failed`, with or without the ready count, or
+/// `1 Running / 0 Succeeded / 2 Failed` as kubectl printed it before 1.23.
 fn parse_job_pods(v: &str) -> Option<JobPodsFacts> {
     let parts: Vec<&str> = v.split('/').collect();
     let first = parts.first()?;
@@ -24,7 +25,7 @@ fn parse_job_pods(v: &str) -> Option<JobPodsFacts> {
         None => None,
     };
     Some(JobPodsFacts {
-        active: count_before(first, "Active")?,
+        active: count_before(first, "Active").or_else(|| count_before(first, "Running"))?,
         ready,
         succeeded: count_before(parts.get(1)?, "Succeeded")?,
         failed: count_before(parts.get(2)?, "Failed")?,
@@ -85,5 +86,7 @@ mod tests {
         let p = parse_job_pods("0 Active / 0 Succeeded / 6 Failed");
         assert_eq!(p.map(|p| (p.ready, p.failed)), Some((None, 6)));
         assert_eq!(parse_job_pods("0 Active / 0 Succeeded"), None);
+        let p = parse_job_pods("0 Running / 2 Succeeded / 3 Failed");
+        assert_eq!(p.map(|p| (p.active, p.succeeded)), Some((0, 2)));
     }
 }

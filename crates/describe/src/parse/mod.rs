@@ -377,7 +377,10 @@ fn walk<'a>(block: &[Line<'a>], mut f: impl FnMut(At<'_, 'a>)) -> Vec<EventFacts
         }
         let rel = l.indent.saturating_sub(base);
         if rel == 0 && in_events {
-            if table.wrapped(l, &mut events) {
+            // A line at the left edge continues the table when a terminal wrapped it: a
+            // row's message, or the header's last word before any row.
+            let header_tail = events.is_empty() && !l.body.contains(char::is_whitespace);
+            if table.wrapped(l, &mut events) || header_tail {
                 continue;
             }
             in_events = false;

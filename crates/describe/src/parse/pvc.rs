@@ -4,13 +4,14 @@ use crate::facts::{Described, PersistentVolumeClaimFacts, WorkloadConditionFacts
 
 use super::{At, Keys, Kind, Line, opt, opt_none, walk};
 
-/// PVCs: `Used By:`, or `StorageClass:` and `Access Modes:` without the `Reclaim Policy:`
-/// of a PersistentVolume.
+/// PVCs: `Used By:` (`Mounted By:` before kubectl 1.20), or `StorageClass:` and
+/// `Access Modes:` without the `Reclaim Policy:` of a PersistentVolume.
 pub(super) const PVC: Kind = Kind {
     name: "PersistentVolumeClaim",
     names: &["pvc", "persistentvolumeclaim", "persistentvolumeclaims"],
     recognise: |k: &Keys<'_>| {
         k.has("Used By")
+            || k.has("Mounted By")
             || (k.has("StorageClass") && k.has("Access Modes") && !k.has("Reclaim Policy"))
     },
     parse: |block| Described::PersistentVolumeClaim(parse_pvc(block)),
@@ -22,7 +23,7 @@ fn parse_pvc(block: &[Line<'_>]) -> PersistentVolumeClaimFacts {
         let v = at.value;
         if !at.top {
             match at.key {
-                "Used By" => c.used_by.push(v.to_string()),
+                "Used By" | "Mounted By" => c.used_by.push(v.to_string()),
                 "Conditions" => {
                     let mut t = v.split_whitespace();
                     if let (Some(ty), Some(st)) = (t.next(), t.next())
@@ -71,7 +72,7 @@ fn parse_pvc(block: &[Line<'_>]) -> PersistentVolumeClaimFacts {
                     .collect();
             }
             "VolumeMode" => c.volume_mode = opt(v),
-            "Used By" => c.used_by.extend(opt_none(v)),
+            "Used By" | "Mounted By" => c.used_by.extend(opt_none(v)),
             _ => {}
         }
     });
