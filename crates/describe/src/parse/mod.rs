@@ -7,11 +7,14 @@
 //! relative to the object's `Name:` line; table rows are split on runs of two
 //! or more spaces, falling back to single spaces when a paste collapsed them.
 //!
-//! One file per kind, mirroring `render/` (`pod.rs`, `node.rs`, `apps.rs`),
-//! each declaring its [`Kind`]: how a block of it is recognised and parsed.
+//! One file per kind, mirroring `render/` (`pod.rs`, `node.rs`, `apps.rs`,
+//! `daemonset.rs`, `statefulset.rs`, `service.rs`, `job.rs`, `pvc.rs`), each
+//! declaring its [`Kind`]: how a block of it is recognised and parsed.
 //! [`KINDS`] lists them; the events table every kind ends with is in
-//! `events.rs`. Adding a parsed kind touches its parse file, one line in
-//! [`KINDS`], and (for new facts) a [`Described`] variant in `facts.rs`.
+//! `events.rs`, and [`walk`] reads a block's top-level `Key: value` lines
+//! for the kinds without nested structure. Adding a parsed kind touches its
+//! parse file, one `mod` line and one line in [`KINDS`], and (for new facts)
+//! a [`Described`] variant in `facts.rs`.
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
@@ -119,8 +122,10 @@ pub(crate) fn parse_date(s: &str) -> Option<Timestamp> {
 /// Objects are recognised by a `Name:` line and classified by their fields
 /// (`Containers:` for pods, `Roles:`/`Taints:` for nodes, `StrategyType:`
 /// for Deployments, `Pods Status:` with `current / desired` replicas for
-/// ReplicaSets), with a preceding `kubectl describe <kind>` command as a
-/// tie-breaker. Unrecognised blocks are skipped. Never panics.
+/// ReplicaSets, `Desired Number of Nodes Scheduled:` for DaemonSets,
+/// `Update Strategy:` for StatefulSets, `Session Affinity:` for Services,
+/// `Pods Statuses:` for Jobs, `Used By:` for PVCs), with a preceding
+/// `kubectl describe <kind>` command as a tie-breaker. Unrecognised blocks are skipped. Never panics.
 pub fn parse(text: &str) -> Vec<Described> {
     let all = lines(text);
     // Block starts: a `Name:` line not nested deeper than the open object.
