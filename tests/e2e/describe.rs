@@ -67,16 +67,20 @@ fn object_events(kind: &str, meta: &ObjectMeta, events: &[Event]) -> Vec<Event> 
         .collect()
 }
 
-/// Events as `kubectl describe node` asks for them: involvedObject.uid is the node's uid or
-/// its name.
+/// Events as `kubectl describe node` asks for them: a Node with the node's name, no
+/// namespace, and the node's uid or its name as uid.
 fn node_events(node: &Node, events: &[Event]) -> Vec<Event> {
     let name = node.metadata.name.as_deref().unwrap_or_default();
     let uid = node.metadata.uid.as_deref().unwrap_or_default();
     events
         .iter()
         .filter(|e| {
-            let u = e.involved_object.uid.as_deref().unwrap_or_default();
-            (!uid.is_empty() && u == uid) || u == name
+            let o = &e.involved_object;
+            let u = o.uid.as_deref().unwrap_or_default();
+            o.kind.as_deref() == Some("Node")
+                && o.name.as_deref() == Some(name)
+                && o.namespace.as_deref().unwrap_or_default().is_empty()
+                && ((!uid.is_empty() && u == uid) || u == name)
         })
         .cloned()
         .collect()
@@ -305,8 +309,8 @@ fn diff(name: &str, theirs: &str, ours: &str) -> String {
     s
 }
 
-/// Fixture clusters the other e2e tests do not walk through: DaemonSets, Jobs, PVCs and
-/// services.
+/// Fixture clusters the other e2e tests do not walk through (Jobs, PVCs, services, nodes in
+/// trouble).
 const MORE_CLUSTERS: &[&str] = &["node-trouble", "workloads-storage"];
 
 /// Folders under `fixtures/describe/` holding odd objects of the described kinds.
