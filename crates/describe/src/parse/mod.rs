@@ -125,7 +125,8 @@ pub(crate) fn parse_date(s: &str) -> Option<Timestamp> {
 /// ReplicaSets, `Desired Number of Nodes Scheduled:` for DaemonSets,
 /// `Update Strategy:` for StatefulSets, `Session Affinity:` for Services,
 /// `Pods Statuses:` for Jobs, `Used By:` for PVCs), with a preceding
-/// `kubectl describe <kind>` command as a tie-breaker. Unrecognised blocks are skipped. Never panics.
+/// `kubectl describe <kind>` command as a tie-breaker. Unrecognised blocks
+/// are skipped. Never panics.
 pub fn parse(text: &str) -> Vec<Described> {
     let all = lines(text);
     // Block starts: a `Name:` line not nested deeper than the open object.

@@ -48,42 +48,35 @@ fn format_endpoints(slices: &[&EndpointSlice], port_name: &str) -> String {
         e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true)
     };
     for slice in slices {
-        // An endpoint without an address would crash kubectl; it is skipped here.
-        let endpoints = || slice.endpoints.iter().filter(|e| !e.addresses.is_empty());
-        match slice.ports.as_deref() {
-            None | Some([]) => {
-                for e in endpoints() {
-                    if list.len() == MAX_ENDPOINTS {
-                        more = true;
-                    }
-                    if !ready(e) {
-                        continue;
-                    }
-                    if !more {
-                        list.push(e.addresses.first().cloned().unwrap_or_default());
-                    }
-                    count += 1;
+        // A slice without ports (a headless service) lists bare addresses; otherwise each
+        // of its ports with the service port's name lists `host:port`.
+        let ports: Vec<Option<i32>> = match slice.ports.as_deref() {
+            None | Some([]) => vec![None],
+            Some(ports) => ports
+                .iter()
+                .filter(|p| s(&p.name) == port_name)
+                .map(|p| Some(p.port.unwrap_or(0)))
+                .collect(),
+        };
+        for port in ports {
+            // An endpoint without an address would crash kubectl; it is skipped here.
+            for e in slice.endpoints.iter() {
+                let Some(addr) = e.addresses.first() else {
+                    continue;
+                };
+                if list.len() == MAX_ENDPOINTS {
+                    more = true;
                 }
-            }
-            Some(ports) => {
-                for port in ports {
-                    if s(&port.name) != port_name {
-                        continue;
-                    }
-                    for e in endpoints() {
-                        if list.len() == MAX_ENDPOINTS {
-                            more = true;
-                        }
-                        if !ready(e) {
-                            continue;
-                        }
-                        if !more {
-                            let addr = e.addresses.first().map_or("", String::as_str);
-                            list.push(join_host_port(addr, port.port.unwrap_or(0)));
-                        }
-                        count += 1;
-                    }
+                if !ready(e) {
+                    continue;
                 }
+                if !more {
+                    list.push(match port {
+                        None => addr.clone(),
+                        Some(p) => join_host_port(addr, p),
+                    });
+                }
+                count += 1;
             }
         }
     }
