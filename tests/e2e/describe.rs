@@ -1,5 +1,6 @@
 //! The describe oracle: for every object of a described kind (pod, node, Deployment,
-//! ReplicaSet) of every fixture cluster, of the two troubleshoot.sh bundles in
+//! ReplicaSet, DaemonSet, StatefulSet, Service, Job, PersistentVolumeClaim) of every fixture
+//! cluster, of the odd objects under `fixtures/describe/`, of the two troubleshoot.sh bundles in
 //! `../shared/data/troubleshoot` and of the describe crate's generated set (init containers, every probe kind, env from ConfigMaps and Secrets,
 //! many volume types, tolerations, taints, pressure, unschedulable, terminated and waiting
 //! states...), our rendering must equal `kubectl.1.32 describe` run against `kbundle serve`
@@ -12,9 +13,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use jiff::Timestamp;
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kbundle_format::{ReadOptions, Snapshot};
 use serde_json::{Value, json};
@@ -64,19 +67,28 @@ fn object_events(kind: &str, meta: &ObjectMeta, events: &[Event]) -> Vec<Event> 
         .collect()
 }
 
-/// Events as `kubectl describe node` asks for them: involvedObject.uid is the node's uid or
-/// its name.
+/// Events as `kubectl describe node` asks for them: a Node with the node's name, no
+/// namespace, and the node's uid or its name as uid.
 fn node_events(node: &Node, events: &[Event]) -> Vec<Event> {
     let name = node.metadata.name.as_deref().unwrap_or_default();
     let uid = node.metadata.uid.as_deref().unwrap_or_default();
     events
         .iter()
         .filter(|e| {
-            let u = e.involved_object.uid.as_deref().unwrap_or_default();
-            (!uid.is_empty() && u == uid) || u == name
+            let o = &e.involved_object;
+            let u = o.uid.as_deref().unwrap_or_default();
+            o.kind.as_deref() == Some("Node")
+                && o.name.as_deref() == Some(name)
+                && o.namespace.as_deref().unwrap_or_default().is_empty()
+                && ((!uid.is_empty() && u == uid) || u == name)
         })
         .cloned()
         .collect()
+}
+
+/// `describe KIND -n NS NAME`.
+fn describe_args(kind: &str, ns: String, name: String) -> Vec<String> {
+    vec!["describe".into(), kind.into(), "-n".into(), ns, name]
 }
 
 /// One comparison: a name, kubectl's arguments, and our rendering at a given "now".
@@ -90,7 +102,7 @@ struct Outcome {
     failures: Vec<String>,
 }
 
-/// Compares every pod and node of the input at `path`.
+/// Compares every object of a described kind of the input at `path`.
 fn compare(label: &str, path: &Path, outcome: &mut Outcome) {
     let snapshot = Snapshot::open(path, &ReadOptions::default()).unwrap();
     let server = Serve::start(&[path], &[]);
@@ -183,6 +195,78 @@ fn compare(label: &str, path: &Path, outcome: &mut Outcome) {
             Box::new(move |now| kbundle_describe::describe_replicaset(&rs, &in_ns, &ev, now)),
         ));
     }
+    let in_ns = |ns: &str| -> Vec<Pod> {
+        pods.iter()
+            .filter(|p| p.metadata.namespace.as_deref() == Some(ns))
+            .cloned()
+            .collect()
+    };
+    let slices: Vec<EndpointSlice> = snapshot
+        .of_kind("discovery.k8s.io", "EndpointSlice")
+        .map(|o| typed(&o.value))
+        .collect();
+    for o in snapshot.of_kind("apps", "DaemonSet") {
+        let ds: DaemonSet = typed(&o.value);
+        let (ns, name) = (o.namespace().to_string(), o.name().to_string());
+        let (ev, pods) = (
+            object_events("DaemonSet", &ds.metadata, &events),
+            in_ns(&ns),
+        );
+        cases.push((
+            format!("{label}: daemonset {ns}/{name}"),
+            describe_args("daemonset", ns, name),
+            Box::new(move |now| kbundle_describe::describe_daemonset(&ds, &pods, &ev, now)),
+        ));
+    }
+    for o in snapshot.of_kind("apps", "StatefulSet") {
+        let sts: StatefulSet = typed(&o.value);
+        let (ns, name) = (o.namespace().to_string(), o.name().to_string());
+        let (ev, pods) = (
+            object_events("StatefulSet", &sts.metadata, &events),
+            in_ns(&ns),
+        );
+        cases.push((
+            format!("{label}: statefulset {ns}/{name}"),
+            describe_args("statefulset", ns, name),
+            Box::new(move |now| kbundle_describe::describe_statefulset(&sts, &pods, &ev, now)),
+        ));
+    }
+    for o in snapshot.of_kind("", "Service") {
+        let svc: Service = typed(&o.value);
+        let (ns, name) = (o.namespace().to_string(), o.name().to_string());
+        let ev = object_events("Service", &svc.metadata, &events);
+        let slices = slices.clone();
+        cases.push((
+            format!("{label}: service {ns}/{name}"),
+            describe_args("service", ns, name),
+            Box::new(move |now| kbundle_describe::describe_service(&svc, &slices, &ev, now)),
+        ));
+    }
+    for o in snapshot.of_kind("batch", "Job") {
+        let job: Job = typed(&o.value);
+        let (ns, name) = (o.namespace().to_string(), o.name().to_string());
+        let ev = object_events("Job", &job.metadata, &events);
+        cases.push((
+            format!("{label}: job {ns}/{name}"),
+            describe_args("job", ns, name),
+            Box::new(move |now| kbundle_describe::describe_job(&job, &ev, now)),
+        ));
+    }
+    for o in snapshot.of_kind("", "PersistentVolumeClaim") {
+        let pvc: PersistentVolumeClaim = typed(&o.value);
+        let (ns, name) = (o.namespace().to_string(), o.name().to_string());
+        let (ev, pods) = (
+            object_events("PersistentVolumeClaim", &pvc.metadata, &events),
+            in_ns(&ns),
+        );
+        cases.push((
+            format!("{label}: persistentvolumeclaim {ns}/{name}"),
+            describe_args("persistentvolumeclaim", ns, name),
+            Box::new(move |now| {
+                kbundle_describe::describe_persistentvolumeclaim(&pvc, &pods, &ev, now)
+            }),
+        ));
+    }
     for (name, args, render) in cases {
         // kubectl and we must agree on "now" to the second: retry once if a second boundary
         // fell between the two.
@@ -225,6 +309,13 @@ fn diff(name: &str, theirs: &str, ours: &str) -> String {
     s
 }
 
+/// Fixture clusters the other e2e tests do not walk through (Jobs, PVCs, services, nodes in
+/// trouble).
+const MORE_CLUSTERS: &[&str] = &["node-trouble", "workloads-storage"];
+
+/// Folders under `fixtures/describe/` holding odd objects of the described kinds.
+const DESCRIBE_FIXTURES: &[&str] = &["kinds"];
+
 /// The describe crate's generated objects, written as a generic folder.
 /// The real troubleshoot.sh bundles under `../shared/data/troubleshoot`.
 const TROUBLESHOOT_BUNDLES: &[&str] = &["baseline.tar.gz", "support-bundle.tar.gz"];
@@ -265,8 +356,15 @@ fn describe_matches_kubectl_132_for_every_described_object() {
         by_kind: BTreeMap::new(),
         failures: Vec::new(),
     };
-    for name in FIXTURES {
+    for name in FIXTURES.iter().chain(MORE_CLUSTERS) {
         compare(name, &fixture(name), &mut outcome);
+    }
+    for name in DESCRIBE_FIXTURES {
+        compare(
+            name,
+            &root().join("fixtures/describe").join(name),
+            &mut outcome,
+        );
     }
     for name in TROUBLESHOOT_BUNDLES {
         let path = root().join("../shared/data/troubleshoot").join(name);
@@ -280,7 +378,17 @@ fn describe_matches_kubectl_132_for_every_described_object() {
         outcome.identical, outcome.total, outcome.by_kind
     );
     assert!(outcome.total >= 30, "only {} cases", outcome.total);
-    for kind in ["pod", "node", "deployment", "replicaset"] {
+    for kind in [
+        "pod",
+        "node",
+        "deployment",
+        "replicaset",
+        "daemonset",
+        "statefulset",
+        "service",
+        "job",
+        "persistentvolumeclaim",
+    ] {
         let n = outcome.by_kind.get(kind).copied().unwrap_or_default();
         assert!(n >= 2, "only {n} objects of kind {kind} compared");
     }

@@ -222,7 +222,7 @@ fn newest(d: &Described) -> Option<Timestamp> {
             .flatten()
             .chain(n.creation_timestamp)
             .max(),
-        Described::Deployment(_) | Described::ReplicaSet(_) => None,
+        _ => None,
     }
 }
 
@@ -283,7 +283,7 @@ impl Facts {
             match &mut d {
                 Described::Pod(p) => p.name = name,
                 Described::Node(n) => n.name = name,
-                Described::Deployment(_) | Described::ReplicaSet(_) => return,
+                _ => return,
             }
         }
         match d {
@@ -432,6 +432,9 @@ impl Facts {
                 };
                 events(self, text, now, regarding, &w.events);
             }
+            // DaemonSets, StatefulSets, Services, Jobs and PVCs read from describe text are
+            // not added to the facts yet (no rule reads them from text).
+            _ => {}
         }
     }
 }

@@ -48,21 +48,16 @@ pub fn text_parts(text: &str) -> Vec<TextPart> {
     let mut parts: Vec<TextPart> = Vec::new();
     // Describe output, by its blocks.
     for d in parse(text) {
-        let (what, name) = match &d {
-            Described::Pod(p) => (
-                "describe Pod",
-                Some(match &p.namespace {
-                    Some(ns) => format!("{ns}/{}", p.name),
-                    None => p.name.clone(),
-                }),
-            ),
-            Described::Node(n) => ("describe Node", Some(n.name.clone())),
-            Described::Deployment(w) => ("describe Deployment", Some(w.name.clone())),
-            Described::ReplicaSet(w) => ("describe ReplicaSet", Some(w.name.clone())),
+        let name = match &d {
+            Described::Pod(p) => match &p.namespace {
+                Some(ns) => format!("{ns}/{}", p.name),
+                None => p.name.clone(),
+            },
+            other => other.name().to_string(),
         };
         parts.push(TextPart {
-            what: what.to_string(),
-            name: name.filter(|n| !n.is_empty()),
+            what: format!("describe {}", d.kind()),
+            name: Some(name).filter(|n| !n.is_empty()),
             first_line: d.line().max(1),
             last_line: d.line().max(1),
         });

@@ -24,6 +24,16 @@ pub enum Described {
     Deployment(WorkloadFacts),
     /// A `kubectl describe replicaset` block.
     ReplicaSet(WorkloadFacts),
+    /// A `kubectl describe daemonset` block.
+    DaemonSet(DaemonSetFacts),
+    /// A `kubectl describe statefulset` block.
+    StatefulSet(StatefulSetFacts),
+    /// A `kubectl describe service` block.
+    Service(ServiceFacts),
+    /// A `kubectl describe job` block.
+    Job(JobFacts),
+    /// A `kubectl describe persistentvolumeclaim` block.
+    PersistentVolumeClaim(PersistentVolumeClaimFacts),
 }
 
 impl Described {
@@ -33,6 +43,11 @@ impl Described {
             Described::Pod(p) => p.line,
             Described::Node(n) => n.line,
             Described::Deployment(w) | Described::ReplicaSet(w) => w.line,
+            Described::DaemonSet(d) => d.line,
+            Described::StatefulSet(s) => s.line,
+            Described::Service(s) => s.line,
+            Described::Job(j) => j.line,
+            Described::PersistentVolumeClaim(c) => c.line,
         }
     }
 
@@ -42,6 +57,26 @@ impl Described {
             Described::Pod(p) => &p.name,
             Described::Node(n) => &n.name,
             Described::Deployment(w) | Described::ReplicaSet(w) => &w.name,
+            Described::DaemonSet(d) => &d.name,
+            Described::StatefulSet(s) => &s.name,
+            Described::Service(s) => &s.name,
+            Described::Job(j) => &j.name,
+            Described::PersistentVolumeClaim(c) => &c.name,
+        }
+    }
+
+    /// The kind, as `kubectl describe` names it (`Pod`, `PersistentVolumeClaim`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Described::Pod(_) => "Pod",
+            Described::Node(_) => "Node",
+            Described::Deployment(_) => "Deployment",
+            Described::ReplicaSet(_) => "ReplicaSet",
+            Described::DaemonSet(_) => "DaemonSet",
+            Described::StatefulSet(_) => "StatefulSet",
+            Described::Service(_) => "Service",
+            Described::Job(_) => "Job",
+            Described::PersistentVolumeClaim(_) => "PersistentVolumeClaim",
         }
     }
 }
@@ -353,4 +388,196 @@ pub struct WorkloadConditionFacts {
     pub status: String,
     /// Reason.
     pub reason: String,
+}
+
+/// Facts of a described DaemonSet. kubectl prints no `Namespace:` for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DaemonSetFacts {
+    /// 1-based line of `Name:`.
+    pub line: usize,
+    /// `Name:`.
+    pub name: String,
+    /// `Selector:` (`None` when empty).
+    pub selector: Option<String>,
+    /// `Node-Selector:` (`None` for `<none>`).
+    pub node_selector: Option<String>,
+    /// `Desired Number of Nodes Scheduled:`.
+    pub desired_scheduled: Option<i64>,
+    /// `Current Number of Nodes Scheduled:`.
+    pub current_scheduled: Option<i64>,
+    /// `Number of Nodes Scheduled with Up-to-date Pods:`.
+    pub updated_scheduled: Option<i64>,
+    /// `Number of Nodes Scheduled with Available Pods:`.
+    pub available: Option<i64>,
+    /// `Number of Nodes Misscheduled:`.
+    pub misscheduled: Option<i64>,
+    /// `Pods Status:` counts.
+    pub pods_status: Option<PodsStatusFacts>,
+    /// `Events:` rows.
+    pub events: Vec<EventFacts>,
+}
+
+/// Facts of a described StatefulSet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatefulSetFacts {
+    /// 1-based line of `Name:`.
+    pub line: usize,
+    /// `Name:`.
+    pub name: String,
+    /// `Namespace:`.
+    pub namespace: Option<String>,
+    /// `CreationTimestamp:`.
+    pub creation_timestamp: Option<Timestamp>,
+    /// `Selector:` (`None` when empty).
+    pub selector: Option<String>,
+    /// `Replicas: N desired | M total`: N.
+    pub desired: Option<i64>,
+    /// `Replicas: N desired | M total`: M.
+    pub total: Option<i64>,
+    /// `Update Strategy:`.
+    pub update_strategy: Option<String>,
+    /// `Partition:` under `Update Strategy:`.
+    pub partition: Option<i64>,
+    /// `Pods Status:` counts.
+    pub pods_status: Option<PodsStatusFacts>,
+    /// The names under `Volume Claims:`.
+    pub volume_claims: Vec<String>,
+    /// `Events:` rows.
+    pub events: Vec<EventFacts>,
+}
+
+/// Facts of a described Service.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceFacts {
+    /// 1-based line of `Name:`.
+    pub line: usize,
+    /// `Name:`.
+    pub name: String,
+    /// `Namespace:`.
+    pub namespace: Option<String>,
+    /// `Selector:` (`None` for `<none>`: a service without a selector).
+    pub selector: Option<String>,
+    /// `Type:` (`ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`).
+    pub type_: Option<String>,
+    /// `IP:` (`None` when empty; a headless service shows `IP: None`, kept as
+    /// `Some("None")`).
+    pub cluster_ip: Option<String>,
+    /// `External IPs:`.
+    pub external_ips: Vec<String>,
+    /// `External Name:`.
+    pub external_name: Option<String>,
+    /// `LoadBalancer Ingress:` (IP or hostname, as printed).
+    pub load_balancer_ingress: Vec<String>,
+    /// One entry per `Port:` line.
+    pub ports: Vec<ServicePortFacts>,
+    /// `Session Affinity:`.
+    pub session_affinity: Option<String>,
+    /// `External Traffic Policy:`.
+    pub external_traffic_policy: Option<String>,
+    /// `Events:` rows.
+    pub events: Vec<EventFacts>,
+}
+
+/// A service port with its target and ready endpoints.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServicePortFacts {
+    /// 1-based line of `Port:`.
+    pub line: usize,
+    /// Port name (`None` for `<unset>`).
+    pub name: Option<String>,
+    /// Port number.
+    pub port: Option<i64>,
+    /// Protocol, e.g. `TCP`.
+    pub protocol: String,
+    /// `TargetPort:` without the protocol (a number or a named port).
+    pub target_port: Option<String>,
+    /// `NodePort:` number.
+    pub node_port: Option<i64>,
+    /// `Endpoints:`: the ready endpoints kubectl listed (`host:port`, or the address of
+    /// a headless service without ports). Empty for `<none>` and for an empty line.
+    pub endpoints: Vec<String>,
+    /// `N` of a trailing `+ N more...`.
+    pub more_endpoints: u64,
+}
+
+/// Facts of a described Job. kubectl 1.32 prints no conditions for a Job: a failure shows
+/// in `Pods Statuses:` and in the events (`BackoffLimitExceeded`, `DeadlineExceeded`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobFacts {
+    /// 1-based line of `Name:`.
+    pub line: usize,
+    /// `Name:`.
+    pub name: String,
+    /// `Namespace:`.
+    pub namespace: Option<String>,
+    /// `Selector:` (`None` when empty).
+    pub selector: Option<String>,
+    /// `Controlled By:` (`CronJob/name` for a scheduled job).
+    pub controlled_by: Option<String>,
+    /// `Parallelism:`.
+    pub parallelism: Option<i64>,
+    /// `Completions:` (`None` for `<unset>`).
+    pub completions: Option<i64>,
+    /// `Completion Mode:`.
+    pub completion_mode: Option<String>,
+    /// `Suspend:`.
+    pub suspend: Option<bool>,
+    /// `Backoff Limit:`.
+    pub backoff_limit: Option<i64>,
+    /// `Start Time:`.
+    pub start_time: Option<Timestamp>,
+    /// `Completed At:`.
+    pub completed_at: Option<Timestamp>,
+    /// `Duration:` as printed.
+    pub duration: Option<String>,
+    /// `Active Deadline Seconds:`.
+    pub active_deadline_seconds: Option<i64>,
+    /// `Pods Statuses:` counts.
+    pub pods: Option<JobPodsFacts>,
+    /// `Completed Indexes:` as printed (Indexed jobs).
+    pub completed_indexes: Option<String>,
+    /// `Events:` rows.
+    pub events: Vec<EventFacts>,
+}
+
+/// `Pods Statuses: N Active (R Ready) / S Succeeded / F Failed`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobPodsFacts {
+    /// Active pods.
+    pub active: i64,
+    /// Ready pods among the active ones, when shown.
+    pub ready: Option<i64>,
+    /// Succeeded pods.
+    pub succeeded: i64,
+    /// Failed pods.
+    pub failed: i64,
+}
+
+/// Facts of a described PersistentVolumeClaim.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersistentVolumeClaimFacts {
+    /// 1-based line of `Name:`.
+    pub line: usize,
+    /// `Name:`.
+    pub name: String,
+    /// `Namespace:`.
+    pub namespace: Option<String>,
+    /// `StorageClass:` (`None` when empty: no class requested).
+    pub storage_class: Option<String>,
+    /// `Status:` (`Pending`, `Bound`, `Lost`, or `Terminating (lasts ...)`).
+    pub status: Option<String>,
+    /// `Volume:` (`None` when empty: not bound).
+    pub volume: Option<String>,
+    /// `Capacity:` (`None` when empty: kubectl shows it only once bound).
+    pub capacity: Option<String>,
+    /// `Access Modes:` (`RWO`, `ROX`, `RWX`, `RWOP`; empty until bound).
+    pub access_modes: Vec<String>,
+    /// `VolumeMode:`.
+    pub volume_mode: Option<String>,
+    /// `Used By:` pod names.
+    pub used_by: Vec<String>,
+    /// `Conditions:` rows.
+    pub conditions: Vec<WorkloadConditionFacts>,
+    /// `Events:` rows.
+    pub events: Vec<EventFacts>,
 }

@@ -1,11 +1,14 @@
-//! Render and parse `kubectl describe` text for pods, nodes, Deployments and
-//! ReplicaSets. Pure: no I/O, no clock, no environment.
+//! Render and parse `kubectl describe` text for pods, nodes, Deployments,
+//! ReplicaSets, DaemonSets, StatefulSets, Services, Jobs and
+//! PersistentVolumeClaims. Pure: no I/O, no clock, no environment.
 //!
 //! # Rendering
 //!
-//! [`describe_pod`], [`describe_node`], [`describe_deployment`] and
-//! [`describe_replicaset`] produce the text `kubectl describe` v1.32 prints
-//! for the same objects, byte for byte: the same sections and placeholders
+//! [`describe_pod`], [`describe_node`], [`describe_deployment`],
+//! [`describe_replicaset`], [`describe_daemonset`], [`describe_statefulset`],
+//! [`describe_service`], [`describe_job`] and
+//! [`describe_persistentvolumeclaim`] produce the text `kubectl describe`
+//! v1.32 prints for the same objects, byte for byte: the same sections and placeholders
 //! (`<none>`, `<unknown>`, `<unset>`), quantities in canonical form (`0.5` is
 //! printed `500m`), ages with apimachinery's `HumanDuration` (`4m58s`,
 //! `3h2m`, `44d`), and the column alignment of Go's `text/tabwriter` as
@@ -20,8 +23,13 @@
 //!   `kube-node-lease` (`None` prints kubectl's line for a lease that is not
 //!   found), the pods bound to the node (terminated ones are dropped here, as
 //!   kubectl's field selector would), the namespace's ReplicaSets for a
-//!   Deployment and the candidate pods for a ReplicaSet (ownership is checked
-//!   here, as kubectl does).
+//!   Deployment, the candidate pods for a ReplicaSet, DaemonSet or StatefulSet
+//!   (kubectl lists them by the selector; ownership is checked here, as
+//!   kubectl does), the EndpointSlices for a Service (those labelled
+//!   `kubernetes.io/service-name` with its name are used) and the namespace's
+//!   pods for a PersistentVolumeClaim (those using or owning it are listed
+//!   under `Used By`). A Job needs nothing but its events: its pod counts come
+//!   from its status.
 //! - **Order of inputs does not matter**: events and a node's pods are first
 //!   put in the order the API server lists them (`namespace/name`; for a
 //!   node, the events naming it by UID before those naming it by name), then
@@ -40,8 +48,11 @@
 //!   equality, where an unset list and an empty list differ (Go's semantic
 //!   equality treats them alike);
 //! - unset fields that Go would dereference and crash on (e.g. a
-//!   Deployment's `spec.replicas`, a gRPC probe's `service`) take their API
-//!   default;
+//!   Deployment's or StatefulSet's `spec.replicas`, a gRPC probe's `service`,
+//!   an EndpointSlice port's `port`) take their API default, and an
+//!   EndpointSlice endpoint without an address is skipped;
+//! - a pod counted in a DaemonSet's or StatefulSet's `Pods Status` must be
+//!   controlled by it; that it matches the selector is the caller's part;
 //! - kubectl's error branches (`Pods: not authorized` on a node, `error in
 //!   fetching pods` on a ReplicaSet, a lease lookup failing for another
 //!   reason than "not found") are not produced.
@@ -49,9 +60,11 @@
 //! How this is checked: the workspace's e2e test `tests/e2e/describe.rs`
 //! (run in CI) serves objects with `kbundle serve` to the real
 //! `kubectl.1.32 describe` and diffs its output with ours, byte for byte:
-//! every pod, node, Deployment and ReplicaSet of the fixture clusters, of
-//! the two troubleshoot.sh bundles in `/work/shared/data/troubleshoot` and
-//! of this crate's hand-built objects (`tests/common`) come out identical.
+//! every object of the nine kinds in the fixture clusters, in
+//! `fixtures/describe/` (odd Services, Jobs, PVCs, StatefulSets and
+//! DaemonSets), in the two troubleshoot.sh bundles in
+//! `/work/shared/data/troubleshoot` and in this crate's hand-built objects
+//! (`tests/common`) comes out identical.
 //!
 //! # Parsing
 //!
@@ -60,9 +73,11 @@
 //! at, so an analyzer can cite its evidence. It accepts CRLF, tabs, trailing
 //! spaces, shell prompts, k9s borders, several describes in one text,
 //! truncated output, and excerpts without their `Name:` header (returned
-//! with an empty name). Describes of other kinds (services, StatefulSets,
-//! ...) are skipped. Multi-line values (wrapped messages) keep their first
-//! line. It never panics.
+//! with an empty name). Describes of other kinds (ConfigMaps,
+//! PersistentVolumes, ...) are skipped. Older kubectl layouts of the same
+//! kinds are read too (`Mounted By:` for `Used By:`, `Running` for `Active`
+//! in a Job's `Pods Statuses:`). Multi-line values (wrapped messages) keep
+//! their first line. It never panics.
 //!
 //! # Example
 //!
@@ -96,11 +111,18 @@ mod tabwriter;
 mod timefmt;
 
 pub use facts::{
-    AllocatedFacts, ContainerFacts, ContainerStateFacts, Described, EventFacts, NodeConditionFacts,
-    NodeFacts, NodePodFacts, PodConditionFacts, PodFacts, PodsStatusFacts, ReplicaFacts,
-    ResourceCell, TaintFacts, WorkloadConditionFacts, WorkloadFacts,
+    AllocatedFacts, ContainerFacts, ContainerStateFacts, DaemonSetFacts, Described, EventFacts,
+    JobFacts, JobPodsFacts, NodeConditionFacts, NodeFacts, NodePodFacts,
+    PersistentVolumeClaimFacts, PodConditionFacts, PodFacts, PodsStatusFacts, ReplicaFacts,
+    ResourceCell, ServiceFacts, ServicePortFacts, StatefulSetFacts, TaintFacts,
+    WorkloadConditionFacts, WorkloadFacts,
 };
 pub use parse::{is_elision, parse};
 pub use render::apps::{describe_deployment, describe_replicaset};
+pub use render::daemonset::describe_daemonset;
+pub use render::job::describe_job;
 pub use render::node::describe_node;
 pub use render::pod::describe_pod;
+pub use render::pvc::describe_persistentvolumeclaim;
+pub use render::service::describe_service;
+pub use render::statefulset::describe_statefulset;

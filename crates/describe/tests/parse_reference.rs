@@ -535,9 +535,10 @@ fn kubectl132_deployment_then_replicaset() {
 }
 
 #[test]
-fn other_kinds_are_not_mistaken_for_pods_or_deployments() {
+fn services_and_statefulsets_are_not_mistaken_for_pods_or_deployments() {
     // Hand-written in the layout of `kubectl describe service` and
-    // `kubectl describe statefulset`, followed by a pod.
+    // `kubectl describe statefulset`, followed by a pod, and a ConfigMap (a kind
+    // the parser does not read).
     let text = "\
 Name:              kube-dns
 Namespace:         kube-system
@@ -564,11 +565,25 @@ Pods Status:        3 Running / 0 Waiting / 0 Succeeded / 0 Failed
 Events:             <none>
 "
     .to_string()
-        + &data("s8_2_pod_running_nginx.txt");
+        + &data("s8_2_pod_running_nginx.txt")
+        + "
+Name:         kube-root-ca.crt
+Namespace:    default
+Labels:       <none>
+Annotations:  <none>
+
+Data
+====
+";
     let found = parse(&text);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(
-        matches!(&found[0], Described::Pod(p) if p.name == "nginx-deployment-67d4bdd6f5-w6kd7")
+    let kinds: Vec<(&str, &str)> = found.iter().map(|d| (d.kind(), d.name())).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Service", "kube-dns"),
+            ("StatefulSet", "web"),
+            ("Pod", "nginx-deployment-67d4bdd6f5-w6kd7")
+        ]
     );
 }
 

@@ -683,3 +683,498 @@ proptest! {
         prop_assert_eq!(got_events, want_events);
     }
 }
+
+// The kinds of issue #17: DaemonSet, StatefulSet, Service, Job, PersistentVolumeClaim.
+
+mod kinds {
+    use super::*;
+    use k8s_openapi::api::apps::v1::{
+        DaemonSet, DaemonSetSpec, DaemonSetStatus, RollingUpdateStatefulSetStrategy, StatefulSet,
+        StatefulSetSpec, StatefulSetStatus, StatefulSetUpdateStrategy,
+    };
+    use k8s_openapi::api::batch::v1::{Job, JobSpec, JobStatus};
+    use k8s_openapi::api::core::v1::{
+        LoadBalancerIngress, LoadBalancerStatus, PersistentVolumeClaim, PersistentVolumeClaimSpec,
+        PersistentVolumeClaimStatus, PersistentVolumeClaimVolumeSource, PodTemplateSpec, Service,
+        ServicePort, ServiceSpec, ServiceStatus, Volume, VolumeResourceRequirements,
+    };
+    use k8s_openapi::api::discovery::v1::{
+        Endpoint, EndpointConditions, EndpointPort, EndpointSlice,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, OwnerReference};
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    use kbundle_describe::{JobPodsFacts, PodsStatusFacts, ServicePortFacts};
+
+    const PHASES: [&str; 5] = ["Running", "Pending", "Succeeded", "Failed", "Unknown"];
+
+    fn meta(name: String, ns: String, uid: &str) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name),
+            namespace: Some(ns),
+            uid: Some(uid.to_string()),
+            ..ObjectMeta::default()
+        }
+    }
+
+    fn selector(labels: &BTreeMap<String, String>) -> (LabelSelector, Option<String>) {
+        let text = labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let sel = LabelSelector {
+            match_labels: Some(labels.clone()),
+            ..LabelSelector::default()
+        };
+        (sel, (!text.is_empty()).then_some(text))
+    }
+
+    /// Pods of `ns` in the given phases, controlled by the owner `uid` (or not, when
+    /// `owned` is false), and the `Pods Status` they give.
+    fn owned_pods(ns: &str, uid: &str, phases: &[(usize, bool)]) -> (Vec<Pod>, PodsStatusFacts) {
+        let mut status = PodsStatusFacts::default();
+        let pods = phases
+            .iter()
+            .enumerate()
+            .map(|(i, &(phase, owned))| {
+                let phase = PHASES[phase % PHASES.len()];
+                if owned {
+                    match phase {
+                        "Running" => status.running += 1,
+                        "Pending" => status.waiting += 1,
+                        "Succeeded" => status.succeeded += 1,
+                        "Failed" => status.failed += 1,
+                        _ => {}
+                    }
+                }
+                Pod {
+                    metadata: ObjectMeta {
+                        owner_references: Some(vec![OwnerReference {
+                            uid: if owned {
+                                uid.to_string()
+                            } else {
+                                "other".into()
+                            },
+                            controller: Some(true),
+                            kind: "X".into(),
+                            name: "x".into(),
+                            ..OwnerReference::default()
+                        }]),
+                        ..meta(format!("pod-{i}"), ns.to_string(), &format!("pod-uid-{i}"))
+                    },
+                    status: Some(PodStatus {
+                        phase: Some(phase.to_string()),
+                        ..PodStatus::default()
+                    }),
+                    ..Pod::default()
+                }
+            })
+            .collect();
+        (pods, status)
+    }
+
+    fn events_of(got: &[EventFacts], events: &[Event]) -> (Vec<EventFacts>, Vec<EventFacts>) {
+        let mut got = got.to_vec();
+        strip_events(&mut got);
+        (got, sorted_events(events).iter().map(event_facts).collect())
+    }
+
+    fn phases() -> impl Strategy<Value = Vec<(usize, bool)>> {
+        vec((0usize..5, proptest::bool::weighted(0.8)), 0..8)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+
+        #[test]
+        fn daemonsets_round_trip(
+            (n, ns) in (name(), name()),
+            labels in labels(),
+            node_selector in labels(),
+            counts in vec(0i32..5000, 5),
+            pod_phases in phases(),
+            events in vec(event(), 0..4),
+        ) {
+            prop_assume!(distinct_times(&events));
+            let (sel, sel_text) = selector(&labels);
+            let (pods, status) = owned_pods(&ns, "ds-uid", &pod_phases);
+            let ds = DaemonSet {
+                metadata: meta(n.clone(), ns, "ds-uid"),
+                spec: Some(DaemonSetSpec {
+                    selector: sel,
+                    template: PodTemplateSpec {
+                        spec: Some(PodSpec {
+                            node_selector: Some(node_selector.clone()),
+                            ..PodSpec::default()
+                        }),
+                        ..PodTemplateSpec::default()
+                    },
+                    ..DaemonSetSpec::default()
+                }),
+                status: Some(DaemonSetStatus {
+                    desired_number_scheduled: counts[0],
+                    current_number_scheduled: counts[1],
+                    updated_number_scheduled: Some(counts[2]),
+                    number_available: Some(counts[3]),
+                    number_misscheduled: counts[4],
+                    ..DaemonSetStatus::default()
+                }),
+            };
+            let text = kbundle_describe::describe_daemonset(&ds, &pods, &events, now());
+            let found = parse(&text);
+            let [Described::DaemonSet(got)] = found.as_slice() else {
+                return Err(TestCaseError::fail(format!("not one daemonset:\n{text}")));
+            };
+            prop_assert_eq!(&got.name, &n);
+            prop_assert_eq!(&got.selector, &sel_text);
+            let node_sel: Vec<String> =
+                node_selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            prop_assert_eq!(got.node_selector.clone(), (!node_sel.is_empty()).then(|| node_sel.join(",")));
+            let want: Vec<Option<i64>> = counts.iter().map(|c| Some(i64::from(*c))).collect();
+            prop_assert_eq!(
+                vec![got.desired_scheduled, got.current_scheduled, got.updated_scheduled, got.available, got.misscheduled],
+                want
+            );
+            prop_assert_eq!(got.pods_status.clone(), Some(status));
+            let (g, w) = events_of(&got.events, &events);
+            prop_assert_eq!(g, w);
+        }
+
+        #[test]
+        fn statefulsets_round_trip(
+            (n, ns) in (name(), name()),
+            labels in labels(),
+            (desired, total) in (0i32..500, 0i32..500),
+            strategy in prop_oneof![Just("RollingUpdate"), Just("OnDelete")],
+            partition in option::of(0i32..50),
+            claims in proptest::collection::btree_set(name(), 0..3),
+            pod_phases in phases(),
+            events in vec(event(), 0..4),
+        ) {
+            prop_assume!(distinct_times(&events));
+            let (sel, sel_text) = selector(&labels);
+            let (pods, status) = owned_pods(&ns, "sts-uid", &pod_phases);
+            let sts = StatefulSet {
+                metadata: meta(n.clone(), ns.clone(), "sts-uid"),
+                spec: Some(StatefulSetSpec {
+                    replicas: Some(desired),
+                    selector: sel,
+                    update_strategy: Some(StatefulSetUpdateStrategy {
+                        type_: Some(strategy.to_string()),
+                        rolling_update: Some(RollingUpdateStatefulSetStrategy {
+                            partition,
+                            max_unavailable: None,
+                        }),
+                    }),
+                    volume_claim_templates: Some(
+                        claims
+                            .iter()
+                            .map(|c| PersistentVolumeClaim {
+                                metadata: ObjectMeta {
+                                    name: Some(c.clone()),
+                                    ..ObjectMeta::default()
+                                },
+                                ..PersistentVolumeClaim::default()
+                            })
+                            .collect(),
+                    ),
+                    ..StatefulSetSpec::default()
+                }),
+                status: Some(StatefulSetStatus {
+                    replicas: total,
+                    ..StatefulSetStatus::default()
+                }),
+            };
+            let text = kbundle_describe::describe_statefulset(&sts, &pods, &events, now());
+            let found = parse(&text);
+            let [Described::StatefulSet(got)] = found.as_slice() else {
+                return Err(TestCaseError::fail(format!("not one statefulset:\n{text}")));
+            };
+            prop_assert_eq!(&got.name, &n);
+            prop_assert_eq!(got.namespace.as_deref(), Some(ns.as_str()));
+            prop_assert_eq!(&got.selector, &sel_text);
+            prop_assert_eq!((got.desired, got.total), (Some(i64::from(desired)), Some(i64::from(total))));
+            prop_assert_eq!(got.update_strategy.as_deref(), Some(strategy));
+            prop_assert_eq!(got.partition, partition.map(i64::from));
+            prop_assert_eq!(got.pods_status.clone(), Some(status));
+            prop_assert_eq!(got.volume_claims.clone(), claims.into_iter().collect::<Vec<_>>());
+            let (g, w) = events_of(&got.events, &events);
+            prop_assert_eq!(g, w);
+        }
+
+        #[test]
+        fn services_round_trip(
+            (n, ns) in (name(), name()),
+            selector_labels in option::of(labels()),
+            type_ in prop_oneof![Just("ClusterIP"), Just("NodePort"), Just("LoadBalancer")],
+            ip in "172\\.21\\.[0-9]{1,3}\\.[0-9]{1,3}",
+            ports in proptest::collection::btree_map(
+                "[a-z]{1,8}",
+                (1i32..65536, prop_oneof![Just("TCP"), Just("UDP")], option::of(30000i32..32768), proptest::bool::ANY),
+                0..3,
+            ),
+            endpoints in vec(("10\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}", option::of(proptest::bool::ANY)), 0..7),
+            ingress in vec("[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}", 0..3),
+            events in vec(event(), 0..4),
+        ) {
+            prop_assume!(distinct_times(&events));
+            let svc = Service {
+                metadata: meta(n.clone(), ns.clone(), "svc-uid"),
+                spec: Some(ServiceSpec {
+                    type_: Some(type_.to_string()),
+                    selector: selector_labels.clone(),
+                    cluster_ip: Some(ip.clone()),
+                    ports: Some(
+                        ports
+                            .iter()
+                            .map(|(name, (port, proto, node_port, named_target))| ServicePort {
+                                name: Some(name.clone()),
+                                port: *port,
+                                protocol: Some(proto.to_string()),
+                                node_port: *node_port,
+                                target_port: Some(if *named_target {
+                                    IntOrString::String(name.clone())
+                                } else {
+                                    IntOrString::Int(*port)
+                                }),
+                                ..ServicePort::default()
+                            })
+                            .collect(),
+                    ),
+                    ..ServiceSpec::default()
+                }),
+                status: Some(ServiceStatus {
+                    load_balancer: Some(LoadBalancerStatus {
+                        ingress: Some(
+                            ingress
+                                .iter()
+                                .map(|i| LoadBalancerIngress {
+                                    ip: Some(i.clone()),
+                                    ..LoadBalancerIngress::default()
+                                })
+                                .collect(),
+                        ),
+                    }),
+                    ..ServiceStatus::default()
+                }),
+            };
+            let slice = EndpointSlice {
+                metadata: ObjectMeta {
+                    labels: Some(BTreeMap::from([(
+                        "kubernetes.io/service-name".to_string(),
+                        n.clone(),
+                    )])),
+                    ..meta(format!("{n}-abc"), ns, "slice-uid")
+                },
+                address_type: "IPv4".into(),
+                endpoints: endpoints
+                    .iter()
+                    .map(|(ip, ready)| Endpoint {
+                        addresses: vec![ip.clone()],
+                        conditions: Some(EndpointConditions {
+                            ready: *ready,
+                            ..EndpointConditions::default()
+                        }),
+                        ..Endpoint::default()
+                    })
+                    .collect(),
+                ports: Some(
+                    ports
+                        .iter()
+                        .map(|(name, (port, ..))| EndpointPort {
+                            name: Some(name.clone()),
+                            port: Some(*port + 1),
+                            ..EndpointPort::default()
+                        })
+                        .collect(),
+                ),
+            };
+            let text = kbundle_describe::describe_service(&svc, &[slice], &events, now());
+            let found = parse(&text);
+            let [Described::Service(got)] = found.as_slice() else {
+                return Err(TestCaseError::fail(format!("not one service:\n{text}")));
+            };
+            prop_assert_eq!(&got.name, &n);
+            prop_assert_eq!(got.type_.as_deref(), Some(type_));
+            prop_assert_eq!(got.cluster_ip.as_deref(), Some(ip.as_str()));
+            let sel: Vec<String> = selector_labels.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
+            prop_assert_eq!(got.selector.clone(), (!sel.is_empty()).then(|| sel.join(",")));
+            prop_assert_eq!(&got.load_balancer_ingress, &ingress);
+            let want: Vec<ServicePortFacts> = ports
+                .iter()
+                .map(|(name, (port, proto, node_port, named_target))| {
+                    let ready: Vec<String> = endpoints
+                        .iter()
+                        .filter(|(_, r)| r.unwrap_or(true))
+                        .map(|(ip, _)| format!("{ip}:{}", port + 1))
+                        .collect();
+                    ServicePortFacts {
+                        line: 0,
+                        name: Some(name.clone()),
+                        port: Some(i64::from(*port)),
+                        protocol: proto.to_string(),
+                        target_port: Some(if *named_target { name.clone() } else { port.to_string() }),
+                        node_port: node_port.map(i64::from),
+                        more_endpoints: ready.len().saturating_sub(3) as u64,
+                        endpoints: ready.into_iter().take(3).collect(),
+                    }
+                })
+                .collect();
+            let mut got_ports = got.ports.clone();
+            for p in &mut got_ports {
+                p.line = 0;
+            }
+            prop_assert_eq!(got_ports, want);
+            let (g, w) = events_of(&got.events, &events);
+            prop_assert_eq!(g, w);
+        }
+
+        #[test]
+        fn jobs_round_trip(
+            (n, ns) in (name(), name()),
+            (parallelism, completions, suspend, backoff) in (option::of(0i32..20), option::of(1i32..100), option::of(proptest::bool::ANY), option::of(0i32..10)),
+            (active, ready, succeeded, failed) in (0i32..20, option::of(0i32..20), 0i32..100, 0i32..100),
+            (start, took) in (option::of(time()), option::of(0i64..100_000)),
+            cron in option::of(name()),
+            events in vec(event(), 0..4),
+        ) {
+            prop_assume!(distinct_times(&events));
+            let end = start.zip(took).map(|(s, d)| {
+                Timestamp::from_second(s.as_second() + d).unwrap_or(Timestamp::UNIX_EPOCH)
+            });
+            let job = Job {
+                metadata: ObjectMeta {
+                    owner_references: cron.clone().map(|c| {
+                        vec![OwnerReference {
+                            kind: "CronJob".into(),
+                            name: c,
+                            controller: Some(true),
+                            ..OwnerReference::default()
+                        }]
+                    }),
+                    ..meta(n.clone(), ns.clone(), "job-uid")
+                },
+                spec: Some(JobSpec {
+                    parallelism,
+                    completions,
+                    suspend,
+                    backoff_limit: backoff,
+                    ..JobSpec::default()
+                }),
+                status: Some(JobStatus {
+                    active: Some(active),
+                    ready,
+                    succeeded: Some(succeeded),
+                    failed: Some(failed),
+                    start_time: start.map(Time),
+                    completion_time: end.map(Time),
+                    ..JobStatus::default()
+                }),
+            };
+            let text = kbundle_describe::describe_job(&job, &events, now());
+            let found = parse(&text);
+            let [Described::Job(got)] = found.as_slice() else {
+                return Err(TestCaseError::fail(format!("not one job:\n{text}")));
+            };
+            prop_assert_eq!(&got.name, &n);
+            prop_assert_eq!(got.namespace.as_deref(), Some(ns.as_str()));
+            prop_assert_eq!(got.controlled_by.clone(), cron.map(|c| format!("CronJob/{c}")));
+            prop_assert_eq!(
+                (got.parallelism, got.completions, got.suspend, got.backoff_limit),
+                (parallelism.map(i64::from), completions.map(i64::from), suspend, backoff.map(i64::from))
+            );
+            prop_assert_eq!(
+                got.pods.clone(),
+                Some(JobPodsFacts {
+                    active: i64::from(active),
+                    ready: ready.map(i64::from),
+                    succeeded: i64::from(succeeded),
+                    failed: i64::from(failed),
+                })
+            );
+            prop_assert_eq!((got.start_time, got.completed_at), (start, end));
+            prop_assert_eq!(got.duration.is_some(), end.is_some());
+            let (g, w) = events_of(&got.events, &events);
+            prop_assert_eq!(g, w);
+        }
+
+        #[test]
+        fn persistentvolumeclaims_round_trip(
+            (n, ns) in (name(), name()),
+            class in option::of("[a-z][a-z0-9-]{0,20}"),
+            phase in prop_oneof![Just("Pending"), Just("Bound"), Just("Lost")],
+            volume in option::of("pvc-[a-f0-9]{8}"),
+            gib in 1u32..1024,
+            modes in proptest::sample::subsequence(vec!["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"], 0..4),
+            users in proptest::collection::btree_set(name(), 0..4),
+            events in vec(event(), 0..4),
+        ) {
+            prop_assume!(distinct_times(&events));
+            let storage = BTreeMap::from([("storage".to_string(), Quantity(format!("{gib}Gi")))]);
+            let modes: Vec<String> = modes.into_iter().map(str::to_string).collect();
+            let pvc = PersistentVolumeClaim {
+                metadata: meta(n.clone(), ns.clone(), "pvc-uid"),
+                spec: Some(PersistentVolumeClaimSpec {
+                    storage_class_name: class.clone(),
+                    volume_name: volume.clone(),
+                    access_modes: Some(modes.clone()),
+                    resources: Some(VolumeResourceRequirements {
+                        requests: Some(storage.clone()),
+                        ..VolumeResourceRequirements::default()
+                    }),
+                    ..PersistentVolumeClaimSpec::default()
+                }),
+                status: Some(PersistentVolumeClaimStatus {
+                    phase: Some(phase.to_string()),
+                    access_modes: Some(modes.clone()),
+                    capacity: Some(storage),
+                    ..PersistentVolumeClaimStatus::default()
+                }),
+            };
+            let pods: Vec<Pod> = users
+                .iter()
+                .map(|u| Pod {
+                    metadata: meta(u.clone(), ns.clone(), u),
+                    spec: Some(PodSpec {
+                        volumes: Some(vec![Volume {
+                            name: "v".into(),
+                            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                                claim_name: n.clone(),
+                                read_only: None,
+                            }),
+                            ..Volume::default()
+                        }]),
+                        ..PodSpec::default()
+                    }),
+                    ..Pod::default()
+                })
+                .collect();
+            let text = kbundle_describe::describe_persistentvolumeclaim(&pvc, &pods, &events, now());
+            let found = parse(&text);
+            let [Described::PersistentVolumeClaim(got)] = found.as_slice() else {
+                return Err(TestCaseError::fail(format!("not one pvc:\n{text}")));
+            };
+            prop_assert_eq!(&got.name, &n);
+            prop_assert_eq!(got.namespace.as_deref(), Some(ns.as_str()));
+            prop_assert_eq!(got.storage_class.clone(), class.filter(|c| !c.is_empty()));
+            prop_assert_eq!(got.status.as_deref(), Some(phase));
+            prop_assert_eq!(&got.volume, &volume);
+            let short = |m: &str| match m {
+                "ReadWriteOnce" => "RWO",
+                "ReadOnlyMany" => "ROX",
+                "ReadWriteMany" => "RWX",
+                _ => "RWOP",
+            };
+            let (capacity, want_modes): (Option<String>, Vec<String>) = if volume.is_some() {
+                (Some(format!("{gib}Gi")), modes.iter().map(|m| short(m).to_string()).collect())
+            } else {
+                (None, Vec::new())
+            };
+            prop_assert_eq!(&got.capacity, &capacity);
+            prop_assert_eq!(&got.access_modes, &want_modes);
+            prop_assert_eq!(got.used_by.clone(), users.into_iter().collect::<Vec<_>>());
+            let (g, w) = events_of(&got.events, &events);
+            prop_assert_eq!(g, w);
+        }
+    }
+}

@@ -7,18 +7,23 @@
 //! relative to the object's `Name:` line; table rows are split on runs of two
 //! or more spaces, falling back to single spaces when a paste collapsed them.
 //!
-//! One file per kind, mirroring `render/` (`pod.rs`, `node.rs`, `apps.rs`),
-//! each declaring its [`Kind`]: how a block of it is recognised and parsed.
+//! One file per kind, mirroring `render/` (`pod.rs`, `node.rs`, `apps.rs`,
+//! `daemonset.rs`, `statefulset.rs`, `service.rs`, `job.rs`, `pvc.rs`), each
+//! declaring its [`Kind`]: how a block of it is recognised and parsed.
 //! [`KINDS`] lists them; the events table every kind ends with is in
-//! `events.rs`. Adding a parsed kind touches its parse file, one line in
-//! [`KINDS`], and (for new facts) a [`Described`] variant in `facts.rs`.
+//! `events.rs`, and [`walk`] reads a block's top-level `Key: value` lines
+//! for the kinds without nested structure. Adding a parsed kind touches its
+//! parse file, one `mod` line and one line in [`KINDS`], and (for new facts)
+//! a [`Described`] variant in `facts.rs`.
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use crate::facts::Described;
+use crate::facts::{Described, EventFacts};
+
+use events::EventTable;
 
 /// One input line, without its line break and trailing whitespace.
 #[derive(Debug, Clone, Copy)]
@@ -117,8 +122,11 @@ pub(crate) fn parse_date(s: &str) -> Option<Timestamp> {
 /// Objects are recognised by a `Name:` line and classified by their fields
 /// (`Containers:` for pods, `Roles:`/`Taints:` for nodes, `StrategyType:`
 /// for Deployments, `Pods Status:` with `current / desired` replicas for
-/// ReplicaSets), with a preceding `kubectl describe <kind>` command as a
-/// tie-breaker. Unrecognised blocks are skipped. Never panics.
+/// ReplicaSets, `Desired Number of Nodes Scheduled:` for DaemonSets,
+/// `Update Strategy:` for StatefulSets, `Session Affinity:` for Services,
+/// `Pods Statuses:` for Jobs, `Used By:` for PVCs), with a preceding
+/// `kubectl describe <kind>` command as a tie-breaker. Unrecognised blocks
+/// are skipped. Never panics.
 pub fn parse(text: &str) -> Vec<Described> {
     let all = lines(text);
     // Block starts: a `Name:` line not nested deeper than the open object.
@@ -157,9 +165,14 @@ pub fn parse(text: &str) -> Vec<Described> {
 }
 
 mod apps;
+mod daemonset;
 mod events;
+mod job;
 mod node;
 mod pod;
+mod pvc;
+mod service;
+mod statefulset;
 
 /// A describe kind the parser reads: how a block of it is recognised and
 /// parsed. Adding a kind is its parse file and one line in [`KINDS`].
@@ -176,7 +189,17 @@ pub(super) struct Kind {
 
 /// Every kind the parser reads, in the order a block is tested against them
 /// (a pod's keys are the loosest, so pods come last).
-const KINDS: &[Kind] = &[node::NODE, apps::DEPLOYMENT, apps::REPLICASET, pod::POD];
+const KINDS: &[Kind] = &[
+    node::NODE,
+    apps::DEPLOYMENT,
+    apps::REPLICASET,
+    daemonset::DAEMONSET,
+    statefulset::STATEFULSET,
+    job::JOB,
+    pvc::PVC,
+    service::SERVICE,
+    pod::POD,
+];
 
 /// The top-level `key: value` pairs of a block.
 pub(super) struct Keys<'a>(Vec<(&'a str, &'a str)>);
@@ -208,8 +231,8 @@ fn kind_hint(lines: &[Line<'_>]) -> Option<&'static Kind> {
 }
 
 /// The kind of a block: the first in [`KINDS`] recognising its keys, else the
-/// kind named by a preceding command line. Services, PVCs and the like share
-/// `IP:`/`Status:` with pods but match no kind here.
+/// kind named by a preceding command line. Kinds not in [`KINDS`] (ConfigMaps,
+/// PersistentVolumes, ...) match nothing and are skipped.
 fn classify(block: &[Line<'_>], hint: Option<&'static Kind>) -> Option<&'static Kind> {
     let base = block.first()?.indent;
     let keys = Keys(
@@ -331,6 +354,76 @@ fn is_command_line(body: &str) -> bool {
     }) && words
         .iter()
         .any(|w| matches!(*w, "describe" | "get" | "logs"))
+}
+
+/// A line of a block as the simpler kinds read it.
+struct At<'l, 'a> {
+    /// The top-level key this line is, or is nested under.
+    key: &'a str,
+    /// Whether the line is the top-level `key: value` line itself.
+    top: bool,
+    /// The value of a top-level line; the whole body of a nested one.
+    value: &'a str,
+    /// The line.
+    line: &'l Line<'a>,
+}
+
+/// Reads a block as kubectl's top-level `Key: value` lines and the lines nested under
+/// each (multi-line values, sub-tables), calling `f` for each, and returns the rows of
+/// the `Events:` table that ends it.
+fn walk<'a>(block: &[Line<'a>], mut f: impl FnMut(At<'_, 'a>)) -> Vec<EventFacts> {
+    let base = block.first().map_or(0, |l| l.indent);
+    let mut key: Option<&'a str> = None;
+    let mut in_events = false;
+    let mut table = EventTable::default();
+    let mut events = Vec::new();
+    for l in block {
+        if l.body.is_empty() {
+            continue;
+        }
+        let rel = l.indent.saturating_sub(base);
+        if rel == 0 && in_events {
+            // A line at the left edge continues the table when a terminal wrapped it: a
+            // row's message, or the header's last word before any row.
+            let header_tail = events.is_empty() && !l.body.contains(char::is_whitespace);
+            if table.wrapped(l, &mut events) || header_tail {
+                continue;
+            }
+            in_events = false;
+        }
+        if rel == 0 {
+            key = None;
+            let Some((k, v)) = key_value(l.body) else {
+                continue;
+            };
+            if k == "Events" {
+                in_events = true;
+                continue;
+            }
+            key = Some(k);
+            f(At {
+                key: k,
+                top: true,
+                value: v,
+                line: l,
+            });
+        } else if in_events {
+            table.line(l, &mut events);
+        } else if let Some(k) = key {
+            f(At {
+                key: k,
+                top: false,
+                value: l.body,
+                line: l,
+            });
+        }
+    }
+    events
+}
+
+/// A value, `None` when empty or `<none>`.
+fn opt_none(v: &str) -> Option<String> {
+    if v == "<none>" { None } else { opt(v) }
 }
 
 /// Whether a line starts an events table header.

@@ -6,7 +6,8 @@ use k8s_openapi::api::core::v1::{Event, Pod, PodTemplateSpec};
 
 use super::common::{
     annotations_multiline, controlled_by, describe_events, format_label_selector, int_or_string,
-    is_controlled_by, labels_multiline, s, selector_string, tolerations_multiline,
+    is_controlled_by, labels_multiline, pods_status_line, s, selector_string,
+    tolerations_multiline,
 };
 use super::pod::{EnvContext, describe_containers, describe_topology_spread, describe_volumes};
 use crate::tabwriter::PrefixWriter;
@@ -15,7 +16,7 @@ use crate::timefmt::rfc1123z_opt;
 const POD_TEMPLATE_HASH: &str = "pod-template-hash";
 
 /// `DescribePodTemplate`.
-fn describe_pod_template(w: &mut PrefixWriter, template: &PodTemplateSpec) {
+pub(crate) fn describe_pod_template(w: &mut PrefixWriter, template: &PodTemplateSpec) {
     w.write(0, "Pod Template:\n");
     let meta = template.metadata.clone().unwrap_or_default();
     let spec = template.spec.clone().unwrap_or_default();
@@ -247,27 +248,7 @@ pub fn describe_replicaset(
             spec.replicas.unwrap_or(1)
         ),
     );
-    let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
-    for p in pods
-        .iter()
-        .filter(|p| p.metadata.namespace == meta.namespace)
-        .filter(|p| is_controlled_by(&p.metadata, meta, "ReplicaSet"))
-    {
-        match p.status.as_ref().and_then(|st| st.phase.as_deref()) {
-            Some("Running") => running += 1,
-            Some("Pending") => waiting += 1,
-            Some("Succeeded") => succeeded += 1,
-            Some("Failed") => failed += 1,
-            _ => {}
-        }
-    }
-    w.write(0, "Pods Status:\t");
-    w.write(
-        0,
-        &format!(
-            "{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"
-        ),
-    );
+    pods_status_line(&mut w, pods, meta, "ReplicaSet");
     describe_pod_template(&mut w, &spec.template.clone().unwrap_or_default());
     if let Some(conds) = status.conditions.as_ref().filter(|c| !c.is_empty()) {
         w.write(0, "Conditions:\n  Type\tStatus\tReason\n");

@@ -399,3 +399,46 @@ pub(crate) fn go_f64_to_i64(f: f64) -> i64 {
     }
     f as i64
 }
+
+/// `labels.FormatLabels`: `k=v` pairs sorted by key, comma-separated; `<none>` if empty.
+pub(crate) fn format_labels(labels: Option<&BTreeMap<String, String>>) -> String {
+    let Some(labels) = labels.filter(|l| !l.is_empty()) else {
+        return "<none>".to_string();
+    };
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `getPodStatusForController`: the `Pods Status:` line of a ReplicaSet, DaemonSet or
+/// StatefulSet, counting by phase the candidate `pods` (kubectl lists them by the owner's
+/// selector) of the owner's namespace that the owner (`meta`, `kind`) controls.
+pub(crate) fn pods_status_line(
+    w: &mut PrefixWriter,
+    pods: &[k8s_openapi::api::core::v1::Pod],
+    meta: &ObjectMeta,
+    kind: &str,
+) {
+    let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
+    for p in pods
+        .iter()
+        .filter(|p| p.metadata.namespace == meta.namespace)
+        .filter(|p| is_controlled_by(&p.metadata, meta, kind))
+    {
+        match p.status.as_ref().and_then(|st| st.phase.as_deref()) {
+            Some("Running") => running += 1,
+            Some("Pending") => waiting += 1,
+            Some("Succeeded") => succeeded += 1,
+            Some("Failed") => failed += 1,
+            _ => {}
+        }
+    }
+    w.write(
+        0,
+        &format!(
+            "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"
+        ),
+    );
+}
