@@ -35,7 +35,6 @@ mod pace;
 mod par;
 pub mod redact;
 mod spill;
-pub mod units;
 
 mod discovery;
 

@@ -104,3 +104,4 @@ pub use parse::{is_elision, parse};
 pub use render::apps::{describe_deployment, describe_replicaset};
 pub use render::node::describe_node;
 pub use render::pod::describe_pod;
+pub use timefmt::{kubectl_duration, parse_kubectl_duration};

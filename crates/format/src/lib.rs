@@ -39,6 +39,7 @@ pub mod neutral;
 pub mod resources;
 pub mod selector;
 mod snapshot;
+pub mod units;
 mod writer;
 
 pub use archive::{Archive, ArchiveKind, EntryInfo, Skipped};

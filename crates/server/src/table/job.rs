@@ -61,8 +61,12 @@ pub(super) fn job_row(c: &Ctx, job: &Value) -> (Vec<Value>, Option<Value>) {
     let ts = |p: &str| opt(job, p).and_then(|t| t.parse::<jiff::Timestamp>().ok());
     let duration = match (ts("/status/startTime"), ts("/status/completionTime")) {
         (None, _) => String::new(),
-        (Some(start), None) => human_duration(c.now.as_second() - start.as_second()),
-        (Some(start), Some(end)) => human_duration(end.as_second() - start.as_second()),
+        (Some(start), None) => kubectl_duration(SignedDuration::from_secs(
+            c.now.as_second() - start.as_second(),
+        )),
+        (Some(start), Some(end)) => kubectl_duration(SignedDuration::from_secs(
+            end.as_second() - start.as_second(),
+        )),
     };
     let mut cells = vec![
         json!(s(job, "/metadata/name")),

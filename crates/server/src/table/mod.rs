@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use jiff::SignedDuration;
+use kbundle_describe::kubectl_duration;
 use kbundle_format::resources::ResourceType;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -111,64 +113,6 @@ pub(crate) struct Table<'a> {
     rows: Vec<Row<'a>>,
 }
 
-/// `k8s.io/apimachinery/pkg/util/duration.HumanDuration`: `45s`, `3m20s`, `5h`, `2d3h`,
-/// `400d`, `3y12d`.
-pub fn human_duration(seconds: i64) -> String {
-    if seconds < -1 {
-        return "<invalid>".into();
-    }
-    if seconds < 0 {
-        return "0s".into();
-    }
-    if seconds < 60 * 2 {
-        return format!("{seconds}s");
-    }
-    let minutes = seconds / 60;
-    if minutes < 10 {
-        let s = seconds % 60;
-        return if s == 0 {
-            format!("{minutes}m")
-        } else {
-            format!("{minutes}m{s}s")
-        };
-    }
-    if minutes < 60 * 3 {
-        return format!("{minutes}m");
-    }
-    let hours = seconds / 3600;
-    if hours < 8 {
-        let m = minutes % 60;
-        return if m == 0 {
-            format!("{hours}h")
-        } else {
-            format!("{hours}h{m}m")
-        };
-    }
-    if hours < 48 {
-        return format!("{hours}h");
-    }
-    if hours < 24 * 8 {
-        let h = hours % 24;
-        return if h == 0 {
-            format!("{}d", hours / 24)
-        } else {
-            format!("{}d{h}h", hours / 24)
-        };
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{}d", hours / 24);
-    }
-    if hours < 24 * 365 * 8 {
-        let dy = (hours / 24) % 365;
-        return if dy == 0 {
-            format!("{}y", hours / 24 / 365)
-        } else {
-            format!("{}y{dy}d", hours / 24 / 365)
-        };
-    }
-    format!("{}y", hours / 24 / 365)
-}
-
 struct Ctx {
     now: jiff::Timestamp,
 }
@@ -196,7 +140,9 @@ impl Ctx {
             .filter(|s| !s.is_empty())
             .map(|s| s.parse::<jiff::Timestamp>())
         {
-            Some(Ok(t)) => human_duration(self.now.as_second() - t.as_second()),
+            Some(Ok(t)) => kubectl_duration(SignedDuration::from_secs(
+                self.now.as_second() - t.as_second(),
+            )),
             Some(Err(_)) | None => "<unknown>".into(),
         }
     }
@@ -809,23 +755,6 @@ mod tests {
             }
             insta::assert_snapshot!(format!("printer_{}", p.kinds[0].to_lowercase()), text);
         }
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(human_duration(-5), "<invalid>");
-        assert_eq!(human_duration(-1), "0s");
-        assert_eq!(human_duration(45), "45s");
-        assert_eq!(human_duration(119), "119s");
-        assert_eq!(human_duration(200), "3m20s");
-        assert_eq!(human_duration(300), "5m");
-        assert_eq!(human_duration(3600), "60m");
-        assert_eq!(human_duration(3 * 3600 + 60), "3h1m");
-        assert_eq!(human_duration(10 * 3600), "10h");
-        assert_eq!(human_duration(51 * 3600), "2d3h");
-        assert_eq!(human_duration(400 * 86400), "400d");
-        assert_eq!(human_duration((3 * 365 + 12) * 86400), "3y12d");
-        assert_eq!(human_duration(10 * 365 * 86400), "10y");
     }
 
     #[test]

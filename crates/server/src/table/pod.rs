@@ -183,7 +183,7 @@ pub(super) fn pod_row(c: &Ctx, pod: &Value) -> (Vec<Value>, Option<Value>) {
     {
         restarts_text = format!(
             "{restarts} ({} ago)",
-            human_duration(c.now.as_second() - t.as_second())
+            kubectl_duration(SignedDuration::from_secs(c.now.as_second() - t.as_second()))
         );
     }
 
