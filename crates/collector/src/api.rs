@@ -12,6 +12,19 @@ use tokio::time::Instant;
 
 use crate::pace::{Pace, Slot, retry_after};
 
+/// What [`enc`] leaves as it is: RFC 3986's unreserved characters.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a query value or a path segment (UTF-8, every byte but the unreserved
+/// characters).
+pub(crate) fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
+}
+
 /// Why a request failed, with the class written to the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Failure {
@@ -572,6 +585,14 @@ mod tests {
         fn held_estimate_of_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
             prop_assert!(held_estimate(&bytes) >= bytes.len() as u64 + PER_VALUE);
         }
+    }
+
+    #[test]
+    fn encodes_all_but_unreserved() {
+        assert_eq!(
+            super::enc("k8s-app=calico_kube.x~ a/b,é"),
+            "k8s-app%3Dcalico_kube.x~%20a%2Fb%2C%C3%A9"
+        );
     }
 
     #[test]

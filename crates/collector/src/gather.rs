@@ -16,7 +16,7 @@ use kbundle_format::{BundleWriter, MANIFEST_PATH, PreparedEntry};
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
-use crate::api::{Api, Failure, Settings};
+use crate::api::{Api, Failure, Settings, enc};
 use crate::budget::{self, Tier};
 use crate::discovery::{Discovery, Resource};
 use crate::redact::{Counts, Redactor};
@@ -196,19 +196,6 @@ struct Ctx<'a> {
     /// is written ([`Redactor::settle`]).
     describe_redactor: Redactor,
     now: Timestamp,
-}
-
-/// Percent-encodes a query value.
-fn enc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
