@@ -32,7 +32,6 @@ mod api;
 mod budget;
 mod gather;
 mod pace;
-mod par;
 pub mod redact;
 mod spill;
 

@@ -36,6 +36,7 @@ mod import;
 mod limits;
 pub mod manifest;
 pub mod neutral;
+pub mod par;
 pub mod resources;
 pub mod selector;
 mod snapshot;
