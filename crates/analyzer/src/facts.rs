@@ -1141,30 +1141,6 @@ impl Facts {
     }
 }
 
-/// Parses a Kubernetes quantity (`128Mi`, `1G`, `512000000`) into bytes.
-pub fn quantity_bytes(q: &str) -> Option<f64> {
-    let q = q.trim();
-    let split = q
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-        .unwrap_or(q.len());
-    let (num, suffix) = q.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let mult = match suffix {
-        "" => 1.0,
-        "Ki" => 1024.0,
-        "Mi" => 1024.0 * 1024.0,
-        "Gi" => 1024.0 * 1024.0 * 1024.0,
-        "Ti" => 1024f64.powi(4),
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "m" => 1e-3,
-        _ => return None,
-    };
-    Some(n * mult)
-}
-
 /// Whether a label selector (`matchLabels`, `matchExpressions`) matches labels. An absent or
 /// empty selector matches everything.
 pub fn selector_matches(selector: Option<&Value>, labels: &BTreeMap<String, String>) -> bool {
@@ -1269,14 +1245,6 @@ mod tests {
         assert!(owns_configuration(&rules));
         let data = serde_json::json!({"f:data": {".": {}, "f:key": {}}});
         assert!(owns_configuration(&data));
-    }
-
-    #[test]
-    fn quantities() {
-        assert_eq!(quantity_bytes("128Mi"), Some(134_217_728.0));
-        assert_eq!(quantity_bytes("1G"), Some(1e9));
-        assert_eq!(quantity_bytes("1000"), Some(1000.0));
-        assert_eq!(quantity_bytes("x"), None);
     }
 
     #[test]
