@@ -2,6 +2,7 @@
 //! `/api` + `/apis` + `/apis/<group>/<version>` walk otherwise. Only the groups the collector
 //! uses are walked.
 
+use kbundle_format::json::{opt_str_at, str_at};
 use serde_json::Value;
 
 use crate::api::{Api, Failure};
@@ -158,10 +159,7 @@ impl Discovery {
             .into_iter()
             .flatten()
         {
-            let group = item
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let group = str_at(item, "/metadata/name");
             // Versions are listed in preference order.
             for version in item
                 .get("versions")
@@ -184,10 +182,7 @@ impl Discovery {
                         .get("resource")
                         .and_then(Value::as_str)
                         .unwrap_or_default();
-                    let kind = res
-                        .pointer("/responseKind/kind")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
+                    let kind = str_at(res, "/responseKind/kind");
                     let namespaced = res.get("scope").and_then(Value::as_str) == Some("Namespaced");
                     if !plural.is_empty() && !kind.is_empty() {
                         self.push(Resource::builtin(group, v, plural, kind, namespaced));
@@ -269,13 +264,8 @@ fn classic_group_versions(v: &Value) -> Vec<String> {
         if name.is_empty() || !GROUPS.contains(&name) {
             continue;
         }
-        let preferred = g
-            .pointer("/preferredVersion/groupVersion")
-            .and_then(Value::as_str)
-            .or_else(|| {
-                g.pointer("/versions/0/groupVersion")
-                    .and_then(Value::as_str)
-            });
+        let preferred = opt_str_at(g, "/preferredVersion/groupVersion")
+            .or_else(|| opt_str_at(g, "/versions/0/groupVersion"));
         if let Some(gv) = preferred {
             out.push(gv.to_string());
         }

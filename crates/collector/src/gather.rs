@@ -10,6 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 use jiff::Timestamp;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use kbundle_format::json::str_at;
 use kbundle_format::manifest::{CollectError, Manifest, Redaction, Truncation};
 use kbundle_format::selector::LabelSelector;
 use kbundle_format::{BundleWriter, MANIFEST_PATH, PreparedEntry};
@@ -196,12 +197,6 @@ struct Ctx<'a> {
     /// is written ([`Redactor::settle`]).
     describe_redactor: Redactor,
     now: Timestamp,
-}
-
-fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
 }
 
 /// Whether a name from the cluster can be one component of a bundle path (and of a request

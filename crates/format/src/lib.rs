@@ -33,6 +33,7 @@ pub mod command;
 pub mod entry_path;
 mod error;
 mod import;
+pub mod json;
 mod limits;
 pub mod manifest;
 pub mod neutral;

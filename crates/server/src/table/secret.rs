@@ -16,6 +16,6 @@ pub(super) const PRINTER: Printer = Printer {
             .get("data")
             .and_then(Value::as_object)
             .map_or(0, |m| m.len());
-        c.named(v, vec![json!(s(v, "/type")), json!(n)])
+        c.named(v, vec![json!(str_at(v, "/type")), json!(n)])
     },
 };
