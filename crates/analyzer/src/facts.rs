@@ -539,7 +539,7 @@ fn conditions(v: &Value) -> Vec<Condition> {
 }
 
 fn controller_owner(v: &Value) -> Option<Owner> {
-    let owners = v.pointer("/metadata/ownerReferences")?.as_array()?;
+    let owners = array_at(v, "/metadata/ownerReferences");
     let pick = owners
         .iter()
         .find(|o| o.get("controller").and_then(Value::as_bool) == Some(true))

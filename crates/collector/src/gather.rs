@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 use jiff::Timestamp;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
-use kbundle_format::json::str_at;
+use kbundle_format::json::{array_at, nonempty_str_at, str_at};
 use kbundle_format::manifest::{CollectError, Manifest, Redaction, Truncation};
 use kbundle_format::selector::LabelSelector;
 use kbundle_format::{BundleWriter, MANIFEST_PATH, PreparedEntry};
@@ -427,11 +427,7 @@ impl<'a> Ctx<'a> {
                     res.url(ns)
                 )));
             }
-            let next = v
-                .pointer("/metadata/continue")
-                .and_then(Value::as_str)
-                .filter(|c| !c.is_empty())
-                .map(str::to_string);
+            let next = nonempty_str_at(&v, "/metadata/continue").map(str::to_string);
             if next.is_some() && next == cont {
                 return Err(Failure::OverLimit(format!(
                     "GET {}: the server gave the same continue token twice; not kept",
@@ -661,12 +657,7 @@ impl<'a> Ctx<'a> {
         }
         let mut containers: Vec<String> = Vec::new();
         for field in ["initContainers", "containers", "ephemeralContainers"] {
-            for c in pod
-                .pointer(&format!("/spec/{field}"))
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for c in array_at(pod, &format!("/spec/{field}")) {
                 let n = str_at(c, "/name");
                 if !n.is_empty() && !safe_name(n) {
                     self.refuse_name(&format!("logs {ns}/{name} container"), n);

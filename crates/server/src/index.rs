@@ -142,10 +142,7 @@ impl Index {
         for crd in snapshot.of_kind("apiextensions.k8s.io", "CustomResourceDefinition") {
             let s = |p: &str| str_at(&crd.value, p).to_string();
             let (group, plural) = (s("/spec/group"), s("/spec/names/plural"));
-            let top_columns = crd
-                .value
-                .pointer("/spec/additionalPrinterColumns")
-                .and_then(Value::as_array);
+            let top_columns = array_at(&crd.value, "/spec/additionalPrinterColumns");
             for version in array_at(&crd.value, "/spec/versions").iter() {
                 let name = version
                     .get("name")
@@ -154,9 +151,8 @@ impl Index {
                 let columns = version
                     .get("additionalPrinterColumns")
                     .and_then(Value::as_array)
-                    .or(top_columns)
-                    .cloned()
-                    .unwrap_or_default();
+                    .map_or(top_columns, Vec::as_slice)
+                    .to_vec();
                 crd_columns.insert((group.clone(), name.to_string(), plural.clone()), columns);
             }
             let kind = s("/spec/names/kind");

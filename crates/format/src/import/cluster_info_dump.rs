@@ -664,9 +664,7 @@ mod tests {
         assert_eq!(names, ["node-1", "node-3"], "{notes:?}");
         assert!(values.iter().all(|v| v["kind"] == "Node"));
         assert_eq!(
-            values[0]
-                .pointer("/metadata/annotations/a")
-                .and_then(Value::as_str),
+            opt_str_at(&values[0], "/metadata/annotations/a"),
             Some("a long value the terminal wrapped")
         );
         assert_eq!(notes.len(), 1, "{notes:?}");
