@@ -542,12 +542,12 @@ fn controller_owner(v: &Value) -> Option<Owner> {
     let owners = array_at(v, "/metadata/ownerReferences");
     let pick = owners
         .iter()
-        .find(|o| o.get("controller").and_then(Value::as_bool) == Some(true))
+        .find(|o| bool_at(o, "/controller") == Some(true))
         .or_else(|| owners.first())?;
     Some(Owner {
         kind: str_at(pick, "/kind").to_string(),
         name: str_at(pick, "/name").to_string(),
-        uid: pick.get("uid").and_then(Value::as_str).map(String::from),
+        uid: opt_str_at(pick, "/uid").map(String::from),
     })
 }
 
@@ -701,9 +701,7 @@ fn event(o: &Object) -> Event {
             kind: str_at(r, "/kind").to_string(),
             namespace: str_at(r, "/namespace").to_string(),
             name: str_at(r, "/name").to_string(),
-            uid: r
-                .get("uid")
-                .and_then(Value::as_str)
+            uid: opt_str_at(r, "/uid")
                 .map(String::from)
                 .filter(|u| !u.is_empty()),
         })
@@ -716,8 +714,8 @@ fn event(o: &Object) -> Event {
     .to_string();
     let series_count = u64_at(v, "/series/count");
     let count = series_count
-        .or_else(|| v.get("count").and_then(Value::as_u64))
-        .or_else(|| v.get("deprecatedCount").and_then(Value::as_u64))
+        .or_else(|| u64_at(v, "/count"))
+        .or_else(|| u64_at(v, "/deprecatedCount"))
         .unwrap_or(1)
         .max(1);
     let first = timestamp_at(v, "/firstTimestamp")
@@ -923,12 +921,7 @@ impl Facts {
                 ("", "Endpoints") => {
                     let mut ready = 0;
                     let mut not_ready = 0;
-                    for subset in v
-                        .get("subsets")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
+                    for subset in array_at(v, "/subsets") {
                         ready += subset
                             .get("addresses")
                             .and_then(Value::as_array)
@@ -955,12 +948,7 @@ impl Facts {
                     let key = (o.namespace().to_string(), service.to_string());
                     let mut ready = 0;
                     let mut not_ready = 0;
-                    for ep in v
-                        .get("endpoints")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
+                    for ep in array_at(v, "/endpoints") {
                         let n = ep
                             .get("addresses")
                             .and_then(Value::as_array)

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use http_body_util::BodyExt;
+use kbundle_format::json::opt_str_at;
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -517,7 +518,7 @@ fn connection_failure(path: &str, e: &kube::Error) -> Failure {
 fn status_failure(path: &str, code: u16, body: &[u8]) -> Failure {
     let message = serde_json::from_slice::<Value>(body)
         .ok()
-        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+        .and_then(|v| opt_str_at(&v, "/message").map(str::to_string))
         .unwrap_or_else(|| {
             String::from_utf8_lossy(body.get(..200).unwrap_or(body))
                 .trim()

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::archive::{Archive, ArchiveKind, Skipped};
 use crate::error::Result;
-use crate::json::{array_at, object_at, opt_str_at, str_at};
+use crate::json::{array_at, bool_at, object_at, opt_str_at, str_at};
 use crate::limits::Limits;
 use crate::manifest::Manifest;
 use crate::resources::{self, ResourceType};
@@ -497,12 +497,9 @@ impl Snapshot {
                 .iter()
                 .filter_map(|x| x.as_str().map(String::from))
                 .collect();
-            for version in array_at(v, "/spec/versions").iter() {
-                let served = version
-                    .get("served")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(true);
-                let Some(name) = version.get("name").and_then(Value::as_str) else {
+            for version in array_at(v, "/spec/versions") {
+                let served = bool_at(version, "/served").unwrap_or(true);
+                let Some(name) = opt_str_at(version, "/name") else {
                     continue;
                 };
                 if !served {

@@ -143,11 +143,8 @@ impl Index {
             let s = |p: &str| str_at(&crd.value, p).to_string();
             let (group, plural) = (s("/spec/group"), s("/spec/names/plural"));
             let top_columns = array_at(&crd.value, "/spec/additionalPrinterColumns");
-            for version in array_at(&crd.value, "/spec/versions").iter() {
-                let name = version
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
+            for version in array_at(&crd.value, "/spec/versions") {
+                let name = str_at(version, "/name");
                 let columns = version
                     .get("additionalPrinterColumns")
                     .and_then(Value::as_array)
@@ -157,14 +154,9 @@ impl Index {
             }
             let kind = s("/spec/names/kind");
             let fields = crd_fields.entry((group.clone(), kind)).or_default();
-            for version in array_at(&crd.value, "/spec/versions").iter() {
-                for f in version
-                    .get("selectableFields")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(path) = f.get("jsonPath").and_then(Value::as_str) {
+            for version in array_at(&crd.value, "/spec/versions") {
+                for f in array_at(version, "/selectableFields") {
+                    if let Some(path) = opt_str_at(f, "/jsonPath") {
                         let path = path.trim_start_matches('.').to_string();
                         if !fields.contains(&path) {
                             fields.push(path);

@@ -38,7 +38,7 @@ struct LogOptions {
 fn container_names(pod: &Value, field: &str) -> Vec<String> {
     array_at(pod, &format!("/spec/{field}"))
         .iter()
-        .filter_map(|c| c.get("name").and_then(Value::as_str).map(String::from))
+        .filter_map(|c| opt_str_at(c, "/name").map(String::from))
         .collect()
 }
 

@@ -1,7 +1,7 @@
 //! What object changes mean for pods, nodes and workloads, in a sentence each.
 
 use kbundle_format::Object;
-use kbundle_format::json::{array_at, bool_at, opt_str_at};
+use kbundle_format::json::{array_at, bool_at, i64_at, nonempty_str_at, opt_str_at, str_at};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -51,12 +51,7 @@ pub struct Highlight {
 fn conditions(v: &Value) -> Vec<(&str, &str)> {
     array_at(v, "/status/conditions")
         .iter()
-        .filter_map(|c| {
-            Some((
-                opt_str_at(c, "/type")?,
-                opt_str_at(c, "/status").unwrap_or(""),
-            ))
-        })
+        .filter_map(|c| Some((opt_str_at(c, "/type")?, str_at(c, "/status"))))
         .collect()
 }
 
@@ -66,7 +61,7 @@ fn state(st: Option<&Value>) -> Option<String> {
     let st = st?.as_object()?;
     let (name, detail) = st.iter().next()?;
     let reason = opt_str_at(detail, "/reason");
-    let code = detail.get("exitCode").and_then(Value::as_i64);
+    let code = i64_at(detail, "/exitCode");
     Some(match (reason, code) {
         (Some(r), Some(c)) => format!("{name} ({r}, exit {c})"),
         (Some(r), None) => format!("{name} ({r})"),
@@ -121,7 +116,7 @@ fn pod(old: &Value, new: &Value, recreated: bool, out: &mut Out<'_>) {
         "/status/containerStatuses",
         "/status/ephemeralContainerStatuses",
     ] {
-        for c in array_at(new, list).iter() {
+        for c in array_at(new, list) {
             let Some(name) = opt_str_at(c, "/name") else {
                 continue;
             };
@@ -129,7 +124,7 @@ fn pod(old: &Value, new: &Value, recreated: bool, out: &mut Out<'_>) {
                 .iter()
                 .find(|o| opt_str_at(o, "/name") == Some(name));
             let Some(before) = before else { continue };
-            let count = |v: &Value| v.get("restartCount").and_then(Value::as_i64);
+            let count = |v: &Value| i64_at(v, "/restartCount");
             if let (Some(a), Some(b)) = (count(before), count(c))
                 && b > a
                 && !recreated
@@ -152,7 +147,7 @@ fn pod(old: &Value, new: &Value, recreated: bool, out: &mut Out<'_>) {
             {
                 let reason = opt_str_at(&t, "/reason").unwrap_or("terminated");
                 let mut m = reason.to_string();
-                if let Some(code) = t.get("exitCode").and_then(Value::as_i64) {
+                if let Some(code) = i64_at(&t, "/exitCode") {
                     m.push_str(&format!(" (exit {code})"));
                 }
                 if let Some(at) = opt_str_at(&t, "/finishedAt") {
@@ -168,9 +163,9 @@ fn taints(v: &Value) -> Vec<String> {
     array_at(v, "/spec/taints")
         .iter()
         .map(|t| {
-            let key = opt_str_at(t, "/key").unwrap_or("");
-            let effect = opt_str_at(t, "/effect").unwrap_or("");
-            match opt_str_at(t, "/value").filter(|x| !x.is_empty()) {
+            let key = str_at(t, "/key");
+            let effect = str_at(t, "/effect");
+            match nonempty_str_at(t, "/value") {
                 Some(value) => format!("{key}={value}:{effect}"),
                 None => format!("{key}:{effect}"),
             }

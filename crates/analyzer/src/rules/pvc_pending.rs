@@ -83,7 +83,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             cx.target_pods()
                 .any(|p| p.namespace == o.namespace() && p.name == o.name())
         };
-        for vol in array_at(&o.value, "/spec/volumes").iter() {
+        for vol in array_at(&o.value, "/spec/volumes") {
             let claim = str_at(vol, "/persistentVolumeClaim/claimName");
             if !claim.is_empty() {
                 users

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use jiff::SignedDuration;
 use kbundle_describe::kubectl_duration;
-use kbundle_format::json::{array_at, i64_at, nonempty_str_at, str_at};
+use kbundle_format::json::{array_at, i64_at, nonempty_str_at, object_at, str_at};
 use kbundle_format::resources::ResourceType;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -338,7 +338,7 @@ fn format_label_selector(sel: Option<&Value>) -> String {
         return "<none>".into();
     };
     let mut reqs: Vec<(String, String)> = Vec::new();
-    if let Some(m) = sel.get("matchLabels").and_then(Value::as_object) {
+    if let Some(m) = object_at(sel, "/matchLabels") {
         for (k, v) in m {
             reqs.push((k.clone(), format!("{k}={}", v.as_str().unwrap_or_default())));
         }

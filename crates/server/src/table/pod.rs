@@ -1,6 +1,6 @@
 //! `Pod` (core): the columns and rows of `kubectl get`.
 
-use kbundle_format::json::timestamp_at;
+use kbundle_format::json::{bool_at, timestamp_at};
 
 use super::*;
 
@@ -115,8 +115,8 @@ pub(super) fn pod_row(c: &Ctx, pod: &Value) -> (Vec<Value>, Option<Value>) {
         if terminated.is_some_and(|t| i64_at(t, "/exitCode").unwrap_or(0) == 0) {
             continue;
         }
-        if restartable(name) && st.get("started").and_then(Value::as_bool) == Some(true) {
-            if st.get("ready").and_then(Value::as_bool) == Some(true) {
+        if restartable(name) && bool_at(st, "/started") == Some(true) {
+            if bool_at(st, "/ready") == Some(true) {
                 ready += 1;
             }
             continue;
@@ -162,7 +162,7 @@ pub(super) fn pod_row(c: &Ctx, pod: &Value) -> (Vec<Value>, Option<Value>) {
                 } else {
                     format!("ExitCode:{}", i64_at(t, "/exitCode").unwrap_or(0))
                 };
-            } else if st.get("ready").and_then(Value::as_bool) == Some(true)
+            } else if bool_at(st, "/ready") == Some(true)
                 && st.pointer("/state/running").is_some_and(Value::is_object)
             {
                 has_running = true;

@@ -1,5 +1,7 @@
 //! `StorageClass` (storage.k8s.io): the columns and rows of `kubectl get`.
 
+use kbundle_format::json::bool_at;
+
 use super::*;
 
 pub(super) const PRINTER: Printer = Printer {
@@ -55,11 +57,7 @@ pub(super) const PRINTER: Printer = Printer {
                 json!(str_at(v, "/provisioner")),
                 json!(nonempty_str_at(v, "/reclaimPolicy").unwrap_or("Delete")),
                 json!(nonempty_str_at(v, "/volumeBindingMode").unwrap_or("Immediate")),
-                json!(
-                    v.get("allowVolumeExpansion")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false)
-                ),
+                json!(bool_at(v, "/allowVolumeExpansion").unwrap_or(false)),
                 json!(c.since(nonempty_str_at(v, "/metadata/creationTimestamp"))),
             ],
             None,
