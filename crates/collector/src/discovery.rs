@@ -7,27 +7,20 @@ use serde_json::Value;
 
 use crate::api::{Api, Failure};
 
-/// One discovered resource (preferred version of its group).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Resource {
-    pub group: String,
-    pub version: String,
-    pub plural: String,
-    pub kind: String,
-    pub namespaced: bool,
+/// A discovered resource (the preferred version of its group): the resource type of the
+/// whole workspace, under the name the collector gives it.
+pub(crate) use kbundle_format::resources::ResourceType as Resource;
+
+/// Where the collector finds a resource on the API server and puts it in the bundle.
+pub(crate) trait Located {
+    /// `core` for the core group: the folder name in the bundle.
+    fn group_dir(&self) -> &str;
+    /// The collection URL, cluster-wide or in a namespace.
+    fn url(&self, namespace: Option<&str>) -> String;
 }
 
-impl Resource {
-    pub(crate) fn api_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.clone()
-        } else {
-            format!("{}/{}", self.group, self.version)
-        }
-    }
-
-    /// `core` for the core group: the folder name in the bundle.
-    pub(crate) fn group_dir(&self) -> &str {
+impl Located for Resource {
+    fn group_dir(&self) -> &str {
         if self.group.is_empty() {
             "core"
         } else {
@@ -35,8 +28,7 @@ impl Resource {
         }
     }
 
-    /// The collection URL, cluster-wide or in a namespace.
-    pub(crate) fn url(&self, namespace: Option<&str>) -> String {
+    fn url(&self, namespace: Option<&str>) -> String {
         let base = if self.group.is_empty() {
             format!("/api/{}", self.version)
         } else {
@@ -45,16 +37,6 @@ impl Resource {
         match namespace {
             Some(ns) if self.namespaced => format!("{base}/namespaces/{ns}/{}", self.plural),
             _ => format!("{base}/{}", self.plural),
-        }
-    }
-
-    fn builtin(group: &str, version: &str, plural: &str, kind: &str, namespaced: bool) -> Resource {
-        Resource {
-            group: group.into(),
-            version: version.into(),
-            plural: plural.into(),
-            kind: kind.into(),
-            namespaced,
         }
     }
 }
@@ -163,7 +145,7 @@ impl Discovery {
                     let kind = str_at(res, "/responseKind/kind");
                     let namespaced = opt_str_at(res, "/scope") == Some("Namespaced");
                     if !plural.is_empty() && !kind.is_empty() {
-                        self.push(Resource::builtin(group, v, plural, kind, namespaced));
+                        self.push(Resource::new(group, v, kind, plural, namespaced));
                     }
                 }
             }
@@ -178,7 +160,7 @@ impl Discovery {
             let kind = str_at(res, "/kind");
             let namespaced = bool_at(res, "/namespaced").unwrap_or(false);
             if !plural.is_empty() && !kind.is_empty() {
-                self.push(Resource::builtin(group, version, plural, kind, namespaced));
+                self.push(Resource::new(group, version, kind, plural, namespaced));
             }
         }
     }
@@ -232,80 +214,72 @@ fn classic_group_versions(v: &Value) -> Vec<String> {
     out
 }
 
+/// The resources assumed without discovery, as (group, plural): they exist everywhere.
+const FALLBACK: &[(&str, &str)] = &[
+    ("", "pods"),
+    ("", "nodes"),
+    ("", "namespaces"),
+    ("", "events"),
+    ("", "configmaps"),
+    ("", "services"),
+    ("", "endpoints"),
+    ("", "persistentvolumeclaims"),
+    ("", "resourcequotas"),
+    ("", "limitranges"),
+    ("batch", "jobs"),
+    ("policy", "poddisruptionbudgets"),
+    ("apps", "deployments"),
+    ("apps", "replicasets"),
+    ("apps", "daemonsets"),
+    ("apps", "statefulsets"),
+    (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+    ),
+    ("networking.k8s.io", "networkpolicies"),
+    ("discovery.k8s.io", "endpointslices"),
+    ("coordination.k8s.io", "leases"),
+    ("apiextensions.k8s.io", "customresourcedefinitions"),
+];
+
+/// The [`FALLBACK`] resources, from the workspace's table of built-in types.
 fn builtin() -> Vec<Resource> {
-    let r = Resource::builtin;
-    vec![
-        r("", "v1", "pods", "Pod", true),
-        r("", "v1", "nodes", "Node", false),
-        r("", "v1", "namespaces", "Namespace", false),
-        r("", "v1", "events", "Event", true),
-        r("", "v1", "configmaps", "ConfigMap", true),
-        r("", "v1", "services", "Service", true),
-        r("", "v1", "endpoints", "Endpoints", true),
-        r(
-            "",
-            "v1",
-            "persistentvolumeclaims",
-            "PersistentVolumeClaim",
-            true,
-        ),
-        r("", "v1", "resourcequotas", "ResourceQuota", true),
-        r("", "v1", "limitranges", "LimitRange", true),
-        r("batch", "v1", "jobs", "Job", true),
-        r(
-            "policy",
-            "v1",
-            "poddisruptionbudgets",
-            "PodDisruptionBudget",
-            true,
-        ),
-        r("apps", "v1", "deployments", "Deployment", true),
-        r("apps", "v1", "replicasets", "ReplicaSet", true),
-        r("apps", "v1", "daemonsets", "DaemonSet", true),
-        r("apps", "v1", "statefulsets", "StatefulSet", true),
-        r(
-            "admissionregistration.k8s.io",
-            "v1",
-            "validatingwebhookconfigurations",
-            "ValidatingWebhookConfiguration",
-            false,
-        ),
-        r(
-            "admissionregistration.k8s.io",
-            "v1",
-            "mutatingwebhookconfigurations",
-            "MutatingWebhookConfiguration",
-            false,
-        ),
-        r(
-            "networking.k8s.io",
-            "v1",
-            "networkpolicies",
-            "NetworkPolicy",
-            true,
-        ),
-        r(
-            "discovery.k8s.io",
-            "v1",
-            "endpointslices",
-            "EndpointSlice",
-            true,
-        ),
-        r("coordination.k8s.io", "v1", "leases", "Lease", true),
-        r(
-            "apiextensions.k8s.io",
-            "v1",
-            "customresourcedefinitions",
-            "CustomResourceDefinition",
-            false,
-        ),
-    ]
+    FALLBACK
+        .iter()
+        .filter_map(|(group, plural)| kbundle_format::resources::by_plural(Some(group), plural))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn fallback_resources_are_all_known() {
+        let b = builtin();
+        assert_eq!(b.len(), FALLBACK.len());
+        assert!(b.iter().all(|r| r.version == "v1"), "{b:?}");
+        let cluster_scoped: Vec<&str> = b
+            .iter()
+            .filter(|r| !r.namespaced)
+            .map(|r| r.plural.as_str())
+            .collect();
+        assert_eq!(
+            cluster_scoped,
+            [
+                "nodes",
+                "namespaces",
+                "validatingwebhookconfigurations",
+                "mutatingwebhookconfigurations",
+                "customresourcedefinitions"
+            ]
+        );
+    }
 
     #[test]
     fn aggregated_and_classic_agree() {

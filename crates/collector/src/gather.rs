@@ -19,7 +19,7 @@ use tokio::time::Instant;
 
 use crate::api::{Api, Failure, Settings, enc};
 use crate::budget::{self, Tier};
-use crate::discovery::{Discovery, Resource};
+use crate::discovery::{Discovery, Located, Resource};
 use crate::redact::{Counts, Redactor};
 use crate::spill::{LogWriter, Spill, Spilled};
 use crate::{
@@ -1681,13 +1681,7 @@ mod tests {
 
     #[test]
     fn paths_and_encoding() {
-        let r = Resource {
-            group: "".into(),
-            version: "v1".into(),
-            plural: "events".into(),
-            kind: "Event".into(),
-            namespaced: true,
-        };
+        let r = Resource::new("", "v1", "Event", "events", true);
         assert_eq!(
             list_path(&r, Some("calico-system")),
             "namespaces/calico-system/core/events.json"

@@ -26,6 +26,26 @@ pub struct ResourceType {
 }
 
 impl ResourceType {
+    /// A resource type as API discovery describes it: the singular is the lowercase kind;
+    /// no short names.
+    pub fn new(
+        group: &str,
+        version: &str,
+        kind: &str,
+        plural: &str,
+        namespaced: bool,
+    ) -> ResourceType {
+        ResourceType {
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+            plural: plural.into(),
+            singular: kind.to_ascii_lowercase(),
+            namespaced,
+            short_names: Vec::new(),
+        }
+    }
+
     /// `group/version`, or `version` for the core group.
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {
@@ -433,13 +453,8 @@ const BUILTIN: &[Row] = &[
 fn make(row: &Row) -> ResourceType {
     let (group, version, kind, plural, namespaced, short) = *row;
     ResourceType {
-        group: group.into(),
-        version: version.into(),
-        kind: kind.into(),
-        plural: plural.into(),
-        singular: kind.to_ascii_lowercase(),
-        namespaced,
         short_names: short.iter().map(|s| s.to_string()).collect(),
+        ..ResourceType::new(group, version, kind, plural, namespaced)
     }
 }
 

@@ -51,6 +51,11 @@ const HOMES: &[Home] = &[
         homes: &["crates/describe/src/render/pod.rs"],
     },
     Home {
+        concept: "the resource type (kbundle_format::resources::ResourceType)",
+        marks: &["plural:String"],
+        homes: &["crates/format/src/resources.rs"],
+    },
+    Home {
         concept: "the ordered parallel map (kbundle_format::par)",
         marks: &["available_parallelism"],
         homes: &["crates/format/src/par.rs"],
