@@ -646,7 +646,7 @@ fn pod(o: &Object) -> Pod {
         uid: o.uid().map(String::from),
         labels: string_map(v.pointer("/metadata/labels")),
         owner: controller_owner(v),
-        node: Some(str_at(v, "/spec/nodeName").to_string()).filter(|x| !x.is_empty()),
+        node: nonempty_str_at(v, "/spec/nodeName").map(String::from),
         phase: str_at(v, "/status/phase").to_string(),
         reason: str_at(v, "/status/reason").to_string(),
         message: str_at(v, "/status/message").to_string(),
@@ -682,8 +682,7 @@ fn node(o: &Object) -> Node {
         unschedulable: bool_at(v, "/spec/unschedulable").unwrap_or(false),
         taints,
         conditions: conditions(v),
-        kubelet_version: Some(str_at(v, "/status/nodeInfo/kubeletVersion").to_string())
-            .filter(|x| !x.is_empty()),
+        kubelet_version: nonempty_str_at(v, "/status/nodeInfo/kubeletVersion").map(String::from),
         source: Source::of(o),
     }
 }
@@ -791,8 +790,7 @@ fn webhook_config(o: &Object) -> WebhookConfig {
                     });
                     Webhook {
                         name: str_at(w, "/name").to_string(),
-                        failure_policy: Some(str_at(w, "/failurePolicy"))
-                            .filter(|x| !x.is_empty())
+                        failure_policy: nonempty_str_at(w, "/failurePolicy")
                             .unwrap_or("Fail")
                             .to_string(),
                         namespace_selector: w.get("namespaceSelector").cloned(),

@@ -1,7 +1,5 @@
 //! `ConfigMap` (core): the columns and rows of `kubectl get`.
 
-use kbundle_format::json::object_at;
-
 use super::*;
 
 pub(super) const PRINTER: Printer = Printer {

@@ -1,7 +1,5 @@
 //! `Job` (batch): the columns and rows of `kubectl get`.
 
-use kbundle_format::json::timestamp_at;
-
 use super::*;
 
 pub(super) const PRINTER: Printer = Printer {

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use jiff::SignedDuration;
 use kbundle_describe::kubectl_duration;
-use kbundle_format::json::{array_at, i64_at, nonempty_str_at, object_at, str_at};
+use kbundle_format::json::{
+    array_at, bool_at, i64_at, nonempty_str_at, object_at, str_at, timestamp_at,
+};
 use kbundle_format::resources::ResourceType;
 use serde::Serialize;
 use serde_json::{Value, json};

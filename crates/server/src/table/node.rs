@@ -1,7 +1,5 @@
 //! `Node` (core): the columns and rows of `kubectl get`.
 
-use kbundle_format::json::{bool_at, object_at};
-
 use super::*;
 
 pub(super) const PRINTER: Printer = Printer {

@@ -1,7 +1,5 @@
 //! `Pod` (core): the columns and rows of `kubectl get`.
 
-use kbundle_format::json::{bool_at, timestamp_at};
-
 use super::*;
 
 pub(super) const PRINTER: Printer = Printer {

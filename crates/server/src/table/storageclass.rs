@@ -1,7 +1,5 @@
 //! `StorageClass` (storage.k8s.io): the columns and rows of `kubectl get`.
 
-use kbundle_format::json::bool_at;
-
 use super::*;
 
 pub(super) const PRINTER: Printer = Printer {
