@@ -221,8 +221,15 @@ fn window_flag() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(report["window"], "48h");
-    let bad = analyze(&[path.to_str().unwrap(), "--window", "soon"]);
-    assert_eq!(bad.status.code(), Some(2));
+    // A bare number is seconds, as for every duration flag (docs/units.md).
+    let o = analyze(&[path.to_str().unwrap(), "--format", "json", "--window", "90"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["window"], "1m30s");
+    for bad in ["soon", "0", "-1h"] {
+        let o = analyze(&[path.to_str().unwrap(), "--window", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+    }
 }
 
 #[test]

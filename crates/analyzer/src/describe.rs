@@ -9,8 +9,10 @@
 
 use std::collections::BTreeMap;
 
-use jiff::{SignedDuration, Timestamp};
-use kbundle_describe::{ContainerFacts, ContainerStateFacts, Described, EventFacts, parse};
+use jiff::Timestamp;
+use kbundle_describe::{
+    ContainerFacts, ContainerStateFacts, Described, EventFacts, parse, parse_kubectl_duration,
+};
 use kbundle_format::{Snapshot, TextKind, TextRef};
 
 use crate::facts::{
@@ -21,40 +23,8 @@ use crate::facts::{
 /// The largest describe text read, in bytes.
 const MAX_TEXT: u64 = 16 * 1024 * 1024;
 
-/// Parses an age as kubectl prints it (`4m58s`, `3h2m`, `44d`, `2y30d`); `None` for
-/// `<unknown>` and anything else.
-pub fn parse_age(s: &str) -> Option<SignedDuration> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    let mut total: i64 = 0;
-    let mut num = String::new();
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: i64 = num.parse().ok()?;
-        num.clear();
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            'y' => 365 * 86_400,
-            _ => return None,
-        };
-        total = total.checked_add(n.checked_mul(unit)?)?;
-    }
-    if !num.is_empty() {
-        return None;
-    }
-    Some(SignedDuration::from_secs(total))
-}
-
 fn ago(now: Option<Timestamp>, age: &str) -> Option<Timestamp> {
-    now?.checked_sub(parse_age(age)?).ok()
+    now?.checked_sub(parse_kubectl_duration(age)?).ok()
 }
 
 fn source(text: &TextRef, line: usize) -> Source {
@@ -482,17 +452,5 @@ mod tests {
             );
             assert_eq!(p.namespace.as_deref(), Some("kube-system"), "{first}");
         }
-    }
-
-    #[test]
-    fn ages() {
-        assert_eq!(parse_age("4m58s"), Some(SignedDuration::from_secs(298)));
-        assert_eq!(
-            parse_age("3h2m"),
-            Some(SignedDuration::from_secs(3 * 3600 + 120))
-        );
-        assert_eq!(parse_age("44d"), Some(SignedDuration::from_hours(44 * 24)));
-        assert_eq!(parse_age("<unknown>"), None);
-        assert_eq!(parse_age("12"), None);
     }
 }

@@ -6,6 +6,9 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use kbundle_format::json::{
+    array_at, bool_at, i64_at, nonempty_str_at, opt_str_at, str_at, timestamp_at, u64_at,
+};
 use kbundle_format::{LogRef, Object, Snapshot};
 use serde_json::Value;
 
@@ -496,22 +499,6 @@ pub struct Facts {
 
 // ---- value helpers ----
 
-pub(crate) fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
-
-pub(crate) fn ts(v: &Value, pointer: &str) -> Option<Timestamp> {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .and_then(|s| s.parse::<Timestamp>().ok())
-}
-
-fn i(v: &Value, pointer: &str) -> Option<i64> {
-    v.pointer(pointer).and_then(Value::as_i64)
-}
-
 fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
     v.and_then(Value::as_object)
         .map(|m| {
@@ -538,33 +525,29 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 }
 
 fn conditions(v: &Value) -> Vec<Condition> {
-    v.pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|c| Condition {
-                    type_: s(c, "/type").to_string(),
-                    status: s(c, "/status").to_string(),
-                    reason: s(c, "/reason").to_string(),
-                    message: s(c, "/message").to_string(),
-                    last_transition: ts(c, "/lastTransitionTime")
-                        .or_else(|| ts(c, "/lastUpdateTime")),
-                })
-                .collect()
+    array_at(v, "/status/conditions")
+        .iter()
+        .map(|c| Condition {
+            type_: str_at(c, "/type").to_string(),
+            status: str_at(c, "/status").to_string(),
+            reason: str_at(c, "/reason").to_string(),
+            message: str_at(c, "/message").to_string(),
+            last_transition: timestamp_at(c, "/lastTransitionTime")
+                .or_else(|| timestamp_at(c, "/lastUpdateTime")),
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 fn controller_owner(v: &Value) -> Option<Owner> {
-    let owners = v.pointer("/metadata/ownerReferences")?.as_array()?;
+    let owners = array_at(v, "/metadata/ownerReferences");
     let pick = owners
         .iter()
-        .find(|o| o.get("controller").and_then(Value::as_bool) == Some(true))
+        .find(|o| bool_at(o, "/controller") == Some(true))
         .or_else(|| owners.first())?;
     Some(Owner {
-        kind: s(pick, "/kind").to_string(),
-        name: s(pick, "/name").to_string(),
-        uid: pick.get("uid").and_then(Value::as_str).map(String::from),
+        kind: str_at(pick, "/kind").to_string(),
+        name: str_at(pick, "/name").to_string(),
+        uid: opt_str_at(pick, "/uid").map(String::from),
     })
 }
 
@@ -572,22 +555,22 @@ fn state(v: Option<&Value>) -> State {
     let Some(v) = v else { return State::Unknown };
     if let Some(r) = v.get("running") {
         return State::Running {
-            started: ts(r, "/startedAt"),
+            started: timestamp_at(r, "/startedAt"),
         };
     }
     if let Some(w) = v.get("waiting") {
         return State::Waiting {
-            reason: s(w, "/reason").to_string(),
-            message: s(w, "/message").to_string(),
+            reason: str_at(w, "/reason").to_string(),
+            message: str_at(w, "/message").to_string(),
         };
     }
     if let Some(t) = v.get("terminated") {
         return State::Terminated {
-            reason: s(t, "/reason").to_string(),
-            exit_code: i(t, "/exitCode"),
-            started: ts(t, "/startedAt"),
-            finished: ts(t, "/finishedAt"),
-            message: s(t, "/message").to_string(),
+            reason: str_at(t, "/reason").to_string(),
+            exit_code: i64_at(t, "/exitCode"),
+            started: timestamp_at(t, "/startedAt"),
+            finished: timestamp_at(t, "/finishedAt"),
+            message: str_at(t, "/message").to_string(),
         };
     }
     State::Unknown
@@ -604,30 +587,25 @@ fn pod(o: &Object) -> Pod {
         ),
         ("/spec/containers", "/status/containerStatuses", false),
     ] {
-        let statuses: Vec<&Value> = v
-            .pointer(status_key)
-            .and_then(Value::as_array)
-            .map(|a| a.iter().collect())
-            .unwrap_or_default();
-        let specs: Vec<&Value> = v
-            .pointer(spec_key)
-            .and_then(Value::as_array)
-            .map(|a| a.iter().collect())
-            .unwrap_or_default();
-        let mut names: Vec<String> = specs.iter().map(|c| s(c, "/name").to_string()).collect();
+        let statuses: Vec<&Value> = array_at(v, status_key).iter().collect();
+        let specs: Vec<&Value> = array_at(v, spec_key).iter().collect();
+        let mut names: Vec<String> = specs
+            .iter()
+            .map(|c| str_at(c, "/name").to_string())
+            .collect();
         for st in &statuses {
-            let n = s(st, "/name").to_string();
+            let n = str_at(st, "/name").to_string();
             if !names.contains(&n) {
                 names.push(n);
             }
         }
         for name in names {
-            let spec = specs.iter().find(|c| s(c, "/name") == name);
-            let st = statuses.iter().find(|c| s(c, "/name") == name);
+            let spec = specs.iter().find(|c| str_at(c, "/name") == name);
+            let st = statuses.iter().find(|c| str_at(c, "/name") == name);
             let image = st
-                .map(|c| s(c, "/image"))
+                .map(|c| str_at(c, "/image"))
                 .filter(|x| !x.is_empty())
-                .or_else(|| spec.map(|c| s(c, "/image")))
+                .or_else(|| spec.map(|c| str_at(c, "/image")))
                 .unwrap_or_default()
                 .to_string();
             let memory_limit = match spec.map(|c| c.pointer("/resources/limits/memory")) {
@@ -645,7 +623,7 @@ fn pod(o: &Object) -> Pod {
                     .and_then(|c| c.get("ready"))
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
-                restarts: st.and_then(|c| i(c, "/restartCount")),
+                restarts: st.and_then(|c| i64_at(c, "/restartCount")),
                 state: state(st.and_then(|c| c.get("state"))),
                 last_state: state(st.and_then(|c| c.get("lastState"))),
                 memory_limit,
@@ -653,33 +631,28 @@ fn pod(o: &Object) -> Pod {
             });
         }
     }
-    let volumes = v
-        .pointer("/spec/volumes")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter(|vol| {
-                    vol.get("persistentVolumeClaim").is_some()
-                        || vol.get("configMap").is_some()
-                        || vol.get("secret").is_some()
-                })
-                .map(|vol| s(vol, "/name").to_string())
-                .collect()
+    let volumes = array_at(v, "/spec/volumes")
+        .iter()
+        .filter(|vol| {
+            vol.get("persistentVolumeClaim").is_some()
+                || vol.get("configMap").is_some()
+                || vol.get("secret").is_some()
         })
-        .unwrap_or_default();
+        .map(|vol| str_at(vol, "/name").to_string())
+        .collect();
     Pod {
         namespace: o.namespace().to_string(),
         name: o.name().to_string(),
         uid: o.uid().map(String::from),
         labels: string_map(v.pointer("/metadata/labels")),
         owner: controller_owner(v),
-        node: Some(s(v, "/spec/nodeName").to_string()).filter(|x| !x.is_empty()),
-        phase: s(v, "/status/phase").to_string(),
-        reason: s(v, "/status/reason").to_string(),
-        message: s(v, "/status/message").to_string(),
+        node: nonempty_str_at(v, "/spec/nodeName").map(String::from),
+        phase: str_at(v, "/status/phase").to_string(),
+        reason: str_at(v, "/status/reason").to_string(),
+        message: str_at(v, "/status/message").to_string(),
         conditions: conditions(v),
         containers,
-        created: ts(v, "/metadata/creationTimestamp"),
+        created: timestamp_at(v, "/metadata/creationTimestamp"),
         deleting: v
             .pointer("/metadata/deletionTimestamp")
             .is_some_and(|d| !d.is_null()),
@@ -691,34 +664,25 @@ fn pod(o: &Object) -> Pod {
 
 fn node(o: &Object) -> Node {
     let v = &o.value;
-    let taints = v
-        .pointer("/spec/taints")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|t| {
-                    let value = s(t, "/value");
-                    if value.is_empty() {
-                        format!("{}:{}", s(t, "/key"), s(t, "/effect"))
-                    } else {
-                        format!("{}={}:{}", s(t, "/key"), value, s(t, "/effect"))
-                    }
-                })
-                .collect()
+    let taints = array_at(v, "/spec/taints")
+        .iter()
+        .map(|t| {
+            let value = str_at(t, "/value");
+            if value.is_empty() {
+                format!("{}:{}", str_at(t, "/key"), str_at(t, "/effect"))
+            } else {
+                format!("{}={}:{}", str_at(t, "/key"), value, str_at(t, "/effect"))
+            }
         })
-        .unwrap_or_default();
+        .collect();
     Node {
         name: o.name().to_string(),
         uid: o.uid().map(String::from),
-        created: ts(v, "/metadata/creationTimestamp"),
-        unschedulable: v
-            .pointer("/spec/unschedulable")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        created: timestamp_at(v, "/metadata/creationTimestamp"),
+        unschedulable: bool_at(v, "/spec/unschedulable").unwrap_or(false),
         taints,
         conditions: conditions(v),
-        kubelet_version: Some(s(v, "/status/nodeInfo/kubeletVersion").to_string())
-            .filter(|x| !x.is_empty()),
+        kubelet_version: nonempty_str_at(v, "/status/nodeInfo/kubeletVersion").map(String::from),
         source: Source::of(o),
     }
 }
@@ -733,36 +697,34 @@ fn event(o: &Object) -> Event {
     };
     let regarding = reg
         .map(|r| ObjRef {
-            kind: s(r, "/kind").to_string(),
-            namespace: s(r, "/namespace").to_string(),
-            name: s(r, "/name").to_string(),
-            uid: r
-                .get("uid")
-                .and_then(Value::as_str)
+            kind: str_at(r, "/kind").to_string(),
+            namespace: str_at(r, "/namespace").to_string(),
+            name: str_at(r, "/name").to_string(),
+            uid: opt_str_at(r, "/uid")
                 .map(String::from)
                 .filter(|u| !u.is_empty()),
         })
         .unwrap_or_default();
     let message = if new_api {
-        s(v, "/note")
+        str_at(v, "/note")
     } else {
-        s(v, "/message")
+        str_at(v, "/message")
     }
     .to_string();
-    let series_count = v.pointer("/series/count").and_then(Value::as_u64);
+    let series_count = u64_at(v, "/series/count");
     let count = series_count
-        .or_else(|| v.get("count").and_then(Value::as_u64))
-        .or_else(|| v.get("deprecatedCount").and_then(Value::as_u64))
+        .or_else(|| u64_at(v, "/count"))
+        .or_else(|| u64_at(v, "/deprecatedCount"))
         .unwrap_or(1)
         .max(1);
-    let first = ts(v, "/firstTimestamp")
-        .or_else(|| ts(v, "/deprecatedFirstTimestamp"))
-        .or_else(|| ts(v, "/eventTime"))
-        .or_else(|| ts(v, "/metadata/creationTimestamp"));
-    let last = ts(v, "/series/lastObservedTime")
-        .or_else(|| ts(v, "/lastTimestamp"))
-        .or_else(|| ts(v, "/deprecatedLastTimestamp"))
-        .or_else(|| ts(v, "/eventTime"))
+    let first = timestamp_at(v, "/firstTimestamp")
+        .or_else(|| timestamp_at(v, "/deprecatedFirstTimestamp"))
+        .or_else(|| timestamp_at(v, "/eventTime"))
+        .or_else(|| timestamp_at(v, "/metadata/creationTimestamp"));
+    let last = timestamp_at(v, "/series/lastObservedTime")
+        .or_else(|| timestamp_at(v, "/lastTimestamp"))
+        .or_else(|| timestamp_at(v, "/deprecatedLastTimestamp"))
+        .or_else(|| timestamp_at(v, "/eventTime"))
         .or(first);
     let component = [
         "/reportingController",
@@ -771,12 +733,12 @@ fn event(o: &Object) -> Event {
         "/deprecatedSource/component",
     ]
     .iter()
-    .map(|p| s(v, p))
+    .map(|p| str_at(v, p))
     .find(|x| !x.is_empty())
     .unwrap_or_default()
     .to_string();
     let container = reg
-        .map(|r| s(r, "/fieldPath"))
+        .map(|r| str_at(r, "/fieldPath"))
         .and_then(|p| {
             p.strip_prefix("spec.containers{")
                 .or_else(|| p.strip_prefix("spec.initContainers{"))
@@ -788,9 +750,9 @@ fn event(o: &Object) -> Event {
         name: o.name().to_string(),
         container,
         regarding,
-        reason: s(v, "/reason").to_string(),
+        reason: str_at(v, "/reason").to_string(),
         message,
-        type_: s(v, "/type").to_string(),
+        type_: str_at(v, "/type").to_string(),
         first,
         last,
         count,
@@ -822,30 +784,22 @@ fn webhook_config(o: &Object) -> WebhookConfig {
                         .unwrap_or_default();
                     let service = w.pointer("/clientConfig/service").map(|svc| {
                         (
-                            s(svc, "/namespace").to_string(),
-                            s(svc, "/name").to_string(),
+                            str_at(svc, "/namespace").to_string(),
+                            str_at(svc, "/name").to_string(),
                         )
                     });
                     Webhook {
-                        name: s(w, "/name").to_string(),
-                        failure_policy: Some(s(w, "/failurePolicy"))
-                            .filter(|x| !x.is_empty())
+                        name: str_at(w, "/name").to_string(),
+                        failure_policy: nonempty_str_at(w, "/failurePolicy")
                             .unwrap_or("Fail")
                             .to_string(),
                         namespace_selector: w.get("namespaceSelector").cloned(),
                         object_selector: w.get("objectSelector").cloned(),
                         rules,
                         service,
-                        url: w
-                            .pointer("/clientConfig/url")
-                            .and_then(Value::as_str)
-                            .map(String::from),
-                        timeout_seconds: i(w, "/timeoutSeconds"),
-                        ca_bundle: w
-                            .pointer("/clientConfig/caBundle")
-                            .and_then(Value::as_str)
-                            .filter(|b| !b.is_empty())
-                            .map(String::from),
+                        url: opt_str_at(w, "/clientConfig/url").map(String::from),
+                        timeout_seconds: i64_at(w, "/timeoutSeconds"),
+                        ca_bundle: nonempty_str_at(w, "/clientConfig/caBundle").map(String::from),
                     }
                 })
                 .collect()
@@ -884,30 +838,25 @@ fn owns_configuration(fields: &Value) -> bool {
 
 fn meta(o: &Object) -> Meta {
     let v = &o.value;
-    let managed = v
-        .pointer("/metadata/managedFields")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|m| {
-                    let owns_config = m.get("fieldsV1").is_some_and(owns_configuration);
-                    ManagedField {
-                        manager: s(m, "/manager").to_string(),
-                        operation: s(m, "/operation").to_string(),
-                        time: ts(m, "/time"),
-                        subresource: s(m, "/subresource").to_string(),
-                        owns_config,
-                    }
-                })
-                .collect()
+    let managed = array_at(v, "/metadata/managedFields")
+        .iter()
+        .map(|m| {
+            let owns_config = m.get("fieldsV1").is_some_and(owns_configuration);
+            ManagedField {
+                manager: str_at(m, "/manager").to_string(),
+                operation: str_at(m, "/operation").to_string(),
+                time: timestamp_at(m, "/time"),
+                subresource: str_at(m, "/subresource").to_string(),
+                owns_config,
+            }
         })
-        .unwrap_or_default();
+        .collect();
     Meta {
         group: o.key().group().to_string(),
         kind: o.kind().to_string(),
         namespace: o.namespace().to_string(),
         name: o.name().to_string(),
-        created: ts(v, "/metadata/creationTimestamp"),
+        created: timestamp_at(v, "/metadata/creationTimestamp"),
         managed,
         source: Source::of(o),
     }
@@ -970,12 +919,7 @@ impl Facts {
                 ("", "Endpoints") => {
                     let mut ready = 0;
                     let mut not_ready = 0;
-                    for subset in v
-                        .get("subsets")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
+                    for subset in array_at(v, "/subsets") {
                         ready += subset
                             .get("addresses")
                             .and_then(Value::as_array)
@@ -995,24 +939,19 @@ impl Facts {
                     );
                 }
                 ("discovery.k8s.io", "EndpointSlice") => {
-                    let service = s(v, "/metadata/labels/kubernetes.io~1service-name");
+                    let service = str_at(v, "/metadata/labels/kubernetes.io~1service-name");
                     if service.is_empty() {
                         continue;
                     }
                     let key = (o.namespace().to_string(), service.to_string());
                     let mut ready = 0;
                     let mut not_ready = 0;
-                    for ep in v
-                        .get("endpoints")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
+                    for ep in array_at(v, "/endpoints") {
                         let n = ep
                             .get("addresses")
                             .and_then(Value::as_array)
                             .map_or(1, Vec::len);
-                        if ep.pointer("/conditions/ready").and_then(Value::as_bool) != Some(false) {
+                        if bool_at(ep, "/conditions/ready") != Some(false) {
                             ready += n;
                         } else {
                             not_ready += n;
@@ -1028,9 +967,9 @@ impl Facts {
                 }
                 ("apps", "Deployment") | ("apps", "StatefulSet") | ("apps", "DaemonSet") => {
                     let desired = if o.kind() == "DaemonSet" {
-                        i(v, "/status/desiredNumberScheduled")
+                        i64_at(v, "/status/desiredNumberScheduled")
                     } else {
-                        Some(i(v, "/spec/replicas").unwrap_or(1))
+                        Some(i64_at(v, "/spec/replicas").unwrap_or(1))
                     };
                     f.workloads.push(Workload {
                         kind: o.kind().to_string(),
@@ -1038,14 +977,14 @@ impl Facts {
                         name: o.name().to_string(),
                         uid: o.uid().map(String::from),
                         desired,
-                        current: i(v, "/status/replicas")
-                            .or_else(|| i(v, "/status/currentNumberScheduled"))
+                        current: i64_at(v, "/status/replicas")
+                            .or_else(|| i64_at(v, "/status/currentNumberScheduled"))
                             .unwrap_or(0),
-                        ready: i(v, "/status/readyReplicas")
-                            .or_else(|| i(v, "/status/numberReady"))
+                        ready: i64_at(v, "/status/readyReplicas")
+                            .or_else(|| i64_at(v, "/status/numberReady"))
                             .unwrap_or(0),
-                        available: i(v, "/status/availableReplicas")
-                            .or_else(|| i(v, "/status/numberAvailable"))
+                        available: i64_at(v, "/status/availableReplicas")
+                            .or_else(|| i64_at(v, "/status/numberAvailable"))
                             .unwrap_or(0),
                         selector: string_map(v.pointer("/spec/selector/matchLabels")),
                         conditions: conditions(v),
@@ -1057,7 +996,7 @@ impl Facts {
                     name: o.name().to_string(),
                     uid: o.uid().map(String::from),
                     owner: controller_owner(v),
-                    desired: i(v, "/spec/replicas").unwrap_or(1),
+                    desired: i64_at(v, "/spec/replicas").unwrap_or(1),
                     conditions: conditions(v),
                     source: Source::of(o),
                 }),
@@ -1139,30 +1078,6 @@ impl Facts {
             .iter()
             .find(|w| w.kind == kind && w.namespace == namespace && w.name == name)
     }
-}
-
-/// Parses a Kubernetes quantity (`128Mi`, `1G`, `512000000`) into bytes.
-pub fn quantity_bytes(q: &str) -> Option<f64> {
-    let q = q.trim();
-    let split = q
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-        .unwrap_or(q.len());
-    let (num, suffix) = q.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let mult = match suffix {
-        "" => 1.0,
-        "Ki" => 1024.0,
-        "Mi" => 1024.0 * 1024.0,
-        "Gi" => 1024.0 * 1024.0 * 1024.0,
-        "Ti" => 1024f64.powi(4),
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "m" => 1e-3,
-        _ => return None,
-    };
-    Some(n * mult)
 }
 
 /// Whether a label selector (`matchLabels`, `matchExpressions`) matches labels. An absent or
@@ -1269,14 +1184,6 @@ mod tests {
         assert!(owns_configuration(&rules));
         let data = serde_json::json!({"f:data": {".": {}, "f:key": {}}});
         assert!(owns_configuration(&data));
-    }
-
-    #[test]
-    fn quantities() {
-        assert_eq!(quantity_bytes("128Mi"), Some(134_217_728.0));
-        assert_eq!(quantity_bytes("1G"), Some(1e9));
-        assert_eq!(quantity_bytes("1000"), Some(1000.0));
-        assert_eq!(quantity_bytes("x"), None);
     }
 
     #[test]

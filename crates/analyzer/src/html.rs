@@ -9,9 +9,9 @@ use std::fmt::Write as _;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::human_duration;
 use crate::report::{Evidence, Finding, Report, Severity, shorten};
 use crate::timeline::{Group, Kind, Lane, Mark, Timeline};
+use crate::window_text;
 
 /// Escapes text for HTML and SVG, in text and in quoted attributes. Control characters other
 /// than tab and newline, BiDi controls and invisible format characters become visible escapes
@@ -521,15 +521,6 @@ fn render_timeline(out: &mut String, tl: &Timeline) {
             if *n == 1 { "" } else { "s" },
             escape(group.title())
         );
-    }
-}
-
-fn window_text(d: SignedDuration) -> String {
-    let secs = d.as_secs();
-    if secs > 0 && secs % 3600 == 0 {
-        format!("{}h", secs / 3600)
-    } else {
-        human_duration(d)
     }
 }
 

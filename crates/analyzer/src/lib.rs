@@ -245,7 +245,7 @@ impl Context<'_> {
         } else if age.is_negative() {
             "after the reference time".to_string()
         } else {
-            format!("{} before the reference time", human_duration(age))
+            format!("{} before the reference time", report_duration(age))
         })
     }
 
@@ -254,7 +254,7 @@ impl Context<'_> {
     pub fn lasting(&self, t: Option<Timestamp>) -> String {
         match self.age(t) {
             Some(age) if age.as_secs() > 0 => {
-                format!(" for {}", human_duration(age))
+                format!(" for {}", report_duration(age))
             }
             _ => String::new(),
         }
@@ -276,8 +276,10 @@ impl Context<'_> {
     }
 }
 
-/// A duration the way people write it: `3d4h`, `25h`, `90m`, `45s`.
-pub fn human_duration(d: SignedDuration) -> String {
+/// A duration as the report writes it: days and hours (`3d4h`), else hours and minutes
+/// (`1h30m`), else minutes and seconds (`4m5s`); `0s` for zero. kubectl's form is
+/// [`kbundle_describe::kubectl_duration`].
+pub(crate) fn report_duration(d: SignedDuration) -> String {
     let mut secs = d.as_secs().unsigned_abs();
     let sign = if d.is_negative() { "-" } else { "" };
     if secs == 0 {
@@ -305,53 +307,14 @@ pub fn human_duration(d: SignedDuration) -> String {
     out
 }
 
-/// A window as given: whole hours as `24h`, else like [`human_duration`].
-fn window_text(d: SignedDuration) -> String {
+/// A window as given: whole hours as `24h`, else like [`report_duration`].
+pub(crate) fn window_text(d: SignedDuration) -> String {
     let secs = d.as_secs();
     if secs > 0 && secs % 3600 == 0 && d.subsec_nanos() == 0 {
         format!("{}h", secs / 3600)
     } else {
-        human_duration(d)
+        report_duration(d)
     }
-}
-
-/// Parses a window: `24h`, `2d`, `90m`, `1h30m`, `3600s`, or ISO 8601 (`PT24H`).
-pub fn parse_duration(s: &str) -> Result<SignedDuration, String> {
-    let t = s.trim();
-    let bad = || format!("invalid duration {s:?} (use e.g. 24h, 2d, 90m)");
-    if t.is_empty() {
-        return Err(bad());
-    }
-    if t.starts_with(['P', 'p']) {
-        return t.parse::<SignedDuration>().map_err(|_| bad());
-    }
-    let mut total: i64 = 0;
-    let mut num = String::new();
-    for c in t.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: i64 = num.parse().map_err(|_| bad())?;
-        num.clear();
-        let unit = match c {
-            'd' => 86_400,
-            'h' => 3600,
-            'm' => 60,
-            's' => 1,
-            _ => return Err(bad()),
-        };
-        total = total
-            .checked_add(n.checked_mul(unit).ok_or_else(bad)?)
-            .ok_or_else(bad)?;
-    }
-    if !num.is_empty() {
-        return Err(bad());
-    }
-    if total <= 0 {
-        return Err(format!("window {s:?} must be positive"));
-    }
-    Ok(SignedDuration::from_secs(total))
 }
 
 fn resolve_target(snapshot: Option<&Snapshot>, facts: &Facts, options: &Options) -> Target {
@@ -620,16 +583,9 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("24h"), Ok(SignedDuration::from_hours(24)));
-        assert_eq!(parse_duration("2d"), Ok(SignedDuration::from_hours(48)));
-        assert_eq!(parse_duration("1h30m"), Ok(SignedDuration::from_mins(90)));
-        assert_eq!(parse_duration("PT2H"), Ok(SignedDuration::from_hours(2)));
-        assert!(parse_duration("h").is_err());
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("12").is_err());
-        assert_eq!(human_duration(SignedDuration::from_hours(50)), "2d2h");
-        assert_eq!(human_duration(SignedDuration::from_mins(90)), "1h30m");
-        assert_eq!(human_duration(SignedDuration::from_secs(45)), "45s");
+        assert_eq!(report_duration(SignedDuration::from_hours(50)), "2d2h");
+        assert_eq!(report_duration(SignedDuration::from_mins(90)), "1h30m");
+        assert_eq!(report_duration(SignedDuration::from_secs(45)), "45s");
     }
 
     #[test]

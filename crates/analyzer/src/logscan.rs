@@ -7,8 +7,6 @@
 //! non-empty lines (what came just before a crash).
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::Timestamp;
 use kbundle_format::{LogRef, Snapshot};
@@ -121,30 +119,5 @@ pub fn scan(snapshot: &Snapshot, log: &LogRef, now: Option<Timestamp>) -> LogSca
 
 /// Scans every log, in parallel; the result is in the order of `logs`.
 pub fn scan_all(snapshot: &Snapshot, logs: &[LogRef], now: Option<Timestamp>) -> Vec<LogScan> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(logs.len());
-    if workers <= 1 {
-        return logs.iter().map(|l| scan(snapshot, l, now)).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, LogScan)>> = Mutex::new(Vec::with_capacity(logs.len()));
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(log) = logs.get(i) else { break };
-                    let scanned = scan(snapshot, log, now);
-                    results
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((i, scanned));
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, s)| s).collect()
+    kbundle_format::par::map(logs, |log| scan(snapshot, log, now))
 }

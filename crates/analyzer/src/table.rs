@@ -12,11 +12,10 @@
 //! call their main container.
 
 use jiff::Timestamp;
-use kbundle_describe::is_elision;
+use kbundle_describe::{is_elision, parse_kubectl_duration};
 use kbundle_format::Snapshot;
 use kbundle_format::command::{self, Command};
 
-use crate::describe::parse_age;
 use crate::facts::{
     Condition, Container, Event, Facts, MemoryLimit, Node, ObjRef, Owner, Pod, Source, State,
 };
@@ -198,7 +197,9 @@ fn shaped_pod_header(line: &str) -> Option<Vec<(String, usize)>> {
                 .get(at + 3)
                 .and_then(|r| r.split_whitespace().next())
                 .is_some_and(|r| r.parse::<u32>().is_ok())
-            && values.get(at + 4).is_some_and(|a| parse_age(a).is_some());
+            && values
+                .get(at + 4)
+                .is_some_and(|a| parse_kubectl_duration(a).is_some());
         if ok {
             return Some(header);
         }
@@ -383,7 +384,7 @@ fn pod_of(row: &Row, source: Source, now: Option<Timestamp>) -> Option<Pod> {
     let restarted = row
         .last_restart_ago
         .as_deref()
-        .and_then(parse_age)
+        .and_then(parse_kubectl_duration)
         .and_then(|a| now?.checked_sub(a).ok());
     let terminated = |reason: &str| State::Terminated {
         reason: reason.to_string(),
@@ -524,7 +525,7 @@ fn event_header(line: &str) -> Option<Vec<(String, usize)>> {
 /// An age cell: `4m`, `2d3h`, `<unknown>`, `4m (x3 over 10m)`.
 fn is_age_cell(cell: &str) -> bool {
     let first = cell.split_whitespace().next().unwrap_or_default();
-    first == "<unknown>" || first == "<invalid>" || parse_age(first).is_some()
+    first == "<unknown>" || first == "<invalid>" || parse_kubectl_duration(first).is_some()
 }
 
 /// A row's cells by the header's positions: each cell runs from its column's start to the
@@ -569,7 +570,7 @@ fn shaped_event_header(line: &str) -> Option<Vec<(String, usize)>> {
     let [(age, a), (type_, t), (reason, r), (object, o), (_, m)] = words.as_slice() else {
         return None;
     };
-    let ok = parse_age(age).is_some()
+    let ok = parse_kubectl_duration(age).is_some()
         && matches!(*type_, "Normal" | "Warning")
         && reason.chars().all(|c| c.is_ascii_alphanumeric())
         && object
@@ -734,7 +735,7 @@ fn kind_of_word(word: &str) -> String {
 }
 
 fn event_of(row: &EventRow, source: Source, now: Option<Timestamp>) -> Event {
-    let ago = |age: &str| now?.checked_sub(parse_age(age)?).ok();
+    let ago = |age: &str| now?.checked_sub(parse_kubectl_duration(age)?).ok();
     let last = ago(&row.last_seen);
     let first = row.first_seen.as_deref().and_then(ago).or(last);
     Event {

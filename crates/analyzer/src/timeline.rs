@@ -24,7 +24,7 @@ use kbundle_format::Snapshot;
 
 use crate::facts::{Container, Facts, Meta, Pod, State};
 use crate::report::{Report, shorten};
-use crate::{Options, Target, human_duration};
+use crate::{Options, Target, report_duration};
 
 /// The most lanes drawn per group; the rest are counted in [`Timeline::omitted`].
 pub const MAX_LANES_PER_GROUP: usize = 25;
@@ -260,13 +260,13 @@ fn state_marks(c: &Container, state: &State, current: bool, w: &Window, out: &mu
                     kind: Kind::Run,
                     at: *s,
                     end: Some(*f),
-                    label: format!("ran {}", human_duration(f.duration_since(*s))),
+                    label: format!("ran {}", report_duration(f.duration_since(*s))),
                     detail: format!(
                         "container {} ran {} to {} ({})",
                         c.name,
                         clock(*s),
                         clock(*f),
-                        human_duration(f.duration_since(*s))
+                        report_duration(f.duration_since(*s))
                     ),
                 });
             }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use kbundle_analyzer::markdown::{GITHUB_COMMENT_MAX, MIN_MAX_CHARS};
-use kbundle_analyzer::{Options, Severity, WorkloadRef, parse_duration, try_analyze};
+use kbundle_analyzer::{Options, Severity, WorkloadRef, try_analyze};
 use kbundle_format::{ReadOptions, Snapshot};
 
 use crate::limits::LimitArgs;
@@ -38,8 +38,9 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// How far back from the reference time events, restarts, log lines and changes count
-    /// (e.g. 24h, 2d, 90m).
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    /// (above zero).
+    /// Durations: 90 (seconds), 30s, 5m, 1h30m, 2d, 250ms or PT24H (docs/units.md).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_positive_duration)]
     window: jiff::SignedDuration,
     /// The reference time (RFC 3339). Default: the bundle's collection time, else the newest
     /// timestamp in the input. The wall clock is never used.
@@ -64,8 +65,9 @@ pub struct Args {
     #[arg(long, value_name = "ID,...", value_delimiter = ',', value_parser = parse_rule_id)]
     skip: Vec<String>,
     /// A certificate (a webhook's caBundle) expiring within this duration after the reference
-    /// time is reported by certificate-expired (e.g. 30d, 720h).
-    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_duration)]
+    /// time is reported by certificate-expired (above zero).
+    /// Durations: 90 (seconds), 30s, 5m, 1h30m, 2d, 250ms or PT24H (docs/units.md).
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_positive_duration)]
     cert_horizon: jiff::SignedDuration,
     /// With --format markdown: the most characters the report may have (GitHub refuses
     /// comments over 65,536). The most severe findings are kept whole, then others as table
@@ -165,7 +167,17 @@ impl ColorWhen {
     }
 }
 
-fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
+/// A duration flag of the analysis (`--window`, `--cert-horizon`): the one grammar
+/// (`kbundle_format::units::parse_duration`), above zero.
+pub(crate) fn parse_positive_duration(s: &str) -> Result<jiff::SignedDuration, String> {
+    let d = kbundle_format::units::parse_duration(s).map_err(|e| e.to_string())?;
+    if d.is_zero() {
+        return Err(format!("duration {s:?} must be above zero"));
+    }
+    jiff::SignedDuration::try_from(d).map_err(|e| e.to_string())
+}
+
+pub(crate) fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
     s.parse::<jiff::Timestamp>()
         .map_err(|e| format!("{s:?} is not an RFC 3339 time (e.g. 2025-03-14T10:00:00Z): {e}"))
 }
@@ -274,4 +286,67 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(FAILED));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The grammar's sentence in the help of every DURATION flag of every command.
+    #[test]
+    fn duration_flags_say_the_grammar() {
+        let sentence =
+            "Durations: 90 (seconds), 30s, 5m, 1h30m, 2d, 250ms or PT24H (docs/units.md)";
+        let cli = <crate::Cli as clap::CommandFactory>::command();
+        let mut flags = Vec::new();
+        for command in cli.get_subcommands() {
+            for arg in command.get_arguments() {
+                if arg
+                    .get_value_names()
+                    .is_some_and(|names| names.iter().any(|n| n == "DURATION"))
+                {
+                    let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                    assert!(
+                        help.contains(sentence),
+                        "{} --{}: {help}",
+                        command.get_name(),
+                        arg.get_id()
+                    );
+                    flags.push(format!("{} --{}", command.get_name(), arg.get_id()));
+                }
+            }
+        }
+        // analyze --window and --cert-horizon, diff --window, collect --since, --timeout and
+        // --request-timeout, serve --header-timeout.
+        assert_eq!(flags.len(), 7, "{flags:?}");
+    }
+
+    /// `--window 90` is 90 seconds, as `collect --since 90` is: one grammar.
+    #[test]
+    fn window_and_since_agree() {
+        use clap::Parser as _;
+        let window = parse_positive_duration("90").map(|d| d.as_secs());
+        assert_eq!(window, Ok(90));
+        let since = kbundle_format::units::parse_duration("90").map(|d| d.as_secs());
+        assert_eq!(since, Ok(90));
+        for args in [
+            ["kbundle", "analyze", "x.zip", "--window", "90"].as_slice(),
+            &["kbundle", "diff", "a.zip", "b.zip", "--window", "90"],
+            &["kbundle", "collect", "--since", "90"],
+            &[
+                "kbundle",
+                "analyze",
+                "x.zip",
+                "--window",
+                "1.5h",
+                "--cert-horizon",
+                "PT720H",
+            ],
+        ] {
+            assert!(crate::Cli::try_parse_from(args).is_ok(), "{args:?}");
+        }
+        for bad in ["0", "0s", "soon", "-1h"] {
+            assert!(parse_positive_duration(bad).is_err(), "{bad}");
+        }
+    }
 }

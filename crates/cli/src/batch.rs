@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -92,53 +91,30 @@ pub fn run(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
     };
     let inputs = inputs(dir)?;
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-        .max(1);
+    let jobs = args.jobs.unwrap_or_else(kbundle_format::par::cores).max(1);
     let start = Instant::now();
-    let next = Mutex::new(0usize);
-    let rows: Mutex<Vec<(usize, Row)>> = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(inputs.len().max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let i = {
-                        let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
-                        let i = *n;
-                        *n += 1;
-                        i
-                    };
-                    let Some(input) = inputs.get(i) else { break };
-                    // A panic in one input must not end the batch: it becomes that row's error.
-                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        analyze_one(args, input, &out)
-                    }))
-                    .unwrap_or_else(|_| Err("internal error while analyzing (a bug)".into()));
-                    let row = Row {
-                        input: input
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default(),
-                        outcome,
-                    };
-                    rows.lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((i, row));
-                }
-            });
+    let rows = kbundle_format::par::map_on(&inputs, jobs, |input| {
+        // A panic in one input must not end the batch: it becomes that row's error.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            analyze_one(args, input, &out)
+        }))
+        .unwrap_or_else(|_| Err("internal error while analyzing (a bug)".into()));
+        Row {
+            input: input
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            outcome,
         }
     });
     let elapsed = start.elapsed().as_secs_f64();
-    let mut rows = rows.into_inner().unwrap_or_else(|e| e.into_inner());
-    rows.sort_by_key(|(i, _)| *i);
 
     let mut md = String::from(
         "| input | critical | warning | info | top finding | report |\n|---|---:|---:|---:|---|---|\n",
     );
     let mut failed = 0usize;
     let mut worst: Option<Severity> = None;
-    for (_, row) in &rows {
+    for row in &rows {
         match &row.outcome {
             Ok(c) => {
                 md.push_str(&format!(
@@ -182,12 +158,12 @@ pub fn run(args: &Args, dir: &Path) -> anyhow::Result<ExitCode> {
     let mut o = stdout.lock();
     let width = rows
         .iter()
-        .map(|(_, r)| safe(&r.input).chars().count())
+        .map(|r| safe(&r.input).chars().count())
         .max()
         .unwrap_or(5)
         .max(5);
     writeln!(o, "{:<width$}  CRIT  WARN  INFO  TOP FINDING", "INPUT")?;
-    for (_, row) in &rows {
+    for row in &rows {
         match &row.outcome {
             Ok(c) => writeln!(
                 o,

@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use kbundle_collector::units::{parse_duration, parse_size};
 use kbundle_collector::{Options, PRESETS, Plan, Progress, Summary};
+use kbundle_format::units::{parse_duration, parse_size};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use crate::safe;
@@ -73,7 +73,8 @@ pub struct Args {
     /// Newest bytes kept of each log.
     #[arg(long, value_name = "SIZE", default_value = "4MiB", value_parser = parse_size)]
     max_log_bytes: u64,
-    /// Only log lines newer than this (e.g. 1h).
+    /// Only log lines newer than this.
+    /// Durations: 90 (seconds), 30s, 5m, 1h30m, 2d, 250ms or PT24H (docs/units.md).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     since: Option<Duration>,
     /// Size budget of the zip; logs are trimmed (oldest bytes first) to fit.
@@ -83,9 +84,11 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     jobs: u16,
     /// Bound of the whole collection; what was collected by then is written.
+    /// Durations: 90 (seconds), 30s, 5m, 1h30m, 2d, 250ms or PT24H (docs/units.md).
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
     timeout: Duration,
     /// Bound of one request (or of a pause in a log stream).
+    /// Durations: 90 (seconds), 30s, 5m, 1h30m, 2d, 250ms or PT24H (docs/units.md).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     request_timeout: Duration,
     /// Cap of one answer from the API server; an answer over it is recorded as an error (a

@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use kbundle_analyzer::diff::{DiffOptions, diff};
-use kbundle_analyzer::{Options, WorkloadRef, parse_duration};
+use kbundle_analyzer::{Options, WorkloadRef};
 use kbundle_format::{ReadOptions, Snapshot};
 
-use crate::analyze::{ColorWhen, FailOn, Format, parse_workload};
+use crate::analyze::{ColorWhen, FailOn, Format, parse_positive_duration, parse_workload};
 use crate::limits::LimitArgs;
 
 /// Arguments of `kbundle diff`.
@@ -27,8 +27,9 @@ pub struct Args {
     /// Exit 1 when a new finding (in NEW's analysis, not in OLD's) reaches this severity.
     #[arg(long, value_name = "SEVERITY", value_enum)]
     fail_on_new: Option<FailOn>,
-    /// How far back from each side's reference time its analysis looks (e.g. 24h, 2d).
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    /// How far back from each side's reference time its analysis looks (above zero).
+    /// Durations: 90 (seconds), 30s, 5m, 1h30m, 2d, 250ms or PT24H (docs/units.md).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_positive_duration)]
     window: jiff::SignedDuration,
     /// The expected workload of both analyses, as Kind/namespace/name (default as for
     /// `kbundle analyze`).

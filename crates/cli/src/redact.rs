@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use kbundle_collector::units::parse_size;
+use kbundle_format::units::parse_size;
 use kbundle_format::{BundleWriter, ReadOptions, Snapshot};
 use kbundle_redact::{RedactionMap, Redactor, bundle};
 

@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use kbundle_collector::units::parse_duration;
+use kbundle_format::units::parse_duration;
 use kbundle_format::{ReadOptions, Snapshot};
 use kbundle_server::{Faults, ServeOptions, Server};
 
+use crate::analyze::parse_time;
 use crate::limits::LimitArgs;
 
 /// Arguments of `kbundle serve`.
@@ -46,6 +47,7 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     allow_host: Vec<String>,
     /// How long a connection may take to send a request's headers before it is closed.
+    /// Durations: 90 (seconds), 30s, 5m, 1h30m, 2d, 250ms or PT24H (docs/units.md).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     header_timeout: std::time::Duration,
     /// Connections open at once; further ones are closed as soon as they are accepted.
@@ -128,11 +130,6 @@ fn parse_addr(s: &str) -> Result<SocketAddr, String> {
         .map_err(|e| format!("expected IP:PORT or HOST:PORT: {e}"))?
         .next()
         .ok_or_else(|| format!("{s} resolves to no address"))
-}
-
-fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
-    s.parse::<jiff::Timestamp>()
-        .map_err(|e| format!("expected an RFC 3339 time like 2025-03-14T09:30:00Z: {e}"))
 }
 
 async fn shutdown_signal() {

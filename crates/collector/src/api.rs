@@ -7,10 +7,24 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use http_body_util::BodyExt;
+use kbundle_format::json::opt_str_at;
 use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::pace::{Pace, Slot, retry_after};
+
+/// What [`enc`] leaves as it is: RFC 3986's unreserved characters.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a query value or a path segment (UTF-8, every byte but the unreserved
+/// characters).
+pub(crate) fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
+}
 
 /// Why a request failed, with the class written to the manifest.
 #[derive(Debug, Clone)]
@@ -513,7 +527,7 @@ fn connection_failure(path: &str, e: kube::Error) -> Failure {
 fn status_failure(path: &str, code: u16, body: &[u8]) -> Failure {
     let message = serde_json::from_slice::<Value>(body)
         .ok()
-        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+        .and_then(|v| opt_str_at(&v, "/message").map(str::to_string))
         .unwrap_or_else(|| {
             String::from_utf8_lossy(body.get(..200).unwrap_or(body))
                 .trim()
@@ -581,6 +595,14 @@ mod tests {
         fn held_estimate_of_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
             prop_assert!(held_estimate(&bytes) >= bytes.len() as u64 + PER_VALUE);
         }
+    }
+
+    #[test]
+    fn encodes_all_but_unreserved() {
+        assert_eq!(
+            super::enc("k8s-app=calico_kube.x~ a/b,é"),
+            "k8s-app%3Dcalico_kube.x~%20a%2Fb%2C%C3%A9"
+        );
     }
 
     #[test]

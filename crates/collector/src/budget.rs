@@ -171,7 +171,7 @@ pub(crate) fn fit(fixed: u64, logs: &mut [Log], budget: u64, source: &dyn Source
                 .iter_mut()
                 .filter(|l| in_tier(l) && l.kept > cap)
                 .collect();
-            let trimmed = crate::par::map(&to_trim, |log| {
+            let trimmed = kbundle_format::par::map(&to_trim, |log| {
                 // A little more than the cap, to start at a line.
                 let mut bytes = source.load(log, cap.saturating_add(4096));
                 keep_newest(&mut bytes, keep);

@@ -2,6 +2,7 @@
 //! `/api` + `/apis` + `/apis/<group>/<version>` walk otherwise. Only the groups the collector
 //! uses are walked.
 
+use kbundle_format::json::{array_at, bool_at, opt_str_at, str_at};
 use kbundle_format::resources::{self, ResourceType};
 use serde_json::Value;
 
@@ -42,7 +43,7 @@ impl Discovery {
         );
         for (what, answer) in [("/api", core), ("/apis", apis)] {
             match answer {
-                Ok(v) if v.get("kind").and_then(Value::as_str) == Some("APIGroupDiscoveryList") => {
+                Ok(v) if opt_str_at(&v, "/kind") == Some("APIGroupDiscoveryList") => {
                     d.aggregated = true;
                     d.add_aggregated(&v);
                 }
@@ -101,43 +102,15 @@ impl Discovery {
     }
 
     fn add_aggregated(&mut self, list: &Value) {
-        for item in list
-            .get("items")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let group = item
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+        for item in array_at(list, "/items") {
+            let group = str_at(item, "/metadata/name");
             // Versions are listed in preference order.
-            for version in item
-                .get("versions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .take(1)
-            {
-                let v = version
-                    .get("version")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                for res in version
-                    .get("resources")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let plural = res
-                        .get("resource")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    let kind = res
-                        .pointer("/responseKind/kind")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    let namespaced = res.get("scope").and_then(Value::as_str) == Some("Namespaced");
+            for version in array_at(item, "/versions").iter().take(1) {
+                let v = str_at(version, "/version");
+                for res in array_at(version, "/resources") {
+                    let plural = str_at(res, "/resource");
+                    let kind = str_at(res, "/responseKind/kind");
+                    let namespaced = opt_str_at(res, "/scope") == Some("Namespaced");
                     if !plural.is_empty() && !kind.is_empty() {
                         self.push(ResourceType::new(group, v, kind, plural, namespaced));
                     }
@@ -147,23 +120,12 @@ impl Discovery {
     }
 
     fn add_resource_list(&mut self, list: &Value) {
-        let gv = list
-            .get("groupVersion")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let gv = str_at(list, "/groupVersion");
         let (group, version) = gv.split_once('/').unwrap_or(("", gv));
-        for res in list
-            .get("resources")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let plural = res.get("name").and_then(Value::as_str).unwrap_or_default();
-            let kind = res.get("kind").and_then(Value::as_str).unwrap_or_default();
-            let namespaced = res
-                .get("namespaced")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+        for res in array_at(list, "/resources") {
+            let plural = str_at(res, "/name");
+            let kind = str_at(res, "/kind");
+            let namespaced = bool_at(res, "/namespaced").unwrap_or(false);
             if !plural.is_empty() && !kind.is_empty() {
                 self.push(ResourceType::new(group, version, kind, plural, namespaced));
             }
@@ -191,11 +153,8 @@ impl Discovery {
 }
 
 fn classic_core_versions(v: &Value) -> Vec<String> {
-    let versions: Vec<String> = v
-        .get("versions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    let versions: Vec<String> = array_at(v, "/versions")
+        .iter()
         .filter_map(Value::as_str)
         .map(str::to_string)
         .collect();
@@ -208,23 +167,13 @@ fn classic_core_versions(v: &Value) -> Vec<String> {
 
 fn classic_group_versions(v: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    for g in v
-        .get("groups")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let name = g.get("name").and_then(Value::as_str).unwrap_or_default();
+    for g in array_at(v, "/groups") {
+        let name = str_at(g, "/name");
         if name.is_empty() || !GROUPS.contains(&name) {
             continue;
         }
-        let preferred = g
-            .pointer("/preferredVersion/groupVersion")
-            .and_then(Value::as_str)
-            .or_else(|| {
-                g.pointer("/versions/0/groupVersion")
-                    .and_then(Value::as_str)
-            });
+        let preferred = opt_str_at(g, "/preferredVersion/groupVersion")
+            .or_else(|| opt_str_at(g, "/versions/0/groupVersion"));
         if let Some(gv) = preferred {
             out.push(gv.to_string());
         }
@@ -275,6 +224,28 @@ fn builtin() -> impl Iterator<Item = ResourceType> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn fallback_resources_are_all_known() {
+        let b: Vec<ResourceType> = builtin().collect();
+        assert_eq!(b.len(), FALLBACK.len());
+        assert!(b.iter().all(|r| r.version == "v1"), "{b:?}");
+        let cluster_scoped: Vec<&str> = b
+            .iter()
+            .filter(|r| !r.namespaced)
+            .map(|r| r.plural.as_str())
+            .collect();
+        assert_eq!(
+            cluster_scoped,
+            [
+                "nodes",
+                "namespaces",
+                "validatingwebhookconfigurations",
+                "mutatingwebhookconfigurations",
+                "customresourcedefinitions"
+            ]
+        );
+    }
 
     #[test]
     fn aggregated_and_classic_agree() {

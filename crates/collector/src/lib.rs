@@ -35,9 +35,7 @@ mod api;
 mod budget;
 mod gather;
 mod pace;
-mod par;
 mod spill;
-pub mod units;
 
 mod discovery;
 

@@ -126,3 +126,4 @@ pub use render::pod::describe_pod;
 pub use render::pvc::describe_persistentvolumeclaim;
 pub use render::service::describe_service;
 pub use render::statefulset::describe_statefulset;
+pub use timefmt::{kubectl_duration, parse_kubectl_duration};

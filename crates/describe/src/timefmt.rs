@@ -1,7 +1,7 @@
 //! Dates and ages as kubectl prints them.
 
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 
 /// Go's zero `time.Time` formatted with RFC1123Z, printed by kubectl when a
 /// timestamp it dereferences is unset.
@@ -20,19 +20,20 @@ pub(crate) fn rfc1123z_opt(t: Option<Timestamp>) -> String {
 }
 
 /// kubectl's `translateTimestampSince`: `<unknown>` for an unset time,
-/// otherwise [`human_duration`] of the time elapsed until `now`.
+/// otherwise [`kubectl_duration`] of the time elapsed until `now`.
 pub(crate) fn since(t: Option<Timestamp>, now: Timestamp) -> String {
     match t {
         None => "<unknown>".to_string(),
-        Some(t) => {
-            let nanos = now.as_nanosecond() - t.as_nanosecond();
-            human_duration_nanos(nanos)
-        }
+        Some(t) => kubectl_duration(now.duration_since(t)),
     }
 }
 
-/// apimachinery's `duration.HumanDuration`, on a signed nanosecond count.
-pub(crate) fn human_duration_nanos(d: i128) -> String {
+/// A duration as kubectl prints ages (apimachinery's `duration.HumanDuration`, used by
+/// `kubectl describe` and by `kubectl get`'s AGE and DURATION columns): `45s`, `119s`,
+/// `4m58s`, `115m`, `3h2m`, `9h`, `2d5h`, `44d`, `2y70d`, `9y`; `0s` just below zero and
+/// `<invalid>` further below. The report's own form is the analyzer's.
+pub fn kubectl_duration(d: SignedDuration) -> String {
+    let d = d.as_nanos();
     // Go converts through float seconds then truncates toward zero.
     let seconds = d / 1_000_000_000;
     if seconds < -1 {
@@ -79,15 +80,50 @@ pub(crate) fn human_duration_nanos(d: i128) -> String {
     format!("{}y", hours / 24 / 365)
 }
 
+/// Reads an age back as [`kubectl_duration`] prints it (`4m58s`, `3h2m`, `44d`, `2y30d`; a
+/// year is 365 days): `None` for `<unknown>`, `<invalid>` and anything else.
+pub fn parse_kubectl_duration(s: &str) -> Option<SignedDuration> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut total: i64 = 0;
+    let mut number: Option<i64> = None;
+    for c in s.chars() {
+        if let Some(digit) = c.to_digit(10) {
+            number = Some(
+                number
+                    .unwrap_or(0)
+                    .checked_mul(10)?
+                    .checked_add(i64::from(digit))?,
+            );
+            continue;
+        }
+        let unit: i64 = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'y' => 365 * 86_400,
+            _ => return None,
+        };
+        total = total.checked_add(number.take()?.checked_mul(unit)?)?;
+    }
+    if number.is_some() {
+        return None;
+    }
+    Some(SignedDuration::from_secs(total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const S: i128 = 1_000_000_000;
+    const S: i64 = 1_000_000_000;
 
     #[test]
-    fn human_durations() {
-        let cases: &[(i128, &str)] = &[
+    fn kubectl_durations() {
+        let cases: &[(i64, &str)] = &[
             (-2 * S, "<invalid>"),
             (-S / 2, "0s"),
             (-S, "0s"),
@@ -106,9 +142,41 @@ mod tests {
             (44 * 86400 * S, "44d"),
             (800 * 86400 * S, "2y70d"),
             (365 * 9 * 86400 * S, "9y"),
+            (200 * S, "3m20s"),
+            (3600 * S, "60m"),
+            (400 * 86400 * S, "400d"),
+            ((3 * 365 + 12) * 86400 * S, "3y12d"),
+            (10 * 365 * 86400 * S, "10y"),
         ];
         for (d, want) in cases {
-            assert_eq!(human_duration_nanos(*d), *want, "{d}");
+            let text = kubectl_duration(SignedDuration::from_nanos(*d));
+            assert_eq!(text, *want, "{d}");
+            if *d >= 0 {
+                // Read back, an age is the duration truncated to what it shows.
+                let back = parse_kubectl_duration(&text).map(|b| b.as_nanos());
+                assert!(back.is_some_and(|b| b <= i128::from(*d)), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn kubectl_durations_read_back() {
+        let secs = |s| Some(SignedDuration::from_secs(s));
+        assert_eq!(parse_kubectl_duration("4m58s"), secs(298));
+        assert_eq!(parse_kubectl_duration("3h2m"), secs(3 * 3600 + 120));
+        assert_eq!(parse_kubectl_duration("44d"), secs(44 * 86_400));
+        assert_eq!(parse_kubectl_duration("2y30d"), secs(760 * 86_400));
+        for bad in [
+            "<unknown>",
+            "<invalid>",
+            "12",
+            "",
+            "m",
+            "5x",
+            "4m58",
+            "99999999999999999999s",
+        ] {
+            assert_eq!(parse_kubectl_duration(bad), None, "{bad:?}");
         }
     }
 

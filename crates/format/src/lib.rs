@@ -9,6 +9,9 @@
 //!   namespace and name, with logs and text files read lazily.
 //! - [`BundleWriter`] and [`Manifest`]: the deterministic, atomic writer of the `kbundle/1`
 //!   format (see `docs/bundle-format.md`).
+//! - The helpers every kbundle crate shares, each written once: [`units`] (durations and
+//!   sizes as people type them), [`json`] (typed reads of an object by pointer), [`par`]
+//!   (an ordered parallel map).
 //!
 //! ```
 //! use kbundle_format::{BundleWriter, Manifest, Snapshot, Archive, Limits};
@@ -33,12 +36,15 @@ pub mod command;
 pub mod entry_path;
 mod error;
 mod import;
+pub mod json;
 mod limits;
 pub mod manifest;
 pub mod neutral;
+pub mod par;
 pub mod resources;
 pub mod selector;
 mod snapshot;
+pub mod units;
 mod writer;
 
 pub use archive::{Archive, ArchiveKind, EntryInfo, Skipped};

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::json::{array_at, object_at};
+
 /// Labels, looked up by key.
 pub trait Labels {
     /// The value of label `key`, if set.
@@ -85,9 +87,7 @@ impl LabelSelector {
         let Some(sel) = selector else {
             return LabelSelector::default();
         };
-        let mut requirements: Vec<(String, LabelOp)> = sel
-            .get("matchLabels")
-            .and_then(Value::as_object)
+        let mut requirements: Vec<(String, LabelOp)> = object_at(sel, "/matchLabels")
             .into_iter()
             .flatten()
             .map(|(k, v)| {
@@ -97,18 +97,11 @@ impl LabelSelector {
                 )
             })
             .collect();
-        for e in sel
-            .get("matchExpressions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for e in array_at(sel, "/matchExpressions") {
             let text = |field: &str| e.get(field).and_then(Value::as_str).unwrap_or_default();
             let values = || {
-                e.get("values")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
+                array_at(e, "/values")
+                    .iter()
                     .filter_map(Value::as_str)
                     .map(str::to_string)
                     .collect()

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::archive::{Archive, ArchiveKind, Skipped};
 use crate::error::Result;
+use crate::json::{array_at, bool_at, object_at, opt_str_at, str_at};
 use crate::limits::Limits;
 use crate::manifest::Manifest;
 use crate::resources::{self, ResourceType};
@@ -63,34 +64,29 @@ pub struct Object {
 }
 
 impl Object {
-    fn str_at(&self, pointer: &str) -> Option<&str> {
-        self.value.pointer(pointer).and_then(Value::as_str)
-    }
     /// `apiVersion`.
     pub fn api_version(&self) -> &str {
-        self.str_at("/apiVersion").unwrap_or_default()
+        str_at(&self.value, "/apiVersion")
     }
     /// `kind`.
     pub fn kind(&self) -> &str {
-        self.str_at("/kind").unwrap_or_default()
+        str_at(&self.value, "/kind")
     }
     /// `metadata.name`.
     pub fn name(&self) -> &str {
-        self.str_at("/metadata/name").unwrap_or_default()
+        str_at(&self.value, "/metadata/name")
     }
     /// `metadata.namespace`, empty when cluster-scoped.
     pub fn namespace(&self) -> &str {
-        self.str_at("/metadata/namespace").unwrap_or_default()
+        str_at(&self.value, "/metadata/namespace")
     }
     /// `metadata.uid`.
     pub fn uid(&self) -> Option<&str> {
-        self.str_at("/metadata/uid")
+        opt_str_at(&self.value, "/metadata/uid")
     }
     /// `metadata.labels`.
     pub fn labels(&self) -> BTreeMap<&str, &str> {
-        self.value
-            .pointer("/metadata/labels")
-            .and_then(Value::as_object)
+        object_at(&self.value, "/metadata/labels")
             .map(|m| {
                 m.iter()
                     .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
@@ -485,12 +481,7 @@ impl Snapshot {
         let mut types: BTreeMap<(String, String, String), ResourceType> = BTreeMap::new();
         for crd in self.of_kind("apiextensions.k8s.io", "CustomResourceDefinition") {
             let v = &crd.value;
-            let s = |p: &str| {
-                v.pointer(p)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
+            let s = |p: &str| str_at(v, p).to_string();
             let group = s("/spec/group");
             let kind = s("/spec/names/kind");
             let plural = s("/spec/names/plural");
@@ -502,26 +493,13 @@ impl Snapshot {
                 x if x.is_empty() => kind.to_ascii_lowercase(),
                 x => x,
             };
-            let short_names: Vec<String> = v
-                .pointer("/spec/names/shortNames")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str().map(String::from))
-                        .collect()
-                })
-                .unwrap_or_default();
-            for version in v
-                .pointer("/spec/versions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let served = version
-                    .get("served")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(true);
-                let Some(name) = version.get("name").and_then(Value::as_str) else {
+            let short_names: Vec<String> = array_at(v, "/spec/names/shortNames")
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect();
+            for version in array_at(v, "/spec/versions") {
+                let served = bool_at(version, "/served").unwrap_or(true);
+                let Some(name) = opt_str_at(version, "/name") else {
                     continue;
                 };
                 if !served {

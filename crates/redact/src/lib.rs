@@ -31,6 +31,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::LazyLock;
 
+use kbundle_format::json::opt_str_at;
 use regex::Regex;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -409,7 +410,7 @@ impl Redactor {
         if let Ok(mut embedded) = serde_json::from_str::<Value>(value)
             && embedded.is_object()
         {
-            if embedded.get("kind").and_then(Value::as_str) == Some("Secret") {
+            if opt_str_at(&embedded, "/kind") == Some("Secret") {
                 self.whole(value, EMBEDDED_SECRET, counts);
                 return;
             }

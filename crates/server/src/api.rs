@@ -11,6 +11,7 @@ use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::Frame;
 use hyper::{Method, Request, Response, StatusCode, header};
+use kbundle_format::json::str_at;
 use kbundle_format::resources::ResourceType;
 use kbundle_format::{Object, Snapshot};
 use serde_json::{Value, json};
@@ -695,10 +696,7 @@ impl State {
             };
             let verb = match attrs {
                 Some(_) => field("verb"),
-                None => review
-                    .pointer("/spec/nonResourceAttributes/verb")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
+                None => str_at(&review, "/spec/nonResourceAttributes/verb"),
             };
             let read = matches!(verb, "get" | "list" | "watch");
             if !read {

@@ -10,11 +10,13 @@
 //! - `vanish=NS/POD[,NS/POD...]`: the pod's `GET` (and its log) answers `404 NotFound` once a list
 //!   has returned it: the pod "was deleted" between the list and the get.
 //! - `error-every=N`: every N-th request (1-based, counted over all requests) answers `500`.
-//! - `delay=DURATION`: every response waits this long first (`250ms`, `2s`, or milliseconds):
-//!   a per-response latency, as a remote API server adds.
+//! - `delay=DURATION`: every response waits this long first (`250ms`, `2s`; under an hour;
+//!   the duration grammar of every flag, `kbundle_format::units::parse_duration`): a
+//!   per-response latency, as a remote API server adds.
 //! - `bandwidth=RATE`: every response body, all connections together, goes out at no more than
-//!   RATE bytes per second (`12.5MB`, `100MiB`, `1G`, or bytes): one shared link, as between a
-//!   client and a remote API server.
+//!   RATE bytes per second (`12.5MB`, `100MiB`, `1G`, or bytes, with an optional `/s`; the size
+//!   grammar of every flag, `kbundle_format::units::parse_size`; under 1 TB/s): one shared
+//!   link, as between a client and a remote API server.
 //! - `cut-logs=BYTES`: log streams are cut off (the connection is aborted, no clean end of
 //!   body) after this many bytes.
 //! - `message=TEXT`: appended to the `Status.message` of every `forbid` answer (to test what
@@ -26,6 +28,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, BodyStream, StreamBody};
 use hyper::body::Frame;
+use kbundle_format::units::{parse_duration, parse_size};
 use tokio::time::Instant;
 
 use crate::api::Body;
@@ -101,7 +104,9 @@ impl Faults {
                 "delay" => {
                     faults.delay = Some(
                         parse_duration(value)
-                            .ok_or_else(|| err("expected a duration like 250ms or 2s"))?,
+                            .ok()
+                            .filter(|d| *d < Duration::from_secs(3600))
+                            .ok_or_else(|| err("expected a duration under 1h like 250ms or 2s"))?,
                     )
                 }
                 "cut-logs" => {
@@ -153,28 +158,9 @@ impl Faults {
 /// `12.5MB`, `100MiB`, `1G`, `4096` (bytes); an optional `/s` is accepted.
 fn parse_rate(s: &str) -> Option<u64> {
     let s = s.trim();
-    let s = s.strip_suffix("/s").unwrap_or(s).trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let num: f64 = num
-        .parse()
-        .ok()
-        .filter(|x: &f64| x.is_finite() && *x >= 0.0)?;
-    let scale: f64 = match unit.trim() {
-        "" | "B" => 1.0,
-        "K" | "KB" => 1e3,
-        "M" | "MB" => 1e6,
-        "G" | "GB" => 1e9,
-        "Ki" | "KiB" => 1024.0,
-        "Mi" | "MiB" => 1024.0 * 1024.0,
-        "Gi" | "GiB" => 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
-    };
-    let bytes = num * scale;
-    // Up to 1 TB/s; `as` saturates and the range is checked first.
-    (bytes < 1e12).then_some(bytes as u64)
+    let bytes = parse_size(s.strip_suffix("/s").unwrap_or(s)).ok()?;
+    // Up to 1 TB/s.
+    (bytes < 1_000_000_000_000).then_some(bytes)
 }
 
 /// One link shared by every response (the `bandwidth` fault): each piece of a body is sent
@@ -238,21 +224,6 @@ impl Link {
     }
 }
 
-fn parse_duration(s: &str) -> Option<Duration> {
-    if let Some(ms) = s.strip_suffix("ms") {
-        return ms.trim().parse().ok().map(Duration::from_millis);
-    }
-    if let Some(secs) = s.strip_suffix('s') {
-        return secs
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite() && *x >= 0.0 && *x < 3600.0)
-            .map(Duration::from_secs_f64);
-    }
-    s.parse().ok().map(Duration::from_millis)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +265,12 @@ mod tests {
         assert!(Faults::parse("nope=1").is_err());
         assert!(Faults::parse("vanish=p").is_err());
         assert!(Faults::parse("delay=-1s").is_err());
+        assert!(Faults::parse("delay=1h").is_err());
+        // The grammar of every duration flag: a bare number is seconds.
+        assert_eq!(
+            Faults::parse("delay=2").map(|f| f.delay),
+            Ok(Some(Duration::from_secs(2)))
+        );
         assert!(Faults::parse("forbid").is_err());
         for (spec, rate) in [
             ("bandwidth=12.5MB", 12_500_000),

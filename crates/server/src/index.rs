@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use kbundle_format::json::{array_at, opt_str_at, str_at};
 use kbundle_format::resources::ResourceType;
 use kbundle_format::{LogRef, Object, ObjectKey, Snapshot};
 use serde_json::Value;
@@ -118,10 +119,7 @@ impl Index {
         let mut max_rv: u64 = 0;
         for object in snapshot.objects() {
             let key = object.key();
-            if let Some(rv) = object
-                .value
-                .pointer("/metadata/resourceVersion")
-                .and_then(Value::as_str)
+            if let Some(rv) = opt_str_at(&object.value, "/metadata/resourceVersion")
                 .and_then(|s| s.parse::<u64>().ok())
             {
                 max_rv = max_rv.max(rv);
@@ -142,53 +140,23 @@ impl Index {
         let mut crd_columns = HashMap::new();
         let mut crd_fields: HashMap<(String, String), Vec<String>> = HashMap::new();
         for crd in snapshot.of_kind("apiextensions.k8s.io", "CustomResourceDefinition") {
-            let s = |p: &str| {
-                crd.value
-                    .pointer(p)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
+            let s = |p: &str| str_at(&crd.value, p).to_string();
             let (group, plural) = (s("/spec/group"), s("/spec/names/plural"));
-            let top_columns = crd
-                .value
-                .pointer("/spec/additionalPrinterColumns")
-                .and_then(Value::as_array);
-            for version in crd
-                .value
-                .pointer("/spec/versions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let name = version
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
+            let top_columns = array_at(&crd.value, "/spec/additionalPrinterColumns");
+            for version in array_at(&crd.value, "/spec/versions") {
+                let name = str_at(version, "/name");
                 let columns = version
                     .get("additionalPrinterColumns")
                     .and_then(Value::as_array)
-                    .or(top_columns)
-                    .cloned()
-                    .unwrap_or_default();
+                    .map_or(top_columns, Vec::as_slice)
+                    .to_vec();
                 crd_columns.insert((group.clone(), name.to_string(), plural.clone()), columns);
             }
             let kind = s("/spec/names/kind");
             let fields = crd_fields.entry((group.clone(), kind)).or_default();
-            for version in crd
-                .value
-                .pointer("/spec/versions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                for f in version
-                    .get("selectableFields")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(path) = f.get("jsonPath").and_then(Value::as_str) {
+            for version in array_at(&crd.value, "/spec/versions") {
+                for f in array_at(version, "/selectableFields") {
+                    if let Some(path) = opt_str_at(f, "/jsonPath") {
                         let path = path.trim_start_matches('.').to_string();
                         if !fields.contains(&path) {
                             fields.push(path);

@@ -13,6 +13,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::sync::Arc;
 
 use bytes::Bytes;
+use kbundle_format::json::{array_at, opt_str_at};
 use kbundle_format::{LogRef, Snapshot};
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -35,14 +36,10 @@ struct LogOptions {
 }
 
 fn container_names(pod: &Value, field: &str) -> Vec<String> {
-    pod.pointer(&format!("/spec/{field}"))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|c| c.get("name").and_then(Value::as_str).map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
+    array_at(pod, &format!("/spec/{field}"))
+        .iter()
+        .filter_map(|c| opt_str_at(c, "/name").map(String::from))
+        .collect()
 }
 
 fn positive(q: &Query, key: &str) -> Result<Option<u64>, ApiError> {
@@ -141,15 +138,10 @@ pub(crate) fn serve(
             ["containerStatuses", "initContainerStatuses"]
                 .iter()
                 .find_map(|f| {
-                    p.pointer(&format!("/status/{f}"))
-                        .and_then(Value::as_array)?
+                    let status = array_at(p, &format!("/status/{f}"))
                         .iter()
-                        .find(|s| {
-                            s.get("name").and_then(Value::as_str) == Some(container.as_str())
-                        })?
-                        .pointer("/state/waiting/reason")
-                        .and_then(Value::as_str)
-                        .map(String::from)
+                        .find(|s| opt_str_at(s, "/name") == Some(container.as_str()))?;
+                    opt_str_at(status, "/state/waiting/reason").map(String::from)
                 })
         });
         return Err(match waiting {

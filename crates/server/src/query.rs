@@ -1,48 +1,19 @@
-//! Parsing of request pieces: percent-decoding, the query string, the `Accept` header.
+//! Parsing of request pieces: percent-decoding (the `percent-encoding` crate), the query string, the `Accept` header.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// Decodes `%XX` escapes (and `+` as a space when `plus` is set). Invalid escapes are kept as
-/// they are; invalid UTF-8 is replaced.
+/// Decodes `%XX` escapes (and `+` as a space when `plus` is set, as in a query string).
+/// Invalid escapes are kept as they are; invalid UTF-8 is replaced.
 pub(crate) fn percent_decode(s: &str, plus: bool) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'%' if i + 2 < bytes.len() => match (
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            ) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 3;
-                }
-                _ => {
-                    out.push(b'%');
-                    i += 1;
-                }
-            },
-            b'+' if plus => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    let s = if plus {
+        Cow::Owned(s.replace('+', " "))
+    } else {
+        Cow::Borrowed(s)
+    };
+    percent_encoding::percent_decode_str(&s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The query parameters; a parameter given twice keeps its last value.
@@ -156,6 +127,7 @@ mod tests {
         assert_eq!(percent_decode("a%3Db%2Cc", false), "a=b,c");
         assert_eq!(percent_decode("a+b", true), "a b");
         assert_eq!(percent_decode("a+b", false), "a+b");
+        assert_eq!(percent_decode("a%2Bb+c", true), "a+b c");
         assert_eq!(percent_decode("%", false), "%");
         assert_eq!(percent_decode("%4", false), "%4");
         assert_eq!(percent_decode("%zz%41", false), "%zzA");

@@ -1,5 +1,6 @@
 //! Label and field selectors, as the API server understands them.
 
+use kbundle_format::json::{array_at, opt_str_at};
 use serde_json::Value;
 
 pub use kbundle_format::selector::{LabelSelector, SelectorError};
@@ -168,7 +169,7 @@ fn unescape(chars: &[char]) -> String {
 
 /// The string value of a field path of an object, as field selectors see it.
 pub(crate) fn field_value(object: &Value, field: &str) -> String {
-    let kind = object.get("kind").and_then(Value::as_str);
+    let kind = opt_str_at(object, "/kind");
     let field = match (kind, field) {
         (Some("Event"), "source") => "source.component",
         (Some("Job"), "status.successful") => "status.succeeded",
@@ -176,15 +177,10 @@ pub(crate) fn field_value(object: &Value, field: &str) -> String {
     };
     if (kind, field) == (Some("Pod"), "status.podIPs") {
         // The API server joins the pod's IPs with commas.
-        let ips: Vec<&str> = object
-            .pointer("/status/podIPs")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|ip| ip.get("ip").and_then(Value::as_str))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let ips: Vec<&str> = array_at(object, "/status/podIPs")
+            .iter()
+            .filter_map(|ip| opt_str_at(ip, "/ip"))
+            .collect();
         return ips.join(",");
     }
     let mut cur = object;

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use kbundle_format::json::{str_at, u64_at};
 use kbundle_format::{Object, Snapshot};
 use serde::Serialize;
 use serde_json::Value;
@@ -39,15 +40,11 @@ pub struct EventObject {
     pub name: String,
 }
 
-fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
-}
-
 /// How many times the event happened (at least once).
 fn count(v: &Value) -> u64 {
     ["/series/count", "/count", "/deprecatedCount"]
         .iter()
-        .find_map(|p| v.pointer(p).and_then(Value::as_u64))
+        .find_map(|p| u64_at(v, p))
         .unwrap_or(1)
         .max(1)
 }
@@ -62,7 +59,7 @@ fn last_seen(v: &Value) -> Option<&str> {
         "/metadata/creationTimestamp",
     ]
     .iter()
-    .map(|p| s(v, p))
+    .map(|p| str_at(v, p))
     .find(|t| !t.is_empty())
 }
 
@@ -72,9 +69,9 @@ fn object(v: &Value) -> EventObject {
         .or_else(|| v.get("involvedObject"))
         .unwrap_or(&Value::Null);
     EventObject {
-        kind: s(r, "/kind").to_string(),
-        namespace: s(r, "/namespace").to_string(),
-        name: s(r, "/name").to_string(),
+        kind: str_at(r, "/kind").to_string(),
+        namespace: str_at(r, "/namespace").to_string(),
+        name: str_at(r, "/name").to_string(),
     }
 }
 
@@ -124,13 +121,13 @@ pub(crate) fn new_events(
             continue;
         }
         let v = &e.value;
-        let message = match s(v, "/note") {
-            "" => s(v, "/message"),
+        let message = match str_at(v, "/note") {
+            "" => str_at(v, "/message"),
             note => note,
         };
         let key = (
-            s(v, "/type").to_string(),
-            s(v, "/reason").to_string(),
+            str_at(v, "/type").to_string(),
+            str_at(v, "/reason").to_string(),
             object(v),
         );
         let last = last_seen(v);

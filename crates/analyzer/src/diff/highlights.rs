@@ -1,6 +1,7 @@
 //! What object changes mean for pods, nodes and workloads, in a sentence each.
 
 use kbundle_format::Object;
+use kbundle_format::json::{array_at, bool_at, i64_at, nonempty_str_at, opt_str_at, str_at};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -46,21 +47,11 @@ pub struct Highlight {
     pub message: String,
 }
 
-fn s<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
-    v.pointer(pointer).and_then(Value::as_str)
-}
-
-fn items<'a>(v: &'a Value, pointer: &str) -> impl Iterator<Item = &'a Value> {
-    v.pointer(pointer)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-}
-
 /// `Ready=True` per condition type.
 fn conditions(v: &Value) -> Vec<(&str, &str)> {
-    items(v, "/status/conditions")
-        .filter_map(|c| Some((s(c, "/type")?, s(c, "/status").unwrap_or(""))))
+    array_at(v, "/status/conditions")
+        .iter()
+        .filter_map(|c| Some((opt_str_at(c, "/type")?, str_at(c, "/status"))))
         .collect()
 }
 
@@ -69,8 +60,8 @@ fn conditions(v: &Value) -> Vec<(&str, &str)> {
 fn state(st: Option<&Value>) -> Option<String> {
     let st = st?.as_object()?;
     let (name, detail) = st.iter().next()?;
-    let reason = s(detail, "/reason");
-    let code = detail.get("exitCode").and_then(Value::as_i64);
+    let reason = opt_str_at(detail, "/reason");
+    let code = i64_at(detail, "/exitCode");
     Some(match (reason, code) {
         (Some(r), Some(c)) => format!("{name} ({r}, exit {c})"),
         (Some(r), None) => format!("{name} ({r})"),
@@ -112,8 +103,10 @@ fn condition_changes(old: &Value, new: &Value, out: &mut Out<'_>) {
 }
 
 fn pod(old: &Value, new: &Value, recreated: bool, out: &mut Out<'_>) {
-    if let (Some(a), Some(b)) = (s(old, "/status/phase"), s(new, "/status/phase"))
-        && a != b
+    if let (Some(a), Some(b)) = (
+        opt_str_at(old, "/status/phase"),
+        opt_str_at(new, "/status/phase"),
+    ) && a != b
     {
         out.push(Change::State, None, format!("phase {a} -> {b}"));
     }
@@ -123,11 +116,15 @@ fn pod(old: &Value, new: &Value, recreated: bool, out: &mut Out<'_>) {
         "/status/containerStatuses",
         "/status/ephemeralContainerStatuses",
     ] {
-        for c in items(new, list) {
-            let Some(name) = s(c, "/name") else { continue };
-            let before = items(old, list).find(|o| s(o, "/name") == Some(name));
+        for c in array_at(new, list) {
+            let Some(name) = opt_str_at(c, "/name") else {
+                continue;
+            };
+            let before = array_at(old, list)
+                .iter()
+                .find(|o| opt_str_at(o, "/name") == Some(name));
             let Some(before) = before else { continue };
-            let count = |v: &Value| v.get("restartCount").and_then(Value::as_i64);
+            let count = |v: &Value| i64_at(v, "/restartCount");
             if let (Some(a), Some(b)) = (count(before), count(c))
                 && b > a
                 && !recreated
@@ -148,12 +145,12 @@ fn pod(old: &Value, new: &Value, recreated: bool, out: &mut Out<'_>) {
             if let Some(t) = term(c)
                 && term(before).as_ref() != Some(&t)
             {
-                let reason = s(&t, "/reason").unwrap_or("terminated");
+                let reason = opt_str_at(&t, "/reason").unwrap_or("terminated");
                 let mut m = reason.to_string();
-                if let Some(code) = t.get("exitCode").and_then(Value::as_i64) {
+                if let Some(code) = i64_at(&t, "/exitCode") {
                     m.push_str(&format!(" (exit {code})"));
                 }
-                if let Some(at) = s(&t, "/finishedAt") {
+                if let Some(at) = opt_str_at(&t, "/finishedAt") {
                     m.push_str(&format!(" at {at}"));
                 }
                 out.push(Change::Termination, Some(name), m);
@@ -163,11 +160,12 @@ fn pod(old: &Value, new: &Value, recreated: bool, out: &mut Out<'_>) {
 }
 
 fn taints(v: &Value) -> Vec<String> {
-    items(v, "/spec/taints")
+    array_at(v, "/spec/taints")
+        .iter()
         .map(|t| {
-            let key = s(t, "/key").unwrap_or("");
-            let effect = s(t, "/effect").unwrap_or("");
-            match s(t, "/value").filter(|x| !x.is_empty()) {
+            let key = str_at(t, "/key");
+            let effect = str_at(t, "/effect");
+            match nonempty_str_at(t, "/value") {
                 Some(value) => format!("{key}={value}:{effect}"),
                 None => format!("{key}:{effect}"),
             }
@@ -176,8 +174,7 @@ fn taints(v: &Value) -> Vec<String> {
 }
 
 fn node(old: &Value, new: &Value, out: &mut Out<'_>) {
-    let cordoned =
-        |v: &Value| v.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true);
+    let cordoned = |v: &Value| bool_at(v, "/spec/unschedulable") == Some(true);
     match (cordoned(old), cordoned(new)) {
         (false, true) => out.push(Change::Cordon, None, "cordoned (unschedulable)".into()),
         (true, false) => out.push(Change::Cordon, None, "uncordoned".into()),
@@ -198,7 +195,7 @@ fn node(old: &Value, new: &Value, out: &mut Out<'_>) {
         "osImage",
     ] {
         let p = format!("/status/nodeInfo/{field}");
-        if let (Some(a), Some(b)) = (s(old, &p), s(new, &p))
+        if let (Some(a), Some(b)) = (opt_str_at(old, &p), opt_str_at(new, &p))
             && a != b
         {
             out.push(Change::Version, None, format!("{field} {a} -> {b}"));

@@ -155,7 +155,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         Severity::Warning,
                         format!(
                             "expires in {}",
-                            crate::human_duration(now.duration_until(after))
+                            crate::report_duration(now.duration_until(after))
                         ),
                     ),
                     _ => continue,

@@ -49,7 +49,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use kbundle_format::json::i64_at;
 
 use crate::Context;
 use crate::facts::Source;
@@ -72,10 +72,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if !cordoned.is_empty() {
         for o in super::objects(cx, "policy", "PodDisruptionBudget") {
             let v = &o.value;
-            let Some(allowed) = v
-                .pointer("/status/disruptionsAllowed")
-                .and_then(Value::as_i64)
-            else {
+            let Some(allowed) = i64_at(v, "/status/disruptionsAllowed") else {
                 continue;
             };
             if allowed > 0 {
@@ -111,7 +108,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             if case.pods.is_empty() {
                 continue;
             }
-            let healthy = |k: &str| v.pointer(k).and_then(Value::as_i64);
+            let healthy = |k: &str| i64_at(v, k);
             case.detail = match (
                 healthy("/status/currentHealthy"),
                 healthy("/status/desiredHealthy"),

@@ -50,8 +50,10 @@
 
 use std::collections::BTreeMap;
 
+use kbundle_format::json::{array_at, str_at, timestamp_at};
+
 use crate::Context;
-use crate::facts::{Pod, State, s, ts};
+use crate::facts::{Pod, State};
 use crate::report::{Evidence, Finding, Severity, Subject};
 
 const REASONS: &[&str] = &[
@@ -74,21 +76,18 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for o in super::objects(cx, "batch", "Job") {
         let key = (o.namespace().to_string(), o.name().to_string());
         known.push(key.clone());
-        let failed = o
-            .value
-            .pointer("/status/conditions")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|c| s(c, "/type") == "Failed" && s(c, "/status") == "True");
+        let failed = array_at(&o.value, "/status/conditions")
+            .iter()
+            .find(|c| str_at(c, "/type") == "Failed" && str_at(c, "/status") == "True");
         let Some(c) = failed else {
             continue;
         };
-        let when = ts(c, "/lastTransitionTime").or_else(|| ts(c, "/lastProbeTime"));
+        let when =
+            timestamp_at(c, "/lastTransitionTime").or_else(|| timestamp_at(c, "/lastProbeTime"));
         if !cx.in_window(when) {
             continue;
         }
-        let (reason, message) = (s(c, "/reason"), s(c, "/message"));
+        let (reason, message) = (str_at(c, "/reason"), str_at(c, "/message"));
         jobs.insert(
             key,
             Failed {

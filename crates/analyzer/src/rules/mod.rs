@@ -5,6 +5,8 @@
 //! Each rule lives in its own file, whose `//!` comment is its documentation, with the
 //! headings `What it detects`, `Why it matters`, `Runbook step` and `Example`.
 
+use kbundle_format::json::{array_at, object_at};
+
 use crate::{Context, Finding};
 
 mod apiserver_unreachable;
@@ -250,17 +252,12 @@ pub(crate) fn selects(
 ) -> Option<bool> {
     use serde_json::Value;
     let mut all = true;
-    if let Some(m) = selector.get("matchLabels").and_then(Value::as_object) {
+    if let Some(m) = object_at(selector, "/matchLabels") {
         for (k, v) in m {
             all &= labels.get(k).map(String::as_str) == Some(v.as_str()?);
         }
     }
-    for e in selector
-        .get("matchExpressions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for e in array_at(selector, "/matchExpressions") {
         let key = e.get("key")?.as_str()?;
         let values: Vec<&str> = e
             .get("values")

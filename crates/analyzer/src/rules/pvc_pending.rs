@@ -55,10 +55,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
+use kbundle_format::json::{array_at, str_at, timestamp_at};
 
 use crate::Context;
-use crate::facts::{Source, s, ts};
+use crate::facts::Source;
 use crate::report::{Finding, Severity, Subject};
 
 const UNBOUND: &str = "unbound immediate persistentvolumeclaims";
@@ -75,7 +75,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // (namespace, claim) -> pods (name, target) that mount it.
     let mut users: BTreeMap<(String, String), Vec<(String, bool)>> = BTreeMap::new();
     for o in super::objects(cx, "", "Pod") {
-        let phase = s(&o.value, "/status/phase");
+        let phase = str_at(&o.value, "/status/phase");
         if phase == "Succeeded" || phase == "Failed" {
             continue;
         }
@@ -83,14 +83,8 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             cx.target_pods()
                 .any(|p| p.namespace == o.namespace() && p.name == o.name())
         };
-        for vol in o
-            .value
-            .pointer("/spec/volumes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let claim = s(vol, "/persistentVolumeClaim/claimName");
+        for vol in array_at(&o.value, "/spec/volumes") {
+            let claim = str_at(vol, "/persistentVolumeClaim/claimName");
             if !claim.is_empty() {
                 users
                     .entry((o.namespace().to_string(), claim.to_string()))
@@ -104,9 +98,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         claims.insert(
             (o.namespace().to_string(), o.name().to_string()),
             Claim {
-                phase: s(&o.value, "/status/phase").to_string(),
-                class: s(&o.value, "/spec/storageClassName").to_string(),
-                created: ts(&o.value, "/metadata/creationTimestamp"),
+                phase: str_at(&o.value, "/status/phase").to_string(),
+                class: str_at(&o.value, "/spec/storageClassName").to_string(),
+                created: timestamp_at(&o.value, "/metadata/creationTimestamp"),
                 uid: o.uid().map(String::from),
                 source: Some(Source::of(o)),
             },

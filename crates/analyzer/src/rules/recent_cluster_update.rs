@@ -40,7 +40,7 @@
 use std::collections::BTreeMap;
 
 use crate::report::{Finding, Severity, Subject};
-use crate::{Context, human_duration};
+use crate::{Context, report_duration};
 
 /// `v1.31.4+IKS` -> `v1.31.4`.
 fn base(v: &str) -> &str {
@@ -90,7 +90,7 @@ fn calico_rollouts(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if w.time <= m.created || !cx.in_window(w.time) {
             continue;
         }
-        let age = cx.age(w.time).map(human_duration).unwrap_or_default();
+        let age = cx.age(w.time).map(report_duration).unwrap_or_default();
         out.push(Finding {
             rule: "",
             severity: Severity::Info,
@@ -138,7 +138,7 @@ fn nodes(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for n in &cx.facts.nodes {
         let mut notes: Vec<(Severity, String)> = Vec::new();
         if cx.now.is_some() && n.created.is_some() && cx.in_window(n.created) {
-            let age = cx.age(n.created).map(human_duration).unwrap_or_default();
+            let age = cx.age(n.created).map(report_duration).unwrap_or_default();
             notes.push((
                 Severity::Info,
                 format!("created {age} before the reference time (reloaded, replaced or added)"),

@@ -45,7 +45,7 @@
 
 use crate::facts::Meta;
 use crate::report::{Finding, Severity, Subject};
-use crate::{Context, human_duration};
+use crate::{Context, report_duration};
 
 /// Calico kinds that hold data Calico writes itself as pods and nodes come and go (IP
 /// allocations, endpoints, status), not configuration.
@@ -132,9 +132,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let age = cx.age(when).map_or_else(String::new, |a| {
             if a.is_negative() {
-                format!(" {} after", human_duration(-a))
+                format!(" {} after", report_duration(-a))
             } else {
-                format!(" {} before", human_duration(a))
+                format!(" {} before", report_duration(a))
             }
         });
         let (verb, by) = how

@@ -58,7 +58,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use kbundle_format::json::{object_at, str_at, timestamp_at};
 
 use crate::Context;
 use crate::report::{Evidence, Finding, Severity, Subject};
@@ -107,14 +107,14 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut cases: BTreeMap<(String, String), Case> = BTreeMap::new();
     for o in super::objects(cx, "", "Service") {
         let v = &o.value;
-        let Some(selector) = v.pointer("/spec/selector").and_then(Value::as_object) else {
+        let Some(selector) = object_at(v, "/spec/selector") else {
             continue;
         };
-        if selector.is_empty() || crate::facts::s(v, "/spec/type") == "ExternalName" {
+        if selector.is_empty() || str_at(v, "/spec/type") == "ExternalName" {
             continue;
         }
         if cx
-            .age(crate::facts::ts(v, "/metadata/creationTimestamp"))
+            .age(timestamp_at(v, "/metadata/creationTimestamp"))
             .is_some_and(|a| a.as_secs() < 60)
         {
             continue;

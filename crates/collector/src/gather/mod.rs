@@ -68,24 +68,8 @@ struct Ctx<'a> {
     now: Timestamp,
 }
 
-/// Percent-encodes a query value.
-fn enc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
+pub(crate) use crate::api::enc;
+pub(crate) use kbundle_format::json::str_at;
 
 /// Whether a name from the cluster can be one component of a bundle path (and of a request
 /// path) as it is: what Kubernetes allows in names (ASCII letters, digits, `-`, `.`, `_`; at

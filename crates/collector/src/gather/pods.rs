@@ -174,12 +174,7 @@ impl Ctx<'_> {
         }
         let mut containers: Vec<String> = Vec::new();
         for field in ["initContainers", "containers", "ephemeralContainers"] {
-            for c in pod
-                .pointer(&format!("/spec/{field}"))
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for c in kbundle_format::json::array_at(pod, &format!("/spec/{field}")) {
                 let n = str_at(c, "/name");
                 if !n.is_empty() && !safe_name(n) {
                     self.refuse_name(&format!("logs {ns}/{name} container"), n);

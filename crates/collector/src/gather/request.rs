@@ -170,11 +170,8 @@ impl Ctx<'_> {
                     res.collection_path(ns)
                 )));
             }
-            let next = v
-                .pointer("/metadata/continue")
-                .and_then(Value::as_str)
-                .filter(|c| !c.is_empty())
-                .map(str::to_string);
+            let next =
+                kbundle_format::json::nonempty_str_at(&v, "/metadata/continue").map(str::to_string);
             if next.is_some() && next == cont {
                 return Err(Failure::OverLimit(format!(
                     "GET {}: the server gave the same continue token twice; not kept",

@@ -257,9 +257,12 @@ pub(super) fn write(collected: Collected<'_>) -> Result<Summary> {
     // An entry that cannot be written (its name refused) is an error, never the end of the
     // collection.
     let mut prepared: BTreeMap<String, PreparedEntry> = BTreeMap::new();
-    for ((path, _), entry) in fixed.iter().zip(crate::par::map(&fixed, |(path, bytes)| {
-        PreparedEntry::new(path, bytes)
-    })) {
+    for ((path, _), entry) in fixed
+        .iter()
+        .zip(kbundle_format::par::map(&fixed, |(path, bytes)| {
+            PreparedEntry::new(path, bytes)
+        }))
+    {
         match entry {
             Ok(e) => {
                 prepared.insert(path.clone(), e);
@@ -330,14 +333,14 @@ pub(super) fn write(collected: Collected<'_>) -> Result<Summary> {
     let logs_written = all.values().filter(|e| matches!(e, Entry::Log(_))).count();
     let mut trimmed: Vec<(String, Truncation)> = Vec::new();
     let mut writer = BundleWriter::create(out)?;
-    let batch = 4 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    let batch = 4 * kbundle_format::par::cores();
     let mut all = all.into_iter();
     loop {
         let chunk: Vec<(String, Entry)> = all.by_ref().take(batch).collect();
         if chunk.is_empty() {
             break;
         }
-        let prepared = crate::par::map(&chunk, |(path, entry)| match entry {
+        let prepared = kbundle_format::par::map(&chunk, |(path, entry)| match entry {
             Entry::Fixed(_) => None,
             Entry::Log(log) => Some(source.take(path, log.kept)),
         });

@@ -332,22 +332,7 @@ pub(super) fn by_tokens(body: &str) -> Option<[String; 5]> {
 
 /// `4m58s`, `2d5h`, `<unknown>`, `<invalid>`.
 pub(super) fn is_age(s: &str) -> bool {
-    if s == "<unknown>" || s == "<invalid>" {
-        return true;
-    }
-    let mut saw_digit = false;
-    let mut saw_unit = false;
-    for ch in s.chars() {
-        if ch.is_ascii_digit() {
-            saw_digit = true;
-        } else if matches!(ch, 's' | 'm' | 'h' | 'd' | 'y') && saw_digit {
-            saw_unit = true;
-            saw_digit = false;
-        } else {
-            return false;
-        }
-    }
-    saw_unit && !saw_digit
+    s == "<unknown>" || s == "<invalid>" || crate::parse_kubectl_duration(s).is_some()
 }
 
 /// `4m58s (x23 over 115m)` into (`4m58s`, 23, `115m`).

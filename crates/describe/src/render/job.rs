@@ -9,7 +9,7 @@ use super::common::{
     annotations_multiline, controlled_by, describe_events, labels_multiline, s, selector_string,
 };
 use crate::tabwriter::PrefixWriter;
-use crate::timefmt::{human_duration_nanos, rfc1123z};
+use crate::timefmt::{kubectl_duration, rfc1123z};
 
 /// `capIndexesListOrNone`: the completed indexes, cut after the first comma at or past
 /// `soft_limit` bytes.
@@ -72,8 +72,10 @@ pub fn describe_job(job: &Job, events: &[Event], now: Timestamp) -> String {
         w.write(0, &format!("Completed At:\t{}\n", rfc1123z(t)));
     }
     if let (Some(a), Some(b)) = (start, end) {
-        let nanos = b.as_nanosecond() - a.as_nanosecond();
-        w.write(0, &format!("Duration:\t{}\n", human_duration_nanos(nanos)));
+        w.write(
+            0,
+            &format!("Duration:\t{}\n", kubectl_duration(b.duration_since(a))),
+        );
     }
     if let Some(d) = spec.active_deadline_seconds {
         w.write(0, &format!("Active Deadline Seconds:\t{d}s\n"));

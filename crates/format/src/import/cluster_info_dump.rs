@@ -549,6 +549,7 @@ fn parse_items(block: &[u8]) -> (Vec<Value>, Vec<String>) {
 #[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use crate::json::opt_str_at;
 
     fn scan_str(s: &str) -> Scan {
         scan(&mut s.as_bytes(), 1 << 20).unwrap_or_default()
@@ -658,14 +659,12 @@ mod tests {
         let (values, notes) = parse_segment_lossy(text.as_bytes());
         let names: Vec<&str> = values
             .iter()
-            .filter_map(|v| v.pointer("/metadata/name").and_then(Value::as_str))
+            .filter_map(|v| opt_str_at(v, "/metadata/name"))
             .collect();
         assert_eq!(names, ["node-1", "node-3"], "{notes:?}");
         assert!(values.iter().all(|v| v["kind"] == "Node"));
         assert_eq!(
-            values[0]
-                .pointer("/metadata/annotations/a")
-                .and_then(Value::as_str),
+            opt_str_at(&values[0], "/metadata/annotations/a"),
             Some("a long value the terminal wrapped")
         );
         assert_eq!(notes.len(), 1, "{notes:?}");

@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::{Class, Detected, Importer, classify_plain};
 use crate::archive::{Archive, EntryInfo};
 use crate::error::{Error, Result};
+use crate::json::opt_str_at;
 use crate::manifest::{FORMAT, Manifest};
 use crate::snapshot::Layout;
 use crate::writer::MANIFEST_PATH;
@@ -34,7 +35,7 @@ impl Importer for Kbundle {
             let Ok(value) = serde_json::from_slice::<Value>(&bytes) else {
                 continue;
             };
-            let Some(format) = value.get("format").and_then(Value::as_str) else {
+            let Some(format) = opt_str_at(&value, "/format") else {
                 continue;
             };
             if !format.starts_with("kbundle/") {

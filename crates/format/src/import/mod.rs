@@ -22,6 +22,7 @@ use serde_json::Value;
 
 use crate::archive::{Archive, EntryInfo, Skipped};
 use crate::error::Result;
+use crate::json::opt_str_at;
 use crate::manifest::Manifest;
 use crate::snapshot::{
     EntryRef, Input, Layout, LogRef, Object, ReferenceTimeSource, Snapshot, TextKind, TextRef,
@@ -236,9 +237,7 @@ fn parse_hinted(
 /// A `...List` whose `items` are null or missing.
 fn is_empty_list(bytes: &[u8]) -> bool {
     serde_json::from_slice::<Value>(bytes).is_ok_and(|v| {
-        v.get("kind")
-            .and_then(Value::as_str)
-            .is_some_and(|k| k.ends_with("List"))
+        opt_str_at(&v, "/kind").is_some_and(|k| k.ends_with("List"))
             && v.get("items").is_none_or(Value::is_null)
     })
 }

@@ -3,6 +3,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::json::str_at;
+
 /// What one file held.
 #[derive(Debug, Default)]
 pub(crate) struct Parsed {
@@ -43,16 +45,8 @@ pub(crate) fn parse_documents(path: &str, bytes: &[u8]) -> Result<Vec<Value>, St
 /// Expands `List` and typed lists (`PodList`, ...) into their items, giving items without
 /// `kind` or `apiVersion` the list's.
 fn flatten(doc: Value, out: &mut Parsed) {
-    let kind = doc
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let api_version = doc
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let kind = str_at(&doc, "/kind").to_string();
+    let api_version = str_at(&doc, "/apiVersion").to_string();
     match doc {
         Value::Object(mut map)
             if kind.ends_with("List") && map.get("items").is_some_and(Value::is_array) =>

@@ -11,13 +11,8 @@ pub(super) const PRINTER: Printer = Printer {
         AGE,
     ],
     row: |c, v| {
-        let n = v
-            .get("data")
-            .and_then(Value::as_object)
-            .map_or(0, |m| m.len())
-            + v.get("binaryData")
-                .and_then(Value::as_object)
-                .map_or(0, |m| m.len());
+        let n = object_at(v, "/data").map_or(0, |m| m.len())
+            + object_at(v, "/binaryData").map_or(0, |m| m.len());
         c.named(v, vec![json!(n)])
     },
 };

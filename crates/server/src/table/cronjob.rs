@@ -38,12 +38,12 @@ pub(super) const PRINTER: Printer = Printer {
         SELECTOR,
     ],
     row: |c, v| {
-        let suspend = match v.pointer("/spec/suspend").and_then(Value::as_bool) {
+        let suspend = match bool_at(v, "/spec/suspend") {
             None => "<unset>",
             Some(true) => "True",
             Some(false) => "False",
         };
-        let last = match opt(v, "/status/lastScheduleTime") {
+        let last = match nonempty_str_at(v, "/status/lastScheduleTime") {
             Some(t) => c.since(Some(t)),
             None => "<none>".into(),
         };
@@ -52,13 +52,13 @@ pub(super) const PRINTER: Printer = Printer {
             .cloned()
             .unwrap_or(Value::Null);
         let mut cells = vec![
-            json!(s(v, "/metadata/name")),
-            json!(s(v, "/spec/schedule")),
-            json!(opt(v, "/spec/timeZone").unwrap_or("<none>")),
+            json!(str_at(v, "/metadata/name")),
+            json!(str_at(v, "/spec/schedule")),
+            json!(nonempty_str_at(v, "/spec/timeZone").unwrap_or("<none>")),
             json!(suspend),
-            json!(arr(v, "/status/active").len()),
+            json!(array_at(v, "/status/active").len()),
             json!(last),
-            json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+            json!(c.since(nonempty_str_at(v, "/metadata/creationTimestamp"))),
         ];
         cells.extend(template_cells(&template));
         cells.push(json!(format_label_selector(

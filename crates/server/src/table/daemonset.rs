@@ -49,9 +49,7 @@ pub(super) const PRINTER: Printer = Printer {
         SELECTOR,
     ],
     row: |c, v| {
-        let node_selector = v
-            .pointer("/spec/template/spec/nodeSelector")
-            .and_then(Value::as_object)
+        let node_selector = object_at(v, "/spec/template/spec/nodeSelector")
             .map(|m| {
                 let map: BTreeMap<&str, &str> = m
                     .iter()
@@ -66,11 +64,11 @@ pub(super) const PRINTER: Printer = Printer {
         c.workload(
             v,
             vec![
-                json!(int(v, "/status/desiredNumberScheduled")),
-                json!(int(v, "/status/currentNumberScheduled")),
-                json!(int(v, "/status/numberReady")),
-                json!(int(v, "/status/updatedNumberScheduled")),
-                json!(int(v, "/status/numberAvailable")),
+                json!(i64_at(v, "/status/desiredNumberScheduled").unwrap_or(0)),
+                json!(i64_at(v, "/status/currentNumberScheduled").unwrap_or(0)),
+                json!(i64_at(v, "/status/numberReady").unwrap_or(0)),
+                json!(i64_at(v, "/status/updatedNumberScheduled").unwrap_or(0)),
+                json!(i64_at(v, "/status/numberAvailable").unwrap_or(0)),
                 json!(none_if_empty(node_selector)),
             ],
         )

@@ -31,11 +31,11 @@ pub(super) const PRINTER: Printer = Printer {
             vec![
                 json!(format!(
                     "{}/{}",
-                    int(v, "/status/readyReplicas"),
+                    i64_at(v, "/status/readyReplicas").unwrap_or(0),
                     replicas(v)
                 )),
-                json!(int(v, "/status/updatedReplicas")),
-                json!(int(v, "/status/availableReplicas")),
+                json!(i64_at(v, "/status/updatedReplicas").unwrap_or(0)),
+                json!(i64_at(v, "/status/availableReplicas").unwrap_or(0)),
             ],
         )
     },

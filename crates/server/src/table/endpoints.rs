@@ -20,7 +20,7 @@ pub(super) const PRINTER: Printer = Printer {
 
 /// `formatEndpoints` of the printers: up to three `ip:port`, then `+ N more...`.
 pub(super) fn format_endpoints(ep: &Value) -> String {
-    let subsets = arr(ep, "/subsets");
+    let subsets = array_at(ep, "/subsets");
     if subsets.is_empty() {
         return "<none>".into();
     }
@@ -29,8 +29,8 @@ pub(super) fn format_endpoints(ep: &Value) -> String {
     let mut more = false;
     let mut count = 0;
     for ss in subsets {
-        let addresses = arr(ss, "/addresses");
-        let ports = arr(ss, "/ports");
+        let addresses = array_at(ss, "/addresses");
+        let ports = array_at(ss, "/ports");
         if ports.is_empty() {
             count += addresses.len();
             for a in addresses {
@@ -38,7 +38,7 @@ pub(super) fn format_endpoints(ep: &Value) -> String {
                     more = true;
                     break;
                 }
-                list.push(s(a, "/ip").to_string());
+                list.push(str_at(a, "/ip").to_string());
             }
             continue;
         }
@@ -49,8 +49,8 @@ pub(super) fn format_endpoints(ep: &Value) -> String {
                     more = true;
                     break;
                 }
-                let ip = s(a, "/ip");
-                let p = int(port, "/port");
+                let ip = str_at(a, "/ip");
+                let p = i64_at(port, "/port").unwrap_or(0);
                 list.push(if ip.contains(':') {
                     format!("[{ip}]:{p}")
                 } else {

@@ -71,31 +71,31 @@ pub(super) const PRINTER: Printer = Printer {
 };
 
 pub(super) fn event_row(c: &Ctx, ev: &Value) -> (Vec<Value>, Option<Value>) {
-    let first = match opt(ev, "/firstTimestamp") {
+    let first = match nonempty_str_at(ev, "/firstTimestamp") {
         Some(t) => c.since(Some(t)),
-        None => c.since(opt(ev, "/eventTime")),
+        None => c.since(nonempty_str_at(ev, "/eventTime")),
     };
-    let mut last = match opt(ev, "/lastTimestamp") {
+    let mut last = match nonempty_str_at(ev, "/lastTimestamp") {
         Some(t) => c.since(Some(t)),
         None => first.clone(),
     };
-    let mut count = int(ev, "/count");
+    let mut count = i64_at(ev, "/count").unwrap_or(0);
     if ev.get("series").is_some_and(Value::is_object) {
-        last = c.since(opt(ev, "/series/lastObservedTime"));
-        count = int(ev, "/series/count");
+        last = c.since(nonempty_str_at(ev, "/series/lastObservedTime"));
+        count = i64_at(ev, "/series/count").unwrap_or(0);
     } else if count == 0 {
         count = 1;
     }
-    let kind = s(ev, "/involvedObject/kind").to_ascii_lowercase();
-    let target = match opt(ev, "/involvedObject/name") {
+    let kind = str_at(ev, "/involvedObject/kind").to_ascii_lowercase();
+    let target = match nonempty_str_at(ev, "/involvedObject/name") {
         Some(n) => format!("{kind}/{n}"),
         None => kind,
     };
-    let component = opt(ev, "/source/component")
-        .or_else(|| opt(ev, "/reportingComponent"))
+    let component = nonempty_str_at(ev, "/source/component")
+        .or_else(|| nonempty_str_at(ev, "/reportingComponent"))
         .unwrap_or_default();
-    let instance = opt(ev, "/source/host")
-        .or_else(|| opt(ev, "/reportingInstance"))
+    let instance = nonempty_str_at(ev, "/source/host")
+        .or_else(|| nonempty_str_at(ev, "/reportingInstance"))
         .unwrap_or_default();
     let source = if instance.is_empty() {
         component.to_string()
@@ -104,15 +104,15 @@ pub(super) fn event_row(c: &Ctx, ev: &Value) -> (Vec<Value>, Option<Value>) {
     };
     let cells = vec![
         json!(last),
-        json!(s(ev, "/type")),
-        json!(s(ev, "/reason")),
+        json!(str_at(ev, "/type")),
+        json!(str_at(ev, "/reason")),
         json!(target),
-        json!(s(ev, "/involvedObject/fieldPath")),
+        json!(str_at(ev, "/involvedObject/fieldPath")),
         json!(source),
-        json!(s(ev, "/message").trim()),
+        json!(str_at(ev, "/message").trim()),
         json!(first),
         json!(count),
-        json!(s(ev, "/metadata/name")),
+        json!(str_at(ev, "/metadata/name")),
     ];
     (cells, None)
 }

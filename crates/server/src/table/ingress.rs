@@ -34,7 +34,7 @@ pub(super) const PRINTER: Printer = Printer {
         AGE,
     ],
     row: |c, v| {
-        let rules = arr(v, "/spec/rules");
+        let rules = array_at(v, "/spec/rules");
         const MAX: usize = 3;
         let mut hosts: Vec<&str> = Vec::new();
         let mut more = false;
@@ -42,7 +42,7 @@ pub(super) const PRINTER: Printer = Printer {
             if hosts.len() == MAX {
                 more = true;
             }
-            if let Some(h) = opt(rule, "/host").filter(|_| !more) {
+            if let Some(h) = nonempty_str_at(rule, "/host").filter(|_| !more) {
                 hosts.push(h);
             }
         }
@@ -55,11 +55,11 @@ pub(super) const PRINTER: Printer = Printer {
                 rules.len().saturating_sub(MAX)
             ),
         };
-        let address: Vec<&str> = arr(v, "/status/loadBalancer/ingress")
+        let address: Vec<&str> = array_at(v, "/status/loadBalancer/ingress")
             .iter()
-            .filter_map(|i| opt(i, "/ip").or_else(|| opt(i, "/hostname")))
+            .filter_map(|i| nonempty_str_at(i, "/ip").or_else(|| nonempty_str_at(i, "/hostname")))
             .collect();
-        let ports = if arr(v, "/spec/tls").is_empty() {
+        let ports = if array_at(v, "/spec/tls").is_empty() {
             "80"
         } else {
             "80, 443"
@@ -67,7 +67,7 @@ pub(super) const PRINTER: Printer = Printer {
         c.named(
             v,
             vec![
-                json!(opt(v, "/spec/ingressClassName").unwrap_or("<none>")),
+                json!(nonempty_str_at(v, "/spec/ingressClassName").unwrap_or("<none>")),
                 json!(hosts),
                 json!(address.join(",")),
                 json!(ports),

@@ -30,15 +30,15 @@ pub(super) const PRINTER: Printer = Printer {
 
 pub(super) fn job_row(c: &Ctx, job: &Value) -> (Vec<Value>, Option<Value>) {
     let has = |ty: &str| {
-        arr(job, "/status/conditions")
+        array_at(job, "/status/conditions")
             .iter()
-            .any(|cond| s(cond, "/type") == ty && s(cond, "/status") == "True")
+            .any(|cond| str_at(cond, "/type") == ty && str_at(cond, "/status") == "True")
     };
     let status = if has("Complete") {
         "Complete"
     } else if has("Failed") {
         "Failed"
-    } else if opt(job, "/metadata/deletionTimestamp").is_some() {
+    } else if nonempty_str_at(job, "/metadata/deletionTimestamp").is_some() {
         "Terminating"
     } else if has("Suspended") {
         "Suspended"
@@ -49,27 +49,33 @@ pub(super) fn job_row(c: &Ctx, job: &Value) -> (Vec<Value>, Option<Value>) {
     } else {
         "Running"
     };
-    let succeeded = int(job, "/status/succeeded");
+    let succeeded = i64_at(job, "/status/succeeded").unwrap_or(0);
     let completions = match (
-        job.pointer("/spec/completions").and_then(Value::as_i64),
-        job.pointer("/spec/parallelism").and_then(Value::as_i64),
+        i64_at(job, "/spec/completions"),
+        i64_at(job, "/spec/parallelism"),
     ) {
         (Some(n), _) => format!("{succeeded}/{n}"),
         (None, Some(p)) if p > 1 => format!("{succeeded}/1 of {p}"),
         _ => format!("{succeeded}/1"),
     };
-    let ts = |p: &str| opt(job, p).and_then(|t| t.parse::<jiff::Timestamp>().ok());
-    let duration = match (ts("/status/startTime"), ts("/status/completionTime")) {
+    let duration = match (
+        timestamp_at(job, "/status/startTime"),
+        timestamp_at(job, "/status/completionTime"),
+    ) {
         (None, _) => String::new(),
-        (Some(start), None) => human_duration(c.now.as_second() - start.as_second()),
-        (Some(start), Some(end)) => human_duration(end.as_second() - start.as_second()),
+        (Some(start), None) => kubectl_duration(SignedDuration::from_secs(
+            c.now.as_second() - start.as_second(),
+        )),
+        (Some(start), Some(end)) => kubectl_duration(SignedDuration::from_secs(
+            end.as_second() - start.as_second(),
+        )),
     };
     let mut cells = vec![
-        json!(s(job, "/metadata/name")),
+        json!(str_at(job, "/metadata/name")),
         json!(status),
         json!(completions),
         json!(duration),
-        json!(c.since(opt(job, "/metadata/creationTimestamp"))),
+        json!(c.since(nonempty_str_at(job, "/metadata/creationTimestamp"))),
     ];
     cells.extend(template_cells(job));
     cells.push(json!(format_label_selector(job.pointer("/spec/selector"))));

@@ -10,5 +10,5 @@ pub(super) const PRINTER: Printer = Printer {
         Column::new("Holder", "string", 0, "The holder of the lease"),
         AGE,
     ],
-    row: |c, v| c.named(v, vec![json!(s(v, "/spec/holderIdentity"))]),
+    row: |c, v| c.named(v, vec![json!(str_at(v, "/spec/holderIdentity"))]),
 };

@@ -4,6 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use jiff::SignedDuration;
+use kbundle_describe::kubectl_duration;
+use kbundle_format::json::{
+    array_at, bool_at, i64_at, nonempty_str_at, object_at, str_at, timestamp_at,
+};
 use kbundle_format::resources::ResourceType;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -111,64 +116,6 @@ pub(crate) struct Table<'a> {
     rows: Vec<Row<'a>>,
 }
 
-/// `k8s.io/apimachinery/pkg/util/duration.HumanDuration`: `45s`, `3m20s`, `5h`, `2d3h`,
-/// `400d`, `3y12d`.
-pub fn human_duration(seconds: i64) -> String {
-    if seconds < -1 {
-        return "<invalid>".into();
-    }
-    if seconds < 0 {
-        return "0s".into();
-    }
-    if seconds < 60 * 2 {
-        return format!("{seconds}s");
-    }
-    let minutes = seconds / 60;
-    if minutes < 10 {
-        let s = seconds % 60;
-        return if s == 0 {
-            format!("{minutes}m")
-        } else {
-            format!("{minutes}m{s}s")
-        };
-    }
-    if minutes < 60 * 3 {
-        return format!("{minutes}m");
-    }
-    let hours = seconds / 3600;
-    if hours < 8 {
-        let m = minutes % 60;
-        return if m == 0 {
-            format!("{hours}h")
-        } else {
-            format!("{hours}h{m}m")
-        };
-    }
-    if hours < 48 {
-        return format!("{hours}h");
-    }
-    if hours < 24 * 8 {
-        let h = hours % 24;
-        return if h == 0 {
-            format!("{}d", hours / 24)
-        } else {
-            format!("{}d{h}h", hours / 24)
-        };
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{}d", hours / 24);
-    }
-    if hours < 24 * 365 * 8 {
-        let dy = (hours / 24) % 365;
-        return if dy == 0 {
-            format!("{}y", hours / 24 / 365)
-        } else {
-            format!("{}y{dy}d", hours / 24 / 365)
-        };
-    }
-    format!("{}y", hours / 24 / 365)
-}
-
 struct Ctx {
     now: jiff::Timestamp,
 }
@@ -176,8 +123,10 @@ struct Ctx {
 impl Ctx {
     /// A row of the usual shape: the name, `cells`, the age; no object.
     fn named(&self, v: &Value, mut cells: Vec<Value>) -> (Vec<Value>, Option<Value>) {
-        cells.insert(0, json!(s(v, "/metadata/name")));
-        cells.push(json!(self.since(opt(v, "/metadata/creationTimestamp"))));
+        cells.insert(0, json!(str_at(v, "/metadata/name")));
+        cells.push(json!(
+            self.since(nonempty_str_at(v, "/metadata/creationTimestamp"))
+        ));
         (cells, None)
     }
 
@@ -196,31 +145,12 @@ impl Ctx {
             .filter(|s| !s.is_empty())
             .map(|s| s.parse::<jiff::Timestamp>())
         {
-            Some(Ok(t)) => human_duration(self.now.as_second() - t.as_second()),
+            Some(Ok(t)) => kubectl_duration(SignedDuration::from_secs(
+                self.now.as_second() - t.as_second(),
+            )),
             Some(Err(_)) | None => "<unknown>".into(),
         }
     }
-}
-
-fn s<'a>(v: &'a Value, p: &str) -> &'a str {
-    v.pointer(p).and_then(Value::as_str).unwrap_or_default()
-}
-
-fn opt<'a>(v: &'a Value, p: &str) -> Option<&'a str> {
-    v.pointer(p)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-}
-
-fn int(v: &Value, p: &str) -> i64 {
-    v.pointer(p).and_then(Value::as_i64).unwrap_or(0)
-}
-
-fn arr<'a>(v: &'a Value, p: &str) -> &'a [Value] {
-    v.pointer(p)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
 }
 
 fn none_if_empty(s: String) -> String {
@@ -390,19 +320,17 @@ fn storage_class(v: &Value) -> &str {
     v.pointer("/metadata/annotations")
         .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
         .and_then(Value::as_str)
-        .unwrap_or_else(|| s(v, "/spec/storageClassName"))
+        .unwrap_or_else(|| str_at(v, "/spec/storageClassName"))
 }
 
 fn replicas(v: &Value) -> i64 {
-    v.pointer("/spec/replicas")
-        .and_then(Value::as_i64)
-        .unwrap_or(1)
+    i64_at(v, "/spec/replicas").unwrap_or(1)
 }
 
 fn template_cells(v: &Value) -> Vec<Value> {
-    let cs = arr(v, "/spec/template/spec/containers");
-    let names: Vec<&str> = cs.iter().map(|c| s(c, "/name")).collect();
-    let images: Vec<&str> = cs.iter().map(|c| s(c, "/image")).collect();
+    let cs = array_at(v, "/spec/template/spec/containers");
+    let names: Vec<&str> = cs.iter().map(|c| str_at(c, "/name")).collect();
+    let images: Vec<&str> = cs.iter().map(|c| str_at(c, "/image")).collect();
     vec![json!(names.join(",")), json!(images.join(","))]
 }
 
@@ -412,16 +340,19 @@ fn format_label_selector(sel: Option<&Value>) -> String {
         return "<none>".into();
     };
     let mut reqs: Vec<(String, String)> = Vec::new();
-    if let Some(m) = sel.get("matchLabels").and_then(Value::as_object) {
+    if let Some(m) = object_at(sel, "/matchLabels") {
         for (k, v) in m {
             reqs.push((k.clone(), format!("{k}={}", v.as_str().unwrap_or_default())));
         }
     }
-    for e in arr(sel, "/matchExpressions") {
-        let key = s(e, "/key");
-        let mut values: Vec<&str> = arr(e, "/values").iter().filter_map(Value::as_str).collect();
+    for e in array_at(sel, "/matchExpressions") {
+        let key = str_at(e, "/key");
+        let mut values: Vec<&str> = array_at(e, "/values")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         values.sort_unstable();
-        let text = match s(e, "/operator") {
+        let text = match str_at(e, "/operator") {
             "In" => format!("{key} in ({})", values.join(",")),
             "NotIn" => format!("{key} notin ({})", values.join(",")),
             "Exists" => key.to_string(),
@@ -495,10 +426,10 @@ fn json_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 fn crd_cell(c: &Ctx, column: &Value, object: &Value) -> Value {
-    let Some(value) = json_path(object, s(column, "/jsonPath")) else {
+    let Some(value) = json_path(object, str_at(column, "/jsonPath")) else {
         return Value::Null;
     };
-    match (s(column, "/type"), value) {
+    match (str_at(column, "/type"), value) {
         (_, Value::Null) => Value::Null,
         ("integer", Value::Number(n)) => n
             .as_i64()
@@ -557,11 +488,11 @@ pub(crate) fn table<'a>(
             "Name must be unique within a namespace.",
         )];
         columns.extend(defs.iter().map(|d| {
-            json!({"name": s(d, "/name"), "type": s(d, "/type"), "format": s(d, "/format"),
-                   "description": s(d, "/description"), "priority": int(d, "/priority")})
+            json!({"name": str_at(d, "/name"), "type": str_at(d, "/type"), "format": str_at(d, "/format"),
+                   "description": str_at(d, "/description"), "priority": i64_at(d, "/priority").unwrap_or(0)})
         }));
         for &o in objects {
-            let mut cells = vec![json!(s(o, "/metadata/name"))];
+            let mut cells = vec![json!(str_at(o, "/metadata/name"))];
             cells.extend(defs.iter().map(|d| crd_cell(&ctx, d, o)));
             push(cells, None, o);
         }
@@ -583,17 +514,21 @@ pub(crate) fn table<'a>(
                    "description": "CreationTimestamp is a timestamp representing the server time when this object was created.", "priority": 0}),
         ];
         for &o in objects {
-            let created = opt(o, "/metadata/creationTimestamp")
+            let created = nonempty_str_at(o, "/metadata/creationTimestamp")
                 .and_then(|t| t.parse::<jiff::Timestamp>().ok())
                 .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
                 .unwrap_or_default();
-            push(vec![json!(s(o, "/metadata/name")), json!(created)], None, o);
+            push(
+                vec![json!(str_at(o, "/metadata/name")), json!(created)],
+                None,
+                o,
+            );
         }
     }
     let meta = meta.unwrap_or_else(|| {
         let rv = objects
             .first()
-            .map(|o| s(o, "/metadata/resourceVersion"))
+            .map(|o| str_at(o, "/metadata/resourceVersion"))
             .unwrap_or_default();
         json!({"resourceVersion": rv})
     });
@@ -809,23 +744,6 @@ mod tests {
             }
             insta::assert_snapshot!(format!("printer_{}", p.kinds[0].to_lowercase()), text);
         }
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(human_duration(-5), "<invalid>");
-        assert_eq!(human_duration(-1), "0s");
-        assert_eq!(human_duration(45), "45s");
-        assert_eq!(human_duration(119), "119s");
-        assert_eq!(human_duration(200), "3m20s");
-        assert_eq!(human_duration(300), "5m");
-        assert_eq!(human_duration(3600), "60m");
-        assert_eq!(human_duration(3 * 3600 + 60), "3h1m");
-        assert_eq!(human_duration(10 * 3600), "10h");
-        assert_eq!(human_duration(51 * 3600), "2d3h");
-        assert_eq!(human_duration(400 * 86400), "400d");
-        assert_eq!(human_duration((3 * 365 + 12) * 86400), "3y12d");
-        assert_eq!(human_duration(10 * 365 * 86400), "10y");
     }
 
     #[test]

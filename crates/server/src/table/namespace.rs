@@ -10,5 +10,5 @@ pub(super) const PRINTER: Printer = Printer {
         Column::new("Status", "string", 0, "The status of the namespace"),
         AGE,
     ],
-    row: |c, v| c.named(v, vec![json!(s(v, "/status/phase"))]),
+    row: |c, v| c.named(v, vec![json!(str_at(v, "/status/phase"))]),
 };

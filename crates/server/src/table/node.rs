@@ -52,12 +52,12 @@ pub(super) const PRINTER: Printer = Printer {
 
 pub(super) fn node_row(c: &Ctx, node: &Value) -> (Vec<Value>, Option<Value>) {
     let mut status: Vec<String> = Vec::new();
-    if let Some(cond) = arr(node, "/status/conditions")
+    if let Some(cond) = array_at(node, "/status/conditions")
         .iter()
         .rev()
-        .find(|c| s(c, "/type") == "Ready")
+        .find(|c| str_at(c, "/type") == "Ready")
     {
-        status.push(if s(cond, "/status") == "True" {
+        status.push(if str_at(cond, "/status") == "True" {
             "Ready".into()
         } else {
             "NotReady".into()
@@ -66,11 +66,11 @@ pub(super) fn node_row(c: &Ctx, node: &Value) -> (Vec<Value>, Option<Value>) {
     if status.is_empty() {
         status.push("Unknown".into());
     }
-    if node.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
+    if bool_at(node, "/spec/unschedulable") == Some(true) {
         status.push("SchedulingDisabled".into());
     }
     let mut roles: Vec<String> = Vec::new();
-    if let Some(labels) = node.pointer("/metadata/labels").and_then(Value::as_object) {
+    if let Some(labels) = object_at(node, "/metadata/labels") {
         for (k, v) in labels {
             if let Some(role) = k.strip_prefix("node-role.kubernetes.io/") {
                 if !role.is_empty() {
@@ -86,19 +86,19 @@ pub(super) fn node_row(c: &Ctx, node: &Value) -> (Vec<Value>, Option<Value>) {
     roles.sort();
     roles.dedup();
     let address = |ty: &str| {
-        arr(node, "/status/addresses")
+        array_at(node, "/status/addresses")
             .iter()
-            .find(|a| s(a, "/type") == ty)
-            .map(|a| s(a, "/address").to_string())
+            .find(|a| str_at(a, "/type") == ty)
+            .map(|a| str_at(a, "/address").to_string())
             .unwrap_or_else(|| "<none>".into())
     };
-    let unknown = |p: &str| opt(node, p).unwrap_or("<unknown>").to_string();
+    let unknown = |p: &str| nonempty_str_at(node, p).unwrap_or("<unknown>").to_string();
     let cells = vec![
-        json!(s(node, "/metadata/name")),
+        json!(str_at(node, "/metadata/name")),
         json!(status.join(",")),
         json!(none_if_empty(roles.join(","))),
-        json!(c.since(opt(node, "/metadata/creationTimestamp"))),
-        json!(s(node, "/status/nodeInfo/kubeletVersion")),
+        json!(c.since(nonempty_str_at(node, "/metadata/creationTimestamp"))),
+        json!(str_at(node, "/status/nodeInfo/kubeletVersion")),
         json!(address("InternalIP")),
         json!(address("ExternalIP")),
         json!(unknown("/status/nodeInfo/osImage")),

@@ -60,27 +60,27 @@ pub(super) const PRINTER: Printer = Printer {
     ],
     row: |c, v| {
         let claim = match v.pointer("/spec/claimRef").filter(|r| r.is_object()) {
-            Some(r) => format!("{}/{}", s(r, "/namespace"), s(r, "/name")),
+            Some(r) => format!("{}/{}", str_at(r, "/namespace"), str_at(r, "/name")),
             None => String::new(),
         };
-        let phase = if opt(v, "/metadata/deletionTimestamp").is_some() {
+        let phase = if nonempty_str_at(v, "/metadata/deletionTimestamp").is_some() {
             "Terminating"
         } else {
-            s(v, "/status/phase")
+            str_at(v, "/status/phase")
         };
         (
             vec![
-                json!(s(v, "/metadata/name")),
-                json!(opt(v, "/spec/capacity/storage").unwrap_or("0")),
-                json!(access_modes(arr(v, "/spec/accessModes"))),
-                json!(s(v, "/spec/persistentVolumeReclaimPolicy")),
+                json!(str_at(v, "/metadata/name")),
+                json!(nonempty_str_at(v, "/spec/capacity/storage").unwrap_or("0")),
+                json!(access_modes(array_at(v, "/spec/accessModes"))),
+                json!(str_at(v, "/spec/persistentVolumeReclaimPolicy")),
                 json!(phase),
                 json!(claim),
                 json!(storage_class(v)),
-                json!(opt(v, "/spec/volumeAttributesClassName").unwrap_or("<unset>")),
-                json!(s(v, "/status/reason")),
-                json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                json!(opt(v, "/spec/volumeMode").unwrap_or("<unset>")),
+                json!(nonempty_str_at(v, "/spec/volumeAttributesClassName").unwrap_or("<unset>")),
+                json!(str_at(v, "/status/reason")),
+                json!(c.since(nonempty_str_at(v, "/metadata/creationTimestamp"))),
+                json!(nonempty_str_at(v, "/spec/volumeMode").unwrap_or("<unset>")),
             ],
             None,
         )

@@ -47,33 +47,33 @@ pub(super) const PRINTER: Printer = Printer {
         ),
     ],
     row: |c, v| {
-        let phase = if opt(v, "/metadata/deletionTimestamp").is_some() {
+        let phase = if nonempty_str_at(v, "/metadata/deletionTimestamp").is_some() {
             "Terminating"
         } else {
-            s(v, "/status/phase")
+            str_at(v, "/status/phase")
         };
-        let bound = opt(v, "/spec/volumeName").is_some();
+        let bound = nonempty_str_at(v, "/spec/volumeName").is_some();
         let (capacity, modes) = if bound {
             (
-                opt(v, "/status/capacity/storage")
+                nonempty_str_at(v, "/status/capacity/storage")
                     .unwrap_or("0")
                     .to_string(),
-                access_modes(arr(v, "/status/accessModes")),
+                access_modes(array_at(v, "/status/accessModes")),
             )
         } else {
             (String::new(), String::new())
         };
         (
             vec![
-                json!(s(v, "/metadata/name")),
+                json!(str_at(v, "/metadata/name")),
                 json!(phase),
-                json!(s(v, "/spec/volumeName")),
+                json!(str_at(v, "/spec/volumeName")),
                 json!(capacity),
                 json!(modes),
                 json!(storage_class(v)),
-                json!(opt(v, "/spec/volumeAttributesClassName").unwrap_or("<unset>")),
-                json!(c.since(opt(v, "/metadata/creationTimestamp"))),
-                json!(opt(v, "/spec/volumeMode").unwrap_or("<unset>")),
+                json!(nonempty_str_at(v, "/spec/volumeAttributesClassName").unwrap_or("<unset>")),
+                json!(c.since(nonempty_str_at(v, "/metadata/creationTimestamp"))),
+                json!(nonempty_str_at(v, "/spec/volumeMode").unwrap_or("<unset>")),
             ],
             None,
         )

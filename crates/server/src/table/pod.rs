@@ -55,32 +55,33 @@ pub(super) const PRINTER: Printer = Printer {
 };
 
 pub(super) fn pod_row(c: &Ctx, pod: &Value) -> (Vec<Value>, Option<Value>) {
-    let init_specs = arr(pod, "/spec/initContainers");
+    let init_specs = array_at(pod, "/spec/initContainers");
     let restartable = |name: &str| {
         init_specs
             .iter()
-            .any(|ic| s(ic, "/name") == name && s(ic, "/restartPolicy") == "Always")
+            .any(|ic| str_at(ic, "/name") == name && str_at(ic, "/restartPolicy") == "Always")
     };
-    let mut total = arr(pod, "/spec/containers").len();
+    let mut total = array_at(pod, "/spec/containers").len();
     total += init_specs
         .iter()
-        .filter(|ic| s(ic, "/restartPolicy") == "Always")
+        .filter(|ic| str_at(ic, "/restartPolicy") == "Always")
         .count();
     let mut restarts: i64 = 0;
     let mut sidecar_restarts: i64 = 0;
     let mut ready = 0;
     let mut last_restart: Option<jiff::Timestamp> = None;
     let mut last_sidecar_restart: Option<jiff::Timestamp> = None;
-    let ts = |v: &Value, p: &str| opt(v, p).and_then(|s| s.parse::<jiff::Timestamp>().ok());
     let later = |a: Option<jiff::Timestamp>, b: Option<jiff::Timestamp>| match (a, b) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     };
 
-    let phase = s(pod, "/status/phase");
-    let mut reason = opt(pod, "/status/reason").unwrap_or(phase).to_string();
-    for cond in arr(pod, "/status/conditions") {
-        if s(cond, "/type") == "PodScheduled" && s(cond, "/reason") == "SchedulingGated" {
+    let phase = str_at(pod, "/status/phase");
+    let mut reason = nonempty_str_at(pod, "/status/reason")
+        .unwrap_or(phase)
+        .to_string();
+    for cond in array_at(pod, "/status/conditions") {
+        if str_at(cond, "/type") == "PodScheduled" && str_at(cond, "/reason") == "SchedulingGated" {
             reason = "SchedulingGated".into();
         }
     }
@@ -95,31 +96,36 @@ pub(super) fn pod_row(c: &Ctx, pod: &Value) -> (Vec<Value>, Option<Value>) {
     };
 
     let mut initializing = false;
-    for (i, st) in arr(pod, "/status/initContainerStatuses").iter().enumerate() {
-        let name = s(st, "/name");
-        restarts += int(st, "/restartCount");
-        let terminated_at = ts(st, "/lastState/terminated/finishedAt");
+    for (i, st) in array_at(pod, "/status/initContainerStatuses")
+        .iter()
+        .enumerate()
+    {
+        let name = str_at(st, "/name");
+        restarts += i64_at(st, "/restartCount").unwrap_or(0);
+        let terminated_at = timestamp_at(st, "/lastState/terminated/finishedAt");
         last_restart = later(last_restart, terminated_at);
         if restartable(name) {
-            sidecar_restarts += int(st, "/restartCount");
+            sidecar_restarts += i64_at(st, "/restartCount").unwrap_or(0);
             last_sidecar_restart = later(last_sidecar_restart, terminated_at);
         }
         let terminated = st.pointer("/state/terminated").filter(|t| t.is_object());
-        let waiting_reason = opt(st, "/state/waiting/reason");
-        if terminated.is_some_and(|t| int(t, "/exitCode") == 0) {
+        let waiting_reason = nonempty_str_at(st, "/state/waiting/reason");
+        if terminated.is_some_and(|t| i64_at(t, "/exitCode").unwrap_or(0) == 0) {
             continue;
         }
-        if restartable(name) && st.get("started").and_then(Value::as_bool) == Some(true) {
-            if st.get("ready").and_then(Value::as_bool) == Some(true) {
+        if restartable(name) && bool_at(st, "/started") == Some(true) {
+            if bool_at(st, "/ready") == Some(true) {
                 ready += 1;
             }
             continue;
         }
         if let Some(t) = terminated {
-            reason = match opt(t, "/reason") {
+            reason = match nonempty_str_at(t, "/reason") {
                 Some(r) => format!("Init:{r}"),
-                None if int(t, "/signal") != 0 => format!("Init:Signal:{}", int(t, "/signal")),
-                None => format!("Init:ExitCode:{}", int(t, "/exitCode")),
+                None if i64_at(t, "/signal").unwrap_or(0) != 0 => {
+                    format!("Init:Signal:{}", i64_at(t, "/signal").unwrap_or(0))
+                }
+                None => format!("Init:ExitCode:{}", i64_at(t, "/exitCode").unwrap_or(0)),
             };
         } else if let Some(w) = waiting_reason.filter(|w| *w != "PodInitializing") {
             reason = format!("Init:{w}");
@@ -130,28 +136,31 @@ pub(super) fn pod_row(c: &Ctx, pod: &Value) -> (Vec<Value>, Option<Value>) {
         break;
     }
 
-    let initialized = arr(pod, "/status/conditions")
+    let initialized = array_at(pod, "/status/conditions")
         .iter()
-        .any(|c| s(c, "/type") == "Initialized" && s(c, "/status") == "True");
+        .any(|c| str_at(c, "/type") == "Initialized" && str_at(c, "/status") == "True");
     if !initializing || initialized {
         restarts = sidecar_restarts;
         last_restart = last_sidecar_restart;
         let mut has_running = false;
-        for st in arr(pod, "/status/containerStatuses").iter().rev() {
-            restarts += int(st, "/restartCount");
-            last_restart = later(last_restart, ts(st, "/lastState/terminated/finishedAt"));
+        for st in array_at(pod, "/status/containerStatuses").iter().rev() {
+            restarts += i64_at(st, "/restartCount").unwrap_or(0);
+            last_restart = later(
+                last_restart,
+                timestamp_at(st, "/lastState/terminated/finishedAt"),
+            );
             let terminated = st.pointer("/state/terminated").filter(|t| t.is_object());
-            if let Some(w) = opt(st, "/state/waiting/reason") {
+            if let Some(w) = nonempty_str_at(st, "/state/waiting/reason") {
                 reason = w.to_string();
-            } else if let Some(r) = terminated.and_then(|t| opt(t, "/reason")) {
+            } else if let Some(r) = terminated.and_then(|t| nonempty_str_at(t, "/reason")) {
                 reason = r.to_string();
             } else if let Some(t) = terminated {
-                reason = if int(t, "/signal") != 0 {
-                    format!("Signal:{}", int(t, "/signal"))
+                reason = if i64_at(t, "/signal").unwrap_or(0) != 0 {
+                    format!("Signal:{}", i64_at(t, "/signal").unwrap_or(0))
                 } else {
-                    format!("ExitCode:{}", int(t, "/exitCode"))
+                    format!("ExitCode:{}", i64_at(t, "/exitCode").unwrap_or(0))
                 };
-            } else if st.get("ready").and_then(Value::as_bool) == Some(true)
+            } else if bool_at(st, "/ready") == Some(true)
                 && st.pointer("/state/running").is_some_and(Value::is_object)
             {
                 has_running = true;
@@ -159,9 +168,9 @@ pub(super) fn pod_row(c: &Ctx, pod: &Value) -> (Vec<Value>, Option<Value>) {
             }
         }
         if reason == "Completed" && has_running {
-            let pod_ready = arr(pod, "/status/conditions")
+            let pod_ready = array_at(pod, "/status/conditions")
                 .iter()
-                .any(|c| s(c, "/type") == "Ready" && s(c, "/status") == "True");
+                .any(|c| str_at(c, "/type") == "Ready" && str_at(c, "/status") == "True");
             reason = if pod_ready {
                 "Running".into()
             } else {
@@ -170,8 +179,8 @@ pub(super) fn pod_row(c: &Ctx, pod: &Value) -> (Vec<Value>, Option<Value>) {
         }
     }
 
-    let deleting = opt(pod, "/metadata/deletionTimestamp").is_some();
-    if deleting && s(pod, "/status/reason") == "NodeLost" {
+    let deleting = nonempty_str_at(pod, "/metadata/deletionTimestamp").is_some();
+    if deleting && str_at(pod, "/status/reason") == "NodeLost" {
         reason = "Unknown".into();
     } else if deleting && phase != "Succeeded" && phase != "Failed" {
         reason = "Terminating".into();
@@ -183,41 +192,41 @@ pub(super) fn pod_row(c: &Ctx, pod: &Value) -> (Vec<Value>, Option<Value>) {
     {
         restarts_text = format!(
             "{restarts} ({} ago)",
-            human_duration(c.now.as_second() - t.as_second())
+            kubectl_duration(SignedDuration::from_secs(c.now.as_second() - t.as_second()))
         );
     }
 
-    let ip = arr(pod, "/status/podIPs")
+    let ip = array_at(pod, "/status/podIPs")
         .first()
-        .map(|p| s(p, "/ip"))
+        .map(|p| str_at(p, "/ip"))
         .filter(|s| !s.is_empty())
-        .or_else(|| opt(pod, "/status/podIP"))
+        .or_else(|| nonempty_str_at(pod, "/status/podIP"))
         .unwrap_or("<none>");
-    let gates = arr(pod, "/spec/readinessGates");
+    let gates = array_at(pod, "/spec/readinessGates");
     let gates_text = if gates.is_empty() {
         "<none>".to_string()
     } else {
-        let conds = arr(pod, "/status/conditions");
+        let conds = array_at(pod, "/status/conditions");
         let true_count = gates
             .iter()
             .filter(|g| {
                 conds
                     .iter()
-                    .find(|c| s(c, "/type") == s(g, "/conditionType"))
-                    .is_some_and(|c| s(c, "/status") == "True")
+                    .find(|c| str_at(c, "/type") == str_at(g, "/conditionType"))
+                    .is_some_and(|c| str_at(c, "/status") == "True")
             })
             .count();
         format!("{true_count}/{}", gates.len())
     };
     let cells = vec![
-        json!(s(pod, "/metadata/name")),
+        json!(str_at(pod, "/metadata/name")),
         json!(format!("{ready}/{total}")),
         json!(reason),
         json!(restarts_text),
-        json!(c.since(opt(pod, "/metadata/creationTimestamp"))),
+        json!(c.since(nonempty_str_at(pod, "/metadata/creationTimestamp"))),
         json!(ip),
-        json!(opt(pod, "/spec/nodeName").unwrap_or("<none>")),
-        json!(opt(pod, "/status/nominatedNodeName").unwrap_or("<none>")),
+        json!(nonempty_str_at(pod, "/spec/nodeName").unwrap_or("<none>")),
+        json!(nonempty_str_at(pod, "/status/nominatedNodeName").unwrap_or("<none>")),
         json!(gates_text),
     ];
     (cells, conditions)

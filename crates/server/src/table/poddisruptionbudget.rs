@@ -38,7 +38,7 @@ pub(super) const PRINTER: Printer = Printer {
             vec![
                 json!(int_or_string("/spec/minAvailable")),
                 json!(int_or_string("/spec/maxUnavailable")),
-                json!(int(v, "/status/disruptionsAllowed")),
+                json!(i64_at(v, "/status/disruptionsAllowed").unwrap_or(0)),
             ],
         )
     },

@@ -35,8 +35,8 @@ pub(super) const PRINTER: Printer = Printer {
             v,
             vec![
                 json!(replicas(v)),
-                json!(int(v, "/status/replicas")),
-                json!(int(v, "/status/readyReplicas")),
+                json!(i64_at(v, "/status/replicas").unwrap_or(0)),
+                json!(i64_at(v, "/status/readyReplicas").unwrap_or(0)),
             ],
         )
     },

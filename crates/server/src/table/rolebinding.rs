@@ -27,27 +27,27 @@ pub(super) const PRINTER: Printer = Printer {
         let mut users = Vec::new();
         let mut groups = Vec::new();
         let mut sas = Vec::new();
-        for subject in arr(v, "/subjects") {
-            match s(subject, "/kind") {
-                "User" => users.push(s(subject, "/name").to_string()),
-                "Group" => groups.push(s(subject, "/name").to_string()),
+        for subject in array_at(v, "/subjects") {
+            match str_at(subject, "/kind") {
+                "User" => users.push(str_at(subject, "/name").to_string()),
+                "Group" => groups.push(str_at(subject, "/name").to_string()),
                 "ServiceAccount" => sas.push(format!(
                     "{}/{}",
-                    s(subject, "/namespace"),
-                    s(subject, "/name")
+                    str_at(subject, "/namespace"),
+                    str_at(subject, "/name")
                 )),
                 _ => {}
             }
         }
         (
             vec![
-                json!(s(v, "/metadata/name")),
+                json!(str_at(v, "/metadata/name")),
                 json!(format!(
                     "{}/{}",
-                    s(v, "/roleRef/kind"),
-                    s(v, "/roleRef/name")
+                    str_at(v, "/roleRef/kind"),
+                    str_at(v, "/roleRef/name")
                 )),
-                json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+                json!(c.since(nonempty_str_at(v, "/metadata/creationTimestamp"))),
                 json!(users.join(", ")),
                 json!(groups.join(", ")),
                 json!(sas.join(", ")),

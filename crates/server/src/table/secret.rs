@@ -12,10 +12,7 @@ pub(super) const PRINTER: Printer = Printer {
         AGE,
     ],
     row: |c, v| {
-        let n = v
-            .get("data")
-            .and_then(Value::as_object)
-            .map_or(0, |m| m.len());
-        c.named(v, vec![json!(s(v, "/type")), json!(n)])
+        let n = object_at(v, "/data").map_or(0, |m| m.len());
+        c.named(v, vec![json!(str_at(v, "/type")), json!(n)])
     },
 };

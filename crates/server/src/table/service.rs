@@ -28,14 +28,14 @@ pub(super) const PRINTER: Printer = Printer {
 };
 
 pub(super) fn service_row(c: &Ctx, svc: &Value) -> (Vec<Value>, Option<Value>) {
-    let ty = opt(svc, "/spec/type").unwrap_or("ClusterIP");
-    let external_ips: Vec<&str> = arr(svc, "/spec/externalIPs")
+    let ty = nonempty_str_at(svc, "/spec/type").unwrap_or("ClusterIP");
+    let external_ips: Vec<&str> = array_at(svc, "/spec/externalIPs")
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    let lb: Vec<&str> = arr(svc, "/status/loadBalancer/ingress")
+    let lb: Vec<&str> = array_at(svc, "/status/loadBalancer/ingress")
         .iter()
-        .filter_map(|i| opt(i, "/ip").or_else(|| opt(i, "/hostname")))
+        .filter_map(|i| nonempty_str_at(i, "/ip").or_else(|| nonempty_str_at(i, "/hostname")))
         .collect();
     let external = match ty {
         "ClusterIP" | "NodePort" => none_if_empty(external_ips.join(",")),
@@ -47,24 +47,22 @@ pub(super) fn service_row(c: &Ctx, svc: &Value) -> (Vec<Value>, Option<Value>) {
                 all.join(",")
             }
         }
-        "ExternalName" => s(svc, "/spec/externalName").to_string(),
+        "ExternalName" => str_at(svc, "/spec/externalName").to_string(),
         _ => "<unknown>".into(),
     };
-    let ports: Vec<String> = arr(svc, "/spec/ports")
+    let ports: Vec<String> = array_at(svc, "/spec/ports")
         .iter()
         .map(|p| {
-            let proto = opt(p, "/protocol").unwrap_or("TCP");
-            let node_port = int(p, "/nodePort");
+            let proto = nonempty_str_at(p, "/protocol").unwrap_or("TCP");
+            let node_port = i64_at(p, "/nodePort").unwrap_or(0);
             if node_port > 0 {
-                format!("{}:{node_port}/{proto}", int(p, "/port"))
+                format!("{}:{node_port}/{proto}", i64_at(p, "/port").unwrap_or(0))
             } else {
-                format!("{}/{proto}", int(p, "/port"))
+                format!("{}/{proto}", i64_at(p, "/port").unwrap_or(0))
             }
         })
         .collect();
-    let selector: BTreeMap<&str, &str> = svc
-        .pointer("/spec/selector")
-        .and_then(Value::as_object)
+    let selector: BTreeMap<&str, &str> = object_at(svc, "/spec/selector")
         .map(|m| {
             m.iter()
                 .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
@@ -77,12 +75,12 @@ pub(super) fn service_row(c: &Ctx, svc: &Value) -> (Vec<Value>, Option<Value>) {
         .collect::<Vec<_>>()
         .join(",");
     let cells = vec![
-        json!(s(svc, "/metadata/name")),
+        json!(str_at(svc, "/metadata/name")),
         json!(ty),
-        json!(opt(svc, "/spec/clusterIP").unwrap_or("<none>")),
+        json!(nonempty_str_at(svc, "/spec/clusterIP").unwrap_or("<none>")),
         json!(external),
         json!(none_if_empty(ports.join(","))),
-        json!(c.since(opt(svc, "/metadata/creationTimestamp"))),
+        json!(c.since(nonempty_str_at(svc, "/metadata/creationTimestamp"))),
         json!(none_if_empty(selector)),
     ];
     (cells, None)

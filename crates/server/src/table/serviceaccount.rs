@@ -15,5 +15,5 @@ pub(super) const PRINTER: Printer = Printer {
         ),
         AGE,
     ],
-    row: |c, v| c.named(v, vec![json!(arr(v, "/secrets").len())]),
+    row: |c, v| c.named(v, vec![json!(array_at(v, "/secrets").len())]),
 };

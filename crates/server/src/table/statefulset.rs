@@ -14,13 +14,13 @@ pub(super) const PRINTER: Printer = Printer {
     ],
     row: |c, v| {
         let mut cells = vec![
-            json!(s(v, "/metadata/name")),
+            json!(str_at(v, "/metadata/name")),
             json!(format!(
                 "{}/{}",
-                int(v, "/status/readyReplicas"),
+                i64_at(v, "/status/readyReplicas").unwrap_or(0),
                 replicas(v)
             )),
-            json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+            json!(c.since(nonempty_str_at(v, "/metadata/creationTimestamp"))),
         ];
         cells.extend(template_cells(v));
         (cells, None)

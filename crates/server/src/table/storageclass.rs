@@ -45,22 +45,18 @@ pub(super) const PRINTER: Printer = Printer {
                 .and_then(Value::as_str)
                 == Some("true")
         });
-        let mut name = s(v, "/metadata/name").to_string();
+        let mut name = str_at(v, "/metadata/name").to_string();
         if default {
             name.push_str(" (default)");
         }
         (
             vec![
                 json!(name),
-                json!(s(v, "/provisioner")),
-                json!(opt(v, "/reclaimPolicy").unwrap_or("Delete")),
-                json!(opt(v, "/volumeBindingMode").unwrap_or("Immediate")),
-                json!(
-                    v.get("allowVolumeExpansion")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false)
-                ),
-                json!(c.since(opt(v, "/metadata/creationTimestamp"))),
+                json!(str_at(v, "/provisioner")),
+                json!(nonempty_str_at(v, "/reclaimPolicy").unwrap_or("Delete")),
+                json!(nonempty_str_at(v, "/volumeBindingMode").unwrap_or("Immediate")),
+                json!(bool_at(v, "/allowVolumeExpansion").unwrap_or(false)),
+                json!(c.since(nonempty_str_at(v, "/metadata/creationTimestamp"))),
             ],
             None,
         )

@@ -18,5 +18,5 @@ pub(super) const PRINTER: Printer = Printer {
         ),
         AGE,
     ],
-    row: |c, v| c.named(v, vec![json!(arr(v, "/webhooks").len())]),
+    row: |c, v| c.named(v, vec![json!(array_at(v, "/webhooks").len())]),
 };
