@@ -117,6 +117,7 @@ pub struct ReplicaSet {
 
 /// A container's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum State {
     /// Not known.
     #[default]
@@ -174,6 +175,7 @@ impl State {
 
 /// A container's memory limit, as far as the input shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MemoryLimit {
     /// The input does not show the container's resources (a table, a describe cut short).
     #[default]

@@ -169,7 +169,7 @@ fn header(report: &Report) -> String {
             .reference_time
             .as_deref()
             .map_or("unknown".to_string(), |t| code(&clip(t))),
-        report.reference_time_source,
+        crate::report::source_name(report.reference_time_source),
         code(&clip(&report.window)),
         inputs.join(", ")
     );

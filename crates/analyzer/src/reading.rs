@@ -59,6 +59,7 @@ pub fn text_parts(text: &str) -> Vec<TextPart> {
             Described::Node(n) => ("describe Node", Some(n.name.clone())),
             Described::Deployment(w) => ("describe Deployment", Some(w.name.clone())),
             Described::ReplicaSet(w) => ("describe ReplicaSet", Some(w.name.clone())),
+            other => ("describe", Some(other.name().to_string())),
         };
         parts.push(TextPart {
             what: what.to_string(),

@@ -17,10 +17,7 @@ use serde_json::Value;
 const NOW: &str = "2025-03-14T10:00:00Z";
 
 fn options() -> Options {
-    Options {
-        now: Some(NOW.parse().unwrap()),
-        ..Options::default()
-    }
+    Options::default().with_now(Some(NOW.parse().unwrap()))
 }
 
 /// Fields whose absence a rule must notice rather than fill in.

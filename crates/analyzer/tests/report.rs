@@ -16,10 +16,7 @@ fn root() -> PathBuf {
 
 fn report_of(dirs: &[PathBuf]) -> Report {
     let snapshot = Snapshot::open_many(dirs, &ReadOptions::default()).expect("open");
-    let options = Options {
-        now: Some(NOW.parse().expect("NOW")),
-        ..Options::default()
-    };
+    let options = Options::default().with_now(Some(NOW.parse().expect("NOW")));
     let mut report = analyze(&snapshot, &options);
     // Input paths depend on where the repository is checked out.
     report.inputs = dirs

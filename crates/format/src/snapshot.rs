@@ -140,6 +140,7 @@ pub struct LogRef {
 /// What a text file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum TextKind {
     /// `kubectl describe` output.
     Describe,
@@ -163,6 +164,7 @@ pub struct TextRef {
 /// The layout an input was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Layout {
     /// A kbundle bundle (`manifest.json` with format `kbundle/1`).
     Kbundle,
@@ -214,11 +216,16 @@ pub struct Input {
     pub collected_at: Option<(jiff::Timestamp, ReferenceTimeSource)>,
 }
 
-/// Where a snapshot's reference time (the "now" its ages and windows are relative to) came
-/// from.
+/// Where a reference time (the "now" ages and windows are relative to) came from. A snapshot's
+/// own ([`Snapshot::reference`]) comes from its inputs' stamps or objects; an analysis may also
+/// take it from the caller, from describe texts or from log lines (`kbundle-analyzer`'s
+/// `Report::reference_time_source`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ReferenceTimeSource {
+    /// Given by the caller (`kbundle analyze --now`, the analyzer's `Options::now`).
+    Option,
     /// The kbundle manifest's `collected_at`.
     Manifest,
     /// A must-gather's `timestamp` file (the time the gathering ended).
@@ -228,15 +235,24 @@ pub enum ReferenceTimeSource {
     /// updates), a lone value far beyond all others set aside. Future-dated fields
     /// (expirations, rotations, schedules, certificate validity) never count.
     Observations,
+    /// The newest date in the `kubectl describe` texts (container starts and ends, node
+    /// heartbeats), for inputs without objects.
+    Describe,
+    /// The newest dated log line, for inputs without objects.
+    Logs,
 }
 
 impl ReferenceTimeSource {
-    /// A short name: `manifest`, `must-gather-timestamp`, `observations`.
+    /// A short name, as serialized: `option`, `manifest`, `must-gather-timestamp`,
+    /// `observations`, `describe`, `logs`.
     pub fn name(self) -> &'static str {
         match self {
+            ReferenceTimeSource::Option => "option",
             ReferenceTimeSource::Manifest => "manifest",
             ReferenceTimeSource::MustGatherTimestamp => "must-gather-timestamp",
             ReferenceTimeSource::Observations => "observations",
+            ReferenceTimeSource::Describe => "describe",
+            ReferenceTimeSource::Logs => "logs",
         }
     }
 }
@@ -252,11 +268,20 @@ impl Input {
     }
 }
 
-/// Options for reading inputs.
+/// Options for reading inputs: `ReadOptions::default().with_limits(limits)`.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct ReadOptions {
     /// The limits for every input.
     pub limits: Limits,
+}
+
+impl ReadOptions {
+    /// These options with `limits`.
+    pub fn with_limits(mut self, limits: Limits) -> ReadOptions {
+        self.limits = limits;
+        self
+    }
 }
 
 /// Every object, log and text of one or more inputs. See the crate docs for an example.
@@ -277,23 +302,59 @@ impl Snapshot {
     }
 
     /// Reads one input (a directory, zip, tar, tar.gz, tar.xz, tar.zst, gzip, xz, zstd or text
-    /// file).
+    /// file). An input of which nothing is recognised (see [`Snapshot::open_many`]) is an
+    /// [`Error::Unrecognised`](crate::Error::Unrecognised).
     pub fn open(path: &Path, options: &ReadOptions) -> Result<Snapshot> {
         Snapshot::open_many(&[path.to_path_buf()], options)
     }
 
     /// Reads several inputs into one snapshot (a customer's describe texts and logs sent
     /// apart, say). Objects found twice keep their first reading.
+    ///
+    /// Each input must be recognised, else [`Error::Unrecognised`](crate::Error::Unrecognised):
+    /// it has a known bundle layout (a kbundle manifest, even of an empty bundle; troubleshoot.sh,
+    /// must-gather, crust-gather, cluster-info dump), or something in it was read as an object,
+    /// a log, a text file or a server version. An empty folder, a `.docx` or a binary file is
+    /// not. (Whether a text file holds anything an analysis can use is the analyzer's question.)
     pub fn open_many(paths: &[PathBuf], options: &ReadOptions) -> Result<Snapshot> {
         let mut snapshot = Snapshot::new();
         for path in paths {
-            let archive = Archive::open(path, options.limits)?;
-            snapshot.add_archive(archive)?;
+            snapshot.add_input(Archive::open(path, options.limits)?)?;
         }
         Ok(snapshot)
     }
 
-    /// Adds an opened input to the snapshot.
+    /// Adds an opened input to the snapshot, refusing it with
+    /// [`Error::Unrecognised`](crate::Error::Unrecognised) when nothing in it is recognised (see
+    /// [`Snapshot::open_many`]); what [`Snapshot::open`] does for each input.
+    pub fn add_input(&mut self, archive: Archive) -> Result<()> {
+        let path = archive.path().to_path_buf();
+        let had_version = self.server_version.is_some();
+        self.add_archive(archive)?;
+        let gave_version = !had_version && self.server_version.is_some();
+        if gave_version || self.recognised(self.inputs.len().saturating_sub(1)) {
+            Ok(())
+        } else {
+            Err(crate::Error::Unrecognised { path })
+        }
+    }
+
+    /// Whether input `index` has a known layout or gave an object, a log or a text. (An object
+    /// read before from another input keeps that input as its origin.)
+    fn recognised(&self, index: usize) -> bool {
+        let Some(input) = self.inputs.get(index) else {
+            return false;
+        };
+        let from_it = |e: &EntryRef| e.input == index;
+        !matches!(input.layout, Layout::Generic | Layout::KubectlText)
+            || input.manifest.is_some()
+            || self.logs.iter().any(|l| from_it(&l.origin))
+            || self.texts.iter().any(|t| from_it(&t.origin))
+            || self.objects.values().any(|o| from_it(&o.origin))
+    }
+
+    /// Adds an opened input to the snapshot, whatever it holds (unlike [`Snapshot::add_input`],
+    /// which refuses an input of which nothing is recognised).
     pub fn add_archive(&mut self, archive: Archive) -> Result<()> {
         crate::import::import(self, archive)
     }
