@@ -243,7 +243,7 @@ impl Default for Options {
 
 /// The resolved target workload.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     /// Kind.
     pub kind: String,
     /// Namespace (the expected one when the workload is absent).
@@ -259,7 +259,7 @@ impl std::fmt::Display for Target {
 }
 
 /// What every rule gets.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// The facts.
     pub facts: &'a Facts,
     /// The snapshot (for streaming logs), when the facts came from one.

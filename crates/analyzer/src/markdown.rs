@@ -53,7 +53,7 @@ const DIAGNOSIS_EFFECTS_MAX: usize = 20;
 
 /// A character budget: pieces are taken while they fit.
 #[derive(Debug)]
-pub struct Budget {
+pub(crate) struct Budget {
     left: usize,
 }
 
@@ -82,7 +82,7 @@ impl Budget {
 /// `s` as an inline code span: control characters escaped, delimited by a backtick run
 /// longer than any inside, padded when it starts or ends with a backtick or a space (the
 /// padding is not part of the span's content).
-pub fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     let s = escape_controls(s);
     if s.is_empty() {
         return "(empty)".into();
@@ -104,7 +104,7 @@ pub fn cell(s: &str) -> String {
 
 /// Lines as a fenced code block: each line's control characters escaped, the fence a
 /// backtick run longer than any inside (at least three).
-pub fn fenced<'a>(lines: impl IntoIterator<Item = &'a str>, info: &str) -> String {
+pub(crate) fn fenced<'a>(lines: impl IntoIterator<Item = &'a str>, info: &str) -> String {
     let lines: Vec<String> = lines
         .into_iter()
         .map(|l| escape_controls(l).into_owned())
@@ -122,7 +122,7 @@ pub fn fenced<'a>(lines: impl IntoIterator<Item = &'a str>, info: &str) -> Strin
 }
 
 /// `s` as an HTML `<code>` element: control characters escaped, then entity-escaped.
-pub fn html_code(s: &str) -> String {
+pub(crate) fn html_code(s: &str) -> String {
     format!("<code>{}</code>", crate::html::escape(&escape_controls(s)))
 }
 
