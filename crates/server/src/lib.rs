@@ -51,8 +51,6 @@ use kbundle_format::Snapshot;
 use tokio::net::TcpListener;
 
 pub use faults::{FaultParseError, Faults};
-pub use select::{FieldSelector, LabelSelector, SelectorError};
-pub use table::human_duration;
 
 /// Sets `key` on a JSON object: what `v[key] = value` does, without the panic when `v` is not
 /// an object (it is left as it is then).
