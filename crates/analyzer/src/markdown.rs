@@ -13,7 +13,7 @@
 //! evidence and next steps) if it fits (in half the room when not all fit, so that the table
 //! can list more), then the others as table rows if they fit, then a last
 //! line saying what was left out and where the rest is. The diagnoses come first, before the
-//! findings table: each is taken whole through the same [`Budget`] before any finding, and the
+//! findings table: each is taken whole through the same `Budget` before any finding, and the
 //! closing line counts those that did not fit. A diagnosis names its cause and effects by rule
 //! and subject; each finding's details appear once, in the findings.
 
@@ -96,7 +96,7 @@ pub(crate) fn code(s: &str) -> String {
     format!("{ticks}{pad}{s}{pad}{ticks}")
 }
 
-/// `s` as a code span in a table cell: like [`code`], with `|` escaped (a backslash before
+/// `s` as a code span in a table cell: like `code`, with `|` escaped (a backslash before
 /// a `|` is escaped too, so that it cannot un-escape the pipe and split the row).
 pub fn cell(s: &str) -> String {
     code(s).replace("\\|", "\\\\|").replace('|', "\\|")

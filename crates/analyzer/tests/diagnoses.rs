@@ -345,7 +345,7 @@ fn selection_chooses_rules_and_refuses_unknown_ids() {
     assert_eq!(r.rules, ["crash-loop"]);
     assert!(r.findings.iter().all(|f| f.rule == "crash-loop"));
     let bad = Options::default().with_rules(Some(vec!["crash-loops".into()]));
-    let e = bad.select().err().expect("unknown id").to_string();
+    let e = bad.select().expect_err("unknown id").to_string();
     assert!(
         e.contains("\"crash-loops\"") && e.contains("memory-limit-hit"),
         "{e}"
