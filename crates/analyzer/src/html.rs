@@ -867,7 +867,7 @@ mod tests {
                 info: 0,
             },
             reference_time: Some("2025-03-14T09:30:00Z".into()),
-            reference_time_source: Some(kbundle_format::ReferenceTimeSource::Option),
+            reference_time_source: Some(kbundle_format::ReferenceTimeSource::Given),
             window: "24h".into(),
             workload: format!("Deployment/ns/{evil}"),
             inputs: vec![evil.to_string()],

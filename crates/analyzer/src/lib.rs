@@ -551,7 +551,7 @@ pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
 /// The report, and whether anything in the snapshot was recognised.
 fn analyze_snapshot(snapshot: &Snapshot, options: &Options) -> (Report, bool) {
     let reference = match options.now {
-        Some(t) => Some((t, ReferenceTimeSource::Option)),
+        Some(t) => Some((t, ReferenceTimeSource::Given)),
         None => snapshot.reference(),
     };
     // Without a clock of its own, the input's newest dated observation in text: describe

@@ -63,7 +63,7 @@ fn synthetic(findings: Vec<Finding>) -> Report {
         findings,
         summary,
         reference_time: Some(format!("2025 {H}")),
-        reference_time_source: Some(kbundle_format::ReferenceTimeSource::Option),
+        reference_time_source: Some(kbundle_format::ReferenceTimeSource::Given),
         window: format!("24h{H}"),
         workload: format!("Deployment/{H}/x"),
         inputs: vec![format!("in {H}"), "second`input".into()],

@@ -224,8 +224,10 @@ pub struct Input {
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum ReferenceTimeSource {
-    /// Given by the caller (`kbundle analyze --now`, the analyzer's `Options::now`).
-    Option,
+    /// Given by the caller (`kbundle analyze --now`, the analyzer's `Options::now`); named
+    /// `option`.
+    #[serde(rename = "option")]
+    Given,
     /// The kbundle manifest's `collected_at`.
     Manifest,
     /// A must-gather's `timestamp` file (the time the gathering ended).
@@ -247,7 +249,7 @@ impl ReferenceTimeSource {
     /// `observations`, `describe`, `logs`.
     pub fn name(self) -> &'static str {
         match self {
-            ReferenceTimeSource::Option => "option",
+            ReferenceTimeSource::Given => "option",
             ReferenceTimeSource::Manifest => "manifest",
             ReferenceTimeSource::MustGatherTimestamp => "must-gather-timestamp",
             ReferenceTimeSource::Observations => "observations",
