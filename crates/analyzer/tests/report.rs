@@ -31,7 +31,11 @@ fn all_fixture_dirs() -> Vec<PathBuf> {
     for rule in std::fs::read_dir(root().join("tests/fixtures")).expect("fixtures") {
         let rule = rule.expect("entry").path();
         for case in std::fs::read_dir(&rule).expect("rule dir") {
-            out.push(case.expect("entry").path());
+            let case = case.expect("entry").path();
+            // certificate-expired/certs holds PEM files, not an input.
+            if !case.ends_with("certs") {
+                out.push(case);
+            }
         }
     }
     out.sort();
