@@ -1180,13 +1180,13 @@ mod tests {
     fn snapshot(values: Vec<Value>) -> Snapshot {
         let mut s = Snapshot::new();
         for value in values {
-            s.insert(Object {
+            s.insert(Object::new(
                 value,
-                origin: kbundle_format::EntryRef {
+                kbundle_format::EntryRef {
                     input: 0,
                     path: "events.yaml".into(),
                 },
-            });
+            ));
         }
         s
     }

@@ -150,13 +150,13 @@ fn object() -> impl Strategy<Value = Value> {
 fn snapshot(values: Vec<Value>) -> Snapshot {
     let mut s = Snapshot::new();
     for (i, value) in values.into_iter().enumerate() {
-        s.insert(Object {
+        s.insert(Object::new(
             value,
-            origin: EntryRef {
+            EntryRef {
                 input: 0,
                 path: format!("o{i}.json"),
             },
-        });
+        ));
     }
     s
 }

@@ -132,7 +132,7 @@ proptest! {
     fn any_objects(objects in prop::collection::vec(object(), 0..8)) {
         let mut snapshot = Snapshot::new();
         for (i, value) in objects.into_iter().enumerate() {
-            snapshot.insert(Object { value, origin: EntryRef { input: 0, path: format!("o{i}.yaml") } });
+            snapshot.insert(Object::new(value, EntryRef { input: 0, path: format!("o{i}.yaml") }));
         }
         let options = Options::default().with_now(Some("2025-03-14T10:00:00Z".parse().unwrap()));
         let a = analyze(&snapshot, &options);

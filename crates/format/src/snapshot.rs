@@ -53,8 +53,9 @@ impl std::fmt::Display for ObjectKey {
     }
 }
 
-/// One Kubernetes object as read (JSON value), with where it came from.
+/// One Kubernetes object as read (JSON value), with where it came from: [`Object::new`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Object {
     /// The object, as the API server would serve it.
     pub value: Value,
@@ -63,6 +64,11 @@ pub struct Object {
 }
 
 impl Object {
+    /// An object read from `origin` (for [`Snapshot::insert`]).
+    pub fn new(value: Value, origin: EntryRef) -> Object {
+        Object { value, origin }
+    }
+
     fn str_at(&self, pointer: &str) -> Option<&str> {
         self.value.pointer(pointer).and_then(Value::as_str)
     }
@@ -115,8 +121,10 @@ impl Object {
     }
 }
 
-/// A container log found in an input.
+/// A container log found in an input: [`LogRef::new`], then the fields that differ from its
+/// defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LogRef {
     /// Pod namespace (empty when the input does not say).
     pub namespace: String,
@@ -137,6 +145,29 @@ pub struct LogRef {
     pub truncated: bool,
 }
 
+impl LogRef {
+    /// The current container's log of pod `namespace/pod` (`namespace` empty when the input
+    /// does not say), the whole entry at `origin`, of `size` bytes, not trimmed.
+    pub fn new(
+        namespace: impl Into<String>,
+        pod: impl Into<String>,
+        container: Option<String>,
+        origin: EntryRef,
+        size: u64,
+    ) -> LogRef {
+        LogRef {
+            namespace: namespace.into(),
+            pod: pod.into(),
+            container,
+            previous: false,
+            origin,
+            range: None,
+            size,
+            truncated: false,
+        }
+    }
+}
+
 /// What a text file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -150,8 +181,9 @@ pub enum TextKind {
     Other,
 }
 
-/// A text file found in an input.
+/// A text file found in an input: [`TextRef::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct TextRef {
     /// What it holds.
     pub kind: TextKind,
@@ -159,6 +191,13 @@ pub struct TextRef {
     pub origin: EntryRef,
     /// Size in bytes.
     pub size: u64,
+}
+
+impl TextRef {
+    /// A text of `kind` at `origin`, of `size` bytes.
+    pub fn new(kind: TextKind, origin: EntryRef, size: u64) -> TextRef {
+        TextRef { kind, origin, size }
+    }
 }
 
 /// The layout an input was recognised as.
