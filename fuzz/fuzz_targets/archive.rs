@@ -8,13 +8,11 @@ use kbundle_format::{Archive, Limits, Snapshot};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let limits = Limits {
-        max_entries: 10_000,
-        max_total_bytes: 64 << 20,
-        max_entry_bytes: 16 << 20,
-        max_parse_bytes: 4 << 20,
-        ..Limits::default()
-    };
+    let limits = Limits::default()
+        .with_max_entries(10_000)
+        .with_max_total_bytes(64 << 20)
+        .with_max_entry_bytes(16 << 20)
+        .with_max_parse_bytes(4 << 20);
     let Ok(archive) = Archive::from_bytes("fuzz.bin", data.to_vec(), limits) else {
         return;
     };

@@ -178,6 +178,40 @@ fn unusable_input_exits_2_with_one_line() {
     let o = analyze(&[empty.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(": nothing recognised: "),
+        "{}",
+        stderr(&o)
+    );
+    // A document that is a zip, but of nothing kbundle reads: refused by the reader, for
+    // every command that reads inputs; `inspect` still shows what it was read as.
+    let docx = empty.path().join("notes.docx");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "word/document.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut zip, b"<?xml version=\"1.0\"?><w:document/>").unwrap();
+    std::fs::write(&docx, zip.finish().unwrap().into_inner()).unwrap();
+    let out = empty.path().join("out.zip");
+    for args in [
+        vec!["analyze"],
+        vec!["serve"],
+        vec!["redact", "-o", out.to_str().unwrap()],
+    ] {
+        let command = args[0];
+        let o = run(kbundle().args(&args[..1]).arg(&docx).args(&args[1..]));
+        assert_eq!(o.status.code(), Some(2), "{command}: {}", stdout(&o));
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{command}: {err}");
+        assert!(
+            err.contains("notes.docx: nothing recognised: "),
+            "{command}: {err}"
+        );
+    }
+    let o = run(kbundle().arg("inspect").arg(&docx));
+    assert!(o.status.success(), "{}", stderr(&o));
     // A text of which nothing is recognised is not "no findings".
     let dir = tempfile::tempdir().unwrap();
     let hello = dir.path().join("hello.txt");

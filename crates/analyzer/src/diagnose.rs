@@ -23,6 +23,7 @@ use crate::report::{Finding, Subject, shorten};
 /// How sure a link, or a diagnosis, is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Confidence {
     /// A candidate: the cause came before the effects and concerns them, nothing more.
     Low,
@@ -45,6 +46,7 @@ impl Confidence {
 
 /// How a cause finding's subject must relate to an effect finding's subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Relation {
     /// The same object (the same pod).
     SameObject,

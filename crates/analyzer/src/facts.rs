@@ -120,6 +120,7 @@ pub struct ReplicaSet {
 
 /// A container's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum State {
     /// Not known.
     #[default]
@@ -177,6 +178,7 @@ impl State {
 
 /// A container's memory limit, as far as the input shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MemoryLimit {
     /// The input does not show the container's resources (a table, a describe cut short).
     #[default]
@@ -1093,13 +1095,13 @@ mod tests {
     fn snapshot(values: Vec<Value>) -> Snapshot {
         let mut s = Snapshot::new();
         for value in values {
-            s.insert(Object {
+            s.insert(Object::new(
                 value,
-                origin: kbundle_format::EntryRef {
+                kbundle_format::EntryRef {
                     input: 0,
                     path: "events.yaml".into(),
                 },
-            });
+            ));
         }
         s
     }

@@ -120,8 +120,20 @@ fn colour(kind: Kind) -> &'static str {
     }
 }
 
+impl Report {
+    /// One self-contained HTML page (no script, no external resource): the report and the
+    /// incident timeline of `snapshot` in the window of `options` (the snapshot and options the
+    /// report was made from). The same input always gives the same bytes.
+    pub fn to_html(&self, snapshot: &kbundle_format::Snapshot, options: &crate::Options) -> String {
+        render_html(
+            self,
+            &crate::timeline::from_snapshot(snapshot, self, options),
+        )
+    }
+}
+
 /// Renders a report and its timeline as one HTML page.
-pub fn render_html(report: &Report, timeline: &Timeline) -> String {
+pub(crate) fn render_html(report: &Report, timeline: &Timeline) -> String {
     let mut out = String::with_capacity(32 * 1024);
     let title = format!("kbundle analyze: {}", report.workload);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -144,7 +156,7 @@ pub fn render_html(report: &Report, timeline: &Timeline) -> String {
         out,
         "<dt>Reference time</dt><dd>{} <span class=\"src\">(source: {})</span></dd>",
         escape(report.reference_time.as_deref().unwrap_or("unknown")),
-        escape(report.reference_time_source)
+        escape(crate::report::source_name(report.reference_time_source))
     );
     let _ = writeln!(out, "<dt>Window</dt><dd>{}</dd>", escape(&report.window));
     let inputs = if report.inputs.is_empty() {
@@ -846,7 +858,7 @@ mod tests {
                 info: 0,
             },
             reference_time: Some("2025-03-14T09:30:00Z".into()),
-            reference_time_source: "option",
+            reference_time_source: Some(kbundle_format::ReferenceTimeSource::Given),
             window: "24h".into(),
             workload: format!("Deployment/ns/{evil}"),
             inputs: vec![evil.to_string()],

@@ -22,14 +22,14 @@
 #![deny(clippy::indexing_slicing)]
 
 use jiff::{SignedDuration, Timestamp};
-use kbundle_format::Snapshot;
+use kbundle_format::{ReferenceTimeSource, Snapshot};
 
 mod describe;
 pub mod diagnose;
 pub mod diff;
 pub mod docs;
 pub mod facts;
-pub mod html;
+mod html;
 mod logscan;
 pub mod markdown;
 pub mod reading;
@@ -37,10 +37,12 @@ pub mod report;
 mod rules;
 mod table;
 mod text;
-pub mod timeline;
+mod timeline;
 
 pub use diagnose::{Confidence, Diagnosis, FindingRef};
-pub use report::{Evidence, Finding, Report, RunbookStep, Severity, Subject, runbook_step};
+pub use report::{
+    Evidence, Finding, Report, RunbookStep, Severity, Subject, UnknownSeverity, runbook_step,
+};
 pub use rules::{RULES, RUNBOOK_SECTIONS, RuleInfo, rule};
 
 use facts::{Facts, Source};
@@ -66,12 +68,20 @@ impl Default for WorkloadRef {
     }
 }
 
+/// A workload that is not `Kind/namespace/name`, `Kind/name` or `namespace/name`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "workload {:?} is not Kind/namespace/name",
+    kbundle_format::neutral::escape_controls(.0)
+)]
+pub struct BadWorkload(pub String);
+
 impl std::str::FromStr for WorkloadRef {
-    type Err = String;
+    type Err = BadWorkload;
     /// `Kind/namespace/name`, `Kind/name` or `namespace/name` (a Deployment).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let parts: Vec<&str> = s.split('/').collect();
-        let bad = || format!("workload {s:?} is not Kind/namespace/name");
+        let bad = || BadWorkload(s.to_string());
         match parts.as_slice() {
             [kind, ns, name] if !kind.is_empty() && !name.is_empty() => Ok(WorkloadRef {
                 kind: (*kind).to_string(),
@@ -98,8 +108,10 @@ impl std::str::FromStr for WorkloadRef {
     }
 }
 
-/// Analysis options.
+/// Analysis options: `Options::default()` and the `with_` setters, e.g.
+/// `Options::default().with_window(SignedDuration::from_hours(6)).with_skip(["crash-loop"])`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Options {
     /// How far back from the reference time events, restarts and changes count (24h).
     pub window: SignedDuration,
@@ -127,6 +139,54 @@ pub struct Options {
 pub const DEFAULT_ESCALATION: &str = "the network squad (#armada-network)";
 
 impl Options {
+    /// These options with the look-back [`Options::window`].
+    pub fn with_window(mut self, window: SignedDuration) -> Options {
+        self.window = window;
+        self
+    }
+
+    /// These options with the reference time [`Options::now`].
+    pub fn with_now(mut self, now: Option<Timestamp>) -> Options {
+        self.now = now;
+        self
+    }
+
+    /// These options with the expected [`Options::workload`].
+    pub fn with_workload(mut self, workload: Option<WorkloadRef>) -> Options {
+        self.workload = workload;
+        self
+    }
+
+    /// These options with the [`Options::restart_threshold`].
+    pub fn with_restart_threshold(mut self, threshold: i64) -> Options {
+        self.restart_threshold = threshold;
+        self
+    }
+
+    /// These options running only the rules `ids` ([`Options::rules`]; `None`: every rule).
+    pub fn with_rules(mut self, ids: Option<Vec<String>>) -> Options {
+        self.rules = ids;
+        self
+    }
+
+    /// These options skipping the rules `ids` ([`Options::skip`]).
+    pub fn with_skip<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Options {
+        self.skip = ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// These options with who to escalate to ([`Options::escalation`]).
+    pub fn with_escalation(mut self, escalation: impl Into<String>) -> Options {
+        self.escalation = escalation.into();
+        self
+    }
+
+    /// These options with the certificate expiry horizon ([`Options::cert_horizon`]).
+    pub fn with_cert_horizon(mut self, horizon: SignedDuration) -> Options {
+        self.cert_horizon = horizon;
+        self
+    }
+
     /// The rules these options run, in report order: those of [`Options::rules`] (every rule
     /// when `None`) less those of [`Options::skip`]. An id that names no rule is an error
     /// that lists the known ids.
@@ -183,7 +243,7 @@ impl Default for Options {
 
 /// The resolved target workload.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     /// Kind.
     pub kind: String,
     /// Namespace (the expected one when the workload is absent).
@@ -199,7 +259,7 @@ impl std::fmt::Display for Target {
 }
 
 /// What every rule gets.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// The facts.
     pub facts: &'a Facts,
     /// The snapshot (for streaming logs), when the facts came from one.
@@ -217,7 +277,7 @@ pub struct Context<'a> {
     /// Certificate expiry horizon.
     pub cert_horizon: SignedDuration,
     /// One scan per log of `facts.logs`, in the same order (empty without a snapshot).
-    pub scans: Vec<logscan::LogScan>,
+    pub(crate) scans: Vec<logscan::LogScan>,
 }
 
 impl Context<'_> {
@@ -418,6 +478,7 @@ pub const MAX_EVIDENCE: usize = 20;
 
 /// Why an analysis could not be made.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// Nothing in the input was recognised: no Kubernetes object, `kubectl describe` output,
     /// `kubectl get` table, event or log.
@@ -452,26 +513,23 @@ pub fn analyze(snapshot: &Snapshot, options: &Options) -> Report {
 
 /// The report, and whether anything in the snapshot was recognised.
 fn analyze_snapshot(snapshot: &Snapshot, options: &Options) -> (Report, bool) {
-    let (now, source) = match (options.now, snapshot.reference()) {
-        (Some(t), _) => (Some(t), "option"),
-        (None, Some((t, source))) => (Some(t), source.name()),
-        (None, None) => (None, "none"),
+    let reference = match options.now {
+        Some(t) => Some((t, ReferenceTimeSource::Given)),
+        None => snapshot.reference(),
     };
     // Without a clock of its own, the input's newest dated observation in text: describe
     // dates (container starts and ends, node heartbeats) or log lines, whichever is newer.
-    let (now, source) = match now {
-        Some(t) => (Some(t), source),
-        None => {
-            let described = Facts::default().add_describe_texts(snapshot, None);
-            let logged = text::newest_log_time(snapshot);
-            match (described, logged) {
-                (Some(d), Some(l)) if l > d => (Some(l), "logs"),
-                (Some(d), _) => (Some(d), "describe"),
-                (None, Some(l)) => (Some(l), "logs"),
-                (None, None) => (None, "none"),
-            }
+    let reference = reference.or_else(|| {
+        let described = Facts::default().add_describe_texts(snapshot, None);
+        let logged = text::newest_log_time(snapshot);
+        match (described, logged) {
+            (Some(d), Some(l)) if l > d => Some((l, ReferenceTimeSource::Logs)),
+            (Some(d), _) => Some((d, ReferenceTimeSource::Describe)),
+            (None, Some(l)) => Some((l, ReferenceTimeSource::Logs)),
+            (None, None) => None,
         }
-    };
+    });
+    let now = reference.map(|(t, _)| t);
     let mut facts = Facts::from_snapshot(snapshot);
     facts.add_describe_texts(snapshot, now);
     let inputs = snapshot
@@ -480,13 +538,14 @@ fn analyze_snapshot(snapshot: &Snapshot, options: &Options) -> (Report, bool) {
         .map(|i| i.path().display().to_string())
         .collect();
     let from_objects = !snapshot.is_empty()
+        || snapshot.manifest().is_some()
         || !snapshot.logs().is_empty()
         || snapshot.server_version().is_some()
         || snapshot
             .texts()
             .iter()
             .any(|t| t.kind != kbundle_format::TextKind::Other);
-    let report = analyze_facts(facts, Some(snapshot), now, source, inputs, options);
+    let report = analyze_facts(facts, Some(snapshot), reference, inputs, options);
     // Texts the reader could not tell may still hold describe excerpts or tables the
     // analyzer reads.
     let recognised = from_objects || {
@@ -499,15 +558,16 @@ fn analyze_snapshot(snapshot: &Snapshot, options: &Options) -> (Report, bool) {
 }
 
 /// Analyzes facts that did not come from objects (parsed describe text, say). `snapshot`
-/// gives access to logs when there is one.
+/// gives access to logs when there is one; `reference` is the reference time and where it
+/// came from (`None`: unknown; [`Options::now`] is not read here).
 pub fn analyze_facts(
     mut facts: Facts,
     snapshot: Option<&Snapshot>,
-    now: Option<Timestamp>,
-    reference_time_source: &'static str,
+    reference: Option<(Timestamp, ReferenceTimeSource)>,
     inputs: Vec<String>,
     options: &Options,
 ) -> Report {
+    let now = reference.map(|(t, _)| t);
     if let Some(s) = snapshot {
         facts.add_tables(s, now);
     }
@@ -569,7 +629,7 @@ pub fn analyze_facts(
         findings,
         summary,
         reference_time: now.map(|t| t.to_string()),
-        reference_time_source,
+        reference_time_source: reference.map(|(_, source)| source),
         window: window_text(options.window),
         workload: target.to_string(),
         inputs,

@@ -13,7 +13,7 @@
 //! evidence and next steps) if it fits (in half the room when not all fit, so that the table
 //! can list more), then the others as table rows if they fit, then a last
 //! line saying what was left out and where the rest is. The diagnoses come first, before the
-//! findings table: each is taken whole through the same [`Budget`] before any finding, and the
+//! findings table: each is taken whole through the same `Budget` before any finding, and the
 //! closing line counts those that did not fit. A diagnosis names its cause and effects by rule
 //! and subject; each finding's details appear once, in the findings.
 
@@ -53,7 +53,7 @@ const DIAGNOSIS_EFFECTS_MAX: usize = 20;
 
 /// A character budget: pieces are taken while they fit.
 #[derive(Debug)]
-pub struct Budget {
+pub(crate) struct Budget {
     left: usize,
 }
 
@@ -82,7 +82,7 @@ impl Budget {
 /// `s` as an inline code span: control characters escaped, delimited by a backtick run
 /// longer than any inside, padded when it starts or ends with a backtick or a space (the
 /// padding is not part of the span's content).
-pub fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     let s = escape_controls(s);
     if s.is_empty() {
         return "(empty)".into();
@@ -96,7 +96,7 @@ pub fn code(s: &str) -> String {
     format!("{ticks}{pad}{s}{pad}{ticks}")
 }
 
-/// `s` as a code span in a table cell: like [`code`], with `|` escaped (a backslash before
+/// `s` as a code span in a table cell: like `code`, with `|` escaped (a backslash before
 /// a `|` is escaped too, so that it cannot un-escape the pipe and split the row).
 pub fn cell(s: &str) -> String {
     code(s).replace("\\|", "\\\\|").replace('|', "\\|")
@@ -104,7 +104,7 @@ pub fn cell(s: &str) -> String {
 
 /// Lines as a fenced code block: each line's control characters escaped, the fence a
 /// backtick run longer than any inside (at least three).
-pub fn fenced<'a>(lines: impl IntoIterator<Item = &'a str>, info: &str) -> String {
+pub(crate) fn fenced<'a>(lines: impl IntoIterator<Item = &'a str>, info: &str) -> String {
     let lines: Vec<String> = lines
         .into_iter()
         .map(|l| escape_controls(l).into_owned())
@@ -122,7 +122,7 @@ pub fn fenced<'a>(lines: impl IntoIterator<Item = &'a str>, info: &str) -> Strin
 }
 
 /// `s` as an HTML `<code>` element: control characters escaped, then entity-escaped.
-pub fn html_code(s: &str) -> String {
+pub(crate) fn html_code(s: &str) -> String {
     format!("<code>{}</code>", crate::html::escape(&escape_controls(s)))
 }
 
@@ -169,7 +169,7 @@ fn header(report: &Report) -> String {
             .reference_time
             .as_deref()
             .map_or("unknown".to_string(), |t| code(&clip(t))),
-        report.reference_time_source,
+        crate::report::source_name(report.reference_time_source),
         code(&clip(&report.window)),
         inputs.join(", ")
     );

@@ -4,13 +4,16 @@
 
 use std::fmt::Write as _;
 
+use kbundle_format::ReferenceTimeSource;
 pub use kbundle_format::manifest::Tool;
 use kbundle_format::neutral::escape_controls as t;
 use serde::Serialize;
 
 use crate::markdown::GITHUB_COMMENT_MAX;
 
-/// How bad a finding is.
+/// How bad a finding is. Deliberately exhaustive (not `#[non_exhaustive]`): the three levels
+/// are the report schema's, and embedders match on them (`--fail-on`); a fourth would be a
+/// breaking change of the schema anyway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -40,15 +43,34 @@ impl std::fmt::Display for Severity {
 }
 
 impl std::str::FromStr for Severity {
-    type Err = String;
+    type Err = UnknownSeverity;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "info" => Ok(Severity::Info),
             "warning" | "warn" => Ok(Severity::Warning),
             "critical" | "crit" => Ok(Severity::Critical),
-            _ => Err(format!("unknown severity {s:?} (info, warning, critical)")),
+            _ => Err(UnknownSeverity(s.to_string())),
         }
     }
+}
+
+/// A severity name that is none of `info`, `warning` (`warn`), `critical` (`crit`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown severity {:?} (info, warning, critical)", t(.0))]
+pub struct UnknownSeverity(pub String);
+
+/// The name of a reference time's source as reports print and serialize it: the source's
+/// [`ReferenceTimeSource::name`], or `none` when no reference time was found.
+pub fn source_name(source: Option<ReferenceTimeSource>) -> &'static str {
+    source.map_or("none", ReferenceTimeSource::name)
+}
+
+/// Serializes an optional reference time source as its [`source_name`].
+pub(crate) fn serialize_source<S: serde::Serializer>(
+    source: &Option<ReferenceTimeSource>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(source_name(*source))
 }
 
 /// What a finding is about.
@@ -222,12 +244,13 @@ pub struct Report {
     pub summary: Summary,
     /// The time the analysis is relative to (RFC 3339), if any was known.
     pub reference_time: Option<String>,
-    /// Where the reference time came from: `option` (`--now`), `manifest` (a kbundle
-    /// manifest's `collected_at`), `must-gather-timestamp`, `observations` (the newest
-    /// observation time the objects record, see `kbundle_format::ReferenceTimeSource`),
-    /// `describe` (the newest date in the describe texts), `logs` (the newest dated log line)
-    /// or `none`.
-    pub reference_time_source: &'static str,
+    /// Where the reference time came from ([`ReferenceTimeSource`]: the `now` option, a
+    /// kbundle manifest's `collected_at`, a must-gather's `timestamp`, the objects'
+    /// observations, the describe texts, the log lines); `None` when none was found. In JSON
+    /// its [`source_name`]: `option`, `manifest`, `must-gather-timestamp`, `observations`,
+    /// `describe`, `logs` or `none`.
+    #[serde(serialize_with = "serialize_source")]
+    pub reference_time_source: Option<ReferenceTimeSource>,
     /// The look-back window, e.g. `24h`.
     pub window: String,
     /// The workload the analysis is about, e.g. `Deployment/calico-system/calico-kube-controllers`.
@@ -283,7 +306,7 @@ impl Report {
             paint("1", "kbundle analyze:"),
             t(&self.workload),
             match self.reference_time.as_deref() {
-                Some(rt) => format!("{} from {}", t(rt), self.reference_time_source),
+                Some(rt) => format!("{} from {}", t(rt), source_name(self.reference_time_source)),
                 None => "unknown".to_string(),
             },
             t(&self.window)

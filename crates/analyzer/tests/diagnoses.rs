@@ -25,10 +25,7 @@ fn root() -> PathBuf {
 fn report(dir: PathBuf, now: Option<&str>) -> Report {
     let snapshot = Snapshot::open(&dir, &ReadOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    let options = Options {
-        now: now.map(|n| n.parse().expect("now")),
-        ..Options::default()
-    };
+    let options = Options::default().with_now(now.map(|n| n.parse().expect("now")));
     analyze(&snapshot, &options)
 }
 
@@ -329,26 +326,17 @@ fn a_chain_is_one_diagnosis_with_the_root_cause() {
 fn selection_chooses_rules_and_refuses_unknown_ids() {
     let dir = root().join("../../fixtures/clusters/crashloop-oom");
     let snapshot = Snapshot::open(&dir, &ReadOptions::default()).expect("open");
-    let options = Options {
-        skip: vec!["memory-limit-hit".into()],
-        ..Options::default()
-    };
+    let options = Options::default().with_skip(["memory-limit-hit"]);
     let r = analyze(&snapshot, &options);
     assert!(!r.rules.contains(&"memory-limit-hit"));
     assert!(r.findings.iter().all(|f| f.rule != "memory-limit-hit"));
     assert!(r.findings.iter().any(|f| f.rule == "crash-loop"));
-    let options = Options {
-        rules: Some(vec!["crash-loop".into()]),
-        ..Options::default()
-    };
+    let options = Options::default().with_rules(Some(vec!["crash-loop".into()]));
     let r = analyze(&snapshot, &options);
     assert_eq!(r.rules, ["crash-loop"]);
     assert!(r.findings.iter().all(|f| f.rule == "crash-loop"));
-    let bad = Options {
-        rules: Some(vec!["crash-loops".into()]),
-        ..Options::default()
-    };
-    let e = bad.select().err().expect("unknown id").to_string();
+    let bad = Options::default().with_rules(Some(vec!["crash-loops".into()]));
+    let e = bad.select().expect_err("unknown id").to_string();
     assert!(
         e.contains("\"crash-loops\"") && e.contains("memory-limit-hit"),
         "{e}"

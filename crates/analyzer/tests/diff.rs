@@ -29,7 +29,12 @@ fn inputs() -> Vec<PathBuf> {
     let mut cases = Vec::new();
     for rule in std::fs::read_dir(root().join("tests/fixtures")).expect("fixtures") {
         for case in std::fs::read_dir(rule.expect("entry").path()).expect("rule dir") {
-            cases.push(case.expect("entry").path());
+            let case = case.expect("entry").path();
+            // certificate-expired/certs holds the PEM files its cases embed: not an input (the
+            // reader refuses it as nothing recognised).
+            if !case.ends_with("certs") {
+                cases.push(case);
+            }
         }
     }
     cases.sort();
@@ -145,13 +150,13 @@ fn object() -> impl Strategy<Value = Value> {
 fn snapshot(values: Vec<Value>) -> Snapshot {
     let mut s = Snapshot::new();
     for (i, value) in values.into_iter().enumerate() {
-        s.insert(Object {
+        s.insert(Object::new(
             value,
-            origin: EntryRef {
+            EntryRef {
                 input: 0,
                 path: format!("o{i}.json"),
             },
-        });
+        ));
     }
     s
 }

@@ -23,10 +23,7 @@ const H: &str = "\x1b[2J\x1b]52;c;ZXZpbA==\x07 @org/team #123 GH-123 https://evi
 fn hostile_fixture() -> (Snapshot, Report, Options) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/hostile-output");
     let snapshot = Snapshot::open(&dir, &ReadOptions::default()).expect("open");
-    let options = Options {
-        now: Some("2025-03-14T10:00:00Z".parse().expect("now")),
-        ..Options::default()
-    };
+    let options = Options::default().with_now(Some("2025-03-14T10:00:00Z".parse().expect("now")));
     let mut report = analyze(&snapshot, &options);
     report.inputs = vec![format!("fixtures/hostile-output {H}")];
     (snapshot, report, options)
@@ -66,7 +63,7 @@ fn synthetic(findings: Vec<Finding>) -> Report {
         findings,
         summary,
         reference_time: Some(format!("2025 {H}")),
-        reference_time_source: "option",
+        reference_time_source: Some(kbundle_format::ReferenceTimeSource::Given),
         window: format!("24h{H}"),
         workload: format!("Deployment/{H}/x"),
         inputs: vec![format!("in {H}"), "second`input".into()],
@@ -197,9 +194,8 @@ fn the_hostile_fixture_reaches_no_sink_live() {
     assert_markdown_neutral(&md);
     assert!(md.contains("@org/team"), "{md}");
     // HTML keeps its guarantees: no tag from the input, no control character.
-    let timeline = kbundle_analyzer::timeline::from_snapshot(&snapshot, &report, &options);
-    assert!(!timeline.is_empty());
-    let html = kbundle_analyzer::html::render_html(&report, &timeline);
+    let html = report.to_html(&snapshot, &options);
+    assert!(html.contains("id=\"timeline-overview\""), "{html}");
     assert!(!html.contains("<img"), "{html}");
     assert!(!html.contains("<b>bold"), "{html}");
     assert!(!html.contains('\x1b'));
@@ -339,8 +335,7 @@ fn diagnoses_are_neutral_and_first_within_the_budget() {
         assert_eq!(md.matches("<details>").count(), 0, "{max}");
     }
     let (snapshot, _, options) = hostile_fixture();
-    let timeline = kbundle_analyzer::timeline::from_snapshot(&snapshot, &report, &options);
-    let html = kbundle_analyzer::html::render_html(&report, &timeline);
+    let html = report.to_html(&snapshot, &options);
     assert!(html.find("id=\"diagnoses\"") < html.find("id=\"summary\""));
     assert!(!html.contains("<img"));
     assert!(!html.contains("<b>bold"));

@@ -17,10 +17,7 @@ use serde_json::Value;
 const NOW: &str = "2025-03-14T10:00:00Z";
 
 fn options() -> Options {
-    Options {
-        now: Some(NOW.parse().unwrap()),
-        ..Options::default()
-    }
+    Options::default().with_now(Some(NOW.parse().unwrap()))
 }
 
 /// Fields whose absence a rule must notice rather than fill in.
@@ -204,7 +201,8 @@ fn fixture_cases() -> Vec<PathBuf> {
         }
         for case in std::fs::read_dir(&rule).unwrap() {
             let case = case.unwrap().path();
-            if case.is_dir() {
+            // certificate-expired/certs holds PEM files, not an input.
+            if case.is_dir() && !case.ends_with("certs") {
                 cases.push(case);
             }
         }

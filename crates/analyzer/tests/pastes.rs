@@ -92,6 +92,7 @@ fn nothing_recognised_is_an_error() {
             );
         }
         Ok(r) => panic!("{}", r.to_text(false)),
+        Err(e) => panic!("{e}"),
     }
     // A describe excerpt the reader could not tell is still recognised by the analyzer.
     let s = snapshot_of(
@@ -111,7 +112,10 @@ W0712 10:16:26.145282       1 client_config.go:541] Neither --kubeconfig nor --m
 2020-07-12 10:16:27.148 [FATAL][1] main.go 114: Failed to initialize Calico datastore error=Get https://10.233.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default: dial tcp 10.233.0.1:443: connect: no route to host\n";
     let s = snapshot_of("calico-kube-controllers-6946cb87d6-nkzdc.log", log);
     let report = try_analyze(&s, &Options::default()).unwrap();
-    assert_eq!(report.reference_time_source, "logs");
+    assert_eq!(
+        report.reference_time_source,
+        Some(kbundle_format::ReferenceTimeSource::Logs)
+    );
     assert_eq!(
         report.reference_time.as_deref(),
         Some("2020-07-12T10:16:27.148Z")

@@ -111,7 +111,7 @@ fn check(dir: &Path) -> Vec<String> {
         if !have.starts_with(&prefix) {
             problems.push(format!(
                 "reference time {have} ({}), expected {prefix}",
-                report.reference_time_source
+                kbundle_analyzer::report::source_name(report.reference_time_source)
             ));
         }
     }

@@ -16,10 +16,7 @@ fn root() -> PathBuf {
 
 fn report_of(dirs: &[PathBuf]) -> Report {
     let snapshot = Snapshot::open_many(dirs, &ReadOptions::default()).expect("open");
-    let options = Options {
-        now: Some(NOW.parse().expect("NOW")),
-        ..Options::default()
-    };
+    let options = Options::default().with_now(Some(NOW.parse().expect("NOW")));
     let mut report = analyze(&snapshot, &options);
     // Input paths depend on where the repository is checked out.
     report.inputs = dirs
@@ -34,7 +31,11 @@ fn all_fixture_dirs() -> Vec<PathBuf> {
     for rule in std::fs::read_dir(root().join("tests/fixtures")).expect("fixtures") {
         let rule = rule.expect("entry").path();
         for case in std::fs::read_dir(&rule).expect("rule dir") {
-            out.push(case.expect("entry").path());
+            let case = case.expect("entry").path();
+            // certificate-expired/certs holds PEM files, not an input.
+            if !case.ends_with("certs") {
+                out.push(case);
+            }
         }
     }
     out.sort();

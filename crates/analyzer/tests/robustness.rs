@@ -132,9 +132,9 @@ proptest! {
     fn any_objects(objects in prop::collection::vec(object(), 0..8)) {
         let mut snapshot = Snapshot::new();
         for (i, value) in objects.into_iter().enumerate() {
-            snapshot.insert(Object { value, origin: EntryRef { input: 0, path: format!("o{i}.yaml") } });
+            snapshot.insert(Object::new(value, EntryRef { input: 0, path: format!("o{i}.yaml") }));
         }
-        let options = Options { now: Some("2025-03-14T10:00:00Z".parse().unwrap()), ..Options::default() };
+        let options = Options::default().with_now(Some("2025-03-14T10:00:00Z".parse().unwrap()));
         let a = analyze(&snapshot, &options);
         let b = analyze(&snapshot, &options);
         prop_assert_eq!(a.to_json(), b.to_json());

@@ -24,10 +24,7 @@ fn findings(rule: &str, case: &str) -> String {
     let dir = fixture(rule, case);
     let snapshot = Snapshot::open(&dir, &ReadOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    let options = Options {
-        now: Some(NOW.parse().expect("NOW")),
-        ..Options::default()
-    };
+    let options = Options::default().with_now(Some(NOW.parse().expect("NOW")));
     let report = analyze(&snapshot, &options);
     let texts: Vec<String> = report
         .findings
@@ -288,7 +285,10 @@ fn describe_text_gives_a_reference_time() {
     let dir = fixture("memory-limit-hit", "fire-describe-text");
     let snapshot = Snapshot::open(&dir, &ReadOptions::default()).unwrap();
     let report = analyze(&snapshot, &Options::default());
-    assert_eq!(report.reference_time_source, "describe");
+    assert_eq!(
+        report.reference_time_source,
+        Some(kbundle_format::ReferenceTimeSource::Describe)
+    );
     assert_eq!(
         report.reference_time.as_deref(),
         Some("2025-03-14T09:56:00Z")

@@ -119,10 +119,7 @@ impl Format {
             Format::Text => report.to_text(color),
             Format::Json => report.to_json(),
             Format::Markdown => report.to_markdown_within(max_chars),
-            Format::Html => kbundle_analyzer::html::render_html(
-                report,
-                &kbundle_analyzer::timeline::from_snapshot(snapshot, report, options),
-            ),
+            Format::Html => report.to_html(snapshot, options),
         }
     }
 }
@@ -189,7 +186,7 @@ fn parse_max_chars(s: &str) -> Result<usize, String> {
     }
 }
 
-pub(crate) fn parse_workload(s: &str) -> Result<WorkloadRef, String> {
+pub(crate) fn parse_workload(s: &str) -> Result<WorkloadRef, kbundle_analyzer::BadWorkload> {
     s.parse()
 }
 
@@ -197,25 +194,23 @@ impl Args {
     /// The analyzer options these flags give.
     pub(crate) fn options(&self) -> anyhow::Result<Options> {
         let config = crate::config::load(self.config.as_deref())?;
-        Ok(Options {
-            window: self.window,
-            now: self.now,
-            workload: self.workload.clone(),
-            restart_threshold: self.restart_threshold,
-            cert_horizon: self.cert_horizon,
-            rules: self.rules.clone(),
-            skip: self.skip.clone(),
-            escalation: config
-                .escalation
-                .unwrap_or_else(|| kbundle_analyzer::DEFAULT_ESCALATION.to_string()),
-        })
+        let mut options = Options::default()
+            .with_window(self.window)
+            .with_now(self.now)
+            .with_workload(self.workload.clone())
+            .with_restart_threshold(self.restart_threshold)
+            .with_cert_horizon(self.cert_horizon)
+            .with_rules(self.rules.clone())
+            .with_skip(self.skip.clone());
+        if let Some(escalation) = config.escalation {
+            options = options.with_escalation(escalation);
+        }
+        Ok(options)
     }
 
     /// The reader options these flags give.
     pub(crate) fn read_options(&self) -> ReadOptions {
-        ReadOptions {
-            limits: self.limits.limits(),
-        }
+        ReadOptions::default().with_limits(self.limits.limits())
     }
 
     /// The severity of `--fail-on`, if given.
@@ -259,7 +254,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return crate::batch::run(&args, dir);
     }
     let read = args.read_options();
-    let snapshot = crate::limits::open_inputs(&args.paths, &read).context("cannot read input")?;
+    let snapshot =
+        crate::limits::open_inputs(&args.paths, &read, false).context("cannot read input")?;
     let options = args.options()?;
     tracing::info!(
         inputs = snapshot.inputs().len(),

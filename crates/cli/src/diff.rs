@@ -59,9 +59,7 @@ fn open(path: &Path, which: &str, read: &ReadOptions) -> anyhow::Result<Snapshot
 
 /// Runs `kbundle diff`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let read = ReadOptions {
-        limits: args.limits.limits(),
-    };
+    let read = ReadOptions::default().with_limits(args.limits.limits());
     // Both inputs are read at the same time.
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| open(&args.old, "OLD", &read));
@@ -70,13 +68,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     });
     let old = old.unwrap_or_else(|e| std::panic::resume_unwind(e))?;
     let new = new?;
-    let options = DiffOptions {
-        analysis: Options {
-            window: args.window,
-            workload: args.workload.clone(),
-            ..Options::default()
-        },
-    };
+    let options = DiffOptions::default().with_analysis(
+        Options::default()
+            .with_window(args.window)
+            .with_workload(args.workload.clone()),
+    );
     let mut d = diff(&old, &new, &options);
     // Inputs as the user named them, so that the output does not depend on the cwd.
     d.set_inputs(

@@ -276,11 +276,9 @@ fn print_text(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
 
 /// Runs `kbundle inspect`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let options = ReadOptions {
-        limits: args.limits.limits(),
-    };
+    let options = ReadOptions::default().with_limits(args.limits.limits());
     let snapshot =
-        crate::limits::open_inputs(&args.paths, &options).context("cannot read input")?;
+        crate::limits::open_inputs(&args.paths, &options, true).context("cannot read input")?;
     let report = report(&snapshot);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -26,20 +26,23 @@ pub struct LimitArgs {
 impl LimitArgs {
     /// The limits these flags give.
     pub fn limits(&self) -> Limits {
-        Limits {
-            max_entries: self.max_entries,
-            max_entry_bytes: self.max_entry_bytes,
-            max_total_bytes: self.max_total_bytes,
-            max_ratio: self.max_ratio,
-            ..Limits::default()
-        }
+        Limits::default()
+            .with_max_entries(self.max_entries)
+            .with_max_entry_bytes(self.max_entry_bytes)
+            .with_max_total_bytes(self.max_total_bytes)
+            .with_max_ratio(self.max_ratio)
     }
 }
 
 /// Reads the inputs into one snapshot, as [`Snapshot::open_many`]; `-` is stdin (once): an
 /// archive (zip, tar, tar.gz, gzip) or a text, told apart by content as for a file, read into
-/// memory up to `--max-total-bytes`.
-pub fn open_inputs(paths: &[PathBuf], options: &ReadOptions) -> anyhow::Result<Snapshot> {
+/// memory up to `--max-total-bytes`. An input of which nothing is recognised is an error, unless
+/// `any` (`kbundle inspect`, which shows what each entry was read as).
+pub fn open_inputs(
+    paths: &[PathBuf],
+    options: &ReadOptions,
+    any: bool,
+) -> anyhow::Result<Snapshot> {
     let stdin = Path::new("-");
     if paths.iter().filter(|p| p.as_path() == stdin).count() > 1 {
         anyhow::bail!("stdin (-) can be read only once");
@@ -61,7 +64,11 @@ pub fn open_inputs(paths: &[PathBuf], options: &ReadOptions) -> anyhow::Result<S
         } else {
             Archive::open(path, options.limits)?
         };
-        snapshot.add_archive(archive)?;
+        if any {
+            snapshot.add_archive(archive)?;
+        } else {
+            snapshot.add_input(archive)?;
+        }
     }
     Ok(snapshot)
 }

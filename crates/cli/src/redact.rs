@@ -114,19 +114,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("kbundle: {e}");
         return Ok(ExitCode::from(crate::exit::USAGE));
     }
-    let read = ReadOptions {
-        limits: args.limits.limits(),
-    };
+    let read = ReadOptions::default().with_limits(args.limits.limits());
     let snapshot = Snapshot::open_many(&args.paths, &read).context("cannot read input")?;
     let mut redactor = Redactor::new(args.redaction.redact.clone());
     if let Some(key) = args.redaction.key()? {
         redactor = redactor.tokenized(key);
     }
-    let options = bundle::Options {
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        max_log_bytes: args.max_log_bytes,
-        max_text_bytes: args.limits.max_entry_bytes,
-    };
+    let options = bundle::Options::default()
+        .with_tool_version(env!("CARGO_PKG_VERSION"))
+        .with_max_log_bytes(args.max_log_bytes)
+        .with_max_text_bytes(args.limits.max_entry_bytes);
     let mut writer = BundleWriter::create(&args.output)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     let (manifest, summary) = bundle::write(&snapshot, &redactor, &mut writer, &options)?;

@@ -63,9 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(spec) => Faults::parse(spec).context("--faults")?,
         None => Faults::default(),
     };
-    let options = ReadOptions {
-        limits: args.limits.limits(),
-    };
+    let options = ReadOptions::default().with_limits(args.limits.limits());
     let snapshot = Snapshot::open_many(&args.paths, &options).context("cannot read input")?;
     let objects = snapshot.len();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -76,15 +74,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let server = Server::bind(
             Arc::new(snapshot),
             args.addr,
-            ServeOptions {
-                faults,
-                now: args.now,
-                whole_list_max: args.whole_list_max,
-                allowed_hosts: args.allow_host.clone(),
-                header_timeout: args.header_timeout,
-                max_connections: args.max_connections as usize,
-                ..ServeOptions::default()
-            },
+            ServeOptions::default()
+                .with_faults(faults)
+                .with_now(args.now)
+                .with_whole_list_max(args.whole_list_max)
+                .with_allowed_hosts(args.allow_host.clone())
+                .with_header_timeout(args.header_timeout)
+                .with_max_connections(args.max_connections as usize),
         )
         .await?;
         let addr = server.local_addr();

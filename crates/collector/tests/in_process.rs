@@ -16,10 +16,7 @@ fn fixture(name: &str) -> PathBuf {
 
 async fn serve(name: &str, faults: &str) -> (kube::Client, tokio::sync::oneshot::Sender<()>) {
     let snapshot = Snapshot::open(&fixture(name), &ReadOptions::default()).unwrap();
-    let options = ServeOptions {
-        faults: Faults::parse(faults).unwrap(),
-        ..ServeOptions::default()
-    };
+    let options = ServeOptions::default().with_faults(Faults::parse(faults).unwrap());
     let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
         .await
         .unwrap();

@@ -15,6 +15,7 @@ use jiff::Timestamp;
 /// conditions or events table) is returned as a pod or node with an empty
 /// name.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Described {
     /// A `kubectl describe pod` block.
     Pod(PodFacts),

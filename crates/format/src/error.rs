@@ -70,6 +70,16 @@ pub enum Error {
         /// Why it was refused.
         reason: &'static str,
     },
+    /// Nothing in the input was read as a Kubernetes object, log, text file or server version,
+    /// and it is not a bundle of a known layout (an empty folder, a `.docx`, a binary file):
+    /// [`crate::Snapshot::open`] refuses it rather than give an empty snapshot.
+    #[error(
+        "{path}: nothing recognised: no Kubernetes object, kubectl output, log or known bundle layout"
+    )]
+    Unrecognised {
+        /// The input.
+        path: PathBuf,
+    },
     /// Writing the bundle failed.
     #[error("writing {path}: {message}")]
     Write {

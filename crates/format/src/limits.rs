@@ -4,8 +4,10 @@
 /// one is refused (whole-input limits) or the entry is skipped with a reason (per-entry limits).
 ///
 /// The defaults suit support bundles: generous for real ones, small enough that a hostile
-/// archive cannot exhaust memory, disk or time.
+/// archive cannot exhaust memory, disk or time. Set them with `Limits::default()` and the
+/// `with_` setters: `Limits::default().with_max_entries(1_000)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Most entries (files) an input may hold. Default 100,000.
     pub max_entries: usize,
@@ -21,6 +23,44 @@ pub struct Limits {
     pub max_ratio: u64,
     /// Deepest folder nesting of an entry path. Default 64.
     pub max_depth: usize,
+}
+
+impl Limits {
+    /// These limits with [`Limits::max_entries`].
+    pub fn with_max_entries(mut self, max: usize) -> Limits {
+        self.max_entries = max;
+        self
+    }
+
+    /// These limits with [`Limits::max_entry_bytes`].
+    pub fn with_max_entry_bytes(mut self, max: u64) -> Limits {
+        self.max_entry_bytes = max;
+        self
+    }
+
+    /// These limits with [`Limits::max_total_bytes`].
+    pub fn with_max_total_bytes(mut self, max: u64) -> Limits {
+        self.max_total_bytes = max;
+        self
+    }
+
+    /// These limits with [`Limits::max_parse_bytes`].
+    pub fn with_max_parse_bytes(mut self, max: u64) -> Limits {
+        self.max_parse_bytes = max;
+        self
+    }
+
+    /// These limits with [`Limits::max_ratio`].
+    pub fn with_max_ratio(mut self, max: u64) -> Limits {
+        self.max_ratio = max;
+        self
+    }
+
+    /// These limits with [`Limits::max_depth`].
+    pub fn with_max_depth(mut self, max: usize) -> Limits {
+        self.max_depth = max;
+        self
+    }
 }
 
 impl Default for Limits {

@@ -54,8 +54,9 @@ impl std::fmt::Display for ObjectKey {
     }
 }
 
-/// One Kubernetes object as read (JSON value), with where it came from.
+/// One Kubernetes object as read (JSON value), with where it came from: [`Object::new`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Object {
     /// The object, as the API server would serve it.
     pub value: Value,
@@ -64,6 +65,11 @@ pub struct Object {
 }
 
 impl Object {
+    /// An object read from `origin` (for [`Snapshot::insert`]).
+    pub fn new(value: Value, origin: EntryRef) -> Object {
+        Object { value, origin }
+    }
+
     /// `apiVersion`.
     pub fn api_version(&self) -> &str {
         str_at(&self.value, "/apiVersion")
@@ -111,8 +117,10 @@ impl Object {
     }
 }
 
-/// A container log found in an input.
+/// A container log found in an input: [`LogRef::new`], then the fields that differ from its
+/// defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LogRef {
     /// Pod namespace (empty when the input does not say).
     pub namespace: String,
@@ -133,9 +141,33 @@ pub struct LogRef {
     pub truncated: bool,
 }
 
+impl LogRef {
+    /// The current container's log of pod `namespace/pod` (`namespace` empty when the input
+    /// does not say), the whole entry at `origin`, of `size` bytes, not trimmed.
+    pub fn new(
+        namespace: impl Into<String>,
+        pod: impl Into<String>,
+        container: Option<String>,
+        origin: EntryRef,
+        size: u64,
+    ) -> LogRef {
+        LogRef {
+            namespace: namespace.into(),
+            pod: pod.into(),
+            container,
+            previous: false,
+            origin,
+            range: None,
+            size,
+            truncated: false,
+        }
+    }
+}
+
 /// What a text file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum TextKind {
     /// `kubectl describe` output.
     Describe,
@@ -145,8 +177,9 @@ pub enum TextKind {
     Other,
 }
 
-/// A text file found in an input.
+/// A text file found in an input: [`TextRef::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct TextRef {
     /// What it holds.
     pub kind: TextKind,
@@ -156,9 +189,17 @@ pub struct TextRef {
     pub size: u64,
 }
 
+impl TextRef {
+    /// A text of `kind` at `origin`, of `size` bytes.
+    pub fn new(kind: TextKind, origin: EntryRef, size: u64) -> TextRef {
+        TextRef { kind, origin, size }
+    }
+}
+
 /// The layout an input was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Layout {
     /// A kbundle bundle (`manifest.json` with format `kbundle/1`).
     Kbundle,
@@ -210,11 +251,18 @@ pub struct Input {
     pub collected_at: Option<(jiff::Timestamp, ReferenceTimeSource)>,
 }
 
-/// Where a snapshot's reference time (the "now" its ages and windows are relative to) came
-/// from.
+/// Where a reference time (the "now" ages and windows are relative to) came from. A snapshot's
+/// own ([`Snapshot::reference`]) comes from its inputs' stamps or objects; an analysis may also
+/// take it from the caller, from describe texts or from log lines (`kbundle-analyzer`'s
+/// `Report::reference_time_source`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ReferenceTimeSource {
+    /// Given by the caller (`kbundle analyze --now`, the analyzer's `Options::now`); named
+    /// `option`.
+    #[serde(rename = "option")]
+    Given,
     /// The kbundle manifest's `collected_at`.
     Manifest,
     /// A must-gather's `timestamp` file (the time the gathering ended).
@@ -224,15 +272,24 @@ pub enum ReferenceTimeSource {
     /// updates), a lone value far beyond all others set aside. Future-dated fields
     /// (expirations, rotations, schedules, certificate validity) never count.
     Observations,
+    /// The newest date in the `kubectl describe` texts (container starts and ends, node
+    /// heartbeats), for inputs without objects.
+    Describe,
+    /// The newest dated log line, for inputs without objects.
+    Logs,
 }
 
 impl ReferenceTimeSource {
-    /// A short name: `manifest`, `must-gather-timestamp`, `observations`.
+    /// A short name, as serialized: `option`, `manifest`, `must-gather-timestamp`,
+    /// `observations`, `describe`, `logs`.
     pub fn name(self) -> &'static str {
         match self {
+            ReferenceTimeSource::Given => "option",
             ReferenceTimeSource::Manifest => "manifest",
             ReferenceTimeSource::MustGatherTimestamp => "must-gather-timestamp",
             ReferenceTimeSource::Observations => "observations",
+            ReferenceTimeSource::Describe => "describe",
+            ReferenceTimeSource::Logs => "logs",
         }
     }
 }
@@ -248,11 +305,20 @@ impl Input {
     }
 }
 
-/// Options for reading inputs.
+/// Options for reading inputs: `ReadOptions::default().with_limits(limits)`.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct ReadOptions {
     /// The limits for every input.
     pub limits: Limits,
+}
+
+impl ReadOptions {
+    /// These options with `limits`.
+    pub fn with_limits(mut self, limits: Limits) -> ReadOptions {
+        self.limits = limits;
+        self
+    }
 }
 
 /// Every object, log and text of one or more inputs. See the crate docs for an example.
@@ -273,23 +339,59 @@ impl Snapshot {
     }
 
     /// Reads one input (a directory, zip, tar, tar.gz, tar.xz, tar.zst, gzip, xz, zstd or text
-    /// file).
+    /// file). An input of which nothing is recognised (see [`Snapshot::open_many`]) is an
+    /// [`Error::Unrecognised`](crate::Error::Unrecognised).
     pub fn open(path: &Path, options: &ReadOptions) -> Result<Snapshot> {
         Snapshot::open_many(&[path.to_path_buf()], options)
     }
 
     /// Reads several inputs into one snapshot (a customer's describe texts and logs sent
     /// apart, say). Objects found twice keep their first reading.
+    ///
+    /// Each input must be recognised, else [`Error::Unrecognised`](crate::Error::Unrecognised):
+    /// it has a known bundle layout (a kbundle manifest, even of an empty bundle; troubleshoot.sh,
+    /// must-gather, crust-gather, cluster-info dump), or something in it was read as an object,
+    /// a log, a text file or a server version. An empty folder, a `.docx` or a binary file is
+    /// not. (Whether a text file holds anything an analysis can use is the analyzer's question.)
     pub fn open_many(paths: &[PathBuf], options: &ReadOptions) -> Result<Snapshot> {
         let mut snapshot = Snapshot::new();
         for path in paths {
-            let archive = Archive::open(path, options.limits)?;
-            snapshot.add_archive(archive)?;
+            snapshot.add_input(Archive::open(path, options.limits)?)?;
         }
         Ok(snapshot)
     }
 
-    /// Adds an opened input to the snapshot.
+    /// Adds an opened input to the snapshot, refusing it with
+    /// [`Error::Unrecognised`](crate::Error::Unrecognised) when nothing in it is recognised (see
+    /// [`Snapshot::open_many`]); what [`Snapshot::open`] does for each input.
+    pub fn add_input(&mut self, archive: Archive) -> Result<()> {
+        let path = archive.path().to_path_buf();
+        let had_version = self.server_version.is_some();
+        self.add_archive(archive)?;
+        let gave_version = !had_version && self.server_version.is_some();
+        if gave_version || self.recognised(self.inputs.len().saturating_sub(1)) {
+            Ok(())
+        } else {
+            Err(crate::Error::Unrecognised { path })
+        }
+    }
+
+    /// Whether input `index` has a known layout or gave an object, a log or a text. (An object
+    /// read before from another input keeps that input as its origin.)
+    fn recognised(&self, index: usize) -> bool {
+        let Some(input) = self.inputs.get(index) else {
+            return false;
+        };
+        let from_it = |e: &EntryRef| e.input == index;
+        !matches!(input.layout, Layout::Generic | Layout::KubectlText)
+            || input.manifest.is_some()
+            || self.logs.iter().any(|l| from_it(&l.origin))
+            || self.texts.iter().any(|t| from_it(&t.origin))
+            || self.objects.values().any(|o| from_it(&o.origin))
+    }
+
+    /// Adds an opened input to the snapshot, whatever it holds (unlike [`Snapshot::add_input`],
+    /// which refuses an input of which nothing is recognised).
     pub fn add_archive(&mut self, archive: Archive) -> Result<()> {
         crate::import::import(self, archive)
     }

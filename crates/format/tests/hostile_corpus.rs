@@ -322,10 +322,7 @@ fn ten_gib_declared_entry() {
         reasons(&a)
     );
     // Without the ratio limit, the per-entry size limit skips it.
-    let limits = Limits {
-        max_ratio: u64::MAX,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_ratio(u64::MAX);
     let a = Archive::from_bytes("10g.zip", bytes, limits).unwrap();
     assert_eq!(
         reasons(&a)[0].1,

@@ -14,13 +14,11 @@ use kbundle_format::{Archive, Error, Limits, Snapshot};
 use proptest::prelude::*;
 
 fn limits() -> Limits {
-    Limits {
-        max_entries: 1_000,
-        max_total_bytes: 1 << 26,
-        max_entry_bytes: 1 << 24,
-        max_parse_bytes: 1 << 22,
-        ..Limits::default()
-    }
+    Limits::default()
+        .with_max_entries(1_000)
+        .with_max_total_bytes(1 << 26)
+        .with_max_entry_bytes(1 << 24)
+        .with_max_parse_bytes(1 << 22)
 }
 
 fn one_line(e: &Error) {

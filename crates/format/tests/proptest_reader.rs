@@ -21,10 +21,7 @@ fn small_zip() -> Vec<u8> {
 
 /// Opens the bytes and reads everything; errors are fine, panics are not.
 fn exercise(bytes: Vec<u8>) {
-    let limits = Limits {
-        max_total_bytes: 1 << 24,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_total_bytes(1 << 24);
     if let Ok(archive) = Archive::from_bytes("fuzz.bin", bytes, limits) {
         let paths: Vec<String> = archive.entries().iter().map(|e| e.path.clone()).collect();
         for p in &paths {

@@ -155,10 +155,7 @@ fn tar_gz_is_read_and_gzip_garbage_tail_ignored() {
 #[test]
 fn per_entry_and_count_limits() {
     let bytes = zip_of(&[("a.log", b"12345"), ("b.log", b"1"), ("c.log", b"1")]);
-    let limits = Limits {
-        max_entries: 2,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_entries(2);
     let err = Archive::from_bytes("many.zip", bytes.clone(), limits)
         .unwrap_err()
         .to_string();
@@ -166,10 +163,7 @@ fn per_entry_and_count_limits() {
         err,
         "many.zip: number of entries exceeds the limit of 2 (see --help for how to raise limits)"
     );
-    let limits = Limits {
-        max_entry_bytes: 4,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_entry_bytes(4);
     let a = Archive::from_bytes("big.zip", bytes, limits).unwrap();
     assert_eq!(a.entries().len(), 2);
     assert!(a.skipped()[0].reason.contains("per-entry limit"));
@@ -473,4 +467,67 @@ fn xz_and_zstd_bombs_and_truncations_are_one_line_errors() {
             }
         }
     }
+}
+
+/// `Snapshot::open` refuses an input of which nothing is recognised, with one line that names
+/// it, rather than return an empty snapshot; an empty bundle of ours is still ours, and a text
+/// file is recognised (whether it says anything is the analyzer's question).
+#[test]
+fn open_refuses_inputs_of_which_nothing_is_recognised() {
+    use kbundle_format::ReadOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let read = |p: &std::path::Path| Snapshot::open(p, &ReadOptions::default());
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let err = read(&empty).unwrap_err();
+    assert!(matches!(err, Error::Unrecognised { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: nothing recognised: no Kubernetes object, kubectl output, log or known bundle layout",
+            empty.display()
+        )
+    );
+
+    // A word document is a zip of XML parts.
+    let docx = dir.path().join("report.docx");
+    std::fs::write(
+        &docx,
+        zip_of(&[
+            ("[Content_Types].xml", b"<?xml version=\"1.0\"?><Types/>"),
+            ("word/document.xml", b"<?xml version=\"1.0\"?><w:document/>"),
+            (
+                "docProps/core.xml",
+                b"<?xml version=\"1.0\"?><cp:coreProperties/>",
+            ),
+        ]),
+    )
+    .unwrap();
+    let err = read(&docx).unwrap_err();
+    assert!(matches!(err, Error::Unrecognised { .. }), "{err:?}");
+    assert!(!err.to_string().contains('\n'));
+    // Several inputs: the one not recognised is named.
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "hello\n").unwrap();
+    let err = Snapshot::open_many(&[notes.clone(), docx.clone()], &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with(&docx.display().to_string()), "{err}");
+    // A text file is read (as text); `add_archive` takes anything.
+    assert_eq!(read(&notes).unwrap().texts().len(), 1);
+    let mut any = Snapshot::new();
+    any.add_archive(Archive::open(&docx, Limits::default()).unwrap())
+        .unwrap();
+    assert_eq!(any.inputs().len(), 1);
+
+    // An empty bundle from our collector (nothing could be collected) is ours.
+    let bundle = dir.path().join("empty-bundle.zip");
+    let writer = BundleWriter::create(&bundle).unwrap();
+    writer
+        .finish(Manifest::new("0.1.0", "2025-03-14T09:30:00Z"))
+        .unwrap();
+    let snapshot = read(&bundle).unwrap();
+    assert!(snapshot.is_empty());
+    assert!(snapshot.manifest().is_some());
 }

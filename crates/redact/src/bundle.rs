@@ -20,14 +20,16 @@ use crate::{Counts, RedactionMap, Redactor};
 
 /// Errors of the conversion.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// Reading the input or writing the bundle failed.
     #[error(transparent)]
     Format(#[from] kbundle_format::Error),
 }
 
-/// Options of the conversion.
+/// Options of the conversion: `Options::default()` and the `with_` setters.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Options {
     /// The writing tool's version (for the manifest).
     pub tool_version: String,
@@ -35,6 +37,26 @@ pub struct Options {
     pub max_log_bytes: u64,
     /// A text or object file larger than this is not written (recorded as an error).
     pub max_text_bytes: u64,
+}
+
+impl Options {
+    /// These options with the writing tool's version ([`Options::tool_version`]).
+    pub fn with_tool_version(mut self, version: impl Into<String>) -> Options {
+        self.tool_version = version.into();
+        self
+    }
+
+    /// These options with [`Options::max_log_bytes`].
+    pub fn with_max_log_bytes(mut self, max: u64) -> Options {
+        self.max_log_bytes = max;
+        self
+    }
+
+    /// These options with [`Options::max_text_bytes`].
+    pub fn with_max_text_bytes(mut self, max: u64) -> Options {
+        self.max_text_bytes = max;
+        self
+    }
 }
 
 impl Default for Options {

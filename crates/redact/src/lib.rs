@@ -38,7 +38,7 @@ use sha2::{Digest, Sha256};
 
 pub mod bundle;
 pub mod catalog;
-pub mod keys;
+mod keys;
 pub mod text;
 
 use catalog::{Catalog, Hit};

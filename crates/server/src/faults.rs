@@ -43,8 +43,10 @@ pub struct FaultParseError {
     pub why: String,
 }
 
-/// Faults to inject (see the module docs for the textual syntax).
+/// Faults to inject (see the module docs for the textual syntax): [`Faults::parse`], or
+/// `Faults::default()` and the fields set one by one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Faults {
     /// Resources answered with `403` (plural or `plural.group`, each optionally after
     /// `namespace/`).

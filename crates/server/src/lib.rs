@@ -15,9 +15,9 @@
 //! use kbundle_format::{ReadOptions, Snapshot};
 //! use kbundle_server::{ServeOptions, Server};
 //!
-//! let snapshot = Snapshot::open(std::path::Path::new("bundle.zip"), &ReadOptions::default())
-//!     .map_err(|e| kbundle_server::Error::Snapshot(e.to_string()))?;
-//! let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), ServeOptions::default()).await?;
+//! let snapshot = Snapshot::open(std::path::Path::new("bundle.zip"), &ReadOptions::default())?;
+//! let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+//! let server = Server::bind(Arc::new(snapshot), addr, ServeOptions::default()).await?;
 //! println!("{}", kbundle_server::kubeconfig(server.local_addr()));
 //! server.run_until(async { let _ = tokio::signal::ctrl_c().await; }).await?;
 //! # Ok(()) }
@@ -51,7 +51,6 @@ use kbundle_format::Snapshot;
 use tokio::net::TcpListener;
 
 pub use faults::{FaultParseError, Faults};
-pub use select::{FieldSelector, LabelSelector, SelectorError};
 
 /// Sets `key` on a JSON object: what `v[key] = value` does, without the panic when `v` is not
 /// an object (it is left as it is then).
@@ -63,6 +62,7 @@ pub(crate) fn set_field(v: &mut serde_json::Value, key: &str, value: serde_json:
 
 /// Errors of the server.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
@@ -76,13 +76,15 @@ pub enum Error {
     /// Accepting connections failed.
     #[error("cannot accept connections: {0}")]
     Accept(#[source] std::io::Error),
-    /// The snapshot could not be read (for callers that open it themselves).
+    /// The snapshot could not be read (for callers that open it themselves: `?` on
+    /// [`Snapshot::open`] converts).
     #[error("cannot read the snapshot: {0}")]
-    Snapshot(String),
+    Snapshot(#[from] kbundle_format::Error),
 }
 
-/// Options of the server.
+/// Options of the server: `ServeOptions::default()` and the `with_` setters.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ServeOptions {
     /// Faults to inject, to test callers (see [`Faults`]).
     pub faults: Faults,
@@ -114,6 +116,51 @@ pub struct ServeOptions {
 }
 
 impl ServeOptions {
+    /// These options with the faults to inject ([`ServeOptions::faults`]).
+    pub fn with_faults(mut self, faults: Faults) -> ServeOptions {
+        self.faults = faults;
+        self
+    }
+
+    /// These options with [`ServeOptions::watch_hold`].
+    pub fn with_watch_hold(mut self, hold: Duration) -> ServeOptions {
+        self.watch_hold = hold;
+        self
+    }
+
+    /// These options with the time ages are computed from ([`ServeOptions::now`]).
+    pub fn with_now(mut self, now: Option<jiff::Timestamp>) -> ServeOptions {
+        self.now = now;
+        self
+    }
+
+    /// These options with [`ServeOptions::whole_list_max`].
+    pub fn with_whole_list_max(mut self, max: usize) -> ServeOptions {
+        self.whole_list_max = max;
+        self
+    }
+
+    /// These options with the extra host names requests may name ([`ServeOptions::allowed_hosts`]).
+    pub fn with_allowed_hosts<S: Into<String>>(
+        mut self,
+        hosts: impl IntoIterator<Item = S>,
+    ) -> ServeOptions {
+        self.allowed_hosts = hosts.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// These options with [`ServeOptions::header_timeout`].
+    pub fn with_header_timeout(mut self, timeout: Duration) -> ServeOptions {
+        self.header_timeout = timeout;
+        self
+    }
+
+    /// These options with [`ServeOptions::max_connections`].
+    pub fn with_max_connections(mut self, max: usize) -> ServeOptions {
+        self.max_connections = max;
+        self
+    }
+
     /// The default [`ServeOptions::whole_list_max`]: 50,000 objects (the Table of 10,000 small
     /// pods is about 3 MB and takes the server under 0.1 s).
     pub const DEFAULT_WHOLE_LIST_MAX: usize = 50_000;

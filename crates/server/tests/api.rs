@@ -163,11 +163,7 @@ async fn server() -> (Server, tempfile::TempDir) {
 }
 
 async fn server_with(faults: Faults) -> (Server, tempfile::TempDir) {
-    server_opts(ServeOptions {
-        faults,
-        ..ServeOptions::default()
-    })
-    .await
+    server_opts(ServeOptions::default().with_faults(faults)).await
 }
 
 async fn server_opts(options: ServeOptions) -> (Server, tempfile::TempDir) {
@@ -803,11 +799,7 @@ async fn access_reviews_allow_reads_only() {
 #[tokio::test]
 async fn lists_are_paged_at_the_limit_above_whole_list_max() {
     for max in [0, 3] {
-        let (s, _d) = server_opts(ServeOptions {
-            whole_list_max: max,
-            ..ServeOptions::default()
-        })
-        .await;
+        let (s, _d) = server_opts(ServeOptions::default().with_whole_list_max(max)).await;
         let mut seen = Vec::new();
         let mut path = "/api/v1/pods?limit=3".to_string();
         loop {
@@ -930,10 +922,7 @@ async fn now_can_be_set() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("objects.yaml"), OBJECTS).unwrap();
     let snapshot = Snapshot::open(dir.path(), &ReadOptions::default()).unwrap();
-    let options = ServeOptions {
-        now: Some("2025-03-16T09:00:00Z".parse().unwrap()),
-        ..ServeOptions::default()
-    };
+    let options = ServeOptions::default().with_now(Some("2025-03-16T09:00:00Z".parse().unwrap()));
     let s = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
         .await
         .unwrap();

@@ -59,11 +59,7 @@ async fn closed_within(s: &mut TcpStream, within: Duration) -> bool {
 
 #[tokio::test]
 async fn a_host_that_is_not_the_server_is_refused() {
-    let (addr, _stop) = start(ServeOptions {
-        allowed_hosts: vec!["bundle.example".into()],
-        ..ServeOptions::default()
-    })
-    .await;
+    let (addr, _stop) = start(ServeOptions::default().with_allowed_hosts(["bundle.example"])).await;
     let port = addr.port();
     for host in [
         format!("127.0.0.1:{port}"),
@@ -91,11 +87,7 @@ async fn a_host_that_is_not_the_server_is_refused() {
 #[tokio::test]
 async fn slow_and_silent_connections_are_closed() {
     let timeout = Duration::from_millis(400);
-    let (addr, _stop) = start(ServeOptions {
-        header_timeout: timeout,
-        ..ServeOptions::default()
-    })
-    .await;
+    let (addr, _stop) = start(ServeOptions::default().with_header_timeout(timeout)).await;
     // Silent: not a byte.
     let mut silent = TcpStream::connect(addr).await.unwrap();
     // Slow: half a request's headers (slowloris), a prefix of the HTTP/2 preface.
@@ -123,11 +115,7 @@ async fn slow_and_silent_connections_are_closed() {
 
 #[tokio::test]
 async fn connections_over_the_cap_are_closed() {
-    let (addr, _stop) = start(ServeOptions {
-        max_connections: 2,
-        ..ServeOptions::default()
-    })
-    .await;
+    let (addr, _stop) = start(ServeOptions::default().with_max_connections(2)).await;
     let a = TcpStream::connect(addr).await.unwrap();
     let _b = TcpStream::connect(addr).await.unwrap();
     // Give the server time to accept both.

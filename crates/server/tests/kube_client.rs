@@ -21,10 +21,7 @@ fn fixture(name: &str) -> PathBuf {
 async fn start(name: &str) -> (kube::Client, tokio::sync::oneshot::Sender<()>) {
     let snapshot = Snapshot::open(&fixture(name), &ReadOptions::default()).unwrap();
     // Every list paged at the client's `limit`, to test kube-rs's paging.
-    let options = ServeOptions {
-        whole_list_max: 0,
-        ..ServeOptions::default()
-    };
+    let options = ServeOptions::default().with_whole_list_max(0);
     let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
         .await
         .unwrap();

@@ -10,6 +10,7 @@ use super::fields::FieldChange;
 /// The kind of a highlight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Change {
     /// A container restarted more times.
     Restarts,

@@ -30,20 +30,29 @@ mod highlights;
 mod objects;
 mod render;
 
-pub use events::EventGroup;
+pub use events::{EventGroup, EventObject};
 pub use fields::{FieldChange, MAX_FIELDS};
-pub use highlights::Highlight;
+pub use highlights::{Change, Highlight};
 pub use objects::{ChangedObject, NotCompared, ObjectRef};
 
 /// The version of the JSON output (`docs/diff-schema.json`).
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Options of a diff.
+/// Options of a diff: `DiffOptions::default().with_analysis(options)`.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct DiffOptions {
     /// The analysis options for both sides. `now` should stay `None`, so that each side is
     /// analyzed at its own reference time.
     pub analysis: Options,
+}
+
+impl DiffOptions {
+    /// These options with the analysis options of both sides.
+    pub fn with_analysis(mut self, analysis: Options) -> DiffOptions {
+        self.analysis = analysis;
+        self
+    }
 }
 
 /// What one side was.
@@ -57,8 +66,10 @@ pub struct InputSummary {
     pub objects: usize,
     /// The side's reference time (RFC 3339), if known.
     pub reference_time: Option<String>,
-    /// Where it came from (see the analysis report).
-    pub reference_time_source: &'static str,
+    /// Where it came from (see the analysis report's
+    /// [`reference_time_source`](crate::Report::reference_time_source)).
+    #[serde(serialize_with = "crate::report::serialize_source")]
+    pub reference_time_source: Option<kbundle_format::ReferenceTimeSource>,
     /// The workload the analysis was about.
     pub workload: String,
 }

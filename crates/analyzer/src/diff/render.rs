@@ -70,7 +70,10 @@ fn side(label: &str, s: &InputSummary) -> Vec<Span> {
         Some(t) => spans.push(Input(t.clone())),
         None => spans.push(w("unknown")),
     }
-    spans.push(w(format!(" from {})", s.reference_time_source)));
+    spans.push(w(format!(
+        " from {})",
+        crate::report::source_name(s.reference_time_source)
+    )));
     spans
 }
 

@@ -8,13 +8,13 @@ use super::*;
 fn snapshot(values: Vec<Value>) -> Snapshot {
     let mut s = Snapshot::new();
     for (i, value) in values.into_iter().enumerate() {
-        assert!(s.insert(Object {
+        assert!(s.insert(Object::new(
             value,
-            origin: EntryRef {
+            EntryRef {
                 input: 0,
                 path: format!("o{i}.json"),
             },
-        }));
+        )));
     }
     s
 }

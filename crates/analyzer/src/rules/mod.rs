@@ -57,6 +57,15 @@ pub struct RuleInfo {
     pub(crate) check: fn(&Context<'_>, &mut Vec<Finding>),
 }
 
+impl std::fmt::Debug for RuleInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleInfo")
+            .field("id", &self.id)
+            .field("severities", &self.severities)
+            .finish_non_exhaustive()
+    }
+}
+
 impl RuleInfo {
     /// The rule's documentation (its file's `//!` comment), Markdown.
     pub fn documentation(&self) -> String {

@@ -35,6 +35,7 @@ use bounded::Tracked;
 /// What kind of container an input is, detected from its content (not its name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ArchiveKind {
     /// A plain folder.
     Directory,
