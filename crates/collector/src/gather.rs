@@ -49,8 +49,6 @@ type Job<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 /// A collected log: its bytes are in the spill file.
 struct LogFile {
     spilled: Spilled,
-    /// Estimated size in the bundle, taken while the bytes were at hand.
-    compressed: u64,
     original: u64,
     tier: Tier,
 }
@@ -95,21 +93,56 @@ struct PreparedLog {
     counts: Counts,
 }
 
-/// The size budget's view of the spilled logs: trimming reads a log back, redacts and
-/// compresses it (on several threads), and keeps the result for writing, up to
-/// [`LogSource::CACHE`] bytes, so a trimmed log is compressed once.
+/// The size budget's view of the spilled logs: sizing a log of at most [`budget::SAMPLE`]
+/// bytes, or trimming any log, reads it back, redacts and compresses it (on several threads),
+/// and keeps the result for writing, up to `cache` compressed bytes, so a log is compressed
+/// once.
 struct LogSource<'a> {
     logs: &'a BTreeMap<String, LogFile>,
     spill: &'a Spill,
     redactor: &'a Redactor,
     prepared: Mutex<(u64, BTreeMap<String, PreparedLog>)>,
+    /// At most this many compressed bytes are kept from the budget to the writing (twice
+    /// `--max-size`: more can never be written); beyond it, a log is compressed again when
+    /// written.
+    cache: u64,
 }
 
 impl LogSource<'_> {
-    /// At most this many compressed bytes of trimmed logs are kept from the budget to the
-    /// writing (the default 25 MB budget fits ten times); beyond it, a log is compressed
-    /// again when written.
-    const CACHE: u64 = 256 << 20;
+    /// What a log's entry adds to the bundle before any trimming: exact for a log of at most
+    /// [`budget::SAMPLE`] bytes (redacted and compressed whole, and kept for writing), else
+    /// estimated from its newest [`budget::SAMPLE`] bytes. A log that cannot be read back
+    /// counts its length (writing it reports the error).
+    fn size(&self, path: &str, log: &LogFile) -> u64 {
+        let len = log.spilled.len;
+        match self
+            .spill
+            .read_newest(&log.spilled, len.min(budget::SAMPLE))
+        {
+            Ok(bytes) if len <= budget::SAMPLE => self.keep(path, self.compress(path, bytes)),
+            Ok(sample) => budget::estimate(path, &sample, len),
+            Err(_) => len,
+        }
+    }
+
+    /// Keeps a prepared log for writing (when the cache has room); returns its size.
+    fn keep(&self, path: &str, prepared: PreparedLog) -> u64 {
+        let size = prepared
+            .entry
+            .as_ref()
+            .map_or(prepared.kept, PreparedEntry::compressed_len);
+        if let Ok(mut p) = self.prepared.lock() {
+            let (bytes, map) = &mut *p;
+            if let Some(old) = map.remove(path) {
+                *bytes -= old.entry.as_ref().map_or(0, PreparedEntry::compressed_len);
+            }
+            if *bytes + size <= self.cache {
+                *bytes += size;
+                map.insert(path.to_string(), prepared);
+            }
+        }
+        size
+    }
 
     /// Reads back, redacts and compresses the newest `kept` bytes of a log.
     fn prepare(&self, path: &str, kept: u64) -> PreparedLog {
@@ -163,23 +196,7 @@ impl budget::Source for LogSource<'_> {
     }
 
     fn measure(&self, log: &budget::Log, kept: Vec<u8>) -> u64 {
-        let len = kept.len() as u64;
-        let prepared = self.compress(&log.path, kept);
-        let size = prepared
-            .entry
-            .as_ref()
-            .map_or(len, PreparedEntry::compressed_len);
-        if let Ok(mut p) = self.prepared.lock() {
-            let (bytes, map) = &mut *p;
-            if let Some(old) = map.remove(&log.path) {
-                *bytes -= old.entry.as_ref().map_or(0, PreparedEntry::compressed_len);
-            }
-            if *bytes + size <= Self::CACHE {
-                *bytes += size;
-                map.insert(log.path.clone(), prepared);
-            }
-        }
-        size
+        self.keep(&log.path, self.compress(&log.path, kept))
     }
 }
 
@@ -611,17 +628,12 @@ impl<'a> Ctx<'a> {
                     self.error(what.clone(), cut);
                 }
                 self.progress.item(&what);
-                let spilled = writer.finish().and_then(|spilled| {
-                    let sample = self.spill.read_newest(&spilled, budget::SAMPLE)?;
-                    Ok((budget::estimate(&path, &sample, spilled.len), spilled))
-                });
-                match spilled {
-                    Ok((compressed, spilled)) => {
+                match writer.finish() {
+                    Ok(spilled) => {
                         self.lock().logs.insert(
                             path,
                             LogFile {
                                 spilled,
-                                compressed,
                                 original: log.total,
                                 tier,
                             },
@@ -1468,13 +1480,23 @@ fn write(
         count(&mut redactions, &path, c);
         fixed.insert(path, red.into_bytes());
     }
-    let mut budget_logs: Vec<budget::Log> = logs
+    let source = LogSource {
+        logs: &logs,
+        spill,
+        redactor,
+        prepared: Mutex::new((0, BTreeMap::new())),
+        cache: options.max_size.saturating_mul(2),
+    };
+    let by_path: Vec<(&String, &LogFile)> = logs.iter().collect();
+    let sizes = crate::par::map(&by_path, |(path, log)| source.size(path, log));
+    let mut budget_logs: Vec<budget::Log> = by_path
         .iter()
-        .map(|(path, log)| budget::Log {
-            path: path.clone(),
+        .zip(sizes)
+        .map(|((path, log), compressed)| budget::Log {
+            path: (*path).clone(),
             kept: log.spilled.len,
             tier: log.tier,
-            compressed: log.compressed,
+            compressed,
             trimmed: false,
         })
         .collect();
@@ -1533,12 +1555,6 @@ fn write(
         .sum::<u64>()
         + manifest_estimate;
     let budget_size = options.max_size - options.max_size / 50;
-    let source = LogSource {
-        logs: &logs,
-        spill,
-        redactor,
-        prepared: Mutex::new((0, BTreeMap::new())),
-    };
     if !budget::fit(fixed_size, &mut budget_logs, budget_size, &source) {
         errors.push(CollectError {
             what: "size budget".into(),
