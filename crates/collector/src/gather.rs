@@ -93,7 +93,7 @@ struct PreparedLog {
     counts: Counts,
 }
 
-/// The size budget's view of the spilled logs: sizing a log of at most [`budget::SAMPLE`]
+/// The size budget's view of the spilled logs: sizing a log of at most [`LogSource::WHOLE`]
 /// bytes, or trimming any log, reads it back, redacts and compresses it (on several threads),
 /// and keeps the result for writing, up to `cache` compressed bytes, so a log is compressed
 /// once.
@@ -109,17 +109,21 @@ struct LogSource<'a> {
 }
 
 impl LogSource<'_> {
+    /// A log of up to this many bytes is sized exactly, compressed whole (at most four times
+    /// the cost of a sample; written untrimmed, as most are, it is not compressed again); a
+    /// longer one, more likely to be trimmed, is estimated from a sample.
+    const WHOLE: u64 = 4 * budget::SAMPLE;
+
     /// What a log's entry adds to the bundle before any trimming: exact for a log of at most
-    /// [`budget::SAMPLE`] bytes (redacted and compressed whole, and kept for writing), else
+    /// [`LogSource::WHOLE`] bytes (redacted and compressed whole, and kept for writing), else
     /// estimated from its newest [`budget::SAMPLE`] bytes. A log that cannot be read back
     /// counts its length (writing it reports the error).
     fn size(&self, path: &str, log: &LogFile) -> u64 {
         let len = log.spilled.len;
-        match self
-            .spill
-            .read_newest(&log.spilled, len.min(budget::SAMPLE))
-        {
-            Ok(bytes) if len <= budget::SAMPLE => self.keep(path, self.compress(path, bytes)),
+        let whole = len <= Self::WHOLE;
+        let n = if whole { len } else { budget::SAMPLE };
+        match self.spill.read_newest(&log.spilled, n) {
+            Ok(bytes) if whole => self.keep(path, self.compress(path, bytes)),
             Ok(sample) => budget::estimate(path, &sample, len),
             Err(_) => len,
         }
