@@ -217,8 +217,8 @@ fn base64_spellings(word: &str) -> Vec<String> {
         .collect()
 }
 
-/// The trigger automaton, and each pattern's group.
-static TRIGGER_AC: LazyLock<Option<(AhoCorasick, Vec<u8>)>> = LazyLock::new(|| {
+/// The trigger words, and each one's group.
+static TRIGGER_WORDS: LazyLock<(Vec<String>, Vec<u8>)> = LazyLock::new(|| {
     let mut words: Vec<String> = TRIGGERS.iter().map(|(s, _)| s.to_string()).collect();
     let mut groups: Vec<u8> = TRIGGERS.iter().map(|(_, g)| *g).collect();
     for w in BASE64_WORDS {
@@ -227,13 +227,23 @@ static TRIGGER_AC: LazyLock<Option<(AhoCorasick, Vec<u8>)>> = LazyLock::new(|| {
             groups.push(B64);
         }
     }
+    (words, groups)
+});
+
+/// The trigger words: pattern `i` of an automaton built from them (ASCII case-insensitive,
+/// overlapping) is trigger `i` of [`own_rules_with`].
+pub(crate) fn triggers() -> &'static [String] {
+    &TRIGGER_WORDS.0
+}
+
+/// The trigger automaton.
+static TRIGGER_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::Standard)
-        .build(words)
+        .build(triggers())
         .ok()
-        .map(|ac| (ac, groups))
 });
 
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -357,19 +367,30 @@ fn value_end(text: &str, start: usize, quote: Option<&str>) -> usize {
 
 /// The regions of `text` the own rules look at: each line holding a trigger and the next line,
 /// merged, with the groups of the triggers found.
+#[cfg(test)]
 fn regions(text: &str) -> Vec<(usize, usize, u8)> {
-    let Some((ac, groups)) = TRIGGER_AC.as_ref() else {
-        return vec![(0, text.len(), u8::MAX)];
-    };
+    match TRIGGER_AC.as_ref() {
+        Some(ac) => regions_with(
+            text,
+            ac.find_overlapping_iter(text)
+                .map(|m| (m.pattern().as_usize(), m.start())),
+        ),
+        None => vec![(0, text.len(), u8::MAX)],
+    }
+}
+
+/// [`regions`] given where the triggers are: (trigger, start), every occurrence, in the order
+/// an overlapping search reports them.
+fn regions_with(
+    text: &str,
+    triggers: impl Iterator<Item = (usize, usize)>,
+) -> Vec<(usize, usize, u8)> {
+    let groups = &TRIGGER_WORDS.1;
     let bytes = text.as_bytes();
     let mut out: Vec<(usize, usize, u8)> = Vec::new();
     let mut line_of_last = usize::MAX;
-    for m in ac.find_overlapping_iter(text) {
-        let hit = m.start();
-        let group = groups
-            .get(m.pattern().as_usize())
-            .copied()
-            .unwrap_or(u8::MAX);
+    for (trigger, hit) in triggers {
+        let group = groups.get(trigger).copied().unwrap_or(u8::MAX);
         let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
         if start == line_of_last
             && let Some(last) = out.last_mut()
@@ -531,7 +552,26 @@ fn push(hits: &mut Vec<Hit>, offset: usize, start: usize, end: usize, rule: &str
 /// The own rules over every region of `text`. `decode`: also look into base64 (not inside
 /// base64 already).
 pub fn own_rules(text: &str, decode: bool, nested: &dyn Fn(&str) -> bool, hits: &mut Vec<Hit>) {
-    for (start, end, groups) in regions(text) {
+    match TRIGGER_AC.as_ref() {
+        Some(ac) => {
+            let triggers = ac
+                .find_overlapping_iter(text)
+                .map(|m| (m.pattern().as_usize(), m.start()));
+            own_rules_with(text, triggers, decode, nested, hits);
+        }
+        None => region_rules(text, 0, u8::MAX, decode, nested, hits),
+    }
+}
+
+/// [`own_rules`] given where the triggers are ([`regions_with`]).
+pub(crate) fn own_rules_with(
+    text: &str,
+    triggers: impl Iterator<Item = (usize, usize)>,
+    decode: bool,
+    nested: &dyn Fn(&str) -> bool,
+    hits: &mut Vec<Hit>,
+) {
+    for (start, end, groups) in regions_with(text, triggers) {
         let Some(region) = text.get(start..end) else {
             continue;
         };
