@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use std::collections::BTreeSet;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use crate::Context;
@@ -78,13 +78,16 @@ static CALICO_API: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(&format!("(?i){}", words.join("|"))).ok()
 });
 
-/// Every wording, in any ASCII case: a line of ASCII text without any holds none (one pass
-/// over the line instead of a search per wording). `(?i)` in [`CALICO_API`] also folds two
-/// non-ASCII letters to ASCII ones (`K` Kelvin, `ſ`), so other text takes every search.
+/// Every wording, in any ASCII case: pattern `i` is `EXACT[i]`, then the
+/// [`CALICO_API_WORDINGS`]. In a line of ASCII text, what this finds is every wording the line
+/// holds (one pass over the line instead of a search per wording). `(?i)` in [`CALICO_API`]
+/// also folds two non-ASCII letters to ASCII ones (`K` Kelvin, `ſ`), so other text takes
+/// every search.
 static ANY_WORDING: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
+        .kind(Some(AhoCorasickKind::DFA))
         .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostFirst)
+        .match_kind(MatchKind::Standard)
         .build(
             EXACT
                 .iter()
@@ -103,10 +106,33 @@ static NETWORK: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// What a line or message tells, if it is one of the wordings.
 pub(crate) fn mark(text: &str) -> Option<Mark> {
-    if text.is_ascii() && ANY_WORDING.as_ref().is_some_and(|ac| !ac.is_match(text)) {
-        return None;
-    }
     let matches = |re: &LazyLock<Option<Regex>>| re.as_ref().is_some_and(|r| r.is_match(text));
+    if text.is_ascii()
+        && let Some(ac) = ANY_WORDING.as_ref()
+    {
+        if !ac.is_match(text) {
+            return None;
+        }
+        // Which wordings, from one pass: an exact one as written (the first in `EXACT`
+        // order), else a datastore wording in any case, which is what `CALICO_API` matches in
+        // ASCII text.
+        let mut exact: Option<usize> = None;
+        let mut calico_api = false;
+        for m in ac.find_overlapping_iter(text) {
+            let i = m.pattern().as_usize();
+            match EXACT.get(i) {
+                Some((w, _)) if text.get(m.range()) == Some(*w) => {
+                    exact = Some(exact.map_or(i, |e| e.min(i)));
+                }
+                Some(_) => {}
+                None => calico_api = true,
+            }
+        }
+        if let Some((_, mark)) = exact.and_then(|i| EXACT.get(i)) {
+            return Some(*mark);
+        }
+        return (calico_api && matches(&NETWORK)).then_some(Mark::ApiUnreachable);
+    }
     if let Some((_, mark)) = EXACT.iter().find(|(w, _)| text.contains(w)) {
         return Some(*mark);
     }
