@@ -6,6 +6,8 @@
 # env:   KBUNDLE=path/to/kbundle (default: builds target/release/kbundle)
 #        WORK=dir for generated archives (default: /tmp/kbundle-bench)
 #        RESULTS=F   append one tab-separated line per target to F (benches/run.sh)
+#        CODECS="zst"  the tar.xz / tar.zst comparisons to run (default "xz zst"; making the
+#                    1 GiB tar.xz takes minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib="${1:-1024}"
@@ -86,7 +88,7 @@ echo
 echo "== the same tar as tar.xz and tar.zst (pure-Rust lzma-rust2 and ruzstd) vs the C tools"
 tar_plain="${tgz%.gz}"
 [ -f "$tar_plain" ] || gzip -dc "$tgz" >"$tar_plain"
-for codec in xz zst; do
+for codec in ${CODECS:-xz zst}; do
   f="$tar_plain.$codec"
   if [ ! -f "$f" ]; then
     case $codec in
