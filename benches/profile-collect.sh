@@ -72,8 +72,9 @@ if total is None:
     total = int(m.group(1).replace(",", "")) if m else max(n for n, _ in rows)
 stages = [
     ("redaction (Redactor::text, logs and texts)", r"kbundle_redact::Redactor::text\b"),
-    ("  gitleaks catalog (keyword pass + rules)", r"kbundle_redact::catalog::Catalog::find\b"),
-    ("  own rules (trigger pass + regions)", r"kbundle_redact::text::own_rules\b"),
+    ("  keywords and triggers (Aho-Corasick)", r"aho_corasick::automaton::try_find_overlapping_fwd\b"),
+    ("  gitleaks rules on keyword lines", r"kbundle_redact::catalog::Catalog::find_with\b"),
+    ("  own rules on trigger regions", r"kbundle_redact::text::own_rules_with\b"),
     ("  44-character key scan", r"kbundle_redact::text::ibm_keys\b"),
     ("redaction of objects (Redactor::value)", r"kbundle_redact::Redactor::value\b"),
     ("compression (deflate)", r"zlib_rs::deflate::deflate\b|zlib_rs::deflate::compress2?\b"),
