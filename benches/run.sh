@@ -12,6 +12,9 @@
 #
 # usage: benches/run.sh        (builds kbundle in release mode first)
 # env:   WORK=dir for the analyze archives, kept between runs (default: /tmp/kbundle-bench)
+#        SIZE_MIB=N  size of the analyze archive (default 1024; 256 on a short run)
+#        DIFF_MIB=N  size of the diff archives (default: SIZE_MIB)
+#        LATENCIES="0 20"  the server latencies of the collect rows (default "0 5 20 50")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -21,11 +24,13 @@ trap 'rm -f "$results"' EXIT
 cargo build --release -q -p kbundle
 export KBUNDLE="$PWD/target/release/kbundle"
 export RESULTS="$results"
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m); $("$KBUNDLE" --version)"
 
 section() { printf '\n######## %s\n' "$*"; }
-section "analyze (benches/analyze.sh 1024)"
-bash benches/analyze.sh 1024
+size_mib="${SIZE_MIB:-1024}"
+section "analyze (benches/analyze.sh $size_mib)"
+bash benches/analyze.sh "$size_mib"
 section "collect, 200 pods with 256 KiB logs (benches/collect.sh 200)"
 bash benches/collect.sh 200
 section "collect, 200 pods with 5 MiB logs (LOG_KIB=5120 benches/collect.sh 200)"
@@ -40,10 +45,10 @@ for ms in ${LATENCIES:-0 5 20 50}; do
 done
 section "serve (benches/serve-10k-pods.sh)"
 bash benches/serve-10k-pods.sh
-section "diff (benches/diff.sh 1024)"
-bash benches/diff.sh 1024
+section "diff (benches/diff.sh ${DIFF_MIB:-$size_mib})"
+bash benches/diff.sh "${DIFF_MIB:-$size_mib}"
 
-section "summary ($(( $(date +%s) - start )) s)"
+section "summary ($(( $(date +%s) - start )) s; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 python3 - "$results" <<'PY'
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]

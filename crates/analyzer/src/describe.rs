@@ -196,6 +196,34 @@ fn newest(d: &Described) -> Option<Timestamp> {
     }
 }
 
+/// Every `kubectl describe` object the snapshot's texts hold, in text order. Every text but
+/// tables: describe output pasted into notes is not always recognised as such by the reader,
+/// and the parser takes only what it recognises. Texts that cannot be read are skipped.
+pub(crate) fn parse_describe_texts(snapshot: &Snapshot) -> Vec<(&TextRef, Described)> {
+    let mut found: Vec<(&TextRef, Described)> = Vec::new();
+    for text in snapshot
+        .texts()
+        .iter()
+        .filter(|t| t.kind != TextKind::Table)
+    {
+        let Ok(bytes) = snapshot.read_bytes(&text.origin, MAX_TEXT) else {
+            continue;
+        };
+        let s = String::from_utf8_lossy(&bytes);
+        let lines: Vec<&str> = s.lines().collect();
+        found.extend(parse(&s).into_iter().map(|mut d| {
+            name_from_prompt(&mut d, &lines);
+            (text, d)
+        }));
+    }
+    found
+}
+
+/// The newest date the parsed describe texts show.
+pub(crate) fn newest_described(found: &[(&TextRef, Described)]) -> Option<Timestamp> {
+    found.iter().filter_map(|(_, d)| newest(d)).max()
+}
+
 fn selector(s: Option<&str>) -> BTreeMap<String, String> {
     s.unwrap_or_default()
         .split(',')
@@ -214,26 +242,17 @@ impl Facts {
         snapshot: &Snapshot,
         now: Option<Timestamp>,
     ) -> Option<Timestamp> {
-        let mut found: Vec<(&TextRef, Described)> = Vec::new();
-        // Every text but tables: describe output pasted into notes is not always recognised
-        // as such by the reader, and the parser takes only what it recognises.
-        for text in snapshot
-            .texts()
-            .iter()
-            .filter(|t| t.kind != TextKind::Table)
-        {
-            let Ok(bytes) = snapshot.read_bytes(&text.origin, MAX_TEXT) else {
-                continue;
-            };
-            let s = String::from_utf8_lossy(&bytes);
-            let lines: Vec<&str> = s.lines().collect();
-            found.extend(parse(&s).into_iter().map(|mut d| {
-                name_from_prompt(&mut d, &lines);
-                (text, d)
-            }));
-        }
+        self.add_parsed_describe_texts(parse_describe_texts(snapshot), now)
+    }
+
+    /// [`Facts::add_describe_texts`] with texts parsed already ([`parse_describe_texts`]).
+    pub(crate) fn add_parsed_describe_texts(
+        &mut self,
+        found: Vec<(&TextRef, Described)>,
+        now: Option<Timestamp>,
+    ) -> Option<Timestamp> {
         let guessed = if now.is_none() {
-            found.iter().filter_map(|(_, d)| newest(d)).max()
+            newest_described(&found)
         } else {
             None
         };

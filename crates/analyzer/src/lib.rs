@@ -517,10 +517,13 @@ fn analyze_snapshot(snapshot: &Snapshot, options: &Options) -> (Report, bool) {
         Some(t) => Some((t, ReferenceTimeSource::Given)),
         None => snapshot.reference(),
     };
+    // The describe texts, parsed once: for the reference time, the facts and whether anything
+    // was recognised.
+    let described = describe::parse_describe_texts(snapshot);
     // Without a clock of its own, the input's newest dated observation in text: describe
     // dates (container starts and ends, node heartbeats) or log lines, whichever is newer.
     let reference = reference.or_else(|| {
-        let described = Facts::default().add_describe_texts(snapshot, None);
+        let described = describe::newest_described(&described);
         let logged = text::newest_log_time(snapshot);
         match (described, logged) {
             (Some(d), Some(l)) if l > d => Some((l, ReferenceTimeSource::Logs)),
@@ -531,7 +534,7 @@ fn analyze_snapshot(snapshot: &Snapshot, options: &Options) -> (Report, bool) {
     });
     let now = reference.map(|(t, _)| t);
     let mut facts = Facts::from_snapshot(snapshot);
-    facts.add_describe_texts(snapshot, now);
+    facts.add_parsed_describe_texts(described, now);
     let inputs = snapshot
         .inputs()
         .iter()
@@ -545,32 +548,39 @@ fn analyze_snapshot(snapshot: &Snapshot, options: &Options) -> (Report, bool) {
             .texts()
             .iter()
             .any(|t| t.kind != kbundle_format::TextKind::Other);
-    let report = analyze_facts(facts, Some(snapshot), reference, inputs, options);
+    let (report, facts_any) = analyze_all(facts, Some(snapshot), reference, inputs, options);
     // Texts the reader could not tell may still hold describe excerpts or tables the
-    // analyzer reads.
-    let recognised = from_objects || {
-        let mut f = Facts::default();
-        f.add_describe_texts(snapshot, now);
-        f.add_tables(snapshot, now);
-        f.has_any()
-    };
-    (report, recognised)
+    // analyzer reads. Without objects, logs or a server version the facts hold only what
+    // the describe texts and the tables gave.
+    (report, from_objects || facts_any)
 }
 
 /// Analyzes facts that did not come from objects (parsed describe text, say). `snapshot`
 /// gives access to logs when there is one; `reference` is the reference time and where it
 /// came from (`None`: unknown; [`Options::now`] is not read here).
 pub fn analyze_facts(
-    mut facts: Facts,
+    facts: Facts,
     snapshot: Option<&Snapshot>,
     reference: Option<(Timestamp, ReferenceTimeSource)>,
     inputs: Vec<String>,
     options: &Options,
 ) -> Report {
+    analyze_all(facts, snapshot, reference, inputs, options).0
+}
+
+/// [`analyze_facts`], and whether the facts, tables added, hold anything ([`Facts::has_any`]).
+fn analyze_all(
+    mut facts: Facts,
+    snapshot: Option<&Snapshot>,
+    reference: Option<(Timestamp, ReferenceTimeSource)>,
+    inputs: Vec<String>,
+    options: &Options,
+) -> (Report, bool) {
     let now = reference.map(|(t, _)| t);
     if let Some(s) = snapshot {
         facts.add_tables(s, now);
     }
+    let facts_any = facts.has_any();
     let target = resolve_target(snapshot, &facts, options);
     mark_targets(&mut facts, &target);
     let scans = snapshot
@@ -622,7 +632,7 @@ pub fn analyze_facts(
             Severity::Info => summary.info += 1,
         }
     }
-    Report {
+    let report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: report::tool(),
         diagnoses,
@@ -634,7 +644,8 @@ pub fn analyze_facts(
         workload: target.to_string(),
         inputs,
         rules: selected.iter().map(|r| r.id).collect(),
-    }
+    };
+    (report, facts_any)
 }
 
 #[cfg(test)]

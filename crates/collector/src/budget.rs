@@ -1,10 +1,7 @@
 //! The size budget: estimates the compressed size of the bundle and trims logs, oldest bytes
 //! first, in a fixed order (see [`Tier`]), until the estimate fits.
 
-use std::io::Write;
-
-use flate2::Compression;
-use flate2::write::DeflateEncoder;
+use kbundle_format::PreparedEntry;
 
 /// The order in which logs give way, first to last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,24 +38,12 @@ pub(crate) struct Log {
     pub trimmed: bool,
 }
 
-struct Counter(u64);
-impl Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len() as u64;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The deflated size of `bytes` at the writer's level.
-fn deflated_len(bytes: &[u8]) -> u64 {
-    let mut enc = DeflateEncoder::new(Counter(0), Compression::new(6));
-    if enc.write_all(bytes).is_err() {
-        return bytes.len() as u64;
-    }
-    enc.finish().map(|c| c.0).unwrap_or(bytes.len() as u64)
+/// What `bytes` as the entry `path` add to the bundle, compressed as the writer compresses that
+/// entry (its level, [`PreparedEntry`]); a name the writer refuses counts its bytes.
+fn entry_len(path: &str, bytes: &[u8]) -> u64 {
+    PreparedEntry::new(path, bytes).map_or(bytes.len() as u64 + entry_overhead(path), |e| {
+        e.compressed_len()
+    })
 }
 
 /// The size of the sample [`estimate`] is given: a log's newest 256 KiB (deflate looks back
@@ -66,10 +51,10 @@ fn deflated_len(bytes: &[u8]) -> u64 {
 /// estimate them was most of the time spent on large logs).
 pub(crate) const SAMPLE: u64 = 256 << 10;
 
-/// What the entry `path` holding `len` bytes adds to the bundle, estimated from the deflated
+/// What the entry `path` holding `len` bytes adds to the bundle, estimated from the compressed
 /// size of `newest`, their newest [`SAMPLE`] bytes (or all of them when they are fewer).
 pub(crate) fn estimate(path: &str, newest: &[u8], len: u64) -> u64 {
-    let sample = deflated_len(newest);
+    let sample = entry_len(path, newest).saturating_sub(entry_overhead(path));
     let data = if newest.is_empty() {
         sample
     } else {
@@ -240,7 +225,7 @@ mod tests {
             bytes[bytes.len() - n..].to_vec()
         }
         fn measure(&self, log: &Log, kept: Vec<u8>) -> u64 {
-            deflated_len(&kept) + entry_overhead(&log.path)
+            entry_len(&log.path, &kept)
         }
     }
 
@@ -252,7 +237,7 @@ mod tests {
         ]);
         let mut logs = raw.logs();
         let newest = raw.0[0].1[raw.0[0].1.len() - 1000..].to_vec();
-        let budget = deflated_len(&raw.0[0].1) + 50_000;
+        let budget = entry_len("t.log", &raw.0[0].1) + 50_000;
         assert!(fit(1000, &mut logs, budget, &raw));
         assert!(logs[1].trimmed);
         assert!(!logs[0].trimmed || logs[1].kept == 0);
@@ -299,7 +284,7 @@ mod tests {
     #[test]
     fn estimates_large_logs_from_their_newest_bytes() {
         let log = noise(3 << 20, 7);
-        let exact = deflated_len(&log) + entry_overhead("a.log");
+        let exact = entry_len("a.log", &log);
         let est = estimate(
             "a.log",
             &log[log.len() - SAMPLE as usize..],

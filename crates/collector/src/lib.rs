@@ -297,7 +297,7 @@ pub struct Options {
     pub since: Option<Duration>,
     /// Budget of the finished zip (default 25 MB); logs are trimmed to fit.
     pub max_size: u64,
-    /// Concurrent requests (default 8).
+    /// Concurrent requests (default 32; fewer while the API server says it is overloaded).
     pub jobs: usize,
     /// Bound of the whole collection (default 5 minutes); what was collected is written.
     pub timeout: Duration,
@@ -336,7 +336,7 @@ impl Default for Options {
             max_log_bytes: 4 << 20,
             since: None,
             max_size: 25_000_000,
-            jobs: 8,
+            jobs: 32,
             timeout: Duration::from_secs(300),
             request_timeout: Duration::from_secs(30),
             retries: 3,

@@ -192,8 +192,9 @@ pub struct Skipped {
 #[derive(Debug)]
 pub struct Catalog {
     rules: Vec<Rule>,
-    /// Keyword automaton; pattern `i` belongs to rule `keyword_rule[i]`.
+    /// Keyword automaton; pattern `i` (`words[i]`) belongs to rule `keyword_rule[i]`.
     keywords: Option<AhoCorasick>,
+    words: Vec<String>,
     keyword_rule: Vec<usize>,
     /// Rules without keywords: always tried.
     always: Vec<usize>,
@@ -289,6 +290,11 @@ impl Catalog {
             .match_kind(MatchKind::Standard)
             .build(&words)
             .ok();
+        let words = if keywords.is_some() {
+            words
+        } else {
+            Vec::new()
+        };
         let global = file
             .allowlist
             .as_ref()
@@ -298,6 +304,7 @@ impl Catalog {
         Ok(Catalog {
             rules,
             keywords,
+            words,
             keyword_rule,
             always,
             global,
@@ -338,6 +345,31 @@ impl Catalog {
     /// Every secret the rules find in `text`, in no particular order. A rule runs only on the
     /// lines that hold one of its keywords (on the whole text when those lines are most of it).
     pub fn find(&self, text: &str, hits: &mut Vec<Hit>) {
+        match &self.keywords {
+            Some(ac) => self.find_with(
+                text,
+                ac.find_overlapping_iter(text)
+                    .map(|m| (m.pattern().as_usize(), m.start())),
+                hits,
+            ),
+            None => self.find_with(text, std::iter::empty(), hits),
+        }
+    }
+
+    /// The keywords, lowercase: pattern `i` of an automaton built from them (ASCII
+    /// case-insensitive, overlapping) is keyword `i` of [`Catalog::find_with`].
+    pub(crate) fn keywords(&self) -> &[String] {
+        &self.words
+    }
+
+    /// [`Catalog::find`] given where the keywords are: (keyword, start), every occurrence, in
+    /// the order an overlapping search reports them.
+    pub(crate) fn find_with(
+        &self,
+        text: &str,
+        keywords: impl Iterator<Item = (usize, usize)>,
+        hits: &mut Vec<Hit>,
+    ) {
         let bytes = text.as_bytes();
         let mut lines: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
         let whole = (0, text.len());
@@ -346,23 +378,19 @@ impl Catalog {
                 l.push(whole);
             }
         }
-        if let Some(ac) = &self.keywords {
-            // Overlapping search: a keyword inside another (`xoxb` in `xoxb-`) still counts.
-            for m in ac.find_overlapping_iter(text) {
-                let Some(l) = self
-                    .keyword_rule
-                    .get(m.pattern().as_usize())
-                    .and_then(|&r| lines.get_mut(r))
-                else {
-                    continue;
-                };
-                if l.last()
-                    .is_some_and(|&(s, e)| m.start() >= s && m.start() <= e)
-                {
-                    continue;
-                }
-                l.push(line_at(bytes, m.start()));
+        // Overlapping search: a keyword inside another (`xoxb` in `xoxb-`) still counts.
+        for (keyword, start) in keywords {
+            let Some(l) = self
+                .keyword_rule
+                .get(keyword)
+                .and_then(|&r| lines.get_mut(r))
+            else {
+                continue;
+            };
+            if l.last().is_some_and(|&(s, e)| start >= s && start <= e) {
+                continue;
             }
+            l.push(line_at(bytes, start));
         }
         for (rule, mut spans) in self.rules.iter().zip(lines) {
             if spans.is_empty() {

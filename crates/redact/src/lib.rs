@@ -31,6 +31,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use kbundle_format::json::opt_str_at;
 use regex::Regex;
 use serde_json::Value;
@@ -62,6 +63,19 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
         #[allow(clippy::expect_used)]
         Catalog::compile("").expect("an empty rule set")
     })
+});
+
+/// One automaton over the catalog's keywords and the own rules' triggers (patterns from
+/// `catalog` on are triggers): a text is searched once for both.
+static KEYWORDS: LazyLock<Option<(AhoCorasick, usize)>> = LazyLock::new(|| {
+    let catalog = CATALOG.keywords();
+    AhoCorasickBuilder::new()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(catalog.iter().chain(text::triggers()))
+        .ok()
+        .map(|ac| (ac, catalog.len()))
 });
 
 /// The compiled gitleaks catalog (built on first use).
@@ -200,13 +214,28 @@ impl Redactor {
     /// Every range of `text` some rule finds (not merged).
     fn find(&self, text: &str, decode: bool, hits: &mut Vec<Hit>) {
         text::private_keys(text, hits);
-        CATALOG.find(text, hits);
         let nested = |decoded: &str| {
             let mut inner = Vec::new();
             self.find(decoded, false, &mut inner);
             !inner.is_empty()
         };
-        text::own_rules(text, decode, &nested, hits);
+        match &*KEYWORDS {
+            Some((ac, split)) => {
+                let (mut keywords, mut triggers) = (Vec::new(), Vec::new());
+                for m in ac.find_overlapping_iter(text) {
+                    match m.pattern().as_usize().checked_sub(*split) {
+                        None => keywords.push((m.pattern().as_usize(), m.start())),
+                        Some(trigger) => triggers.push((trigger, m.start())),
+                    }
+                }
+                CATALOG.find_with(text, keywords.into_iter(), hits);
+                text::own_rules_with(text, triggers.into_iter(), decode, &nested, hits);
+            }
+            None => {
+                CATALOG.find(text, hits);
+                text::own_rules(text, decode, &nested, hits);
+            }
+        }
         text::ibm_keys(text, hits);
         for pattern in &self.custom {
             for m in pattern.find_iter(text) {

@@ -217,8 +217,8 @@ fn base64_spellings(word: &str) -> Vec<String> {
         .collect()
 }
 
-/// The trigger automaton, and each pattern's group.
-static TRIGGER_AC: LazyLock<Option<(AhoCorasick, Vec<u8>)>> = LazyLock::new(|| {
+/// The trigger words, and each one's group.
+static TRIGGER_WORDS: LazyLock<(Vec<String>, Vec<u8>)> = LazyLock::new(|| {
     let mut words: Vec<String> = TRIGGERS.iter().map(|(s, _)| s.to_string()).collect();
     let mut groups: Vec<u8> = TRIGGERS.iter().map(|(_, g)| *g).collect();
     for w in BASE64_WORDS {
@@ -227,13 +227,23 @@ static TRIGGER_AC: LazyLock<Option<(AhoCorasick, Vec<u8>)>> = LazyLock::new(|| {
             groups.push(B64);
         }
     }
+    (words, groups)
+});
+
+/// The trigger words: pattern `i` of an automaton built from them (ASCII case-insensitive,
+/// overlapping) is trigger `i` of [`own_rules_with`].
+pub(crate) fn triggers() -> &'static [String] {
+    &TRIGGER_WORDS.0
+}
+
+/// The trigger automaton.
+static TRIGGER_AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::Standard)
-        .build(words)
+        .build(triggers())
         .ok()
-        .map(|ac| (ac, groups))
 });
 
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -357,19 +367,30 @@ fn value_end(text: &str, start: usize, quote: Option<&str>) -> usize {
 
 /// The regions of `text` the own rules look at: each line holding a trigger and the next line,
 /// merged, with the groups of the triggers found.
+#[cfg(test)]
 fn regions(text: &str) -> Vec<(usize, usize, u8)> {
-    let Some((ac, groups)) = TRIGGER_AC.as_ref() else {
-        return vec![(0, text.len(), u8::MAX)];
-    };
+    match TRIGGER_AC.as_ref() {
+        Some(ac) => regions_with(
+            text,
+            ac.find_overlapping_iter(text)
+                .map(|m| (m.pattern().as_usize(), m.start())),
+        ),
+        None => vec![(0, text.len(), u8::MAX)],
+    }
+}
+
+/// [`regions`] given where the triggers are: (trigger, start), every occurrence, in the order
+/// an overlapping search reports them.
+fn regions_with(
+    text: &str,
+    triggers: impl Iterator<Item = (usize, usize)>,
+) -> Vec<(usize, usize, u8)> {
+    let groups = &TRIGGER_WORDS.1;
     let bytes = text.as_bytes();
     let mut out: Vec<(usize, usize, u8)> = Vec::new();
     let mut line_of_last = usize::MAX;
-    for m in ac.find_overlapping_iter(text) {
-        let hit = m.start();
-        let group = groups
-            .get(m.pattern().as_usize())
-            .copied()
-            .unwrap_or(u8::MAX);
+    for (trigger, hit) in triggers {
+        let group = groups.get(trigger).copied().unwrap_or(u8::MAX);
         let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
         if start == line_of_last
             && let Some(last) = out.last_mut()
@@ -466,37 +487,52 @@ fn key_body_start(before: &str) -> usize {
 
 /// 44-character IBM Cloud API keys (mixed case and digits), anywhere in the text: a run of
 /// exactly 44 key characters (`A-Za-z0-9_-`) not touching other base64 characters (`+/=`).
+///
+/// A run of 44 that starts at or after `from` holds the byte 43 further on, so only that byte
+/// is probed: when it is not a key character (a space, a dot, a colon: most of the time in
+/// ordinary text), no run through it can be one and the scan moves 44 bytes on. Otherwise the
+/// run through it is measured, and the scan goes on after the run. Every byte is looked at
+/// at most twice.
 pub fn ibm_keys(text: &str, hits: &mut Vec<Hit>) {
-    let key = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    const LEN: usize = 44;
+    let key = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-';
     let b64 = |b: u8| matches!(b, b'+' | b'/' | b'=');
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let Some(&b) = bytes.get(i) else { break };
-        if !key(b) {
-            i += 1;
+    // The byte before `from` is not a key character (or `from` is 0): every run that starts at
+    // or after it is still to be found.
+    let mut from = 0;
+    while let Some(probe) = bytes.get(from + LEN - 1) {
+        let at = from + LEN - 1;
+        if !key(probe) {
+            from = at + 1;
             continue;
         }
-        let start = i;
-        while bytes.get(i).is_some_and(|&b| key(b)) {
-            i += 1;
-        }
-        if i - start != 44 {
+        let before = bytes.get(from..at).unwrap_or_default();
+        let start = before
+            .iter()
+            .rposition(|b| !key(b))
+            .map_or(from, |i| from + i + 1);
+        let after = bytes.get(at..).unwrap_or_default();
+        let end = after
+            .iter()
+            .position(|b| !key(b))
+            .map_or(bytes.len(), |i| at + i);
+        from = end + 1;
+        if end - start != LEN {
             continue;
         }
-        let before = start.checked_sub(1).and_then(|p| bytes.get(p)).copied();
-        let after = bytes.get(i).copied();
-        if before.is_some_and(b64) || after.is_some_and(b64) {
+        let touches = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(|&b| b64(b));
+        if touches(start.checked_sub(1)) || touches(Some(end)) {
             continue;
         }
-        let run = bytes.get(start..i).unwrap_or_default();
+        let run = bytes.get(start..end).unwrap_or_default();
         if run.iter().any(u8::is_ascii_uppercase)
             && run.iter().any(u8::is_ascii_lowercase)
             && run.iter().any(u8::is_ascii_digit)
         {
             hits.push(Hit {
                 start,
-                end: i,
+                end,
                 rule: IBM_API_KEY.into(),
             });
         }
@@ -516,7 +552,26 @@ fn push(hits: &mut Vec<Hit>, offset: usize, start: usize, end: usize, rule: &str
 /// The own rules over every region of `text`. `decode`: also look into base64 (not inside
 /// base64 already).
 pub fn own_rules(text: &str, decode: bool, nested: &dyn Fn(&str) -> bool, hits: &mut Vec<Hit>) {
-    for (start, end, groups) in regions(text) {
+    match TRIGGER_AC.as_ref() {
+        Some(ac) => {
+            let triggers = ac
+                .find_overlapping_iter(text)
+                .map(|m| (m.pattern().as_usize(), m.start()));
+            own_rules_with(text, triggers, decode, nested, hits);
+        }
+        None => region_rules(text, 0, u8::MAX, decode, nested, hits),
+    }
+}
+
+/// [`own_rules`] given where the triggers are ([`regions_with`]).
+pub(crate) fn own_rules_with(
+    text: &str,
+    triggers: impl Iterator<Item = (usize, usize)>,
+    decode: bool,
+    nested: &dyn Fn(&str) -> bool,
+    hits: &mut Vec<Hit>,
+) {
+    for (start, end, groups) in regions_with(text, triggers) {
         let Some(region) = text.get(start..end) else {
             continue;
         };
@@ -710,5 +765,63 @@ mod tests {
         assert_eq!(&text[s..e], "b token\nc");
         assert_eq!(g, KEYS);
         assert!(regions("nothing here\nat all\n").is_empty());
+    }
+
+    /// The 44-character key scan as first written (every byte, every run): what the skipping
+    /// scan must find.
+    fn ibm_keys_every_byte(text: &str) -> Vec<(usize, usize)> {
+        let key = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        let b64 = |b: u8| matches!(b, b'+' | b'/' | b'=');
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !key(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && key(bytes[i]) {
+                i += 1;
+            }
+            let run = &bytes[start..i];
+            if run.len() == 44
+                && !(start > 0 && b64(bytes[start - 1]))
+                && !(i < bytes.len() && b64(bytes[i]))
+                && run.iter().any(u8::is_ascii_uppercase)
+                && run.iter().any(u8::is_ascii_lowercase)
+                && run.iter().any(u8::is_ascii_digit)
+            {
+                out.push((start, i));
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Runs of 40 to 48 key characters between separators (base64 ones included), and
+        /// non-ASCII text: the skipping scan finds exactly what the every-byte scan finds.
+        #[test]
+        fn ibm_key_scan_finds_what_every_byte_finds(
+            parts in proptest::collection::vec(
+                ("[A-Za-z0-9_-]{0,6}", 38usize..50, "[ +/=.:\"é\n]{1,2}"),
+                0..12,
+            ),
+        ) {
+            let mut text = String::new();
+            let alphabet = b"aZ3_-kQ9xY0b";
+            for (lead, n, sep) in &parts {
+                text.push_str(lead);
+                for i in 0..*n {
+                    text.push(char::from(alphabet[(i * 7 + n) % alphabet.len()]));
+                }
+                text.push_str(sep);
+            }
+            let mut hits = Vec::new();
+            ibm_keys(&text, &mut hits);
+            let found: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+            proptest::prop_assert_eq!(found, ibm_keys_every_byte(&text));
+        }
     }
 }

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use std::collections::BTreeSet;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use crate::Context;
@@ -34,13 +35,66 @@ pub(crate) enum Mark {
     CertificateExpired,
 }
 
+/// The wordings matched as they are written, each with what it tells, in order of precedence.
+const EXACT: &[(&str, Mark)] = &[
+    (
+        "x509: certificate has expired or is not yet valid",
+        Mark::CertificateExpired,
+    ),
+    ("pools are likely exhausted", Mark::IpamExhausted),
+    (
+        "cannot allocate new block due to per host block limit",
+        Mark::IpamExhausted,
+    ),
+    ("Candidate IP leak", Mark::IpamLeak),
+    ("Confirmed IP leak", Mark::IpamLeak),
+    ("Garbage collecting leaked IP address", Mark::IpamLeak),
+    ("BGP not established with", Mark::BgpNotEstablished),
+    ("Error querying BIRD", Mark::BirdSocket),
+    ("Failed to connect to Typha", Mark::TyphaUnreachable),
+    ("felix is not ready", Mark::FelixNotReady),
+];
+
 /// The datastore and API client wordings of Calico components (kube-controllers, calico-node,
-/// the CNI plugin, their probes).
+/// the CNI plugin, their probes), in any case.
+const CALICO_API_WORDINGS: &[&str] = &[
+    "Error getting cluster information config",
+    "Failed to initialize datastore",
+    "Failed to initialize Calico datastore",
+    "Failed to verify datastore",
+    "Error verifying datastore",
+    "Error initializing datastore",
+    "error getting ClusterInformation",
+    "Failed to get config from datastore",
+    "Failed to reach apiserver",
+    "Error reaching apiserver",
+];
+
 static CALICO_API: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)Error getting cluster information config|Failed to initialize (Calico )?datastore|Failed to verify datastore|Error verifying datastore|Error initializing datastore|error getting ClusterInformation|Failed to get config from datastore|Failed to reach apiserver|Error reaching apiserver",
-    )
-    .ok()
+    let words: Vec<String> = CALICO_API_WORDINGS
+        .iter()
+        .map(|w| regex::escape(w))
+        .collect();
+    Regex::new(&format!("(?i){}", words.join("|"))).ok()
+});
+
+/// Every wording, in any ASCII case: pattern `i` is `EXACT[i]`, then the
+/// [`CALICO_API_WORDINGS`]. In a line of ASCII text, what this finds is every wording the line
+/// holds (one pass over the line instead of a search per wording). `(?i)` in [`CALICO_API`]
+/// also folds two non-ASCII letters to ASCII ones (`K` Kelvin, `ſ`), so other text takes
+/// every search.
+static ANY_WORDING: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .kind(Some(AhoCorasickKind::DFA))
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(
+            EXACT
+                .iter()
+                .map(|(w, _)| *w)
+                .chain(CALICO_API_WORDINGS.iter().copied()),
+        )
+        .ok()
 });
 
 /// A network failure, not an answer from the API server (`Unauthorized` is a credential
@@ -53,31 +107,34 @@ static NETWORK: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// What a line or message tells, if it is one of the wordings.
 pub(crate) fn mark(text: &str) -> Option<Mark> {
     let matches = |re: &LazyLock<Option<Regex>>| re.as_ref().is_some_and(|r| r.is_match(text));
-    if text.contains("x509: certificate has expired or is not yet valid") {
-        return Some(Mark::CertificateExpired);
-    }
-    if text.contains("pools are likely exhausted")
-        || text.contains("cannot allocate new block due to per host block limit")
+    if text.is_ascii()
+        && let Some(ac) = ANY_WORDING.as_ref()
     {
-        return Some(Mark::IpamExhausted);
+        if !ac.is_match(text) {
+            return None;
+        }
+        // Which wordings, from one pass: an exact one as written (the first in `EXACT`
+        // order), else a datastore wording in any case, which is what `CALICO_API` matches in
+        // ASCII text.
+        let mut exact: Option<usize> = None;
+        let mut calico_api = false;
+        for m in ac.find_overlapping_iter(text) {
+            let i = m.pattern().as_usize();
+            match EXACT.get(i) {
+                Some((w, _)) if text.get(m.range()) == Some(*w) => {
+                    exact = Some(exact.map_or(i, |e| e.min(i)));
+                }
+                Some(_) => {}
+                None => calico_api = true,
+            }
+        }
+        if let Some((_, mark)) = exact.and_then(|i| EXACT.get(i)) {
+            return Some(*mark);
+        }
+        return (calico_api && matches(&NETWORK)).then_some(Mark::ApiUnreachable);
     }
-    if text.contains("Candidate IP leak")
-        || text.contains("Confirmed IP leak")
-        || text.contains("Garbage collecting leaked IP address")
-    {
-        return Some(Mark::IpamLeak);
-    }
-    if text.contains("BGP not established with") {
-        return Some(Mark::BgpNotEstablished);
-    }
-    if text.contains("Error querying BIRD") {
-        return Some(Mark::BirdSocket);
-    }
-    if text.contains("Failed to connect to Typha") {
-        return Some(Mark::TyphaUnreachable);
-    }
-    if text.contains("felix is not ready") {
-        return Some(Mark::FelixNotReady);
+    if let Some((_, mark)) = EXACT.iter().find(|(w, _)| text.contains(w)) {
+        return Some(*mark);
     }
     if matches(&CALICO_API) && matches(&NETWORK) {
         return Some(Mark::ApiUnreachable);
@@ -251,6 +308,53 @@ mod tests {
                 prop_assert!(!p.is_empty() && text.contains(p));
             }
         }
+    }
+
+    /// [`mark`] without the one-pass filter: a search per wording.
+    fn mark_every_search(text: &str) -> Option<Mark> {
+        let matches = |re: &LazyLock<Option<Regex>>| re.as_ref().is_some_and(|r| r.is_match(text));
+        if let Some((_, mark)) = EXACT.iter().find(|(w, _)| text.contains(w)) {
+            return Some(*mark);
+        }
+        (matches(&CALICO_API) && matches(&NETWORK)).then_some(Mark::ApiUnreachable)
+    }
+
+    proptest! {
+        /// Wordings in any case, cut, joined, next to non-ASCII letters (the Kelvin sign and
+        /// the long s fold to `k` and `s` in a case-insensitive expression): the filter never
+        /// changes what a line tells.
+        #[test]
+        fn filter_changes_nothing(
+            parts in proptest::collection::vec(
+                (0usize..20, 0usize..60, 0usize..60, any::<bool>(), "[ a-z:\u{212a}\u{17f}é]{0,3}"),
+                0..5,
+            ),
+        ) {
+            let words: Vec<&str> = EXACT
+                .iter()
+                .map(|(w, _)| *w)
+                .chain(CALICO_API_WORDINGS.iter().copied())
+                .chain(["i/o timeout", "connection refused", "context deadline exceeded"])
+                .collect();
+            let mut text = String::new();
+            for (i, from, len, upper, sep) in &parts {
+                let w = words[i % words.len()];
+                let piece: String = w.chars().skip(from % 4).take(w.len() - (len % 3)).collect();
+                text.push_str(&if *upper { piece.to_uppercase() } else { piece });
+                text.push_str(sep);
+            }
+            prop_assert_eq!(mark(&text), mark_every_search(&text), "{}", text);
+        }
+    }
+
+    #[test]
+    fn filter_keeps_case_folded_letters() {
+        // `(?i)` matches the Kelvin sign for `k` and the long s for `s`: not ASCII, so no
+        // filter.
+        let text = "Failed to reach apiserver: connection refu\u{17f}ed";
+        assert_eq!(mark(text), mark_every_search(text));
+        let text = "Error getting clu\u{17f}ter information config: i/o timeout";
+        assert_eq!(mark(text), Some(Mark::ApiUnreachable));
     }
 
     #[test]

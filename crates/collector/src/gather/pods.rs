@@ -10,7 +10,7 @@ use super::targets::Targets;
 use super::write::LogFile;
 use super::{Ctx, Job, enc, key_of, safe_name, str_at, typed};
 use crate::api::Failure;
-use crate::budget::{self, Tier};
+use crate::budget::Tier;
 use crate::spill::LogWriter;
 
 /// An `events.k8s.io/v1` Event in the shape of a core v1 Event (for describe).
@@ -106,17 +106,12 @@ impl Ctx<'_> {
                     self.error(what.clone(), cut);
                 }
                 self.progress.item(&what);
-                let spilled = writer.finish().and_then(|spilled| {
-                    let sample = self.spill.read_newest(&spilled, budget::SAMPLE)?;
-                    Ok((budget::estimate(&path, &sample, spilled.len), spilled))
-                });
-                match spilled {
-                    Ok((compressed, spilled)) => {
+                match writer.finish() {
+                    Ok(spilled) => {
                         self.lock().logs.insert(
                             path,
                             LogFile {
                                 spilled,
-                                compressed,
                                 original: log.total,
                                 tier,
                             },

@@ -20,8 +20,6 @@ use crate::{Options, Result, Summary};
 /// A collected log: its bytes are in the spill file.
 pub(super) struct LogFile {
     pub spilled: Spilled,
-    /// Estimated size in the bundle, taken while the bytes were at hand.
-    pub compressed: u64,
     /// The bytes the server sent.
     pub original: u64,
     /// Its place in the order of trimming.
@@ -74,21 +72,60 @@ struct PreparedLog {
     counts: Counts,
 }
 
-/// The size budget's view of the spilled logs: trimming reads a log back, redacts and
-/// compresses it (on several threads), and keeps the result for writing, up to
-/// [`LogSource::CACHE`] bytes, so a trimmed log is compressed once.
+/// The size budget's view of the spilled logs: sizing a log of at most [`LogSource::WHOLE`]
+/// bytes, or trimming any log, reads it back, redacts and compresses it (on several threads),
+/// and keeps the result for writing, up to `cache` compressed bytes, so a log is compressed
+/// once.
 struct LogSource<'a> {
     logs: &'a BTreeMap<String, LogFile>,
     spill: &'a Spill,
     redactor: &'a Redactor,
     prepared: Mutex<(u64, BTreeMap<String, PreparedLog>)>,
+    /// At most this many compressed bytes are kept from the budget to the writing (twice
+    /// `--max-size`: more can never be written); beyond it, a log is compressed again when
+    /// written.
+    cache: u64,
 }
 
 impl LogSource<'_> {
-    /// At most this many compressed bytes of trimmed logs are kept from the budget to the
-    /// writing (the default 25 MB budget fits ten times); beyond it, a log is compressed
-    /// again when written.
-    const CACHE: u64 = 256 << 20;
+    /// A log of up to this many bytes is sized exactly, compressed whole (at most four times
+    /// the cost of a sample; written untrimmed, as most are, it is not compressed again); a
+    /// longer one, more likely to be trimmed, is estimated from a sample.
+    const WHOLE: u64 = 4 * budget::SAMPLE;
+
+    /// What a log's entry adds to the bundle before any trimming: exact for a log of at most
+    /// [`LogSource::WHOLE`] bytes (redacted and compressed whole, and kept for writing), else
+    /// estimated from its newest [`budget::SAMPLE`] bytes. A log that cannot be read back
+    /// counts its length (writing it reports the error).
+    fn size(&self, path: &str, log: &LogFile) -> u64 {
+        let len = log.spilled.len;
+        let whole = len <= Self::WHOLE;
+        let n = if whole { len } else { budget::SAMPLE };
+        match self.spill.read_newest(&log.spilled, n) {
+            Ok(bytes) if whole => self.keep(path, self.compress(path, bytes)),
+            Ok(sample) => budget::estimate(path, &sample, len),
+            Err(_) => len,
+        }
+    }
+
+    /// Keeps a prepared log for writing (when the cache has room); returns its size.
+    fn keep(&self, path: &str, prepared: PreparedLog) -> u64 {
+        let size = prepared
+            .entry
+            .as_ref()
+            .map_or(prepared.kept, PreparedEntry::compressed_len);
+        if let Ok(mut p) = self.prepared.lock() {
+            let (bytes, map) = &mut *p;
+            if let Some(old) = map.remove(path) {
+                *bytes -= old.entry.as_ref().map_or(0, PreparedEntry::compressed_len);
+            }
+            if *bytes + size <= self.cache {
+                *bytes += size;
+                map.insert(path.to_string(), prepared);
+            }
+        }
+        size
+    }
 
     /// Reads back, redacts and compresses the newest `kept` bytes of a log.
     fn prepare(&self, path: &str, kept: u64) -> PreparedLog {
@@ -142,23 +179,7 @@ impl budget::Source for LogSource<'_> {
     }
 
     fn measure(&self, log: &budget::Log, kept: Vec<u8>) -> u64 {
-        let len = kept.len() as u64;
-        let prepared = self.compress(&log.path, kept);
-        let size = prepared
-            .entry
-            .as_ref()
-            .map_or(len, PreparedEntry::compressed_len);
-        if let Ok(mut p) = self.prepared.lock() {
-            let (bytes, map) = &mut *p;
-            if let Some(old) = map.remove(&log.path) {
-                *bytes -= old.entry.as_ref().map_or(0, PreparedEntry::compressed_len);
-            }
-            if *bytes + size <= Self::CACHE {
-                *bytes += size;
-                map.insert(log.path.clone(), prepared);
-            }
-        }
-        size
+        self.keep(&log.path, self.compress(&log.path, kept))
     }
 }
 
@@ -229,13 +250,23 @@ pub(super) fn write(collected: Collected<'_>) -> Result<Summary> {
         count(&mut redactions, &path, c);
         fixed.insert(path, red.into_bytes());
     }
-    let mut budget_logs: Vec<budget::Log> = logs
+    let source = LogSource {
+        logs: &logs,
+        spill,
+        redactor,
+        prepared: Mutex::new((0, BTreeMap::new())),
+        cache: options.max_size.saturating_mul(2),
+    };
+    let by_path: Vec<(&String, &LogFile)> = logs.iter().collect();
+    let sizes = kbundle_format::par::map(&by_path, |(path, log)| source.size(path, log));
+    let mut budget_logs: Vec<budget::Log> = by_path
         .iter()
-        .map(|(path, log)| budget::Log {
-            path: path.clone(),
+        .zip(sizes)
+        .map(|((path, log), compressed)| budget::Log {
+            path: (*path).clone(),
             kept: log.spilled.len,
             tier: log.tier,
-            compressed: log.compressed,
+            compressed,
             trimmed: false,
         })
         .collect();
@@ -297,12 +328,6 @@ pub(super) fn write(collected: Collected<'_>) -> Result<Summary> {
         .sum::<u64>()
         + manifest_estimate;
     let budget_size = options.max_size - options.max_size / 50;
-    let source = LogSource {
-        logs: &logs,
-        spill,
-        redactor,
-        prepared: Mutex::new((0, BTreeMap::new())),
-    };
     if !budget::fit(fixed_size, &mut budget_logs, budget_size, &source) {
         errors.push(CollectError {
             what: "size budget".into(),
