@@ -150,7 +150,7 @@ fn code(o: &Output) -> i32 {
 }
 
 fn serve(name: &str, extra: &[&str]) -> Serve {
-    Serve::start(&[&fixture(name)], extra)
+    Serve::start(kbundle(), &[&fixture(name)], extra)
 }
 
 #[test]
@@ -463,7 +463,7 @@ fn collect_redacts_planted_credentials() {
         ),
     )
     .unwrap();
-    let s = Serve::start(&[&cluster], &[]);
+    let s = Serve::start(kbundle(), &[&cluster], &[]);
     let out = dir.path().join("b.zip");
     let b = collect_bundle(&s, &out, &["--redact", "customer-[0-9]+"], &[0, 3]);
     let log_path = "namespaces/calico-system/pods/calico-kube-controllers-planted/logs/c.log";
@@ -580,7 +580,7 @@ fn collect_200mb_of_logs_fits_in_25mb() {
             .unwrap(),
     )
     .unwrap();
-    let s = Serve::start(&[&cluster], &[]);
+    let s = Serve::start(kbundle(), &[&cluster], &[]);
     let out = dir.path().join("b.zip");
     let o = collect(&s, &out, &["-n", "big", "--timeout", "300s"]);
     assert!(matches!(code(&o), 0 | 3), "{}{}", stdout(&o), stderr(&o));
@@ -743,7 +743,7 @@ fn collect_trims_context_logs_before_target_logs() {
         serde_json::to_vec(&node).unwrap(),
     )
     .unwrap();
-    let s = Serve::start(&[&cluster], &[]);
+    let s = Serve::start(kbundle(), &[&cluster], &[]);
     let out = dir.path().join("b.zip");
     let o = collect(
         &s,

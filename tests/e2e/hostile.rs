@@ -2,12 +2,8 @@
 //! end with one clear error line (exit 2) or a clean partial result, within bounded wall time
 //! and peak memory, and write nothing (the working directory and TMPDIR stay empty).
 //!
-//! Inputs are built by code (`crates/format/tests/hostile_gen.rs`, shared with the library's
-//! corpus). Peak memory is measured with `/usr/bin/time -f %M` when it is installed, else by
+//! Inputs are built by code (`kbundle_testkit::hostile`, shared with the library's corpus). Peak memory is measured with `/usr/bin/time -f %M` when it is installed, else by
 //! polling `/proc/<pid>/status` (`VmHWM`).
-
-#[path = "../../crates/format/tests/hostile_gen.rs"]
-mod hostile_gen;
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -16,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use hostile_gen::*;
+use kbundle_testkit::hostile::*;
 
 /// The corpus tests measure time and memory: one at a time, so they do not skew each other.
 static SERIAL: Mutex<()> = Mutex::new(());

@@ -551,7 +551,7 @@ fn collect(
         Some(m) => format!("{FORBID};message={m}"),
         None => FORBID.to_string(),
     };
-    let s = Serve::start(&[cluster], &["--faults", &faults]);
+    let s = Serve::start(kbundle(), &[cluster], &["--faults", &faults]);
     let o = run(kbundle()
         .arg("collect")
         .arg("--kubeconfig")

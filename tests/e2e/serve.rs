@@ -15,7 +15,7 @@ fn serve(name: &str) -> Serve {
 fn serve_with(name: &str, extra: &[&str]) -> Serve {
     let path = fixture(name);
     assert!(path.exists(), "fixture {name} is missing");
-    Serve::start(&[&path], extra)
+    Serve::start(kbundle(), &[&path], extra)
 }
 
 /// Runs kubectl with these arguments; returns (success, stdout, stderr).

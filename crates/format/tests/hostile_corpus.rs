@@ -4,14 +4,11 @@
 //! memory bounds.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-#[path = "hostile_gen.rs"]
-mod hostile_gen;
-
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use hostile_gen::*;
 use kbundle_format::{Archive, ArchiveKind, Error, Limits, Snapshot};
+use kbundle_testkit::hostile::*;
 
 fn open(name: &str, bytes: Vec<u8>) -> Result<Archive, Error> {
     Archive::from_bytes(name, bytes, Limits::default())

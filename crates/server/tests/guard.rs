@@ -4,27 +4,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kbundle_format::{ReadOptions, Snapshot};
-use kbundle_server::{ServeOptions, Server};
+use kbundle_server::ServeOptions;
+use kbundle_testkit::InProcess;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-async fn start(options: ServeOptions) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/clusters/healthy");
-    let snapshot = Snapshot::open(&dir, &ReadOptions::default()).unwrap();
-    let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
-        .await
-        .unwrap();
-    let addr = server.local_addr();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.run_until(async move {
-        let _ = rx.await;
-    }));
-    (addr, tx)
+/// The healthy fixture served in-process; the server stops when the second value is dropped.
+async fn start(options: ServeOptions) -> (SocketAddr, InProcess) {
+    let server = InProcess::cluster("healthy", options).await;
+    (server.addr(), server)
 }
 
 /// Sends one request with this Host header (none when `None`) and returns the status line

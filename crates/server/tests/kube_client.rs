@@ -1,43 +1,23 @@
 //! kube-rs against the server: typed list, get, logs, discovery, watch, errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Node, Pod};
-use kbundle_format::{ReadOptions, Snapshot};
-use kbundle_server::{ServeOptions, Server};
+use kbundle_server::ServeOptions;
+use kbundle_testkit::InProcess;
 use kube::api::{Api, ListParams, LogParams, WatchEvent, WatchParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/clusters")
-        .join(name)
-}
-
-async fn start(name: &str) -> (kube::Client, tokio::sync::oneshot::Sender<()>) {
-    let snapshot = Snapshot::open(&fixture(name), &ReadOptions::default()).unwrap();
+/// The fixture cluster `name` served in-process, and a client configured from the kubeconfig
+/// the server writes; the server stops when the second value is dropped.
+async fn start(name: &str) -> (kube::Client, InProcess) {
     // Every list paged at the client's `limit`, to test kube-rs's paging.
     let options = ServeOptions {
         whole_list_max: 0,
         ..ServeOptions::default()
     };
-    let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
-        .await
-        .unwrap();
-    let kubeconfig =
-        Kubeconfig::from_yaml(&kbundle_server::kubeconfig(server.local_addr())).unwrap();
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
-        .await
-        .unwrap();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.run_until(async {
-        let _ = rx.await;
-    }));
-    (kube::Client::try_from(config).unwrap(), tx)
+    let server = InProcess::cluster(name, options).await;
+    (server.kubeconfig_client().await, server)
 }
 
 #[tokio::test]
