@@ -145,8 +145,9 @@ async fn kube_rs_discovery_and_watch() {
     assert_eq!(caps.scope, kube::discovery::Scope::Cluster);
 
     let pods: Api<Pod> = Api::namespaced(client.clone(), "kube-system");
+    // Hang guards: a watch from "0" lists and ends, one from the future ends at once.
     let events: Vec<WatchEvent<Pod>> = tokio::time::timeout(
-        std::time::Duration::from_secs(10),
+        kbundle_testkit::HANG_GUARD,
         pods.watch(&WatchParams::default(), "0")
             .await
             .unwrap()
@@ -163,7 +164,7 @@ async fn kube_rs_discovery_and_watch() {
         .unwrap()
         .boxed();
     assert!(
-        tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
+        tokio::time::timeout(kbundle_testkit::HANG_GUARD, stream.next())
             .await
             .unwrap()
             .is_none()

@@ -6,16 +6,19 @@
 //!   waiting for a condition with a hang guard ([`wait_for`]);
 //! - [`InProcess`] (feature `server`): a `kbundle-server` in this process and its kube client;
 //! - [`hostile`]: builders of hostile archives (zip and tar bombs, traversal names, links);
-//! - [`objects`]: hand-built Kubernetes objects for describe's snapshots and the kubectl oracle.
+//! - [`objects`]: hand-built Kubernetes objects for describe's snapshots and the kubectl oracle;
+//! - [`work`]: CPU time and bytes read by the calling thread, for bounds on work.
 //!
-//! No test here measures wall-clock time: waits poll a condition and give up only after
-//! [`HANG_GUARD`], which is there to end a hung test, not to judge speed.
+//! Nothing here judges wall-clock time: waits poll a condition and give up only after
+//! [`HANG_GUARD`], which is there to end a hung test, and costs are measured as work
+//! ([`work::measure`]), which a busy machine does not stretch.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod hostile;
 pub mod objects;
 pub mod paths;
 pub mod process;
+pub mod work;
 
 #[cfg(feature = "server")]
 mod in_process;
