@@ -40,7 +40,7 @@ fn collect(s: &Serve, out: &Path, at: &str) {
         .arg(&s.kubeconfig)
         .arg("-o")
         .arg(out)
-        .args(["--collected-at", at, "--timeout", "60s"]));
+        .args(["--collected-at", at, "--timeout", "600s"]));
     assert_eq!(
         code(&o),
         0,

@@ -558,7 +558,7 @@ fn collect(
         .arg(&s.kubeconfig)
         .arg("-o")
         .arg(out)
-        .args(["--collected-at", AT, "--timeout", "60s"]));
+        .args(["--collected-at", AT, "--timeout", "600s"]));
     assert_eq!(code(&o), 3, "{}\n{}", stdout(&o), stderr(&o));
     (o, Archive::open(out, Limits::default()).unwrap())
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 pub use kbundle_testkit::paths::{CLUSTERS as FIXTURES, cluster as fixture, root};
-pub use kbundle_testkit::{Serve, kubectl};
+pub use kbundle_testkit::{HANG_GUARD, Serve, kubectl, wait_exit, wait_for};
 
 /// A `kbundle` command.
 pub fn kbundle() -> Command {

@@ -25,7 +25,7 @@ fn collect(kubeconfig: &Path, extra: &[&str]) -> Output {
         .arg("collect")
         .arg("--kubeconfig")
         .arg(kubeconfig)
-        .args(["--collected-at", AT, "--timeout", "60s"])
+        .args(["--collected-at", AT, "--timeout", "600s"])
         .args(extra))
 }
 
@@ -473,7 +473,7 @@ fn the_job_writes_every_log_under_a_read_only_root_and_uploads_the_bundle() {
                 "--collected-at",
                 AT,
                 "--timeout",
-                "60s",
+                "600s",
             ]
             .map(String::from),
         );
