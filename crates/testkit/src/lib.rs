@@ -4,7 +4,7 @@
 //! - [`paths`]: the repository's fixtures, wherever the test runs from;
 //! - [`process`]: a running `kbundle serve` ([`Serve`], stopped on drop), kubectl by version,
 //!   waiting for a condition with a hang guard ([`wait_for`]);
-//! - [`InProcess`] (feature `server`): a `kbundle-server` in this process and its kube client;
+//! - `InProcess` (feature `server`): a `kbundle-server` in this process and its kube client;
 //! - [`hostile`]: builders of hostile archives (zip and tar bombs, traversal names, links);
 //! - [`objects`]: hand-built Kubernetes objects for describe's snapshots and the kubectl oracle;
 //! - [`work`]: CPU time and bytes read by the calling thread, for bounds on work.
