@@ -1,7 +1,7 @@
 //! The hostile-input corpus, built by code, against the library: every case ends in a clear
 //! one-line error or a clean partial result (entries skipped with a reason), without panics.
-//! `tests/e2e/hostile.rs` runs the same kinds of input through the real binary, with time and
-//! memory bounds.
+//! `tests/e2e/hostile.rs` runs the same kinds of input through the real binary, with CPU-time
+//! and memory bounds.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::io::{Read, Write};
