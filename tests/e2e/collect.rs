@@ -24,7 +24,7 @@ fn collect(s: &Serve, out: &Path, extra: &[&str]) -> Output {
         .args(if extra.contains(&"--timeout") {
             &[][..]
         } else {
-            &["--timeout", "60s"][..]
+            &["--timeout", "600s"][..]
         })
         .args(extra))
 }
@@ -150,7 +150,7 @@ fn code(o: &Output) -> i32 {
 }
 
 fn serve(name: &str, extra: &[&str]) -> Serve {
-    Serve::start(&[&fixture(name)], extra)
+    Serve::start(kbundle(), &[&fixture(name)], extra)
 }
 
 #[test]
@@ -463,7 +463,7 @@ fn collect_redacts_planted_credentials() {
         ),
     )
     .unwrap();
-    let s = Serve::start(&[&cluster], &[]);
+    let s = Serve::start(kbundle(), &[&cluster], &[]);
     let out = dir.path().join("b.zip");
     let b = collect_bundle(&s, &out, &["--redact", "customer-[0-9]+"], &[0, 3]);
     let log_path = "namespaces/calico-system/pods/calico-kube-controllers-planted/logs/c.log";
@@ -580,7 +580,7 @@ fn collect_200mb_of_logs_fits_in_25mb() {
             .unwrap(),
     )
     .unwrap();
-    let s = Serve::start(&[&cluster], &[]);
+    let s = Serve::start(kbundle(), &[&cluster], &[]);
     let out = dir.path().join("b.zip");
     let o = collect(&s, &out, &["-n", "big", "--timeout", "300s"]);
     assert!(matches!(code(&o), 0 | 3), "{}{}", stdout(&o), stderr(&o));
@@ -667,13 +667,7 @@ fn collect_timeout_writes_what_was_collected() {
     let s = serve("crashloop-oom", &["--faults", "delay=400ms"]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.zip");
-    let started = std::time::Instant::now();
     let o = collect(&s, &out, &["--timeout", "2500ms", "--jobs", "2"]);
-    assert!(
-        started.elapsed().as_secs() < 20,
-        "took {:?}",
-        started.elapsed()
-    );
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
     let b = Bundle::open(&out);
     b.check_manifest();
@@ -685,6 +679,19 @@ fn collect_timeout_writes_what_was_collected() {
             .any(|(_, m, c)| c == "timeout" && m.contains("collection timeout")),
         "{errors:?}"
     );
+    // It stopped at the timeout: a collection without delays has more.
+    let full = collect_bundle(
+        &serve("crashloop-oom", &[]),
+        &dir.path().join("full.zip"),
+        &[],
+        &[0],
+    );
+    assert!(
+        b.paths().len() < full.paths().len(),
+        "{} of {} entries",
+        b.paths().len(),
+        full.paths().len()
+    );
 }
 
 #[test]
@@ -692,7 +699,7 @@ fn collect_interrupted_leaves_no_bundle() {
     let s = serve("crashloop-oom", &["--faults", "delay=2s"]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.zip");
-    let child = kbundle()
+    let mut child = kbundle()
         .arg("collect")
         .arg("--kubeconfig")
         .arg(&s.kubeconfig)
@@ -702,15 +709,29 @@ fn collect_interrupted_leaves_no_bundle() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(4000));
+    // Ready to be interrupted mid-collection: the first phase has ended (its line is printed
+    // after answers that took 2 s each, so the Ctrl-C handler is set up), and the next phases
+    // still have requests of 2 s to make.
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains(": done (") {
+        let mut line = String::new();
+        let n = std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+        assert!(
+            n > 0,
+            "kbundle collect ended before its first phase did: {seen}"
+        );
+        seen.push_str(&line);
+    }
     let killed = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(code(&o), 130, "{}", stderr(&o));
-    assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
+    std::io::Read::read_to_string(&mut err, &mut seen).unwrap();
+    let status = wait_exit(&mut child, "kbundle collect after SIGINT");
+    assert_eq!(status.code(), Some(130), "{seen}");
+    assert!(seen.contains("interrupted"), "{seen}");
     assert!(!out.exists());
     assert!(!dir.path().join("b.zip.partial").exists());
 }
@@ -743,7 +764,7 @@ fn collect_trims_context_logs_before_target_logs() {
         serde_json::to_vec(&node).unwrap(),
     )
     .unwrap();
-    let s = Serve::start(&[&cluster], &[]);
+    let s = Serve::start(kbundle(), &[&cluster], &[]);
     let out = dir.path().join("b.zip");
     let o = collect(
         &s,

@@ -40,7 +40,7 @@ fn collect(s: &Serve, out: &Path, at: &str) {
         .arg(&s.kubeconfig)
         .arg("-o")
         .arg(out)
-        .args(["--collected-at", at, "--timeout", "60s"]));
+        .args(["--collected-at", at, "--timeout", "600s"]));
     assert_eq!(
         code(&o),
         0,
@@ -52,7 +52,7 @@ fn collect(s: &Serve, out: &Path, at: &str) {
 
 /// Serves `dir` and collects it at `at` into `out`.
 fn serve_and_collect(dir: &Path, out: &Path, at: &str) {
-    collect(&Serve::start(&[dir], &[]), out, at);
+    collect(&Serve::start(kbundle(), &[dir], &[]), out, at);
 }
 
 /// A troubleshoot.sh-style export of what `s` serves, made with kubectl: every listable
@@ -176,7 +176,7 @@ fn diff_before_and_after_a_change() {
     change(&cluster);
     let export = tmp.path().join("troubleshoot");
     {
-        let s = Serve::start(&[&cluster], &[]);
+        let s = Serve::start(kbundle(), &[&cluster], &[]);
         collect(&s, &after, AFTER);
         export_troubleshoot(&s, &export);
     }

@@ -9,7 +9,7 @@ const REFERENCE_TIME: &str = "2025-03-20T12:00:00Z";
 #[test]
 fn node_and_calico_health_rules_through_a_collected_bundle() {
     let name = "node-trouble";
-    let server = Serve::start(&[&fixture(name)], &[]);
+    let server = Serve::start(kbundle(), &[&fixture(name)], &[]);
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("bundle.zip");
     let o = run(kbundle()

@@ -1,13 +1,12 @@
 //! The hostile-input corpus through the real binary: `kbundle inspect` and `kbundle analyze`
-//! end with one clear error line (exit 2) or a clean partial result, within bounded wall time
+//! end with one clear error line (exit 2) or a clean partial result, within bounded CPU time
 //! and peak memory, and write nothing (the working directory and TMPDIR stay empty).
 //!
-//! Inputs are built by code (`crates/format/tests/hostile_gen.rs`, shared with the library's
-//! corpus). Peak memory is measured with `/usr/bin/time -f %M` when it is installed, else by
-//! polling `/proc/<pid>/status` (`VmHWM`).
-
-#[path = "../../crates/format/tests/hostile_gen.rs"]
-mod hostile_gen;
+//! Inputs are built by code (`kbundle_testkit::hostile`, shared with the library's corpus).
+//! Peak memory and CPU time (user + system: the work done, which other processes on a busy
+//! machine do not stretch as they stretch wall time) are measured with `/usr/bin/time -f "%M
+//! %U %S"` when it is installed, else by polling `/proc/<pid>/status` (`VmHWM`) and
+//! `/proc/<pid>/stat`. A run is killed only after the kit's `HANG_GUARD`, to end a hung run.
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -16,9 +15,10 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use hostile_gen::*;
+use kbundle_testkit::HANG_GUARD;
+use kbundle_testkit::hostile::*;
 
-/// The corpus tests measure time and memory: one at a time, so they do not skew each other.
+/// The corpus tests measure memory: one at a time, so they do not skew each other.
 static SERIAL: Mutex<()> = Mutex::new(());
 
 /// What one run of the binary did.
@@ -27,13 +27,45 @@ struct Run {
     code: Option<i32>,
     stdout: String,
     stderr: String,
+    /// Wall time, for the record only (printed, never judged).
     wall: Duration,
+    /// User + system CPU time.
+    cpu: Duration,
     peak_mib: u64,
 }
 
-/// Runs `kbundle ARGS...` in an empty working directory with an empty TMPDIR, killed after
-/// `limit`; checks that both stay empty.
-fn run_bounded(args: &[OsString], limit: Duration) -> Run {
+/// The peak RSS (KiB) and the user + system CPU time polled from `/proc/<pid>` (the last
+/// reading before the exit: short of the last few milliseconds).
+fn poll_proc(pid: u32) -> (u64, Duration) {
+    let kib = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .unwrap_or(0);
+    // utime and stime, in clock ticks (USER_HZ, 100 on Linux), after the command name.
+    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let fields: Vec<u64> = s
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .skip(11)
+                .take(2)
+                .map(|f| f.parse().ok())
+                .collect::<Option<_>>()?;
+            Some(fields.iter().sum::<u64>())
+        })
+        .unwrap_or(0);
+    (kib, Duration::from_millis(ticks * 10))
+}
+
+/// Runs `kbundle ARGS...` in an empty working directory with an empty TMPDIR; checks that both
+/// stay empty.
+fn run_bounded(args: &[OsString]) -> Run {
     let cwd = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let stats = tempfile::NamedTempFile::new().unwrap();
@@ -42,10 +74,10 @@ fn run_bounded(args: &[OsString], limit: Duration) -> Run {
     let timeout = find_on_path("timeout");
     let mut cmd = if let (true, Some(timeout)) = (time.is_file(), &timeout) {
         let mut c = Command::new(time);
-        c.args(["-f", "%M", "-o"])
+        c.args(["-f", "%M %U %S", "-o"])
             .arg(stats.path())
             .arg(timeout)
-            .args(["-s", "KILL", &limit.as_secs().to_string()])
+            .args(["-s", "KILL", &HANG_GUARD.as_secs().to_string()])
             .arg(bin);
         c
     } else {
@@ -73,37 +105,39 @@ fn run_bounded(args: &[OsString], limit: Duration) -> Run {
         let _ = err.read_to_end(&mut v);
         v
     });
-    let mut polled_kib = 0u64;
+    let (mut polled_kib, mut polled_cpu) = (0u64, Duration::ZERO);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status"))
-            && let Some(kib) = s
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        {
-            polled_kib = polled_kib.max(kib);
-        }
-        if started.elapsed() > limit + Duration::from_secs(5) {
+        let (kib, cpu) = poll_proc(pid);
+        polled_kib = polled_kib.max(kib);
+        polled_cpu = polled_cpu.max(cpu);
+        if started.elapsed() > HANG_GUARD + Duration::from_secs(5) {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("kbundle {args:?} ran over {limit:?}");
+            panic!("hung: kbundle {args:?} still running after {HANG_GUARD:?}");
         }
+        // Sampling for the fallback measurement, not synchronisation.
         std::thread::sleep(Duration::from_millis(5));
     };
     let wall = started.elapsed();
     let stdout = String::from_utf8_lossy(&t_out.join().unwrap()).into_owned();
     let stderr = String::from_utf8_lossy(&t_err.join().unwrap()).into_owned();
-    let timed_kib = std::fs::read_to_string(stats.path())
-        .ok()
-        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse::<u64>().ok()));
-    let peak_mib = timed_kib.unwrap_or(polled_kib) / 1024;
+    // `/usr/bin/time` writes "KiB user system" last (after any note about the status).
+    let timed = std::fs::read_to_string(stats.path()).ok().and_then(|s| {
+        let line = s.lines().last()?.to_string();
+        let mut f = line.split_whitespace();
+        let kib = f.next()?.parse::<u64>().ok()?;
+        let user = f.next()?.parse::<f64>().ok()?;
+        let system = f.next()?.parse::<f64>().ok()?;
+        Some((kib, Duration::from_secs_f64(user + system)))
+    });
+    let (peak_kib, cpu) = timed.unwrap_or((polled_kib, polled_cpu));
     assert_ne!(
         status.code(),
         Some(137),
-        "kbundle {args:?} was killed after {limit:?}"
+        "hung: kbundle {args:?} was killed after {HANG_GUARD:?}"
     );
     assert!(
         status.code().is_some(),
@@ -121,7 +155,8 @@ fn run_bounded(args: &[OsString], limit: Duration) -> Run {
         stdout,
         stderr,
         wall,
-        peak_mib,
+        cpu,
+        peak_mib: peak_kib / 1024,
     }
 }
 
@@ -144,15 +179,16 @@ enum Expect<'a> {
     Either,
 }
 
-/// Runs `inspect` (text and JSON) and `analyze` on `path`, checking the outcome, the time and
-/// the memory. Prints one line per run, for the record in docs/security.md.
-fn check(case: &str, path: &Path, inspect: Expect<'_>, limit_s: u64, limit_mib: u64) {
+/// Runs `inspect` (text and JSON) and `analyze` on `path`, checking the outcome, the CPU time
+/// (at most `cpu_s` seconds) and the peak memory (at most `limit_mib`). Prints one line per
+/// run, for the record in docs/security.md.
+fn check(case: &str, path: &Path, inspect: Expect<'_>, cpu_s: u64, limit_mib: u64) {
     check_only(
         &["inspect", "inspect-json", "analyze"],
         case,
         path,
         inspect,
-        limit_s,
+        cpu_s,
         limit_mib,
     );
 }
@@ -163,22 +199,23 @@ fn check_only(
     case: &str,
     path: &Path,
     inspect: Expect<'_>,
-    limit_s: u64,
+    cpu_s: u64,
     limit_mib: u64,
 ) {
-    let limit = Duration::from_secs(limit_s);
+    let limit = Duration::from_secs(cpu_s);
     for &sub in subs {
         let mut args: Vec<OsString> = match sub {
             "inspect-json" => vec!["inspect".into(), "--format".into(), "json".into()],
             s => vec![s.into()],
         };
         args.push(path.into());
-        let r = run_bounded(&args, limit);
+        let r = run_bounded(&args);
         let first = r.stderr.lines().next().unwrap_or_default();
         eprintln!(
-            "corpus {case:<22} {sub:<12} exit {:?} {:>6.2}s {:>5} MiB  {}",
+            "corpus {case:<22} {sub:<12} exit {:?} {:>6.2}s ({:>6.2}s CPU) {:>5} MiB  {}",
             r.code,
             r.wall.as_secs_f64(),
+            r.cpu.as_secs_f64(),
             r.peak_mib,
             if r.code == Some(0) {
                 "(partial result)"
@@ -190,6 +227,11 @@ fn check_only(
             r.peak_mib <= limit_mib,
             "{case} {sub}: peak {} MiB over {limit_mib} MiB",
             r.peak_mib
+        );
+        assert!(
+            r.cpu <= limit,
+            "{case} {sub}: {:?} of CPU, over {limit:?}",
+            r.cpu
         );
         assert!(!r.stderr.contains("panicked"), "{case} {sub}: {}", r.stderr);
         let one_line_error = |want: &str| {
@@ -291,10 +333,7 @@ fn hostile_names_links_and_nesting() {
         60,
         256,
     );
-    let r = run_bounded(
-        &["inspect".into(), p.clone()].map(OsString::from),
-        Duration::from_secs(60),
-    );
+    let r = run_bounded(&["inspect".into(), p.clone()].map(OsString::from));
     assert!(
         !r.stdout.contains('\x1b'),
         "escape sequences reach the terminal"

@@ -6,9 +6,8 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use crate::util::{fixture, kbundle, run, stderr};
+use crate::util::{fixture, kbundle, run, stderr, wait_exit};
 
 /// chromium on PATH; panics, failing the test, when missing.
 fn chromium() -> PathBuf {
@@ -52,21 +51,7 @@ fn browse(page: &Path, extra: &[String]) -> String {
         .stderr(File::create(&err_path).unwrap())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start chromium: {e}"));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "chromium did not finish in 2 minutes: {}",
-                std::fs::read_to_string(&err_path).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = wait_exit(&mut child, "chromium");
     assert!(
         status.success(),
         "chromium failed ({status}): {}",

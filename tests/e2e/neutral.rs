@@ -121,7 +121,7 @@ fn inspect_and_errors_print_hostile_strings_neutrally() {
 
 #[test]
 fn collect_of_a_hostile_cluster_prints_neutrally() {
-    let s = Serve::start(&[&hostile()], &[]);
+    let s = Serve::start(kbundle(), &[&hostile()], &[]);
     let dir = tempfile::tempdir().unwrap();
     let o = run(kbundle()
         .arg("collect")

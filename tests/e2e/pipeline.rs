@@ -17,7 +17,7 @@ fn reference_time(name: &str) -> &'static str {
 fn collected_bundles_give_the_same_findings_as_the_fixture_folders() {
     for name in FIXTURES {
         let dir = tempfile::tempdir().unwrap();
-        let server = Serve::start(&[&fixture(name)], &[]);
+        let server = Serve::start(kbundle(), &[&fixture(name)], &[]);
         let bundle = dir.path().join("bundle.zip");
         let o = run(kbundle()
             .arg("collect")
@@ -46,7 +46,7 @@ fn the_runbooks_kubectl_output_gives_the_same_diagnosis() {
         "calico-kube-controllers-5f6b8d9c47-q4wzn",
         "10.240.64.11",
     );
-    let server = Serve::start(&[&fixture(name)], &[]);
+    let server = Serve::start(kbundle(), &[&fixture(name)], &[]);
     let dir = tempfile::tempdir().unwrap();
     let attach = dir.path().join("case-12345");
     std::fs::create_dir_all(&attach).unwrap();

@@ -551,14 +551,14 @@ fn collect(
         Some(m) => format!("{FORBID};message={m}"),
         None => FORBID.to_string(),
     };
-    let s = Serve::start(&[cluster], &["--faults", &faults]);
+    let s = Serve::start(kbundle(), &[cluster], &["--faults", &faults]);
     let o = run(kbundle()
         .arg("collect")
         .arg("--kubeconfig")
         .arg(&s.kubeconfig)
         .arg("-o")
         .arg(out)
-        .args(["--collected-at", AT, "--timeout", "60s"]));
+        .args(["--collected-at", AT, "--timeout", "600s"]));
     assert_eq!(code(&o), 3, "{}\n{}", stdout(&o), stderr(&o));
     (o, Archive::open(out, Limits::default()).unwrap())
 }

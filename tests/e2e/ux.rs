@@ -25,7 +25,7 @@ fn collect(kubeconfig: &Path, extra: &[&str]) -> Output {
         .arg("collect")
         .arg("--kubeconfig")
         .arg(kubeconfig)
-        .args(["--collected-at", AT, "--timeout", "60s"])
+        .args(["--collected-at", AT, "--timeout", "600s"])
         .args(extra))
 }
 
@@ -54,7 +54,7 @@ fn pods_of(zip: &Path) -> Vec<String> {
 
 #[test]
 fn collect_to_stdout_is_the_same_zip_and_inspect_reads_it_from_stdin() {
-    let s = Serve::start(&[&fixture("healthy")], &[]);
+    let s = Serve::start(kbundle(), &[&fixture("healthy")], &[]);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("b.zip");
     let o = collect(&s.kubeconfig, &["-o"]).clone();
@@ -119,7 +119,7 @@ fn collect_to_stdout_is_the_same_zip_and_inspect_reads_it_from_stdin() {
 
 #[test]
 fn all_namespaces_collects_every_namespace() {
-    let s = Serve::start(&[&fixture("healthy")], &[]);
+    let s = Serve::start(kbundle(), &[&fixture("healthy")], &[]);
     let listed = run(s.kubectl().args([
         "get",
         "namespaces",
@@ -168,7 +168,7 @@ fn all_namespaces_collects_every_namespace() {
 
 #[test]
 fn selector_without_namespace_uses_the_context_namespace() {
-    let s = Serve::start(&[&fixture("healthy")], &[]);
+    let s = Serve::start(kbundle(), &[&fixture("healthy")], &[]);
     let dir = tempfile::tempdir().unwrap();
     let kc = std::fs::read_to_string(&s.kubeconfig).unwrap();
     let with_ns = kc.replace(
@@ -274,7 +274,7 @@ fn selector_without_namespace_uses_the_context_namespace() {
 
 #[test]
 fn a_missing_context_lists_the_contexts() {
-    let s = Serve::start(&[&fixture("healthy")], &[]);
+    let s = Serve::start(kbundle(), &[&fixture("healthy")], &[]);
     let o = collect(&s.kubeconfig, &["--context", "prod", "-o", "x.zip"]);
     assert_eq!(code(&o), 1);
     assert!(
@@ -351,7 +351,7 @@ fn put_server(fail: usize) -> (String, mpsc::Receiver<(String, Vec<u8>)>) {
 
 #[test]
 fn upload_puts_a_byte_identical_zip_and_never_shows_the_signature() {
-    let s = Serve::start(&[&fixture("healthy")], &[]);
+    let s = Serve::start(kbundle(), &[&fixture("healthy")], &[]);
     let (addr, rx) = put_server(1);
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("u.zip");
@@ -452,7 +452,7 @@ exec "$KBUNDLE" "$@""#;
 
 #[test]
 fn the_job_writes_every_log_under_a_read_only_root_and_uploads_the_bundle() {
-    let s = Serve::start(&[&fixture("crashloop-oom")], &[]);
+    let s = Serve::start(kbundle(), &[&fixture("crashloop-oom")], &[]);
     let (job, tmpdir) = job_args();
     // The emptyDir: a folder of our own, given the Job's path inside the mount namespace.
     let dir = tempfile::tempdir().unwrap();
@@ -473,7 +473,7 @@ fn the_job_writes_every_log_under_a_read_only_root_and_uploads_the_bundle() {
                 "--collected-at",
                 AT,
                 "--timeout",
-                "60s",
+                "600s",
             ]
             .map(String::from),
         );
@@ -572,7 +572,7 @@ fn the_man_page_has_exit_status_environment_files_and_examples_for_every_subcomm
 
 #[test]
 fn verbose_and_json_logs_on_stderr() {
-    let s = Serve::start(&[&fixture("healthy")], &[]);
+    let s = Serve::start(kbundle(), &[&fixture("healthy")], &[]);
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("j.zip");
     let o = collect(
@@ -625,7 +625,7 @@ fn verbose_and_json_logs_on_stderr() {
 
 #[test]
 fn every_finding_names_its_runbook_step_in_every_format() {
-    let s = Serve::start(&[&fixture("crashloop-oom")], &[]);
+    let s = Serve::start(kbundle(), &[&fixture("crashloop-oom")], &[]);
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("c.zip");
     let o = collect(&s.kubeconfig, &["-o", zip.to_str().unwrap(), "-q"]);

@@ -11,7 +11,7 @@ const NOW: &str = "2025-03-20T12:00:00Z";
 fn workload_storage_and_policy_rules_fire_on_a_collected_bundle() {
     let cluster = fixture("workloads-storage");
     let dir = tempfile::tempdir().unwrap();
-    let server = Serve::start(&[&cluster], &[]);
+    let server = Serve::start(kbundle(), &[&cluster], &[]);
     // Real kubectl lists the kinds the rules read from the server.
     let o = run(server.kubectl().args([
         "get",

@@ -824,8 +824,7 @@ mod tests {
     use crate::timeline::{self, Lane};
 
     fn fixture_html() -> String {
-        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fixtures/clusters/crashloop-oom");
+        let dir = kbundle_testkit::paths::cluster("crashloop-oom");
         let snapshot =
             kbundle_format::Snapshot::open(&dir, &kbundle_format::ReadOptions::default()).unwrap();
         let report = crate::analyze(&snapshot, &Options::default());

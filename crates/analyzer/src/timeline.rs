@@ -676,9 +676,7 @@ mod tests {
     use kbundle_format::ReadOptions;
 
     pub(crate) fn fixture(name: &str) -> (Snapshot, Report) {
-        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fixtures/clusters")
-            .join(name);
+        let dir = kbundle_testkit::paths::cluster(name);
         let snapshot = Snapshot::open(&dir, &ReadOptions::default()).unwrap();
         let report = crate::analyze(&snapshot, &Options::default());
         (snapshot, report)

@@ -2,15 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use kbundle_analyzer::{Options, Report, analyze};
 use kbundle_format::{ReadOptions, Snapshot};
 
 fn report(name: &str) -> Report {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/clusters")
-        .join(name);
+    let dir = kbundle_testkit::paths::cluster(name);
     let snapshot = Snapshot::open(&dir, &ReadOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     analyze(&snapshot, &Options::default())

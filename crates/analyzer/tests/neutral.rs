@@ -6,8 +6,6 @@
 //! GitHub comment.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-
 use comrak::nodes::NodeValue;
 use comrak::{Arena, Options as MdOptions, parse_document};
 use kbundle_analyzer::markdown::{GITHUB_COMMENT_MAX, MIN_MAX_CHARS};
@@ -21,7 +19,7 @@ const H: &str = "\x1b[2J\x1b]52;c;ZXZpbA==\x07 @org/team #123 GH-123 https://evi
     <b>bold</b> a|b ``` ` \u{9b}31m \u{202e}RTL\r\nFORGED LINE www.evil.example";
 
 fn hostile_fixture() -> (Snapshot, Report, Options) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/hostile-output");
+    let dir = kbundle_testkit::paths::repo("fixtures/hostile-output");
     let snapshot = Snapshot::open(&dir, &ReadOptions::default()).expect("open");
     let options = Options::default().with_now(Some("2025-03-14T10:00:00Z".parse().expect("now")));
     let mut report = analyze(&snapshot, &options);

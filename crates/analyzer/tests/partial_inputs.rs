@@ -258,7 +258,7 @@ fn objects_with_a_field_removed() {
 fn text_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut dirs = fixture_cases();
-    let real = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real");
+    let real = kbundle_testkit::paths::real();
     for d in std::fs::read_dir(real).unwrap() {
         dirs.push(d.unwrap().path().join("input"));
     }

@@ -10,7 +10,7 @@ use kbundle_analyzer::{Finding, Options, Severity, analyze};
 use kbundle_format::{ReadOptions, Snapshot};
 
 fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real")
+    kbundle_testkit::paths::real()
 }
 
 /// One `finding` or `absent` line of `expect.txt`.

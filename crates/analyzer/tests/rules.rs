@@ -1,7 +1,8 @@
 //! One fixture per rule and case under `tests/fixtures/<rule-id>/<case>/` (generic folder
 //! layout: YAML objects, `logs/<ns>/<pod>/<container>[.previous].log`). Cases named `fire*`
 //! snapshot the rule's findings as `kbundle analyze` prints them; cases named `miss*` are near
-//! misses and must give no finding of that rule.
+//! misses and must give no finding of that rule. The fixtures are checked-in files, edited by
+//! hand (docs/testing.md); nothing generates them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;

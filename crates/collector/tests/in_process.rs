@@ -1,32 +1,17 @@
 //! The collector against an in-process `kbundle-server` on the fixture clusters.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
 use kbundle_collector::{NoProgress, Options, Plan, collect};
-use kbundle_format::{Archive, Limits, ReadOptions, Snapshot};
-use kbundle_server::{Faults, ServeOptions, Server};
+use kbundle_format::{Archive, Limits};
+use kbundle_server::{Faults, ServeOptions};
+use kbundle_testkit::InProcess;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/clusters")
-        .join(name)
-}
-
-async fn serve(name: &str, faults: &str) -> (kube::Client, tokio::sync::oneshot::Sender<()>) {
-    let snapshot = Snapshot::open(&fixture(name), &ReadOptions::default()).unwrap();
+/// The fixture cluster `name` served in-process with `faults`, and a client; the server stops
+/// when the second value is dropped.
+async fn serve(name: &str, faults: &str) -> (kube::Client, InProcess) {
     let options = ServeOptions::default().with_faults(Faults::parse(faults).unwrap());
-    let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
-        .await
-        .unwrap();
-    let url: http::Uri = server.url().parse().unwrap();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.run_until(async move {
-        let _ = rx.await;
-    }));
-    let client = kube::Client::try_from(kube::Config::new(url)).unwrap();
-    (client, tx)
+    let server = InProcess::cluster(name, options).await;
+    (server.client(), server)
 }
 
 fn options() -> Options {
@@ -221,20 +206,9 @@ async fn classic_only_proxy(upstream: std::net::SocketAddr) -> std::net::SocketA
 
 #[tokio::test]
 async fn classic_discovery_gives_the_same_bundle() {
-    let snapshot = Snapshot::open(&fixture("crashloop-oom"), &ReadOptions::default()).unwrap();
-    let server = Server::bind(
-        Arc::new(snapshot),
-        "127.0.0.1:0".parse().unwrap(),
-        ServeOptions::default(),
-    )
-    .await
-    .unwrap();
-    let direct: http::Uri = server.url().parse().unwrap();
-    let proxy = classic_only_proxy(server.local_addr()).await;
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.run_until(async move {
-        let _ = rx.await;
-    }));
+    let server = InProcess::cluster("crashloop-oom", ServeOptions::default()).await;
+    let direct: http::Uri = format!("http://{}", server.addr()).parse().unwrap();
+    let proxy = classic_only_proxy(server.addr()).await;
     let dir = tempfile::tempdir().unwrap();
     let mut bundles = Vec::new();
     for url in [direct, format!("http://{proxy}").parse().unwrap()] {
@@ -257,7 +231,7 @@ async fn classic_discovery_gives_the_same_bundle() {
         bundles[0] == bundles[1],
         "aggregated and classic discovery gave different bundles"
     );
-    let _ = tx.send(());
+    drop(server);
 }
 
 #[tokio::test]
@@ -302,9 +276,11 @@ async fn max_log_bytes_keeps_the_newest_bytes() {
     .unwrap();
     let pod = "calico-kube-controllers-5f6b8d9c47-q4wzn";
     let path = format!("namespaces/calico-system/pods/{pod}/logs/calico-kube-controllers.log");
-    let full = std::fs::read(fixture("crashloop-oom").join(format!(
-        "logs/calico-system/{pod}/calico-kube-controllers.log"
-    )))
+    let full = std::fs::read(
+        kbundle_testkit::paths::cluster("crashloop-oom").join(format!(
+            "logs/calico-system/{pod}/calico-kube-controllers.log"
+        )),
+    )
     .unwrap();
     let archive = Archive::open(&out, Limits::default()).unwrap();
     let kept = archive.read_bytes(&path, 1 << 20).unwrap();

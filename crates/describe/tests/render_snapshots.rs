@@ -2,12 +2,10 @@
 //! are diffed against a real kubectl 1.32 (served by `kbundle serve`) by the
 //! workspace's e2e test `tests/e2e/describe.rs`.
 
-mod common;
-
-use common::*;
 use kbundle_describe::{
     Described, describe_deployment, describe_node, describe_pod, describe_replicaset, parse,
 };
+use kbundle_testkit::objects::*;
 
 #[test]
 fn crashlooping_calico_kube_controllers_pod() {

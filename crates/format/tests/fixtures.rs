@@ -1,14 +1,10 @@
 //! Every fixture cluster imports as a generic folder, with the objects and logs it holds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-
 use kbundle_format::{ReadOptions, Snapshot};
 
 fn open(name: &str) -> Snapshot {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/clusters")
-        .join(name);
+    let path = kbundle_testkit::paths::cluster(name);
     Snapshot::open(&path, &ReadOptions::default()).unwrap()
 }
 

@@ -1,17 +1,14 @@
 //! The hostile-input corpus, built by code, against the library: every case ends in a clear
 //! one-line error or a clean partial result (entries skipped with a reason), without panics.
-//! `tests/e2e/hostile.rs` runs the same kinds of input through the real binary, with time and
-//! memory bounds.
+//! `tests/e2e/hostile.rs` runs the same kinds of input through the real binary, with CPU-time
+//! and memory bounds.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-#[path = "hostile_gen.rs"]
-mod hostile_gen;
-
 use std::io::{Read, Write};
-use std::time::{Duration, Instant};
 
-use hostile_gen::*;
 use kbundle_format::{Archive, ArchiveKind, Error, Limits, Snapshot};
+use kbundle_testkit::hostile::*;
+use kbundle_testkit::work::measure;
 
 fn open(name: &str, bytes: Vec<u8>) -> Result<Archive, Error> {
     Archive::from_bytes(name, bytes, Limits::default())
@@ -726,11 +723,14 @@ fn yaml_alias_bomb() {
             "  a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"
         ));
     }
-    let started = Instant::now();
     let a = open("lol.yaml", y.into_bytes()).unwrap();
     let snapshot = exercise(a).unwrap();
-    assert!(started.elapsed() < Duration::from_secs(30));
     assert_eq!(snapshot.len(), 0, "{:?}", ignored_reasons(&snapshot));
+    // The parser stops at its bound on alias expansion instead of expanding 9^10 strings.
+    assert_eq!(
+        ignored_reasons(&snapshot),
+        ["lol.yaml: invalid YAML: repetition limit exceeded"]
+    );
 }
 
 #[test]
@@ -851,9 +851,11 @@ fn describe_text_of_100_mb() {
     }
     f.flush().unwrap();
     drop(f);
-    let started = Instant::now();
-    let snapshot = Snapshot::open(&path, &kbundle_format::ReadOptions::default()).unwrap();
-    assert!(started.elapsed() < Duration::from_secs(30));
+    let (snapshot, work) =
+        measure(|| Snapshot::open(&path, &kbundle_format::ReadOptions::default()).unwrap());
+    // Opening classifies the text from its head: it reads a bounded prefix (about 17 KB
+    // today), not the 100 MB.
+    assert!(work.bytes_read < 1 << 20, "{work:?}");
     assert_eq!(
         snapshot.texts().len(),
         1,

@@ -4,13 +4,10 @@
 //! of any bytes. CI runs them once more with a fixed `PROPTEST_RNG_SEED` (see `.ci/run`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-#[path = "hostile_gen.rs"]
-mod hostile_gen;
-
 use std::io::Read;
 
-use hostile_gen::*;
 use kbundle_format::{Archive, Error, Limits, Snapshot};
+use kbundle_testkit::hostile::*;
 use proptest::prelude::*;
 
 fn limits() -> Limits {

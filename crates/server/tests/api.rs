@@ -746,7 +746,7 @@ async fn serves_over_tcp_and_shuts_down() {
     stream.read_to_end(&mut buf).await.unwrap();
     assert!(String::from_utf8_lossy(&buf).ends_with("ok"));
     tx.send(()).unwrap();
-    tokio::time::timeout(std::time::Duration::from_secs(5), task)
+    tokio::time::timeout(kbundle_testkit::HANG_GUARD, task)
         .await
         .unwrap()
         .unwrap()
@@ -906,12 +906,10 @@ async fn arbitrary_requests_never_break_the_server() {
         path.push_str(queries[next(queries.len())]);
         let accept = accepts[next(accepts.len())];
         let method = methods[next(methods.len())];
-        let (code, _, _) = tokio::time::timeout(
-            std::time::Duration::from_secs(5),
-            s.handle(method, &path, accept),
-        )
-        .await
-        .unwrap_or_else(|_| panic!("{method} {path} hangs"));
+        let (code, _, _) =
+            tokio::time::timeout(kbundle_testkit::HANG_GUARD, s.handle(method, &path, accept))
+                .await
+                .unwrap_or_else(|_| panic!("{method} {path} hangs"));
         assert!((200..600).contains(&code), "{method} {path}: {code}");
         assert_ne!(code, 500, "{method} {path}");
     }

@@ -1,40 +1,20 @@
 //! kube-rs against the server: typed list, get, logs, discovery, watch, errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Node, Pod};
-use kbundle_format::{ReadOptions, Snapshot};
-use kbundle_server::{ServeOptions, Server};
+use kbundle_server::ServeOptions;
+use kbundle_testkit::InProcess;
 use kube::api::{Api, ListParams, LogParams, WatchEvent, WatchParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/clusters")
-        .join(name)
-}
-
-async fn start(name: &str) -> (kube::Client, tokio::sync::oneshot::Sender<()>) {
-    let snapshot = Snapshot::open(&fixture(name), &ReadOptions::default()).unwrap();
+/// The fixture cluster `name` served in-process, and a client configured from the kubeconfig
+/// the server writes; the server stops when the second value is dropped.
+async fn start(name: &str) -> (kube::Client, InProcess) {
     // Every list paged at the client's `limit`, to test kube-rs's paging.
     let options = ServeOptions::default().with_whole_list_max(0);
-    let server = Server::bind(Arc::new(snapshot), "127.0.0.1:0".parse().unwrap(), options)
-        .await
-        .unwrap();
-    let kubeconfig =
-        Kubeconfig::from_yaml(&kbundle_server::kubeconfig(server.local_addr())).unwrap();
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
-        .await
-        .unwrap();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.run_until(async {
-        let _ = rx.await;
-    }));
-    (kube::Client::try_from(config).unwrap(), tx)
+    let server = InProcess::cluster(name, options).await;
+    (server.kubeconfig_client().await, server)
 }
 
 #[tokio::test]
@@ -162,8 +142,9 @@ async fn kube_rs_discovery_and_watch() {
     assert_eq!(caps.scope, kube::discovery::Scope::Cluster);
 
     let pods: Api<Pod> = Api::namespaced(client.clone(), "kube-system");
+    // Hang guards: a watch from "0" lists and ends, one from the future ends at once.
     let events: Vec<WatchEvent<Pod>> = tokio::time::timeout(
-        std::time::Duration::from_secs(10),
+        kbundle_testkit::HANG_GUARD,
         pods.watch(&WatchParams::default(), "0")
             .await
             .unwrap()
@@ -180,7 +161,7 @@ async fn kube_rs_discovery_and_watch() {
         .unwrap()
         .boxed();
     assert!(
-        tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
+        tokio::time::timeout(kbundle_testkit::HANG_GUARD, stream.next())
             .await
             .unwrap()
             .is_none()

@@ -1,8 +1,8 @@
-//! Hand-built objects shared by the snapshot tests and the kubectl comparison.
+//! Hand-built objects shared by describe's snapshot tests and the kubectl comparison
+//! (`tests/e2e/describe.rs`).
 //!
 //! Every timestamp is relative to `now`, so the same objects render the same
 //! ages whether `now` is fixed (snapshots) or the wall clock (kubectl diff).
-#![allow(dead_code)]
 
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};

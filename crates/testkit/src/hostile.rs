@@ -2,14 +2,9 @@
 //! and any name bytes), raw tar (any name, any entry type), gzip around a deflate stream, and a
 //! fixed-Huffman deflate encoder for long runs of one byte.
 //!
-//! Shared by `hostile_corpus.rs` (library level) and `tests/e2e/hostile.rs` (the real binary),
-//! which includes this file with `#[path]`. Built as its own (empty) test target too.
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+//! Used by format's `hostile_corpus.rs` and `hostile_proptest.rs` (library level) and by
+//! `tests/e2e/hostile.rs` (the real binary).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 /// CRC-32 (IEEE), table-driven; `crc32_update(0, data)` is the CRC of `data`.
 pub fn crc32_update(crc: u32, data: &[u8]) -> u32 {
@@ -406,6 +401,7 @@ pub fn sample_tar() -> Vec<u8> {
     out
 }
 
+#[cfg(test)]
 #[test]
 fn generators_are_consistent() {
     assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
