@@ -10,39 +10,9 @@ use super::ObjectsDiff;
 use super::fields::{self, FieldChange};
 use super::highlights::{self, Highlight};
 
-/// An object, by kind, namespace and name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ObjectRef {
-    /// Kind.
-    pub kind: String,
-    /// `apiVersion` (NEW's, for objects in both).
-    pub api_version: String,
-    /// Namespace, empty for cluster-scoped objects.
-    pub namespace: String,
-    /// Name.
-    pub name: String,
-}
-
-impl ObjectRef {
-    pub(crate) fn of(o: &Object) -> ObjectRef {
-        ObjectRef {
-            kind: o.kind().to_string(),
-            api_version: o.api_version().to_string(),
-            namespace: o.namespace().to_string(),
-            name: o.name().to_string(),
-        }
-    }
-}
-
-impl std::fmt::Display for ObjectRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.namespace.is_empty() {
-            write!(f, "{}/{}", self.kind, self.name)
-        } else {
-            write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
-        }
-    }
-}
+/// An object, by kind, namespace and name (its `apiVersion` is NEW's for objects in both): the
+/// snapshot's own key.
+pub use kbundle_format::ObjectKey as ObjectRef;
 
 /// An object in both snapshots that changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -247,7 +217,7 @@ pub(crate) fn walk<'a>(
             Ordering::Less => {
                 if let Some((_, o)) = a.get(i) {
                     if covered(&kinds_b, o) {
-                        out.removed.push(ObjectRef::of(o));
+                        out.removed.push(o.key());
                     } else {
                         skip(o, "old");
                     }
@@ -257,7 +227,7 @@ pub(crate) fn walk<'a>(
             Ordering::Greater => {
                 if let Some((_, n)) = b.get(j) {
                     if covered(&kinds_a, n) || old_time.is_after(meta(n, "creationTimestamp")) {
-                        out.added.push(ObjectRef::of(n));
+                        out.added.push(n.key());
                     } else {
                         skip(n, "new");
                     }
@@ -272,7 +242,7 @@ pub(crate) fn walk<'a>(
                     let (fields, fields_omitted) = fields::compare(&o.value, &n.value);
                     if recreated || !fields.is_empty() || fields_omitted > 0 {
                         highlights::of(o, n, recreated, &fields, &mut lights);
-                        let r = ObjectRef::of(n);
+                        let r = n.key();
                         out.changed.push(ChangedObject {
                             kind: r.kind,
                             api_version: r.api_version,
