@@ -141,9 +141,8 @@ fn utc(y: i32, mo: i32, d: i32, h: i32, mi: i32, s: i32, nanos: i32) -> Option<T
         nanos,
     )
     .ok()?;
-    dt.to_zoned(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|z| z.timestamp())
+    // Offset arithmetic, not a `Zoned`: this runs on every dated log line.
+    jiff::tz::Offset::UTC.to_timestamp(dt).ok()
 }
 
 /// `YYYY-MM-DD HH:MM:SS[.frac] [LEVEL]`: Calico's logrus format (the tests' `CALICO` expression).
@@ -192,7 +191,7 @@ impl KlogTime {
     /// The time in the reference time's year, or the year before when that would put it more
     /// than a day after the reference time (a December line read in January).
     fn near(self, reference: Timestamp) -> Option<Timestamp> {
-        let year = reference.to_zoned(jiff::tz::TimeZone::UTC).year();
+        let year = jiff::tz::Offset::UTC.to_datetime(reference).year();
         match self.at(year) {
             Some(t) if reference.duration_until(t) > jiff::SignedDuration::from_hours(24) => {
                 self.at(year - 1)
@@ -284,8 +283,13 @@ pub fn lines(r: &mut dyn Read, mut f: impl FnMut(u64, &str) -> bool) -> std::io:
             skip_line(&mut reader)?;
         }
         n += 1;
-        let line = String::from_utf8_lossy(&buf);
-        if !f(n, &line) {
+        // `str::from_utf8` first: most lines are valid, and its check is faster than the
+        // lossy conversion's.
+        let go = match std::str::from_utf8(&buf) {
+            Ok(line) => f(n, line),
+            Err(_) => f(n, &String::from_utf8_lossy(&buf)),
+        };
+        if !go {
             break;
         }
     }
