@@ -145,10 +145,6 @@ impl Bundle {
     }
 }
 
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
 fn serve(name: &str, extra: &[&str]) -> Serve {
     Serve::start(kbundle(), &[&fixture(name)], extra)
 }
@@ -399,19 +395,6 @@ fn collect_unreachable_and_usage_errors() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let o = run(kbundle().args(["collect", "--max-size", "lots"]));
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }
 
 const PRIVATE_KEY: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0IzW7yWR7QkrmBL7jTKEn5uqKhbwKfBstIsbMY2Zkp18gnTxKPLANTED\n-----END RSA PRIVATE KEY-----";

@@ -15,23 +15,6 @@ const BEFORE: &str = "2025-03-11T15:20:00Z";
 const AFTER: &str = "2025-03-11T16:00:00Z";
 const EDITED: &str = "2025-03-11T15:40:00Z";
 
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Collects from `s` at `at` into `out`.
 fn collect(s: &Serve, out: &Path, at: &str) {
     let o = run(kbundle()

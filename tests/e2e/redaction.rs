@@ -509,19 +509,6 @@ fn corpus() -> Corpus {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 fn plant_cluster(dir: &Path, c: &Corpus) -> std::path::PathBuf {
     let cluster = dir.join("cluster");
     copy_dir(&fixture("healthy"), &cluster);
@@ -561,10 +548,6 @@ fn collect(
         .args(["--collected-at", AT, "--timeout", "600s"]));
     assert_eq!(code(&o), 3, "{}\n{}", stdout(&o), stderr(&o));
     (o, Archive::open(out, Limits::default()).unwrap())
-}
-
-fn code(o: &std::process::Output) -> i32 {
-    o.status.code().unwrap_or(-1)
 }
 
 fn manifest(a: &Archive) -> Value {

@@ -16,10 +16,6 @@ use crate::util::*;
 
 const AT: &str = "2025-03-14T09:30:00Z";
 
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
 fn collect(kubeconfig: &Path, extra: &[&str]) -> Output {
     run(kbundle()
         .arg("collect")
