@@ -1,23 +1,25 @@
 //! One pass over every log, in parallel: what the log rules need, gathered while the bytes
 //! stream by, so that no log is read twice and no rule reads a log itself.
 //!
-//! Each log is scanned once, line by line (bounded line length, lossy UTF-8), by one of a few
-//! worker threads (as many as the machine has cores). A scan keeps only what rules use: the
+//! Each log is scanned once, a block of lines at a time (bounded line length, lossy UTF-8), by
+//! one of a few worker threads (as many as the machine has cores). A scan keeps only what rules use: the
 //! lines that carry a known error signature, the last error or fatal line, and the last few
 //! non-empty lines (what came just before a crash).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use jiff::Timestamp;
 use kbundle_format::{LogRef, Snapshot};
 
-use crate::text::{Level, parse_line};
+use crate::rules::wordings::Candidates;
+use crate::text::{Level, MAX_LINE, parse_line};
 
 /// The last non-empty lines kept of every log.
 pub const TAIL: usize = 5;
 
 /// A line with a known error signature.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
     /// 1-based line number.
     pub line: u64,
@@ -32,7 +34,7 @@ pub struct Hit {
 }
 
 /// What one pass over a log found.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogScan {
     /// Lines with a known error signature, in order.
     pub hits: Vec<Hit>,
@@ -48,7 +50,7 @@ pub struct LogScan {
 }
 
 /// The lines of a log with one wording.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Marked {
     /// The wording.
     pub(crate) mark: crate::rules::wordings::Mark,
@@ -62,59 +64,129 @@ pub struct Marked {
 
 /// Scans one log.
 pub fn scan(snapshot: &Snapshot, log: &LogRef, now: Option<Timestamp>) -> LogScan {
-    let mut out = LogScan::default();
-    let mut tail: VecDeque<(u64, String)> = VecDeque::with_capacity(TAIL + 1);
-    let result = snapshot.read_log(log, |r| {
-        crate::text::lines(r, |n, line| {
-            let trimmed = line.trim_end();
-            if trimmed.is_empty() {
-                return true;
-            }
-            // Reuse the oldest tail line's buffer: no allocation per line.
-            let mut buf = if tail.len() == TAIL {
-                tail.pop_front().map(|(_, s)| s).unwrap_or_default()
-            } else {
-                String::new()
-            };
-            buf.clear();
-            buf.push_str(trimmed);
-            tail.push_back((n, buf));
-            let p = parse_line(line, now);
-            if matches!(p.level, Level::Error | Level::Fatal) {
-                out.last_error = Some((n, trimmed.to_string()));
-            }
-            if let Some(mark) = crate::rules::wordings::mark(p.text) {
-                let line = (n, p.time, p.text.to_string());
-                match out.marks.iter_mut().find(|m| m.mark == mark) {
-                    Some(m) => {
-                        m.count += 1;
-                        m.last = Some(line);
-                    }
-                    None => out.marks.push(Marked {
-                        mark,
-                        count: 1,
-                        first: line,
-                        last: None,
-                    }),
-                }
-            }
-            if let Some(signature) = crate::rules::log_error_signature::classify(p.level, p.text) {
-                out.hits.push(Hit {
-                    line: n,
-                    level: p.level,
-                    time: p.time,
-                    text: p.text.to_string(),
-                    signature,
-                });
-            }
-            true
-        })
-    });
-    if let Err(e) = result {
-        out.error = Some(e.to_string());
+    let mut scanner = Scanner::new(now);
+    let result = snapshot.read_log(log, |r| crate::text::blocks(r, |b| scanner.block(b)));
+    scanner.finish(result.err().map(|e| e.to_string()))
+}
+
+/// One log's scan, a block of lines at a time. Most lines are info or warning lines of the two
+/// formats calico-kube-controllers writes, in ASCII, without a wording: for those, the level is
+/// read from the header's fixed positions and nothing else is done (no time, no UTF-8 check,
+/// no copy). The wordings are searched once over the whole block ([`Candidates`]). Every other
+/// line is read in full, as [`parse_line`] reads it.
+struct Scanner {
+    now: Option<Timestamp>,
+    out: LogScan,
+    /// Lines so far.
+    lines: u64,
+    tail: VecDeque<(u64, String)>,
+    candidates: Candidates,
+}
+
+impl Scanner {
+    fn new(now: Option<Timestamp>) -> Self {
+        Scanner {
+            now,
+            out: LogScan::default(),
+            lines: 0,
+            tail: VecDeque::with_capacity(TAIL + 1),
+            candidates: Candidates::default(),
+        }
     }
-    out.tail = tail.into();
-    out
+
+    /// A block of whole lines (see [`crate::text::blocks`]).
+    fn block(&mut self, block: &[u8]) {
+        let ascii = block.is_ascii();
+        self.candidates.load(block);
+        let mut wording = self.candidates.next(block, 0);
+        // The block's last non-empty lines: number and range.
+        let mut recent = [(0u64, 0usize, 0usize); TAIL];
+        let mut kept = 0usize;
+        let mut start = 0;
+        while start < block.len() {
+            let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i + 1);
+            let line = &block[start..end.min(start + MAX_LINE)];
+            self.lines += 1;
+            let worded = wording.is_some_and(|w| w < end);
+            if worded {
+                wording = self.candidates.next(block, end);
+            }
+            let line_ascii = ascii || line.is_ascii();
+            let plain = !worded && line_ascii && crate::text::quiet(line);
+            if plain || self.line(line, worded || !line_ascii) {
+                if let Some(r) = recent.get_mut(kept % TAIL) {
+                    *r = (self.lines, start, start + line.len());
+                }
+                kept += 1;
+            }
+            start = end;
+        }
+        for i in kept.saturating_sub(TAIL)..kept {
+            if let Some(&(n, from, to)) = recent.get(i % TAIL) {
+                let text = String::from_utf8_lossy(&block[from..to]);
+                // Reuse the oldest tail line's buffer.
+                let mut buf = if self.tail.len() == TAIL {
+                    self.tail.pop_front().map(|(_, s)| s).unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                buf.clear();
+                buf.push_str(text.trim_end());
+                self.tail.push_back((n, buf));
+            }
+        }
+    }
+
+    /// Reads one line in full (its marks only if `may_mark`: ASCII lines without a wording
+    /// have none); whether it is not empty.
+    fn line(&mut self, bytes: &[u8], may_mark: bool) -> bool {
+        let n = self.lines;
+        // `str::from_utf8` first: its check is faster than the lossy conversion's.
+        let line = match std::str::from_utf8(bytes) {
+            Ok(line) => Cow::Borrowed(line),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            return false;
+        }
+        let p = parse_line(&line, self.now);
+        let out = &mut self.out;
+        if matches!(p.level, Level::Error | Level::Fatal) {
+            out.last_error = Some((n, trimmed.to_string()));
+        }
+        if may_mark && let Some(mark) = crate::rules::wordings::mark(p.text) {
+            let line = (n, p.time, p.text.to_string());
+            match out.marks.iter_mut().find(|m| m.mark == mark) {
+                Some(m) => {
+                    m.count += 1;
+                    m.last = Some(line);
+                }
+                None => out.marks.push(Marked {
+                    mark,
+                    count: 1,
+                    first: line,
+                    last: None,
+                }),
+            }
+        }
+        if let Some(signature) = crate::rules::log_error_signature::classify(p.level, p.text) {
+            out.hits.push(Hit {
+                line: n,
+                level: p.level,
+                time: p.time,
+                text: p.text.to_string(),
+                signature,
+            });
+        }
+        true
+    }
+
+    fn finish(mut self, error: Option<String>) -> LogScan {
+        self.out.error = error;
+        self.out.tail = self.tail.into();
+        self.out
+    }
 }
 
 /// Scans every log, in parallel; the result is in the order of `logs`.

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use regex::Regex;
 
 /// The longest line kept, in bytes (the rest is cut).
-const MAX_LINE: usize = 8 * 1024;
+pub(crate) const MAX_LINE: usize = 8 * 1024;
 
 /// A log line's level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -76,7 +76,7 @@ pub fn parse_line(line: &str, reference: Option<Timestamp>) -> Parsed<'_> {
             text,
         };
     }
-    if let Some((level, klog)) = fast_klog(text) {
+    if let Some((level, klog)) = fast_klog(text.as_bytes()) {
         return Parsed {
             level,
             time: time.or_else(|| klog.near(reference?)),
@@ -98,6 +98,19 @@ pub fn parse_line(line: &str, reference: Option<Timestamp>) -> Parsed<'_> {
         time,
         text,
     }
+}
+
+/// Whether an ASCII line starts with a Calico or klog header of level debug, info or warning:
+/// what [`parse_line`] reads the same way, without computing the time.
+pub(crate) fn quiet(line: &[u8]) -> bool {
+    let mut b = line;
+    while let [rest @ .., b'\r' | b'\n'] = b {
+        b = rest;
+    }
+    let level = calico_header(b)
+        .map(|(level, _)| level)
+        .or_else(|| fast_klog(b).map(|(level, _)| level));
+    matches!(level, Some(Level::Info | Level::Warning))
 }
 
 /// The number in `b[range]` if every byte there is an ASCII digit.
@@ -147,7 +160,22 @@ fn utc(y: i32, mo: i32, d: i32, h: i32, mi: i32, s: i32, nanos: i32) -> Option<T
 
 /// `YYYY-MM-DD HH:MM:SS[.frac] [LEVEL]`: Calico's logrus format (the tests' `CALICO` expression).
 fn fast_calico(text: &str) -> Option<(Level, Option<Timestamp>)> {
-    let b = text.as_bytes();
+    calico_header(text.as_bytes()).map(|(level, time)| (level, time.at()))
+}
+
+/// A Calico header's time, computed only when asked for.
+#[derive(Clone, Copy)]
+struct CalicoTime([i32; 6], Option<i32>);
+
+impl CalicoTime {
+    fn at(self) -> Option<Timestamp> {
+        let [y, mo, d, h, mi, s] = self.0;
+        self.1.and_then(|n| utc(y, mo, d, h, mi, s, n))
+    }
+}
+
+/// [`fast_calico`] on bytes, the time not yet computed.
+fn calico_header(b: &[u8]) -> Option<(Level, CalicoTime)> {
     let (y, mo, d) = (digits(b, 0..4)?, digits(b, 5..7)?, digits(b, 8..10)?);
     let (h, mi, s) = (digits(b, 11..13)?, digits(b, 14..16)?, digits(b, 17..19)?);
     if b.get(4) != Some(&b'-')
@@ -165,16 +193,16 @@ fn fast_calico(text: &str) -> Option<(Level, Option<Timestamp>)> {
     if b.get(end) != Some(&b' ') || b.get(end + 1) != Some(&b'[') {
         return None;
     }
-    let rest = text.get(end + 2..)?;
-    let word = &rest[..rest.find(']')?];
-    if !matches!(
-        word,
-        "DEBUG" | "INFO" | "WARNING" | "WARN" | "ERROR" | "FATAL" | "PANIC"
-    ) {
-        return None;
-    }
-    let time = nanos.and_then(|n| utc(y, mo, d, h, mi, s, n));
-    Some((level_of(word), time))
+    let rest = b.get(end + 2..)?;
+    let word = rest.get(..memchr::memchr(b']', rest)?)?;
+    let level = match word {
+        b"DEBUG" | b"INFO" => Level::Info,
+        b"WARNING" | b"WARN" => Level::Warning,
+        b"ERROR" => Level::Error,
+        b"FATAL" | b"PANIC" => Level::Fatal,
+        _ => return None,
+    };
+    Some((level, CalicoTime([y, mo, d, h, mi, s], nanos)))
 }
 
 /// A klog header's time without its year: month, day, hour, minute, second, nanoseconds.
@@ -203,8 +231,7 @@ impl KlogTime {
 
 /// `[IWEF]MMDD HH:MM:SS[.frac] <spaces>PID `: klog's header (the tests' `KLOG` expression). The
 /// time needs a year, which the line does not carry.
-fn fast_klog(text: &str) -> Option<(Level, KlogTime)> {
-    let b = text.as_bytes();
+fn fast_klog(b: &[u8]) -> Option<(Level, KlogTime)> {
     let level = match b.first()? {
         b'I' => Level::Info,
         b'W' => Level::Warning,
@@ -294,6 +321,95 @@ pub fn lines(r: &mut dyn Read, mut f: impl FnMut(u64, &str) -> bool) -> std::io:
         }
     }
     Ok(())
+}
+
+/// The bytes [`blocks`] holds at once.
+const BLOCK: usize = 128 * 1024;
+
+/// Streams a log a block at a time, in bounded memory (at most [`BLOCK`] bytes held). Every
+/// block is a run of whole lines: each ends with `\n`, except a log's last line without one and
+/// the first [`MAX_LINE`] bytes of a longer line, which come alone in a block (the rest of that
+/// line is skipped without being held). A line in a block can be longer than [`MAX_LINE`]: a
+/// reader of blocks keeps its first `MAX_LINE` bytes, as [`lines`] does.
+///
+/// On a read error, the lines read whole before it have been given to `f`, as with [`lines`].
+pub(crate) fn blocks(r: &mut dyn Read, mut f: impl FnMut(&[u8])) -> std::io::Result<()> {
+    const _: () = assert!(BLOCK >= 2 * MAX_LINE);
+    let mut buf = vec![0u8; BLOCK];
+    // `buf[..held]` is the start of a line, with no line end in it; with `cut`, the first
+    // `MAX_LINE` bytes of a longer line whose rest is being skipped.
+    let mut held = 0;
+    let mut cut = false;
+    loop {
+        let (read, error) = fill(r, &mut buf[held..]);
+        let end = held + read;
+        // `fill` stops short of a full buffer only at the end or on an error.
+        let at_end = error.is_none() && end < buf.len();
+        let mut from = 0;
+        if cut {
+            match memchr::memchr(b'\n', &buf[held..end]) {
+                Some(i) => {
+                    f(&buf[..MAX_LINE]);
+                    cut = false;
+                    from = held + i + 1;
+                }
+                None => {
+                    if let Some(e) = error {
+                        return Err(e);
+                    }
+                    if at_end {
+                        f(&buf[..MAX_LINE]);
+                        return Ok(());
+                    }
+                    continue;
+                }
+            }
+        }
+        let data = &buf[from..end];
+        let whole = memchr::memrchr(b'\n', data).map_or(0, |i| i + 1);
+        if whole > 0 {
+            f(&data[..whole]);
+        }
+        let rest = from + whole..end;
+        if rest.len() >= MAX_LINE {
+            buf.copy_within(rest.start..rest.start + MAX_LINE, 0);
+            if let Some(e) = error {
+                return Err(e);
+            }
+            if at_end {
+                f(&buf[..MAX_LINE]);
+                return Ok(());
+            }
+            held = MAX_LINE;
+            cut = true;
+            continue;
+        }
+        if let Some(e) = error {
+            return Err(e);
+        }
+        if at_end {
+            if !rest.is_empty() {
+                f(&buf[rest]);
+            }
+            return Ok(());
+        }
+        held = rest.len();
+        buf.copy_within(rest, 0);
+    }
+}
+
+/// Reads until `buf` is full, the end, or an error: how much was read, and the error.
+fn fill(r: &mut dyn Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return (n, Some(e)),
+        }
+    }
+    (n, None)
 }
 
 /// Consumes the rest of a line, however long, holding no more than the reader's buffer.
@@ -408,7 +524,7 @@ mod tests {
         for line in lines {
             let fast = (
                 fast_calico(line),
-                fast_klog(line).map(|(l, k)| (l, k.at(2021))),
+                fast_klog(line.as_bytes()).map(|(l, k)| (l, k.at(2021))),
             );
             let slow_calico = CALICO.as_ref().and_then(|re| re.captures(line)).map(|c| {
                 (

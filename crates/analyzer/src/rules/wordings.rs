@@ -97,6 +97,58 @@ static ANY_WORDING: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
         .ok()
 });
 
+/// Every wording in lower case, for [`Candidates`]: a packed (SIMD) searcher, much faster than
+/// [`ANY_WORDING`] over long text, which lower-cased text makes exact.
+static LOWER_WORDINGS: LazyLock<Option<aho_corasick::packed::Searcher>> = LazyLock::new(|| {
+    aho_corasick::packed::Config::new()
+        .builder()
+        .extend(
+            EXACT
+                .iter()
+                .map(|(w, _)| *w)
+                .chain(CALICO_API_WORDINGS.iter().copied())
+                .map(str::to_ascii_lowercase),
+        )
+        .build()
+});
+
+/// Where the wordings may be in a block of log lines: every line of ASCII text that [`mark`]
+/// marks holds one of them in some ASCII case, so a line that holds none, and is ASCII, is not
+/// marked. One search over the whole block instead of one per line.
+#[derive(Default)]
+pub(crate) struct Candidates {
+    /// The block, lower-cased.
+    lower: Vec<u8>,
+}
+
+impl Candidates {
+    /// Takes the next block.
+    pub(crate) fn load(&mut self, block: &[u8]) {
+        self.lower.clear();
+        if LOWER_WORDINGS.is_some() {
+            self.lower.extend(block.iter().map(u8::to_ascii_lowercase));
+        }
+    }
+
+    /// Where the first wording, in any ASCII case, at or after `from` in `block` (the block
+    /// last loaded) starts. A wording holds no line end, so it lies within one line.
+    pub(crate) fn next(&self, block: &[u8], from: usize) -> Option<usize> {
+        if from >= block.len() {
+            return None;
+        }
+        if let Some(searcher) = LOWER_WORDINGS.as_ref() {
+            let span = aho_corasick::Span::from(from..self.lower.len());
+            return searcher.find_in(&self.lower, span).map(|m| m.start());
+        }
+        match ANY_WORDING.as_ref() {
+            Some(ac) => ac
+                .find(aho_corasick::Input::new(block).range(from..))
+                .map(|m| m.start()),
+            None => Some(from),
+        }
+    }
+}
+
 /// A network failure, not an answer from the API server (`Unauthorized` is a credential
 /// problem, `etcdserver: leader changed` an API server one).
 static NETWORK: LazyLock<Option<Regex>> = LazyLock::new(|| {
