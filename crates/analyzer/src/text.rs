@@ -107,7 +107,7 @@ pub(crate) fn quiet(line: &[u8]) -> bool {
     while let [rest @ .., b'\r' | b'\n'] = b {
         b = rest;
     }
-    let level = calico_header(b)
+    let level = calico_shape(b)
         .map(|(level, _)| level)
         .or_else(|| fast_klog(b).map(|(level, _)| level));
     matches!(level, Some(Level::Info | Level::Warning))
@@ -176,33 +176,54 @@ impl CalicoTime {
 
 /// [`fast_calico`] on bytes, the time not yet computed.
 fn calico_header(b: &[u8]) -> Option<(Level, CalicoTime)> {
+    let (level, _) = calico_shape(b)?;
     let (y, mo, d) = (digits(b, 0..4)?, digits(b, 5..7)?, digits(b, 8..10)?);
     let (h, mi, s) = (digits(b, 11..13)?, digits(b, 14..16)?, digits(b, 17..19)?);
-    if b.get(4) != Some(&b'-')
-        || b.get(7) != Some(&b'-')
-        || b.get(10) != Some(&b' ')
-        || b.get(13) != Some(&b':')
-        || b.get(16) != Some(&b':')
-    {
-        return None;
-    }
-    let (end, nanos) = fraction(b, 19);
-    if nanos.is_none() && end == 19 {
-        return None;
-    }
-    if b.get(end) != Some(&b' ') || b.get(end + 1) != Some(&b'[') {
-        return None;
-    }
-    let rest = b.get(end + 2..)?;
-    let word = rest.get(..memchr::memchr(b']', rest)?)?;
-    let level = match word {
-        b"DEBUG" | b"INFO" => Level::Info,
-        b"WARNING" | b"WARN" => Level::Warning,
-        b"ERROR" => Level::Error,
-        b"FATAL" | b"PANIC" => Level::Fatal,
-        _ => return None,
-    };
+    let (_, nanos) = fraction(b, 19);
     Some((level, CalicoTime([y, mo, d, h, mi, s], nanos)))
+}
+
+/// A Calico header's level and where its time ends, the numbers not read: this runs on every
+/// line of every log.
+fn calico_shape(b: &[u8]) -> Option<(Level, usize)> {
+    let head = b.get(..19)?;
+    let mut shaped = true;
+    for (c, want) in head.iter().zip(b"0000-00-00 00:00:00") {
+        shaped &= if *want == b'0' {
+            c.is_ascii_digit()
+        } else {
+            c == want
+        };
+    }
+    if !shaped {
+        return None;
+    }
+    // A fraction needs a digit (a `.` alone is no time); more than nanoseconds is a header
+    // still, without a time.
+    let mut end = 19;
+    if b.get(end) == Some(&b'.') {
+        end += 1;
+        while b.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+        if end == 20 {
+            return None;
+        }
+    }
+    let rest = b.get(end..)?.strip_prefix(b" [")?;
+    let level = [
+        (&b"INFO]"[..], Level::Info),
+        (b"DEBUG]", Level::Info),
+        (b"WARNING]", Level::Warning),
+        (b"WARN]", Level::Warning),
+        (b"ERROR]", Level::Error),
+        (b"FATAL]", Level::Fatal),
+        (b"PANIC]", Level::Fatal),
+    ]
+    .into_iter()
+    .find(|(word, _)| rest.starts_with(word))?
+    .1;
+    Some((level, end))
 }
 
 /// A klog header's time without its year: month, day, hour, minute, second, nanoseconds.
