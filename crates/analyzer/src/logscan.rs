@@ -193,3 +193,222 @@ impl Scanner {
 pub fn scan_all(snapshot: &Snapshot, logs: &[LogRef], now: Option<Timestamp>) -> Vec<LogScan> {
     kbundle_format::par::map(logs, |log| scan(snapshot, log, now))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The scan as first written, a line at a time (every line split, UTF-8 checked, parsed
+    /// and searched for wordings): the reference the block scan must agree with.
+    fn scan_by_line(r: &mut dyn Read, now: Option<Timestamp>) -> LogScan {
+        let mut out = LogScan::default();
+        let mut tail: VecDeque<(u64, String)> = VecDeque::with_capacity(TAIL + 1);
+        let result = crate::text::lines(r, |n, line| {
+            let trimmed = line.trim_end();
+            if trimmed.is_empty() {
+                return true;
+            }
+            if tail.len() == TAIL {
+                tail.pop_front();
+            }
+            tail.push_back((n, trimmed.to_string()));
+            let p = parse_line(line, now);
+            if matches!(p.level, Level::Error | Level::Fatal) {
+                out.last_error = Some((n, trimmed.to_string()));
+            }
+            if let Some(mark) = crate::rules::wordings::mark(p.text) {
+                let line = (n, p.time, p.text.to_string());
+                match out.marks.iter_mut().find(|m| m.mark == mark) {
+                    Some(m) => {
+                        m.count += 1;
+                        m.last = Some(line);
+                    }
+                    None => out.marks.push(Marked {
+                        mark,
+                        count: 1,
+                        first: line,
+                        last: None,
+                    }),
+                }
+            }
+            if let Some(signature) = crate::rules::log_error_signature::classify(p.level, p.text) {
+                out.hits.push(Hit {
+                    line: n,
+                    level: p.level,
+                    time: p.time,
+                    text: p.text.to_string(),
+                    signature,
+                });
+            }
+            true
+        });
+        if let Err(e) = result {
+            out.error = Some(e.to_string());
+        }
+        out.tail = tail.into();
+        out
+    }
+
+    fn scan_by_block(r: &mut dyn Read, block: usize, now: Option<Timestamp>) -> LogScan {
+        let mut scanner = Scanner::new(now);
+        let result = crate::text::blocks_of(r, block, |b| scanner.block(b));
+        scanner.finish(result.err().map(|e| e.to_string()))
+    }
+
+    /// Gives `data` a few bytes per read, and an error after `fail_at` bytes if set.
+    struct Pieces {
+        data: Vec<u8>,
+        at: usize,
+        step: usize,
+        fail_at: Option<usize>,
+    }
+
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let mut end = (self.at + self.step).min(self.data.len());
+            if let Some(f) = self.fail_at {
+                if self.at >= f {
+                    return Err(std::io::Error::other("broken entry"));
+                }
+                end = end.min(f);
+            }
+            let n = (end - self.at).min(buf.len());
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    const WORDS: &[&str] = &[
+        "x509: certificate has expired or is not yet valid",
+        "pools are likely exhausted",
+        "Garbage collecting leaked IP address",
+        "Confirmed IP leak",
+        "BGP not established with",
+        "felix is not ready",
+        "Error getting cluster information config",
+        "error getting ClusterInformation",
+        "Failed to initialize Calico datastore",
+        "Failed to reach apiserver",
+        "context deadline exceeded",
+        "i/o timeout",
+        "dial tcp 10.0.0.1:443: connect: connection refused",
+        "panic: boom",
+        "Unauthorized",
+        "fatal error: x",
+    ];
+
+    /// A line: a header of either format (or another, or none), then pieces: wordings in any
+    /// case, signatures, non-ASCII letters (some that case folding turns into ASCII),
+    /// whitespace, invalid UTF-8, and fillers that take it near or past 8 KiB.
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        let header = prop_oneof![
+            Just(String::new()),
+            (
+                "(DEBUG|INFO|WARNING|WARN|ERROR|FATAL|PANIC|NOTICE)",
+                "(|\\.|\\.5|\\.500|\\.1234567890)",
+            )
+                .prop_map(|(l, f)| format!("2025-03-14 09:31:34{f} [{l}][1] x.go 1: ")),
+            "[IWEFX]".prop_map(|l| format!("{l}0314 09:31:34.500000       1 x.go:1] ")),
+            "(INFO|ERROR)"
+                .prop_map(|l| format!("2025-03-14T09:31:34.5Z 2025-03-14 09:31:34.5 [{l}] ")),
+            Just("2025-03-14T09:31:35Z ".to_string()),
+            Just("time=x level=error msg=".to_string()),
+            Just("2025-13-45 99:31:34.5 [INFO] ".to_string()),
+        ];
+        let piece = prop_oneof![
+            (0..WORDS.len(), 0..3u8).prop_map(|(i, case)| {
+                let w = WORDS[i];
+                match case {
+                    0 => w.to_string(),
+                    1 => w.to_ascii_uppercase(),
+                    _ => w.to_ascii_lowercase(),
+                }
+                .into_bytes()
+            }),
+            "[a-z =:\\[\\]]{0,12}".prop_map(String::into_bytes),
+            prop_oneof![
+                Just("é"),
+                Just("\u{17f}"),
+                Just("\u{212a}"),
+                Just("\u{3000}"),
+                Just(" "),
+                Just("\t"),
+                Just("\r"),
+                Just("\u{b}"),
+            ]
+            .prop_map(|s| s.as_bytes().to_vec()),
+            prop_oneof![Just(&b"\xff"[..]), Just(&b"\xe2\x82"[..])].prop_map(<[u8]>::to_vec),
+            (8100usize..8250).prop_map(|n| vec![b'a'; n]),
+            (16_000usize..40_000).prop_map(|n| vec![b'b'; n]),
+        ];
+        (
+            header,
+            proptest::collection::vec(piece, 0..5),
+            any::<bool>(),
+        )
+            .prop_map(|(header, pieces, crlf)| {
+                let mut line = header.into_bytes();
+                for p in pieces {
+                    line.extend(p);
+                }
+                if crlf {
+                    line.push(b'\r');
+                }
+                line
+            })
+    }
+
+    fn log() -> impl Strategy<Value = Vec<u8>> {
+        (
+            proptest::collection::vec(prop_oneof![4 => line(), 1 => Just(Vec::new())], 0..120),
+            any::<bool>(),
+        )
+            .prop_map(|(lines, last_newline)| {
+                let mut log = lines.join(&b"\n"[..]);
+                if last_newline {
+                    log.push(b'\n');
+                }
+                log
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// The block scan finds exactly what the line-by-line scan finds: whatever the lines,
+        /// where the blocks end, how the reader splits its reads, and where it fails.
+        #[test]
+        fn blocks_agree_with_lines(
+            log in log(),
+            block in 16_384usize..40_000,
+            step in 1usize..70_000,
+            fail in proptest::option::of(any::<prop::sample::Index>()),
+            dated in any::<bool>(),
+        ) {
+            let now = dated.then(|| "2025-03-14T10:00:00Z".parse::<Timestamp>().ok()).flatten();
+            let fail_at = fail.map(|i| i.index(log.len() + 1));
+            let reader = || Pieces { data: log.clone(), at: 0, step, fail_at };
+            let want = scan_by_line(&mut reader(), now);
+            let got = scan_by_block(&mut reader(), block, now);
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn a_long_line_across_blocks_is_cut_and_skipped() {
+        let mut log = b"2025-03-14 09:31:34.500 [INFO][1] x.go 1: ".to_vec();
+        log.extend(vec![b'z'; 100_000]);
+        log.extend(b" Failed to reach apiserver: i/o timeout\n2025-03-14 09:31:35.000 [ERROR][1] x.go 2: i/o timeout\n");
+        let scan = scan_by_block(&mut &log[..], 16_384, None);
+        assert_eq!(scan, scan_by_line(&mut &log[..], None));
+        assert!(scan.marks.is_empty());
+        assert_eq!(scan.hits.len(), 1);
+        assert_eq!(scan.hits[0].line, 2);
+        assert_eq!(scan.tail[0].1.len(), crate::text::MAX_LINE);
+    }
+}

@@ -354,9 +354,17 @@ const BLOCK: usize = 128 * 1024;
 /// reader of blocks keeps its first `MAX_LINE` bytes, as [`lines`] does.
 ///
 /// On a read error, the lines read whole before it have been given to `f`, as with [`lines`].
-pub(crate) fn blocks(r: &mut dyn Read, mut f: impl FnMut(&[u8])) -> std::io::Result<()> {
-    const _: () = assert!(BLOCK >= 2 * MAX_LINE);
-    let mut buf = vec![0u8; BLOCK];
+pub(crate) fn blocks(r: &mut dyn Read, f: impl FnMut(&[u8])) -> std::io::Result<()> {
+    blocks_of(r, BLOCK, f)
+}
+
+/// [`blocks`] of `size` bytes (at least twice [`MAX_LINE`]; tests take small ones).
+pub(crate) fn blocks_of(
+    r: &mut dyn Read,
+    size: usize,
+    mut f: impl FnMut(&[u8]),
+) -> std::io::Result<()> {
+    let mut buf = vec![0u8; size.max(2 * MAX_LINE)];
     // `buf[..held]` is the start of a line, with no line end in it; with `cut`, the first
     // `MAX_LINE` bytes of a longer line whose rest is being skipped.
     let mut held = 0;
