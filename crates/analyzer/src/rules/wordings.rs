@@ -134,8 +134,8 @@ static LOWER_PARTS: LazyLock<Option<aho_corasick::packed::Searcher>> =
     LazyLock::new(|| aho_corasick::packed::Searcher::new(PARTS));
 
 /// Where the wordings may be in a block of log lines: every line of ASCII text that [`mark`]
-/// marks holds one of them in some ASCII case, so a line that holds none, and is ASCII, is not
-/// marked. One search over the whole block instead of one per line.
+/// marks holds one of the [`PARTS`] in some ASCII case, so a line that holds none, and is
+/// ASCII, is not marked. One search over the whole block instead of one per line.
 #[derive(Default)]
 pub(crate) struct Candidates {
     /// The block, lower-cased.
@@ -151,8 +151,8 @@ impl Candidates {
         }
     }
 
-    /// Where the first wording, in any ASCII case, at or after `from` in `block` (the block
-    /// last loaded) starts. A wording holds no line end, so it lies within one line.
+    /// Where the first of the [`PARTS`], in any ASCII case, at or after `from` in `block` (the
+    /// block last loaded) starts. A part holds no line end, so it lies within one line.
     pub(crate) fn next(&self, block: &[u8], from: usize) -> Option<usize> {
         if from >= block.len() {
             return None;
