@@ -104,8 +104,11 @@ impl Scanner {
         let mut kept = 0usize;
         let mut start = 0;
         while start < block.len() {
-            let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i + 1);
-            let line = &block[start..end.min(start + MAX_LINE)];
+            let end = memchr::memchr(b'\n', block.get(start..).unwrap_or_default())
+                .map_or(block.len(), |i| start + i + 1);
+            let line = block
+                .get(start..end.min(start + MAX_LINE))
+                .unwrap_or_default();
             self.lines += 1;
             let worded = wording.is_some_and(|w| w < end);
             if worded {
@@ -123,7 +126,7 @@ impl Scanner {
         }
         for i in kept.saturating_sub(TAIL)..kept {
             if let Some(&(n, from, to)) = recent.get(i % TAIL) {
-                let text = String::from_utf8_lossy(&block[from..to]);
+                let text = String::from_utf8_lossy(block.get(from..to).unwrap_or_default());
                 // Reuse the oldest tail line's buffer.
                 let mut buf = if self.tail.len() == TAIL {
                     self.tail.pop_front().map(|(_, s)| s).unwrap_or_default()

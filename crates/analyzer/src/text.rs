@@ -370,15 +370,17 @@ pub(crate) fn blocks_of(
     let mut held = 0;
     let mut cut = false;
     loop {
-        let (read, error) = fill(r, &mut buf[held..]);
+        let (read, error) = fill(r, buf.get_mut(held..).unwrap_or_default());
         let end = held + read;
         // `fill` stops short of a full buffer only at the end or on an error.
         let at_end = error.is_none() && end < buf.len();
+        let data = buf.get(..end).unwrap_or_default();
         let mut from = 0;
         if cut {
-            match memchr::memchr(b'\n', &buf[held..end]) {
+            let head = data.get(..MAX_LINE).unwrap_or_default();
+            match memchr::memchr(b'\n', data.get(held..).unwrap_or_default()) {
                 Some(i) => {
-                    f(&buf[..MAX_LINE]);
+                    f(head);
                     cut = false;
                     from = held + i + 1;
                 }
@@ -387,28 +389,29 @@ pub(crate) fn blocks_of(
                         return Err(e);
                     }
                     if at_end {
-                        f(&buf[..MAX_LINE]);
+                        f(head);
                         return Ok(());
                     }
                     continue;
                 }
             }
         }
-        let data = &buf[from..end];
-        let whole = memchr::memrchr(b'\n', data).map_or(0, |i| i + 1);
-        if whole > 0 {
-            f(&data[..whole]);
+        let lines = data.get(from..).unwrap_or_default();
+        let whole = memchr::memrchr(b'\n', lines).map_or(0, |i| i + 1);
+        let (complete, rest) = lines.split_at_checked(whole).unwrap_or((lines, &[]));
+        if !complete.is_empty() {
+            f(complete);
         }
-        let rest = from + whole..end;
+        let rest_at = end - rest.len();
         if rest.len() >= MAX_LINE {
-            buf.copy_within(rest.start..rest.start + MAX_LINE, 0);
             if let Some(e) = error {
                 return Err(e);
             }
             if at_end {
-                f(&buf[..MAX_LINE]);
+                f(rest.get(..MAX_LINE).unwrap_or_default());
                 return Ok(());
             }
+            buf.copy_within(rest_at..rest_at + MAX_LINE, 0);
             held = MAX_LINE;
             cut = true;
             continue;
@@ -418,20 +421,20 @@ pub(crate) fn blocks_of(
         }
         if at_end {
             if !rest.is_empty() {
-                f(&buf[rest]);
+                f(rest);
             }
             return Ok(());
         }
         held = rest.len();
-        buf.copy_within(rest, 0);
+        buf.copy_within(rest_at..end, 0);
     }
 }
 
 /// Reads until `buf` is full, the end, or an error: how much was read, and the error.
 fn fill(r: &mut dyn Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
     let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
+    while let Some(free) = buf.get_mut(n..).filter(|b| !b.is_empty()) {
+        match r.read(free) {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
