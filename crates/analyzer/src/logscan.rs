@@ -71,8 +71,8 @@ pub fn scan(snapshot: &Snapshot, log: &LogRef, now: Option<Timestamp>) -> LogSca
 
 /// One log's scan, a block of lines at a time. Most lines are info or warning lines of the two
 /// formats calico-kube-controllers writes, in ASCII, without a wording: for those, the level is
-/// read from the header's fixed positions and nothing else is done (no time, no UTF-8 check,
-/// no copy). The wordings are searched once over the whole block ([`Candidates`]). Every other
+/// read from the header's fixed positions and nothing else is done (no time, no UTF-8 check of
+/// its own, no copy of its own). The wordings are searched once over the whole block ([`Candidates`]). Every other
 /// line is read in full, as [`parse_line`] reads it.
 struct Scanner {
     now: Option<Timestamp>,
@@ -98,7 +98,7 @@ impl Scanner {
     fn block(&mut self, block: &[u8]) {
         let ascii = block.is_ascii();
         self.candidates.load(block);
-        let mut wording = self.candidates.next(block, 0);
+        let mut next_candidate = self.candidates.next(block, 0);
         // The block's last non-empty lines: number and range.
         let mut recent = [(0u64, 0usize, 0usize); TAIL];
         let mut kept = 0usize;
@@ -110,13 +110,13 @@ impl Scanner {
                 .get(start..end.min(start + MAX_LINE))
                 .unwrap_or_default();
             self.lines += 1;
-            let worded = wording.is_some_and(|w| w < end);
-            if worded {
-                wording = self.candidates.next(block, end);
+            let candidate = next_candidate.is_some_and(|c| c < end);
+            if candidate {
+                next_candidate = self.candidates.next(block, end);
             }
             let line_ascii = ascii || line.is_ascii();
-            let plain = !worded && line_ascii && crate::text::quiet(line);
-            if plain || self.line(line, worded || !line_ascii) {
+            let plain = !candidate && line_ascii && crate::text::quiet(line);
+            if plain || self.line(line, candidate || !line_ascii) {
                 if let Some(r) = recent.get_mut(kept % TAIL) {
                     *r = (self.lines, start, start + line.len());
                 }
@@ -127,20 +127,15 @@ impl Scanner {
         for i in kept.saturating_sub(TAIL)..kept {
             if let Some(&(n, from, to)) = recent.get(i % TAIL) {
                 let text = String::from_utf8_lossy(block.get(from..to).unwrap_or_default());
-                // Reuse the oldest tail line's buffer.
-                let mut buf = if self.tail.len() == TAIL {
-                    self.tail.pop_front().map(|(_, s)| s).unwrap_or_default()
-                } else {
-                    String::new()
-                };
-                buf.clear();
-                buf.push_str(text.trim_end());
-                self.tail.push_back((n, buf));
+                if self.tail.len() == TAIL {
+                    self.tail.pop_front();
+                }
+                self.tail.push_back((n, text.trim_end().to_string()));
             }
         }
     }
 
-    /// Reads one line in full (its marks only if `may_mark`: ASCII lines without a wording
+    /// Reads one line in full (its marks only if `may_mark`: ASCII lines without a candidate
     /// have none); whether it is not empty.
     fn line(&mut self, bytes: &[u8], may_mark: bool) -> bool {
         let n = self.lines;
