@@ -144,6 +144,8 @@ fn fraction(b: &[u8], at: usize) -> (usize, Option<i32>) {
 }
 
 fn utc(y: i32, mo: i32, d: i32, h: i32, mi: i32, s: i32, nanos: i32) -> Option<Timestamp> {
+    // A leap second, as the RFC 3339 parser reads it: the minute's last second.
+    let s = if s == 60 { 59 } else { s };
     let dt = jiff::civil::DateTime::new(
         i16::try_from(y).ok()?,
         i8::try_from(mo).ok()?,
@@ -466,6 +468,8 @@ fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     // The regular expressions the hand-written header parsers must agree with.
@@ -554,25 +558,75 @@ mod tests {
             "é",
         ];
         for line in lines {
-            let fast = (
-                fast_calico(line),
-                fast_klog(line.as_bytes()).map(|(l, k)| (l, k.at(2021))),
-            );
-            let slow_calico = CALICO.as_ref().and_then(|re| re.captures(line)).map(|c| {
-                (
-                    level_of(&c[3]),
-                    format!("{}T{}Z", &c[1], &c[2]).parse::<Timestamp>().ok(),
-                )
+            agree(line);
+        }
+    }
+
+    /// Panics unless the fast paths read `line` as the regular expressions do.
+    fn agree(line: &str) {
+        let fast = (
+            fast_calico(line),
+            fast_klog(line.as_bytes()).map(|(l, k)| (l, k.at(2021))),
+        );
+        let slow_calico = CALICO.as_ref().and_then(|re| re.captures(line)).map(|c| {
+            (
+                level_of(&c[3]),
+                format!("{}T{}Z", &c[1], &c[2]).parse::<Timestamp>().ok(),
+            )
+        });
+        let slow_klog = KLOG.as_ref().and_then(|re| re.captures(line)).map(|c| {
+            (
+                level_of(&c[1]),
+                format!("2021-{}-{}T{}Z", &c[2], &c[3], &c[4])
+                    .parse::<Timestamp>()
+                    .ok(),
+            )
+        });
+        assert_eq!(fast, (slow_calico, slow_klog), "{line:?}");
+    }
+
+    /// Mostly `good`, sometimes `bad`.
+    fn near(good: &'static str, bad: &'static str) -> impl Strategy<Value = &'static str> {
+        prop_oneof![8 => Just(good), 1 => Just(bad)]
+    }
+
+    /// Lines that start with a Calico or klog header, or nearly.
+    fn header_line() -> impl Strategy<Value = String> {
+        let calico = (
+            ("[0-9]{4}", near("-", "x"), near("03", "3x")),
+            (near(" ", "T"), near("09:31:34", "09:3:34")),
+            "(\\.[0-9]{0,11})?",
+            near(" [", " "),
+            "(DEBUG|INFO|WARNING|WARN|ERROR|FATAL|PANIC|NOTICE|INF|info)",
+            near("]", ""),
+            ".{0,3}",
+        )
+            .prop_map(|((y, a, mo), (b, hms), frac, open, word, close, rest)| {
+                format!("{y}{a}{mo}-14{b}{hms}{frac}{open}{word}{close}{rest}")
             });
-            let slow_klog = KLOG.as_ref().and_then(|re| re.captures(line)).map(|c| {
-                (
-                    level_of(&c[1]),
-                    format!("2021-{}-{}T{}Z", &c[2], &c[3], &c[4])
-                        .parse::<Timestamp>()
-                        .ok(),
-                )
+        let klog = (
+            "[IWEFX]",
+            near("0314", "03x4"),
+            near(" ", "\t"),
+            "[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,8})?",
+            "[ \t]{0,3}",
+            "[0-9]{0,3}",
+            near(" ", "x"),
+            ".{0,3}",
+        )
+            .prop_map(|(l, md, sp, hms, gap, pid, end, rest)| {
+                format!("{l}{md}{sp}{hms}{gap}{pid}{end}{rest}")
             });
-            assert_eq!(fast, (slow_calico, slow_klog), "{line:?}");
+        prop_oneof![calico, klog]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Header-like lines, near misses included: the fast paths agree with the expressions.
+        #[test]
+        fn fast_paths_agree_on_generated_headers(line in header_line()) {
+            agree(&line);
         }
     }
 }
