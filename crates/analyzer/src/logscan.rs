@@ -187,9 +187,89 @@ impl Scanner {
     }
 }
 
-/// Scans every log, in parallel; the result is in the order of `logs`.
+/// Scans every log; the result is in the order of `logs`. Logs of a compressed tar, whose
+/// entries are read by decompressing its one stream in order, are scanned one after another in
+/// the container's order, each decompressed on this thread while another scans it: one pass
+/// over the stream (a second thread reading another entry at the same time would decompress
+/// the stream again from its start). The others are scanned in parallel.
 pub fn scan_all(snapshot: &Snapshot, logs: &[LogRef], now: Option<Timestamp>) -> Vec<LogScan> {
-    kbundle_format::par::map(logs, |log| scan(snapshot, log, now))
+    let streamed = |log: &LogRef| {
+        snapshot
+            .inputs()
+            .get(log.origin.input)
+            .is_some_and(|i| i.archive.kind().is_compressed_tar())
+    };
+    let (mut in_stream, apart): (Vec<usize>, Vec<usize>) =
+        (0..logs.len()).partition(|&i| logs.get(i).is_some_and(streamed));
+    let mut out: Vec<LogScan> = vec![LogScan::default(); logs.len()];
+    let scans = kbundle_format::par::map(&apart, |&i| {
+        logs.get(i)
+            .map(|log| scan(snapshot, log, now))
+            .unwrap_or_default()
+    });
+    for (i, s) in apart.into_iter().zip(scans) {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = s;
+        }
+    }
+    // The container's order: each input's entries are listed in it.
+    let mut order: std::collections::HashMap<(usize, &str), usize> = Default::default();
+    for (n, input) in snapshot.inputs().iter().enumerate() {
+        if input.archive.kind().is_compressed_tar() {
+            for (at, entry) in input.archive.entries().iter().enumerate() {
+                order.insert((n, entry.path.as_str()), at);
+            }
+        }
+    }
+    in_stream.sort_by_key(|&i| {
+        logs.get(i).map(|log| {
+            let at = order.get(&(log.origin.input, log.origin.path.as_str()));
+            (
+                log.origin.input,
+                at.copied(),
+                log.range.as_ref().map(|r| r.start),
+            )
+        })
+    });
+    for i in in_stream {
+        if let (Some(log), Some(slot)) = (logs.get(i), out.get_mut(i)) {
+            *slot = scan_beside(snapshot, log, now);
+        }
+    }
+    out
+}
+
+/// [`scan`], the log read (decompressed) on this thread and scanned on another, a few blocks
+/// apart.
+fn scan_beside(snapshot: &Snapshot, log: &LogRef, now: Option<Timestamp>) -> LogScan {
+    use std::sync::mpsc;
+    let mut scanner = Scanner::new(now);
+    let (full, to_scan) = mpsc::sync_channel::<Vec<u8>>(2);
+    let (done, reuse) = mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|s| {
+        let scanning = s.spawn(move || {
+            for block in to_scan {
+                scanner.block(&block);
+                // The reader may have finished: then the buffer is dropped.
+                let _ = done.send(block);
+            }
+            scanner
+        });
+        let result = snapshot.read_log(log, |r| {
+            crate::text::blocks(r, |b| {
+                let mut block = reuse.try_recv().unwrap_or_default();
+                block.clear();
+                block.extend_from_slice(b);
+                // Fails only if the scanning thread is gone, which `join` reports below.
+                let _ = full.send(block);
+            })
+        });
+        drop(full);
+        match scanning.join() {
+            Ok(scanner) => scanner.finish(result.err().map(|e| e.to_string())),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -396,6 +476,53 @@ mod tests {
             let want = scan_by_line(&mut reader(), now);
             let got = scan_by_block(&mut reader(), block, now);
             prop_assert_eq!(got, want);
+        }
+    }
+
+    /// Logs of a tar.gz, scanned in the container's order beside their decompression, give
+    /// what scanning each on its own gives.
+    #[test]
+    fn a_compressed_tar_scanned_in_order() {
+        use kbundle_testkit::hostile::{gzip_stored, tar_end, tar_entry};
+        let log = |n: usize| {
+            let mut text = String::new();
+            for i in 0..3000 {
+                text.push_str(&format!(
+                    "2025-03-14 09:31:{:02}.500 [INFO][1] x.go 1: line {i} of log {n}\n",
+                    i % 60
+                ));
+            }
+            text.push_str("2025-03-14 09:32:00.000 [ERROR][1] x.go 2: Failed to reach apiserver: i/o timeout\n");
+            text
+        };
+        let mut tar = Vec::new();
+        // Over the size kept in memory at open, so that each is read from the stream.
+        for (n, pod) in ["c", "a", "b"].iter().enumerate() {
+            let path = format!("logs/calico-system/{pod}/calico-kube-controllers.log");
+            tar_entry(&mut tar, path.as_bytes(), b'0', log(n).as_bytes(), b"");
+        }
+        tar_end(&mut tar);
+        let path = std::env::temp_dir().join(format!(
+            "kbundle-logscan-{}-{:?}.tar.gz",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::write(&path, gzip_stored(&tar)).unwrap();
+        let snapshot = Snapshot::open(&path, &kbundle_format::ReadOptions::default());
+        let _ = std::fs::remove_file(&path);
+        let snapshot = snapshot.unwrap();
+        let logs = snapshot.logs();
+        assert_eq!(logs.len(), 3);
+        assert!(logs.iter().all(|l| l.size > 64 << 10));
+        let now = "2025-03-14T10:00:00Z".parse().ok();
+        let alone: Vec<LogScan> = logs.iter().map(|l| scan(&snapshot, l, now)).collect();
+        let all = scan_all(&snapshot, logs, now);
+        assert_eq!(all, alone);
+        for s in &all {
+            assert_eq!(s.error, None);
+            assert_eq!(s.hits.len(), 1);
+            assert_eq!(s.hits[0].line, 3001);
+            assert_eq!(s.tail.len(), TAIL);
         }
     }
 
