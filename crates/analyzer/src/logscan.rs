@@ -233,11 +233,19 @@ pub fn scan_all(snapshot: &Snapshot, logs: &[LogRef], now: Option<Timestamp>) ->
     });
     for i in in_stream {
         if let (Some(log), Some(slot)) = (logs.get(i), out.get_mut(i)) {
-            *slot = scan_beside(snapshot, log, now);
+            *slot = if log.size >= BESIDE_MIN {
+                scan_beside(snapshot, log, now)
+            } else {
+                scan(snapshot, log, now)
+            };
         }
     }
     out
 }
+
+/// The smallest log of a compressed tar scanned on a thread of its own (a thread per small log
+/// would cost more than it saves).
+const BESIDE_MIN: u64 = 256 << 10;
 
 /// [`scan`], the log read (decompressed) on this thread and scanned on another, a few blocks
 /// apart.
@@ -486,7 +494,7 @@ mod tests {
         use kbundle_testkit::hostile::{gzip_stored, tar_end, tar_entry};
         let log = |n: usize| {
             let mut text = String::new();
-            for i in 0..3000 {
+            for i in 0..6000 {
                 text.push_str(&format!(
                     "2025-03-14 09:31:{:02}.500 [INFO][1] x.go 1: line {i} of log {n}\n",
                     i % 60
@@ -496,7 +504,8 @@ mod tests {
             text
         };
         let mut tar = Vec::new();
-        // Over the size kept in memory at open, so that each is read from the stream.
+        // Over the size kept in memory at open (each is read from the stream), and scanned
+        // beside its decompression.
         for (n, pod) in ["c", "a", "b"].iter().enumerate() {
             let path = format!("logs/calico-system/{pod}/calico-kube-controllers.log");
             tar_entry(&mut tar, path.as_bytes(), b'0', log(n).as_bytes(), b"");
@@ -513,7 +522,7 @@ mod tests {
         let snapshot = snapshot.unwrap();
         let logs = snapshot.logs();
         assert_eq!(logs.len(), 3);
-        assert!(logs.iter().all(|l| l.size > 64 << 10));
+        assert!(logs.iter().all(|l| l.size >= BESIDE_MIN));
         let now = "2025-03-14T10:00:00Z".parse().ok();
         let alone: Vec<LogScan> = logs.iter().map(|l| scan(&snapshot, l, now)).collect();
         let all = scan_all(&snapshot, logs, now);
@@ -521,7 +530,7 @@ mod tests {
         for s in &all {
             assert_eq!(s.error, None);
             assert_eq!(s.hits.len(), 1);
-            assert_eq!(s.hits[0].line, 3001);
+            assert_eq!(s.hits[0].line, 6001);
             assert_eq!(s.tail.len(), TAIL);
         }
     }
