@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use regex::Regex;
 
 /// The longest line kept, in bytes (the rest is cut).
-const MAX_LINE: usize = 8 * 1024;
+pub(crate) const MAX_LINE: usize = 8 * 1024;
 
 /// A log line's level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -76,7 +76,7 @@ pub fn parse_line(line: &str, reference: Option<Timestamp>) -> Parsed<'_> {
             text,
         };
     }
-    if let Some((level, klog)) = fast_klog(text) {
+    if let Some((level, klog)) = fast_klog(text.as_bytes()) {
         return Parsed {
             level,
             time: time.or_else(|| klog.near(reference?)),
@@ -98,6 +98,19 @@ pub fn parse_line(line: &str, reference: Option<Timestamp>) -> Parsed<'_> {
         time,
         text,
     }
+}
+
+/// Whether an ASCII line starts with a Calico or klog header of level debug, info or warning:
+/// what [`parse_line`] reads the same way, without computing the time.
+pub(crate) fn quiet(line: &[u8]) -> bool {
+    let mut b = line;
+    while let [rest @ .., b'\r' | b'\n'] = b {
+        b = rest;
+    }
+    let level = calico_shape(b)
+        .map(|(level, _)| level)
+        .or_else(|| fast_klog(b).map(|(level, _)| level));
+    matches!(level, Some(Level::Info | Level::Warning))
 }
 
 /// The number in `b[range]` if every byte there is an ASCII digit.
@@ -131,6 +144,8 @@ fn fraction(b: &[u8], at: usize) -> (usize, Option<i32>) {
 }
 
 fn utc(y: i32, mo: i32, d: i32, h: i32, mi: i32, s: i32, nanos: i32) -> Option<Timestamp> {
+    // A leap second, as the RFC 3339 parser reads it: the minute's last second.
+    let s = if s == 60 { 59 } else { s };
     let dt = jiff::civil::DateTime::new(
         i16::try_from(y).ok()?,
         i8::try_from(mo).ok()?,
@@ -147,34 +162,70 @@ fn utc(y: i32, mo: i32, d: i32, h: i32, mi: i32, s: i32, nanos: i32) -> Option<T
 
 /// `YYYY-MM-DD HH:MM:SS[.frac] [LEVEL]`: Calico's logrus format (the tests' `CALICO` expression).
 fn fast_calico(text: &str) -> Option<(Level, Option<Timestamp>)> {
-    let b = text.as_bytes();
+    calico_header(text.as_bytes()).map(|(level, time)| (level, time.at()))
+}
+
+/// A Calico header's time, computed only when asked for.
+#[derive(Clone, Copy)]
+struct CalicoTime([i32; 6], Option<i32>);
+
+impl CalicoTime {
+    fn at(self) -> Option<Timestamp> {
+        let [y, mo, d, h, mi, s] = self.0;
+        self.1.and_then(|n| utc(y, mo, d, h, mi, s, n))
+    }
+}
+
+/// [`fast_calico`] on bytes, the time not yet computed.
+fn calico_header(b: &[u8]) -> Option<(Level, CalicoTime)> {
+    let (level, _) = calico_shape(b)?;
     let (y, mo, d) = (digits(b, 0..4)?, digits(b, 5..7)?, digits(b, 8..10)?);
     let (h, mi, s) = (digits(b, 11..13)?, digits(b, 14..16)?, digits(b, 17..19)?);
-    if b.get(4) != Some(&b'-')
-        || b.get(7) != Some(&b'-')
-        || b.get(10) != Some(&b' ')
-        || b.get(13) != Some(&b':')
-        || b.get(16) != Some(&b':')
-    {
+    let (_, nanos) = fraction(b, 19);
+    Some((level, CalicoTime([y, mo, d, h, mi, s], nanos)))
+}
+
+/// A Calico header's level and where its time ends, the numbers not read: this runs on every
+/// line of every log.
+fn calico_shape(b: &[u8]) -> Option<(Level, usize)> {
+    let head = b.get(..19)?;
+    let mut shaped = true;
+    for (c, want) in head.iter().zip(b"0000-00-00 00:00:00") {
+        shaped &= if *want == b'0' {
+            c.is_ascii_digit()
+        } else {
+            c == want
+        };
+    }
+    if !shaped {
         return None;
     }
-    let (end, nanos) = fraction(b, 19);
-    if nanos.is_none() && end == 19 {
-        return None;
+    // A fraction needs a digit (a `.` alone is no time); more than nanoseconds is a header
+    // still, without a time.
+    let mut end = 19;
+    if b.get(end) == Some(&b'.') {
+        end += 1;
+        while b.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+        if end == 20 {
+            return None;
+        }
     }
-    if b.get(end) != Some(&b' ') || b.get(end + 1) != Some(&b'[') {
-        return None;
-    }
-    let rest = text.get(end + 2..)?;
-    let word = &rest[..rest.find(']')?];
-    if !matches!(
-        word,
-        "DEBUG" | "INFO" | "WARNING" | "WARN" | "ERROR" | "FATAL" | "PANIC"
-    ) {
-        return None;
-    }
-    let time = nanos.and_then(|n| utc(y, mo, d, h, mi, s, n));
-    Some((level_of(word), time))
+    let rest = b.get(end..)?.strip_prefix(b" [")?;
+    let level = [
+        (&b"INFO]"[..], Level::Info),
+        (b"DEBUG]", Level::Info),
+        (b"WARNING]", Level::Warning),
+        (b"WARN]", Level::Warning),
+        (b"ERROR]", Level::Error),
+        (b"FATAL]", Level::Fatal),
+        (b"PANIC]", Level::Fatal),
+    ]
+    .into_iter()
+    .find(|(word, _)| rest.starts_with(word))?
+    .1;
+    Some((level, end))
 }
 
 /// A klog header's time without its year: month, day, hour, minute, second, nanoseconds.
@@ -203,8 +254,7 @@ impl KlogTime {
 
 /// `[IWEF]MMDD HH:MM:SS[.frac] <spaces>PID `: klog's header (the tests' `KLOG` expression). The
 /// time needs a year, which the line does not carry.
-fn fast_klog(text: &str) -> Option<(Level, KlogTime)> {
-    let b = text.as_bytes();
+fn fast_klog(b: &[u8]) -> Option<(Level, KlogTime)> {
     let level = match b.first()? {
         b'I' => Level::Info,
         b'W' => Level::Warning,
@@ -296,6 +346,106 @@ pub fn lines(r: &mut dyn Read, mut f: impl FnMut(u64, &str) -> bool) -> std::io:
     Ok(())
 }
 
+/// The bytes [`blocks`] holds at once.
+const BLOCK: usize = 128 * 1024;
+
+/// Streams a log a block at a time, in bounded memory (at most [`BLOCK`] bytes held). Every
+/// block is a run of whole lines: each ends with `\n`, except a log's last line without one and
+/// the first [`MAX_LINE`] bytes of a longer line, which come alone in a block (the rest of that
+/// line is skipped without being held). A line in a block can be longer than [`MAX_LINE`]: a
+/// reader of blocks keeps its first `MAX_LINE` bytes, as [`lines`] does.
+///
+/// On a read error, the lines read whole before it have been given to `f`, as with [`lines`].
+pub(crate) fn blocks(r: &mut dyn Read, f: impl FnMut(&[u8])) -> std::io::Result<()> {
+    blocks_of(r, BLOCK, f)
+}
+
+/// [`blocks`] of `size` bytes (at least twice [`MAX_LINE`]; tests take small ones).
+pub(crate) fn blocks_of(
+    r: &mut dyn Read,
+    size: usize,
+    mut f: impl FnMut(&[u8]),
+) -> std::io::Result<()> {
+    let mut buf = vec![0u8; size.max(2 * MAX_LINE)];
+    // `buf[..held]` is the start of a line, with no line end in it; with `cut`, the first
+    // `MAX_LINE` bytes of a longer line whose rest is being skipped.
+    let mut held = 0;
+    let mut cut = false;
+    loop {
+        let (read, error) = fill(r, buf.get_mut(held..).unwrap_or_default());
+        let end = held + read;
+        // `fill` stops short of a full buffer only at the end or on an error.
+        let at_end = error.is_none() && end < buf.len();
+        let data = buf.get(..end).unwrap_or_default();
+        let mut from = 0;
+        if cut {
+            let head = data.get(..MAX_LINE).unwrap_or_default();
+            match memchr::memchr(b'\n', data.get(held..).unwrap_or_default()) {
+                Some(i) => {
+                    f(head);
+                    cut = false;
+                    from = held + i + 1;
+                }
+                None => {
+                    if let Some(e) = error {
+                        return Err(e);
+                    }
+                    if at_end {
+                        f(head);
+                        return Ok(());
+                    }
+                    continue;
+                }
+            }
+        }
+        let lines = data.get(from..).unwrap_or_default();
+        let whole = memchr::memrchr(b'\n', lines).map_or(0, |i| i + 1);
+        let (complete, rest) = lines.split_at_checked(whole).unwrap_or((lines, &[]));
+        if !complete.is_empty() {
+            f(complete);
+        }
+        let rest_at = end - rest.len();
+        if rest.len() >= MAX_LINE {
+            if let Some(e) = error {
+                return Err(e);
+            }
+            if at_end {
+                f(rest.get(..MAX_LINE).unwrap_or_default());
+                return Ok(());
+            }
+            buf.copy_within(rest_at..rest_at + MAX_LINE, 0);
+            held = MAX_LINE;
+            cut = true;
+            continue;
+        }
+        if let Some(e) = error {
+            return Err(e);
+        }
+        if at_end {
+            if !rest.is_empty() {
+                f(rest);
+            }
+            return Ok(());
+        }
+        held = rest.len();
+        buf.copy_within(rest_at..end, 0);
+    }
+}
+
+/// Reads until `buf` is full, the end, or an error: how much was read, and the error.
+fn fill(r: &mut dyn Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
+    let mut n = 0;
+    while let Some(free) = buf.get_mut(n..).filter(|b| !b.is_empty()) {
+        match r.read(free) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return (n, Some(e)),
+        }
+    }
+    (n, None)
+}
+
 /// Consumes the rest of a line, however long, holding no more than the reader's buffer.
 fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
     loop {
@@ -318,6 +468,8 @@ fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     // The regular expressions the hand-written header parsers must agree with.
@@ -406,25 +558,75 @@ mod tests {
             "é",
         ];
         for line in lines {
-            let fast = (
-                fast_calico(line),
-                fast_klog(line).map(|(l, k)| (l, k.at(2021))),
-            );
-            let slow_calico = CALICO.as_ref().and_then(|re| re.captures(line)).map(|c| {
-                (
-                    level_of(&c[3]),
-                    format!("{}T{}Z", &c[1], &c[2]).parse::<Timestamp>().ok(),
-                )
+            agree(line);
+        }
+    }
+
+    /// Panics unless the fast paths read `line` as the regular expressions do.
+    fn agree(line: &str) {
+        let fast = (
+            fast_calico(line),
+            fast_klog(line.as_bytes()).map(|(l, k)| (l, k.at(2021))),
+        );
+        let slow_calico = CALICO.as_ref().and_then(|re| re.captures(line)).map(|c| {
+            (
+                level_of(&c[3]),
+                format!("{}T{}Z", &c[1], &c[2]).parse::<Timestamp>().ok(),
+            )
+        });
+        let slow_klog = KLOG.as_ref().and_then(|re| re.captures(line)).map(|c| {
+            (
+                level_of(&c[1]),
+                format!("2021-{}-{}T{}Z", &c[2], &c[3], &c[4])
+                    .parse::<Timestamp>()
+                    .ok(),
+            )
+        });
+        assert_eq!(fast, (slow_calico, slow_klog), "{line:?}");
+    }
+
+    /// Mostly `good`, sometimes `bad`.
+    fn near(good: &'static str, bad: &'static str) -> impl Strategy<Value = &'static str> {
+        prop_oneof![8 => Just(good), 1 => Just(bad)]
+    }
+
+    /// Lines that start with a Calico or klog header, or nearly.
+    fn header_line() -> impl Strategy<Value = String> {
+        let calico = (
+            ("[0-9]{4}", near("-", "x"), near("03", "3x")),
+            (near(" ", "T"), near("09:31:34", "09:3:34")),
+            "(\\.[0-9]{0,11})?",
+            near(" [", " "),
+            "(DEBUG|INFO|WARNING|WARN|ERROR|FATAL|PANIC|NOTICE|INF|info)",
+            near("]", ""),
+            ".{0,3}",
+        )
+            .prop_map(|((y, a, mo), (b, hms), frac, open, word, close, rest)| {
+                format!("{y}{a}{mo}-14{b}{hms}{frac}{open}{word}{close}{rest}")
             });
-            let slow_klog = KLOG.as_ref().and_then(|re| re.captures(line)).map(|c| {
-                (
-                    level_of(&c[1]),
-                    format!("2021-{}-{}T{}Z", &c[2], &c[3], &c[4])
-                        .parse::<Timestamp>()
-                        .ok(),
-                )
+        let klog = (
+            "[IWEFX]",
+            near("0314", "03x4"),
+            near(" ", "\t"),
+            "[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,8})?",
+            "[ \t]{0,3}",
+            "[0-9]{0,3}",
+            near(" ", "x"),
+            ".{0,3}",
+        )
+            .prop_map(|(l, md, sp, hms, gap, pid, end, rest)| {
+                format!("{l}{md}{sp}{hms}{gap}{pid}{end}{rest}")
             });
-            assert_eq!(fast, (slow_calico, slow_klog), "{line:?}");
+        prop_oneof![calico, klog]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Header-like lines, near misses included: the fast paths agree with the expressions.
+        #[test]
+        fn fast_paths_agree_on_generated_headers(line in header_line()) {
+            agree(&line);
         }
     }
 }
