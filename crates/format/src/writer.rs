@@ -140,16 +140,14 @@ impl PreparedEntry {
             path: PathBuf::from(path),
             message: format!("cannot compress the entry: {e}"),
         })?;
-        let mut crc = flate2::Crc::new();
-        crc.update(bytes);
         Ok(PreparedEntry {
             path: path.to_string(),
-            zip: one_entry_zip(path, &data, crc.sum(), bytes.len()).ok_or_else(|| {
-                Error::Write {
+            zip: one_entry_zip(path, &data, crc32fast::hash(bytes), bytes.len()).ok_or_else(
+                || Error::Write {
                     path: PathBuf::from(path),
                     message: "the entry is too large for a zip without ZIP64".into(),
-                }
-            })?,
+                },
+            )?,
             size: bytes.len() as u64,
             sha256: hex(&Sha256::digest(bytes)),
         })
