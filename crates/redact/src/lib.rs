@@ -93,6 +93,7 @@ fn keyword_dfa<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(patterns: I) -> Option
 /// every match that ends in the part starts in what it walked, and reports only those (a
 /// state's matches are the patterns that end there, in an order that does not depend on where
 /// the walk started). A property test holds it to the library's search.
+#[inline(never)] // its own line in profiles (benches/profile-collect.sh)
 fn overlapping(dfa: &DFA, haystack: &[u8], mut each: impl FnMut(usize, usize)) {
     use aho_corasick::Anchored;
     use aho_corasick::automaton::Automaton;
