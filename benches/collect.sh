@@ -160,8 +160,9 @@ if [ "$loops" = 1 ]; then
 fi
 printf '%-36s %9ss %9ss %7sx  (kubectl cluster-info dump --namespaces big)\n' "$label" "$big_kbundle" "$dump_kubectl" "$(ratio "$dump_kubectl" "$big_kbundle")"
 r=$(ratio "$dump_kubectl" "$big_kbundle")
-result "collect $label vs cluster-info dump" "${r}x (${big_kbundle} s vs ${dump_kubectl} s)" ">= 1x" "$(at_least "$r" 1)"
+# The goals are on the runbook's logs; the random-id log gets one row, its CPU, reported.
 if [ "$log_style" = calico ]; then
+  result "collect $label vs cluster-info dump" "${r}x (${big_kbundle} s vs ${dump_kubectl} s)" ">= 1x" "$(at_least "$r" 1)"
   result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB)" ">= 200" "$(at_least "$mb_per_cpu_s" 200)"
 else
   result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB)" "report" "-"
@@ -171,7 +172,7 @@ echo "peak memory of kbundle collect -n big: $peak_mib MiB"
 if [ "$log_kib" -ge 5120 ]; then
   result "collect $label peak memory" "$peak_mib MiB" "< 150 MiB" "$( [ "$peak_mib" -lt 150 ] && echo 1 || echo 0)"
 fi
-if [ "$loops" = 0 ]; then
+if [ "$loops" = 0 ] && [ "$log_style" = calico ]; then
   result "growth: collect $label" "${big_kbundle} s, $peak_mib MiB" "linear" "-"
 fi
 ls -l "$work/big.zip" | awk '{print $5, $9}'
