@@ -16,7 +16,7 @@ for b in support-bundle baseline; do
   mkdir -p "$work/$b"
   tar -xzf "$shared/$b.tar.gz" -C "$work/$b" --wildcards '*.log' '*.json' 2>/dev/null || true
 done
-python3 benches/gen_namespace.py 4 "$work/gen" 256
+LOG_STYLE=calico python3 benches/gen_namespace.py 4 "$work/gen" 256
 LOG_STYLE=random-id python3 benches/gen_namespace.py 4 "$work/gen-random-id" 256
 echo "== real logs (troubleshoot.sh bundles and fixtures)"
 # shellcheck disable=SC2046
