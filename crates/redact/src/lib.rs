@@ -71,18 +71,14 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
 /// (none applies to hundreds of case-insensitive words), walked by [`overlapping`].
 static KEYWORDS: LazyLock<Option<(DFA, usize)>> = LazyLock::new(|| {
     let catalog = CATALOG.keywords();
-    keyword_dfa(catalog.iter().chain(text::triggers())).map(|dfa| (dfa, catalog.len()))
-});
-
-/// The keyword automaton: ASCII case-insensitive, every match (standard semantics).
-fn keyword_dfa<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(patterns: I) -> Option<DFA> {
     aho_corasick::dfa::Builder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::Standard)
         .prefilter(false)
-        .build(patterns)
+        .build(catalog.iter().chain(text::triggers()))
         .ok()
-}
+        .map(|dfa| (dfa, catalog.len()))
+});
 
 /// Every match of `dfa` in `haystack`, overlapping, as (pattern, start), in the order
 /// `AhoCorasick::find_overlapping_iter` gives them: by end, then longest first (the match
