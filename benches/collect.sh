@@ -19,6 +19,9 @@
 #        BANDWIDTH=R `kbundle serve --faults bandwidth=R` (e.g. 100MB: every response body, all
 #                    connections together, at R bytes per second)
 #        JOBS=N      pass --jobs N to kbundle collect (default: collect's own default)
+#        LOG_STYLE=S the generated logs (benches/gen_namespace.py): `calico` (default, the
+#                    runbook's calico-kube-controllers log) or `random-id` (klog lines with a
+#                    random 16-hex id each, the worst case for deflate: reported, no goal)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pods="${1:-200}"
@@ -52,7 +55,8 @@ faults="delay=${latency}ms"
 jobs=()
 [ -n "${JOBS:-}" ] && jobs=(--jobs "$JOBS")
 
-echo "== generating a $pods-pod namespace in $work/big"
+log_style="${LOG_STYLE:-calico}"
+echo "== generating a $pods-pod namespace in $work/big ($log_style logs)"
 python3 benches/gen_namespace.py "$pods" "$work/big" "$log_kib"
 
 "$kbundle" serve fixtures/clusters/crashloop-oom "$work/big" --addr 127.0.0.1:0 --kubeconfig-out "$work/kc" --faults "$faults" >"$work/serve.out" 2>&1 &
@@ -110,7 +114,7 @@ t1=$(now)
 big_kbundle=$(elapsed "$t0" "$t1")
 read -r peak_kib user_s sys_s < <(tail -1 "$work/time.txt")
 # Logs fetched: every pod's current log (the generated pods have no previous log).
-log_mb=$(python3 -c "print(f'{$pods * $log_kib * 1024 / 1e6:.1f}')")
+log_mb=$(du -cb "$work"/big/logs/big/*/main.log | awk 'END {printf "%.1f", $1 / 1e6}')
 mb_per_cpu_s=$(python3 -c "print(f'{$log_mb / max($user_s + $sys_s, 0.01):.0f}')")
 echo "collect CPU: ${user_s} s user + ${sys_s} s system for $log_mb MB of logs: $mb_per_cpu_s MB per CPU-second"
 if [ "$loops" = 1 ]; then
@@ -140,6 +144,7 @@ dump_kubectl=$(elapsed "$t0" "$t1")
 suffix=""
 [ "$latency" != 0 ] && suffix="$suffix, ${latency} ms"
 [ -n "$bandwidth" ] && suffix="$suffix, $bandwidth/s"
+[ "$log_style" != calico ] && suffix="$suffix, $log_style log"
 label="$pods pods x ${log_kib} KiB$suffix"
 printf '\n%-36s %10s %10s %8s\n' "" "kbundle" "kubectl" "ratio"
 if [ "$loops" = 1 ]; then
@@ -155,14 +160,19 @@ if [ "$loops" = 1 ]; then
 fi
 printf '%-36s %9ss %9ss %7sx  (kubectl cluster-info dump --namespaces big)\n' "$label" "$big_kbundle" "$dump_kubectl" "$(ratio "$dump_kubectl" "$big_kbundle")"
 r=$(ratio "$dump_kubectl" "$big_kbundle")
-result "collect $label vs cluster-info dump" "${r}x (${big_kbundle} s vs ${dump_kubectl} s)" ">= 1x" "$(at_least "$r" 1)"
-result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB)" ">= 200" "$(at_least "$mb_per_cpu_s" 200)"
+# The goals are on the runbook's logs; the random-id log gets one row, its CPU, reported.
+if [ "$log_style" = calico ]; then
+  result "collect $label vs cluster-info dump" "${r}x (${big_kbundle} s vs ${dump_kubectl} s)" ">= 1x" "$(at_least "$r" 1)"
+  result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB)" ">= 200" "$(at_least "$mb_per_cpu_s" 200)"
+else
+  result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB)" "report" "-"
+fi
 peak_mib=$((peak_kib / 1024))
 echo "peak memory of kbundle collect -n big: $peak_mib MiB"
 if [ "$log_kib" -ge 5120 ]; then
   result "collect $label peak memory" "$peak_mib MiB" "< 150 MiB" "$( [ "$peak_mib" -lt 150 ] && echo 1 || echo 0)"
 fi
-if [ "$loops" = 0 ]; then
+if [ "$loops" = 0 ] && [ "$log_style" = calico ]; then
   result "growth: collect $label" "${big_kbundle} s, $peak_mib MiB" "linear" "-"
 fi
 ls -l "$work/big.zip" | awk '{print $5, $9}'

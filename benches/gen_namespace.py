@@ -3,18 +3,44 @@
 
 Used by benches/collect.sh and benches/profile-collect.sh: `ns/pods.json` (namespace `big`),
 `ns/nodes.json` (ten nodes), `ns/namespace.json`, and `logs/big/<pod>/main.log` of LOG_KIB KiB
-each, klog lines with a request number, a duration and a random 64-bit id. Deterministic.
+each. Deterministic.
 
-usage: gen_namespace.py PODS DIR LOG_KIB
+The log is chosen by LOG_STYLE:
+- `calico` (default): the runbook's calico-kube-controllers log (Calico logrus and klog lines),
+  from the generator of benches/gen_archive.py, the one home of generated logs;
+- `random-id`: klog lines with a request number, a duration and a random 64-bit id (16 hex
+  digits) each, the worst case for deflate.
+
+usage: [LOG_STYLE=calico|random-id] gen_namespace.py PODS DIR LOG_KIB
 """
 import json
 import os
 import random
 import sys
+from datetime import datetime, timezone
+
+from gen_archive import log_bytes
+
+
+def random_id_log(rng, size):
+    out = []
+    written = 0
+    line = 0
+    while written < size:
+        s = f"I0314 09:{line % 60:02d}:00.000000 1 worker.go:42] request {line} took {rng.randint(1, 999)}ms id={rng.getrandbits(64):016x}\n"
+        out.append(s)
+        written += len(s)
+        line += 1
+    return "".join(out).encode()
+
 
 n, root, log_kib = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+style = os.environ.get("LOG_STYLE", "calico")
+if style not in ("calico", "random-id"):
+    sys.exit(f"gen_namespace.py: LOG_STYLE must be calico or random-id, not {style!r}")
 os.makedirs(os.path.join(root, "ns"), exist_ok=True)
 rng = random.Random(42)
+start = datetime(2025, 3, 14, 8, 0, 0, tzinfo=timezone.utc)
 items = []
 for i in range(n):
     name = f"big-{i:04d}"
@@ -26,14 +52,10 @@ for i in range(n):
     })
     d = os.path.join(root, "logs", "big", name)
     os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "main.log"), "w") as f:
-        line = 0
-        size = 0
-        while size < log_kib * 1024:
-            s = f"I0314 09:{line % 60:02d}:00.000000 1 worker.go:42] request {line} took {rng.randint(1, 999)}ms id={rng.getrandbits(64):016x}\n"
-            f.write(s)
-            size += len(s)
-            line += 1
+    size = log_kib * 1024
+    log = random_id_log(rng, size) if style == "random-id" else log_bytes(rng, start, size, False)
+    with open(os.path.join(d, "main.log"), "wb") as f:
+        f.write(log)
 with open(os.path.join(root, "ns", "pods.json"), "w") as f:
     json.dump({"apiVersion": "v1", "kind": "PodList", "items": items}, f)
 nodes = [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"10.0.0.{i}", "uid": f"node-{i}"},

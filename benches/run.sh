@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every performance target in one run (about 4 minutes on the project's 2-core machine, most of
 # it the kubectl baselines and generating inputs): analyze against `unzip -p`, batch throughput,
-# collect against the runbook's kubectl loop and `kubectl cluster-info dump`, collect memory
-# with 5 MiB logs, cost growth of analyze and collect at 1x, 4x and 16x, serve under
+# collect against the runbook's kubectl loop and `kubectl cluster-info dump` (on the runbook's
+# calico-kube-controllers logs; also on random-id logs, deflate's worst case, reported with no
+# goal), collect memory with 5 MiB logs, cost growth of analyze and collect at 1x, 4x and 16x, serve under
 # `kubectl get pods -A` on 10,000 pods, collect of 50 pods against a server that answers after
 # 0, 5, 20 and 50 ms per response (`kbundle serve --faults delay=...`; LATENCIES=... to change
 # the list) against the kubectl loop and cluster-info dump at the same latency, and diff of two
@@ -33,6 +34,8 @@ section "analyze (benches/analyze.sh $size_mib)"
 bash benches/analyze.sh "$size_mib"
 section "collect, 200 pods with 256 KiB logs (benches/collect.sh 200)"
 bash benches/collect.sh 200
+section "collect, 200 pods with random-id logs, deflate's worst case (LOG_STYLE=random-id LOOPS=0 benches/collect.sh 200)"
+LOG_STYLE=random-id LOOPS=0 bash benches/collect.sh 200
 section "collect, 200 pods with 5 MiB logs (LOG_KIB=5120 benches/collect.sh 200)"
 LOG_KIB=5120 bash benches/collect.sh 200
 for pods in 25 100 400; do

@@ -1,6 +1,8 @@
 //! Logs kept on disk while collecting: appended in chunks, as they stream in, to one anonymous
 //! temporary file (gone when closed), and read back, newest bytes first, when the bundle is
-//! written. Memory holds one chunk per log in flight, whatever the size of the logs.
+//! written. Memory holds one chunk per log in flight, whatever the size of the logs; the chunk
+//! buffers are reused from log to log (a fresh 256 KiB buffer per log was an `mmap`, its page
+//! faults and an `munmap` each time, under the allocator's 128 KiB mmap threshold).
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -14,6 +16,8 @@ const CHUNK: usize = 256 << 10;
 #[derive(Default)]
 pub(crate) struct Spill {
     file: Mutex<Option<File>>,
+    /// Chunk buffers of finished logs, for the next ones (at most one per log in flight).
+    buffers: Mutex<Vec<Vec<u8>>>,
 }
 
 /// Where a log's kept bytes are in the [`Spill`]: its newest chunks, oldest first.
@@ -39,12 +43,26 @@ impl Spill {
 
     /// The newest `n` bytes of a log (all of them if it has fewer).
     pub(crate) fn read_newest(&self, log: &Spilled, n: u64) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.read_newest_into(log, n, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Spill::read_newest`] into `out` (replacing what it held), so that one buffer can serve
+    /// log after log.
+    pub(crate) fn read_newest_into(
+        &self,
+        log: &Spilled,
+        n: u64,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
         let n = n.min(log.len);
-        let mut out = vec![0u8; usize::try_from(n).map_err(io::Error::other)?];
+        out.clear();
+        out.resize(usize::try_from(n).map_err(io::Error::other)?, 0);
         let mut file = self.file.lock().map_err(|_| io::Error::other("poisoned"))?;
         let Some(file) = &mut *file else {
             return if n == 0 {
-                Ok(out)
+                Ok(())
             } else {
                 Err(io::Error::other("the temporary file is missing"))
             };
@@ -68,7 +86,26 @@ impl Spill {
                 "the log's chunks are shorter than its length",
             ));
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// A chunk buffer: one a finished log gave back, else a new one.
+    fn buffer(&self) -> Vec<u8> {
+        self.buffers
+            .lock()
+            .ok()
+            .and_then(|mut b| b.pop())
+            .unwrap_or_else(|| Vec::with_capacity(CHUNK))
+    }
+
+    /// Gives a chunk buffer back for the next log.
+    fn give_back(&self, mut buf: Vec<u8>) {
+        buf.clear();
+        if buf.capacity() > 0
+            && let Ok(mut b) = self.buffers.lock()
+        {
+            b.push(buf);
+        }
     }
 }
 
@@ -95,6 +132,9 @@ impl<'a> LogWriter<'a> {
 
     /// Adds the next bytes of the log.
     pub(crate) fn push(&mut self, mut data: &[u8]) -> io::Result<()> {
+        if self.buf.capacity() == 0 && !data.is_empty() {
+            self.buf = self.spill.buffer();
+        }
         while !data.is_empty() {
             let room = CHUNK.saturating_sub(self.buf.len()).max(1);
             let (now, rest) = data.split_at(room.min(data.len()));
@@ -131,7 +171,14 @@ impl<'a> LogWriter<'a> {
     pub(crate) fn finish(mut self) -> io::Result<Spilled> {
         self.flush()?;
         self.log.len = self.stored.min(self.max);
-        Ok(self.log)
+        Ok(std::mem::take(&mut self.log))
+    }
+}
+
+impl Drop for LogWriter<'_> {
+    /// The chunk buffer goes back to the spill, finished or not.
+    fn drop(&mut self) {
+        self.spill.give_back(std::mem::take(&mut self.buf));
     }
 }
 

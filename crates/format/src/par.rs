@@ -10,9 +10,11 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     map_on(items, cores(), f)
 }
 
-/// The number of cores this process may use (at least 1).
+/// The number of cores this process may use (at least 1), asked once: the standard library
+/// reads the cgroup's CPU quota files on every call.
 pub fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// `f` applied to every item on up to `threads` threads (at least one); results in the

@@ -82,14 +82,14 @@ impl std::fmt::Debug for BundleWriter<BufWriter<File>> {
 /// bundle's bytes: on real logs (the troubleshoot.sh bundles' and the fixtures') level 2
 /// compresses 1.6 times as fast as 6 for 7% more bytes; objects and texts keep level 6, which
 /// is a fifth smaller than 2 on JSON (docs/performance.md, `benches/compress.sh`).
-fn level(path: &str) -> i64 {
+fn level(path: &str) -> u32 {
     if path.ends_with(".log") { 2 } else { 6 }
 }
 
 fn options(path: &str) -> SimpleFileOptions {
     SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(level(path)))
+        .compression_level(Some(i64::from(level(path))))
         .last_modified_time(zip::DateTime::default())
         .unix_permissions(0o644)
         .large_file(false)
@@ -136,17 +136,18 @@ impl PreparedEntry {
     /// [`BundleWriter`] uses.
     pub fn new(path: &str, bytes: &[u8]) -> Result<PreparedEntry> {
         check_name(path)?;
-        let err = |e: &dyn std::fmt::Display| Error::Write {
+        let data = deflate(level(path), bytes).map_err(|e| Error::Write {
             path: PathBuf::from(path),
             message: format!("cannot compress the entry: {e}"),
-        };
-        let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::with_capacity(bytes.len() / 3)));
-        zip.start_file(path, options(path)).map_err(|e| err(&e))?;
-        zip.write_all(bytes).map_err(|e| err(&e))?;
-        let zip = zip.finish().map_err(|e| err(&e))?.into_inner();
+        })?;
         Ok(PreparedEntry {
             path: path.to_string(),
-            zip,
+            zip: one_entry_zip(path, &data, crc32fast::hash(bytes), bytes.len()).ok_or_else(
+                || Error::Write {
+                    path: PathBuf::from(path),
+                    message: "the entry is too large for a zip without ZIP64".into(),
+                },
+            )?,
             size: bytes.len() as u64,
             sha256: hex(&Sha256::digest(bytes)),
         })
@@ -167,6 +168,92 @@ impl PreparedEntry {
     pub fn compressed_len(&self) -> u64 {
         self.zip.len() as u64
     }
+}
+
+thread_local! {
+    /// One deflate compressor per level and thread, reset between entries: a new one per entry
+    /// allocated and zeroed zlib's 300 KiB of state each time (an `mmap`, its page faults and
+    /// an `munmap` under the CLI's 128 KiB mmap threshold).
+    static DEFLATE: std::cell::RefCell<Vec<(u32, flate2::Compress)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `bytes` as raw deflate at `level`: the stream `zip`'s own writer makes at that level.
+fn deflate(level: u32, bytes: &[u8]) -> io::Result<Vec<u8>> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    DEFLATE.with_borrow_mut(|compressors| {
+        let i = match compressors.iter().position(|(l, _)| *l == level) {
+            Some(i) => i,
+            None => {
+                compressors.push((level, Compress::new(Compression::new(level), false)));
+                compressors.len() - 1
+            }
+        };
+        let (_, c) = compressors
+            .get_mut(i)
+            .ok_or_else(|| io::Error::other("no compressor"))?;
+        c.reset();
+        let mut out = Vec::with_capacity(bytes.len() / 3 + 64);
+        loop {
+            let read = usize::try_from(c.total_in()).map_err(io::Error::other)?;
+            let rest = bytes.get(read..).unwrap_or_default();
+            match c.compress_vec(rest, &mut out, FlushCompress::Finish)? {
+                Status::StreamEnd => return Ok(out),
+                _ => out.reserve(out.capacity().max(4096)),
+            }
+        }
+    })
+}
+
+/// A zip of one deflated entry, byte for byte what `zip::ZipWriter` writes for it with
+/// [`options`] (a unit test holds the two equal): local header, data, central directory record
+/// and end record. `None` when a size needs ZIP64 (the writer refuses those too).
+fn one_entry_zip(path: &str, data: &[u8], crc: u32, size: usize) -> Option<Vec<u8>> {
+    let name = path.as_bytes();
+    let name_len = u16::try_from(name.len()).ok()?;
+    let compressed = u32::try_from(data.len()).ok().filter(|&n| n < u32::MAX)?;
+    let size = u32::try_from(size).ok().filter(|&n| n < u32::MAX)?;
+    // Bit 11: the name is UTF-8 (set for a name that is not ASCII).
+    let flags: u16 = if path.is_ascii() { 0 } else { 1 << 11 };
+    // Version 2.0 (deflate) needed; made by Unix (3), version 2.0; 1980-01-01 00:00:00.
+    let (needed, made_by, time, date): (u16, u16, u16, u16) = (20, 3 << 8 | 20, 0, 0x21);
+    let mut out = Vec::with_capacity(data.len() + 2 * name.len() + 98);
+    let common = |out: &mut Vec<u8>| {
+        for v in [flags, 8, time, date] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [crc, compressed, size] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&name_len.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+    };
+    out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+    out.extend_from_slice(&needed.to_le_bytes());
+    common(&mut out);
+    out.extend_from_slice(name);
+    out.extend_from_slice(data);
+    let directory = u32::try_from(out.len()).ok()?;
+    out.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+    out.extend_from_slice(&made_by.to_le_bytes());
+    out.extend_from_slice(&needed.to_le_bytes());
+    common(&mut out);
+    // Comment length, disk, internal attributes; external: a regular file, rw-r--r--.
+    for v in [0u16, 0, 0] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&(0o100_644u32 << 16).to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(name);
+    let directory_len = u32::try_from(out.len()).ok()? - directory;
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    for v in [0u16, 0, 1, 1] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&directory_len.to_le_bytes());
+    out.extend_from_slice(&directory.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    Some(out)
 }
 
 /// Hashes and counts bytes on their way into the zip.
@@ -418,6 +505,76 @@ mod tests {
 
     fn manifest() -> Manifest {
         Manifest::new("test", "2025-03-14T09:30:00Z")
+    }
+
+    /// What `zip`'s own writer makes of one entry: the zip [`PreparedEntry::new`] must equal.
+    fn zip_crate_entry(path: &str, bytes: &[u8]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+        zip.start_file(path, options(path)).unwrap();
+        zip.write_all(bytes).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// Log-like text of `n` bytes that deflate cannot squeeze to nothing.
+    fn log_text(n: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        let mut out = Vec::with_capacity(n + 80);
+        while out.len() < n {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            out.extend_from_slice(
+                format!(
+                    "I0314 09:00:00 worker.go:42] request {} id={x:x}\n",
+                    x % 1000
+                )
+                .as_bytes(),
+            );
+        }
+        out.truncate(n);
+        out
+    }
+
+    #[test]
+    fn prepared_entries_are_the_zip_crates_bytes() {
+        // On one thread, so the compressors are reused (reset) from entry to entry and level
+        // to level.
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("logs/ns/pod/c.log", Vec::new()),
+            ("logs/ns/pod/c.log", b"one line\n".to_vec()),
+            (
+                "cluster/pods.json",
+                br#"{"kind":"List","items":[]}"#.repeat(500),
+            ),
+            ("logs/ns/pod/c.log", log_text(700_000, 7)),
+            ("logs/ns/p\u{f6}d/c.log", log_text(5_000, 3)),
+            ("describe/ns/pod.txt", log_text(200_000, 11)),
+            ("logs/ns/pod/c.previous.log", vec![0u8; 300_000]),
+        ];
+        for (path, bytes) in &cases {
+            let entry = PreparedEntry::new(path, bytes).unwrap();
+            assert_eq!(
+                entry.zip,
+                zip_crate_entry(path, bytes),
+                "{path}, {} bytes",
+                bytes.len()
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_prepared_entry_is_the_zip_crates_bytes(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..20_000),
+            log in proptest::prelude::any::<bool>(),
+            repeat in 1usize..8,
+        ) {
+            let bytes = bytes.repeat(repeat);
+            let path = if log { "logs/a/b/c.log" } else { "cluster/x.json" };
+            let entry = PreparedEntry::new(path, &bytes).unwrap();
+            proptest::prop_assert_eq!(entry.zip, zip_crate_entry(path, &bytes));
+        }
     }
 
     #[cfg(unix)]

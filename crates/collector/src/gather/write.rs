@@ -2,6 +2,8 @@
 //! to the size budget, the entries compressed on every core and written in path order, the
 //! manifest last.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
@@ -46,21 +48,26 @@ pub(super) struct Collected<'a> {
 
 /// Redacts a log's kept bytes. Text that is not UTF-8 is kept byte for byte unless something
 /// had to be redacted.
-fn redact_log(redactor: &Redactor, bytes: Vec<u8>, counts: &mut Counts) -> Vec<u8> {
-    use std::borrow::Cow;
-    match String::from_utf8(bytes) {
-        Ok(s) => match redactor.text(&s, counts) {
-            Cow::Borrowed(_) => s.into_bytes(),
-            Cow::Owned(o) => o.into_bytes(),
-        },
-        Err(e) => {
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            match redactor.text(&lossy, counts) {
-                Cow::Borrowed(_) => e.into_bytes(),
-                Cow::Owned(o) => o.into_bytes(),
-            }
+fn redact_log<'a>(redactor: &Redactor, bytes: &'a [u8], counts: &mut Counts) -> Cow<'a, [u8]> {
+    let lossy;
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(_) => {
+            lossy = String::from_utf8_lossy(bytes);
+            &*lossy
         }
+    };
+    match redactor.text(text, counts) {
+        Cow::Borrowed(_) => Cow::Borrowed(bytes),
+        Cow::Owned(o) => Cow::Owned(o.into_bytes()),
     }
+}
+
+thread_local! {
+    /// The bytes of the log a thread is preparing, read back from the spill file: one buffer
+    /// per thread, reused from log to log (a fresh one was an `mmap`, page faults and an
+    /// `munmap` per log).
+    static READ: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A log's entry, redacted and compressed, as the size budget measured it.
@@ -101,11 +108,13 @@ impl LogSource<'_> {
         let len = log.spilled.len;
         let whole = len <= Self::WHOLE;
         let n = if whole { len } else { budget::SAMPLE };
-        match self.spill.read_newest(&log.spilled, n) {
-            Ok(bytes) if whole => self.keep(path, self.compress(path, bytes)),
-            Ok(sample) => budget::estimate(path, &sample, len),
-            Err(_) => len,
-        }
+        READ.with_borrow_mut(
+            |bytes| match self.spill.read_newest_into(&log.spilled, n, bytes) {
+                Ok(()) if whole => self.keep(path, self.compress(path, bytes)),
+                Ok(()) => budget::estimate(path, bytes, len),
+                Err(_) => len,
+            },
+        )
     }
 
     /// Keeps a prepared log for writing (when the cache has room); returns its size.
@@ -129,25 +138,27 @@ impl LogSource<'_> {
 
     /// Reads back, redacts and compresses the newest `kept` bytes of a log.
     fn prepare(&self, path: &str, kept: u64) -> PreparedLog {
-        let read = match self.logs.get(path) {
-            Some(file) => self
-                .spill
-                .read_newest(&file.spilled, kept)
-                .map_err(|e| format!("cannot read the log back from its temporary file: {e}")),
-            None => Err("no such log".into()),
-        };
-        match read {
-            Ok(bytes) => self.compress(path, bytes),
-            Err(e) => PreparedLog {
-                kept,
-                entry: Err(e),
-                counts: Counts::new(),
-            },
-        }
+        READ.with_borrow_mut(|bytes| {
+            let read = match self.logs.get(path) {
+                Some(file) => self
+                    .spill
+                    .read_newest_into(&file.spilled, kept, bytes)
+                    .map_err(|e| format!("cannot read the log back from its temporary file: {e}")),
+                None => Err("no such log".into()),
+            };
+            match read {
+                Ok(()) => self.compress(path, bytes),
+                Err(e) => PreparedLog {
+                    kept,
+                    entry: Err(e),
+                    counts: Counts::new(),
+                },
+            }
+        })
     }
 
     /// Redacts and compresses the bytes a log keeps.
-    fn compress(&self, path: &str, kept: Vec<u8>) -> PreparedLog {
+    fn compress(&self, path: &str, kept: &[u8]) -> PreparedLog {
         let len = kept.len() as u64;
         let mut counts = Counts::new();
         let bytes = redact_log(self.redactor, kept, &mut counts);
@@ -158,15 +169,13 @@ impl LogSource<'_> {
         }
     }
 
-    /// The log's entry as trimmed to `kept`: the one the budget measured, else made now.
-    fn take(&self, path: &str, kept: u64) -> PreparedLog {
-        let cached = self
-            .prepared
+    /// The log's entry as trimmed to `kept`, if the budget measured it so.
+    fn take(&self, path: &str, kept: u64) -> Option<PreparedLog> {
+        self.prepared
             .lock()
             .ok()
             .and_then(|mut p| p.1.remove(path))
-            .filter(|p| p.kept == kept);
-        cached.unwrap_or_else(|| self.prepare(path, kept))
+            .filter(|p| p.kept == kept)
     }
 }
 
@@ -179,7 +188,7 @@ impl budget::Source for LogSource<'_> {
     }
 
     fn measure(&self, log: &budget::Log, kept: Vec<u8>) -> u64 {
-        self.keep(&log.path, self.compress(&log.path, kept))
+        self.keep(&log.path, self.compress(&log.path, &kept))
     }
 }
 
@@ -365,10 +374,31 @@ pub(super) fn write(collected: Collected<'_>) -> Result<Summary> {
         if chunk.is_empty() {
             break;
         }
-        let prepared = kbundle_format::par::map(&chunk, |(path, entry)| match entry {
-            Entry::Fixed(_) => None,
-            Entry::Log(log) => Some(source.take(path, log.kept)),
-        });
+        // The logs the budget did not keep are made now, on every core (threads are started
+        // only for those).
+        let mut prepared: Vec<Option<PreparedLog>> = chunk
+            .iter()
+            .map(|(path, entry)| match entry {
+                Entry::Fixed(_) => None,
+                Entry::Log(log) => source.take(path, log.kept),
+            })
+            .collect();
+        let missing: Vec<(usize, &str, u64)> = chunk
+            .iter()
+            .zip(&prepared)
+            .enumerate()
+            .filter_map(|(i, ((path, entry), p))| match entry {
+                Entry::Log(log) if p.is_none() => Some((i, path.as_str(), log.kept)),
+                _ => None,
+            })
+            .collect();
+        let made =
+            kbundle_format::par::map(&missing, |&(_, path, kept)| source.prepare(path, kept));
+        for (&(i, _, _), p) in missing.iter().zip(made) {
+            if let Some(slot) = prepared.get_mut(i) {
+                *slot = Some(p);
+            }
+        }
         for ((path, entry), prepared) in chunk.into_iter().zip(prepared) {
             let (log, prepared) = match (entry, prepared) {
                 (Entry::Fixed(e), _) => {
