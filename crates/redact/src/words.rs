@@ -135,7 +135,7 @@ impl Words {
                 found.push((at + p.len(), p.len(), id));
             }
         };
-        let mut candidate = |w: u32, at: usize, check: &mut dyn FnMut(u32, usize)| {
+        let candidate = |w: u32, at: usize, check: &mut dyn FnMut(u32, usize)| {
             let v = (w & 0xFFFF) as u16;
             if bit(&self.two, usize::from(v)) {
                 for &(value, id) in &self.twos {
