@@ -73,7 +73,7 @@ if total is None:
     total = int(m.group(1).replace(",", "")) if m else max(n for n, _ in rows)
 stages = [
     ("redaction (Redactor::text, logs and texts)", r"kbundle_redact::Redactor::text\b"),
-    ("  keywords and triggers (the keyword DFA walk)", r"kbundle_redact::overlapping\b"),
+    ("  keywords and triggers (the keyword finder)", r"kbundle_redact::words::Words::find\b"),
     ("  gitleaks rules on keyword lines", r"kbundle_redact::catalog::Catalog::find_with\b"),
     ("  own rules on trigger regions", r"kbundle_redact::text::own_rules_with\b"),
     ("  44-character key scan", r"kbundle_redact::text::ibm_keys\b"),

@@ -31,8 +31,6 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::LazyLock;
 
-use aho_corasick::MatchKind;
-use aho_corasick::dfa::DFA;
 use kbundle_format::json::opt_str_at;
 use regex::Regex;
 use serde_json::Value;
@@ -42,8 +40,10 @@ pub mod bundle;
 pub mod catalog;
 mod keys;
 pub mod text;
+mod words;
 
 use catalog::{Catalog, Hit};
+use words::Words;
 
 /// What replaces a redacted value (without `--tokenize`).
 pub const MARK: &str = "[REDACTED]";
@@ -66,104 +66,13 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     })
 });
 
-/// One automaton over the catalog's keywords and the own rules' triggers (patterns from
-/// `catalog` on are triggers): a text is searched once for both. A DFA without a prefilter
-/// (none applies to hundreds of case-insensitive words), walked by [`overlapping`].
-static KEYWORDS: LazyLock<Option<(DFA, usize)>> = LazyLock::new(|| {
+/// One search for the catalog's keywords and the own rules' triggers (patterns from
+/// `catalog` on are triggers): a text is searched once for both ([`words`]).
+static KEYWORDS: LazyLock<Option<(Words, usize)>> = LazyLock::new(|| {
     let catalog = CATALOG.keywords();
-    aho_corasick::dfa::Builder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .prefilter(false)
-        .build(catalog.iter().chain(text::triggers()))
-        .ok()
-        .map(|dfa| (dfa, catalog.len()))
+    Words::new(catalog.iter().chain(text::triggers()).map(String::as_str))
+        .map(|words| (words, catalog.len()))
 });
-
-/// Every match of `dfa` in `haystack`, overlapping, as (pattern, start), in the order
-/// `AhoCorasick::find_overlapping_iter` gives them: by end, then longest first (the match
-/// state's order).
-///
-/// A DFA walk waits on each transition's load before the next one, so a longer text is walked
-/// as [`WALKS`] parts at once: each part's walk starts the longest pattern's length early, so
-/// every match that ends in the part starts in what it walked, and reports only those (a
-/// state's matches are the patterns that end there, in an order that does not depend on where
-/// the walk started). A property test holds it to the library's search.
-#[inline(never)] // its own line in profiles (benches/profile-collect.sh)
-fn overlapping(dfa: &DFA, haystack: &[u8], mut each: impl FnMut(usize, usize)) {
-    use aho_corasick::Anchored;
-    use aho_corasick::automaton::Automaton;
-    let Ok(start) = dfa.start_state(Anchored::No) else {
-        return;
-    };
-    let report = |sid, end: usize, each: &mut dyn FnMut(usize, usize)| {
-        for i in 0..dfa.match_len(sid) {
-            let pattern = dfa.match_pattern(sid, i);
-            each(pattern.as_usize(), end - dfa.pattern_len(pattern));
-        }
-    };
-    let longest = dfa.max_pattern_len();
-    let part = haystack.len() / WALKS;
-    if haystack.len() < 4096 || part <= longest {
-        let mut sid = start;
-        for (at, &byte) in haystack.iter().enumerate() {
-            sid = dfa.next_state(Anchored::No, sid, byte);
-            if dfa.is_match(sid) {
-                report(sid, at + 1, &mut each);
-            }
-        }
-        return;
-    }
-    // Part k reports the matches that end in (k * part, (k + 1) * part] (the last one: to the
-    // end); its walk starts `longest - 1` bytes before its part (the first one: at 0).
-    let from = |k: usize| if k == 0 { 0 } else { k * part + 1 - longest };
-    let walks: [&[u8]; WALKS] = std::array::from_fn(|k| {
-        let end = if k + 1 == WALKS {
-            haystack.len()
-        } else {
-            (k + 1) * part
-        };
-        haystack.get(from(k)..end).unwrap_or_default()
-    });
-    let mut later: [Vec<(usize, usize)>; WALKS] = Default::default();
-    let mut sid = [start; WALKS];
-    let lockstep = walks.iter().map(|w| w.len()).min().unwrap_or(0);
-    for at in 0..lockstep {
-        for k in 0..WALKS {
-            let byte = walks[k].get(at).copied().unwrap_or(0);
-            sid[k] = dfa.next_state(Anchored::No, sid[k], byte);
-            if dfa.is_special(sid[k]) && dfa.is_match(sid[k]) {
-                let end = from(k) + at + 1;
-                if k == 0 {
-                    report(sid[k], end, &mut each);
-                } else if end > k * part {
-                    report(sid[k], end, &mut |p, s| later[k].push((p, s)));
-                }
-            }
-        }
-    }
-    for k in 0..WALKS {
-        for (at, &byte) in walks[k].iter().enumerate().skip(lockstep) {
-            sid[k] = dfa.next_state(Anchored::No, sid[k], byte);
-            if dfa.is_match(sid[k]) {
-                let end = from(k) + at + 1;
-                if k == 0 {
-                    report(sid[k], end, &mut each);
-                } else if end > k * part {
-                    report(sid[k], end, &mut |p, s| later[k].push((p, s)));
-                }
-            }
-        }
-    }
-    for (pattern, start) in later.into_iter().flatten() {
-        each(pattern, start);
-    }
-}
-
-/// The walks of [`overlapping`] at once: two walk ordinary logs at 1.4 times the rate of one
-/// (`benches/redact.sh`: 425 -> 605 MB/s for the whole redaction); three or four were slower
-/// than two.
-const WALKS: usize = 2;
 
 /// The compiled gitleaks catalog (built on first use).
 pub fn gitleaks() -> &'static Catalog {
@@ -307,9 +216,9 @@ impl Redactor {
             !inner.is_empty()
         };
         match &*KEYWORDS {
-            Some((dfa, split)) => {
+            Some((words, split)) => {
                 let (mut keywords, mut triggers) = (Vec::new(), Vec::new());
-                overlapping(dfa, text.as_bytes(), |pattern, start| {
+                words.find(text.as_bytes(), |pattern, start| {
                     match pattern.checked_sub(*split) {
                         None => keywords.push((pattern, start)),
                         Some(trigger) => triggers.push((trigger, start)),

@@ -416,31 +416,6 @@ mod properties {
             prop_assert!(c.is_empty());
         }
 
-        /// The keyword walk finds what the library's overlapping search finds, in its order,
-        /// on texts short (one walk) and long (two halves at once), keywords cut anywhere.
-        #[test]
-        fn keyword_walk_is_the_librarys_search(
-            pieces in proptest::collection::vec((0usize..10_000, "[ -~\n]{0,12}", any::<bool>()), 0..1500),
-        ) {
-            let words: Vec<String> = CATALOG.keywords().iter().cloned().chain(text::triggers().iter().cloned()).collect();
-            let mut text = String::new();
-            for (i, filler, upper) in &pieces {
-                let w = &words[i % words.len()];
-                text.push_str(&if *upper { w.to_ascii_uppercase() } else { w.clone() });
-                text.push_str(filler);
-            }
-            let ac = aho_corasick::AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&words)
-                .unwrap();
-            let want: Vec<(usize, usize)> = ac.find_overlapping_iter(&text).map(|m| (m.pattern().as_usize(), m.start())).collect();
-            let (dfa, _) = KEYWORDS.as_ref().unwrap();
-            let mut got = Vec::new();
-            overlapping(dfa, text.as_bytes(), |p, s| got.push((p, s)));
-            prop_assert_eq!(got, want);
-        }
-
         /// A planted value between arbitrary lines never survives.
         #[test]
         fn planted_values_never_survive(a in "[a-z \n]{0,80}", b in "[a-z \n]{0,80}", v in "[A-Za-z0-9]{10,24}") {
