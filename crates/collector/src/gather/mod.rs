@@ -224,8 +224,12 @@ pub(crate) async fn run(
         },
     );
 
-    progress.phase("version");
-    let version = match api.get_json("/version").await {
+    // The version and discovery at once: neither needs the other, and on a distant server
+    // every round trip in this chain of phases is felt.
+    progress.phase("version and discovery");
+    let (version, (disc, disc_failures)) =
+        futures::join!(api.get_json("/version"), Discovery::run(&api));
+    let version = match version {
         Ok(v) => Ok(v),
         // No connection, or no answer at all: nothing else would work either.
         Err(f @ (Failure::Connection(..) | Failure::Other(_) | Failure::Timeout(_))) => {
@@ -233,8 +237,6 @@ pub(crate) async fn run(
         }
         Err(f) => Err(f),
     };
-    progress.phase("discovery");
-    let (disc, disc_failures) = Discovery::run(&api).await;
     let ctx = Ctx::new(api, disc, options, progress, checked.now);
     match &version {
         Ok(v) => {
