@@ -6,7 +6,8 @@
 #   1. the default preset on the crashloop-oom fixture;
 #   2. a generated 200-pod namespace (`-n big`), every pod with a 256 KiB log (LOG_KIB=N to
 #      change it: LOG_KIB=5120 for the 5 MiB-per-pod memory check), also against
-#      `kubectl cluster-info dump` of that namespace.
+#      `kubectl cluster-info dump` of that namespace. Collect and cluster-info dump run three
+#      times each (the fastest time; collect's CPU per MB of logs over the three runs).
 #
 # Usage: benches/collect.sh [PODS]   (builds kbundle in release mode first)
 # env:   KBUNDLE=path/to/kbundle (default: builds target/release/kbundle)
@@ -66,6 +67,9 @@ k() { "$kubectl_bin" --kubeconfig "$work/kc" "$@"; }
 
 now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+# least A [B...]: the smallest of the non-empty numbers; add A B...: their sum.
+least() { python3 -c "import sys; print(f'{min(float(a) for a in sys.argv[1:] if a):.2f}')" "$@"; }
+add() { python3 -c "import sys; print(f'{sum(map(float, sys.argv[1:])):.2f}')" "$@"; }
 
 ns=calico-system
 pod=calico-kube-controllers-5f6b8d9c47-q4wzn
@@ -108,16 +112,25 @@ if [ "$loops" = 1 ]; then
 fi
 
 echo "== $pods-pod namespace, ${log_kib} KiB logs, server faults: $faults"
-t0=$(now)
-/usr/bin/time -o "$work/time.txt" -f '%M %U %S' "$kbundle" collect --kubeconfig "$work/kc" -n big -o "$work/big.zip" --quiet "${jobs[@]}" || [ $? -eq 3 ]
-t1=$(now)
-big_kbundle=$(elapsed "$t0" "$t1")
-read -r peak_kib user_s sys_s < <(tail -1 "$work/time.txt")
+# Three collects: the fastest gives the time, the three together the CPU per MB (`time` counts
+# CPU in 0.01 s steps, coarse for one small collect), the largest peak the memory.
+big_kbundle="" user_s=0 sys_s=0 peak_kib=0
+for _ in 1 2 3; do
+  t0=$(now)
+  /usr/bin/time -o "$work/time.txt" -f '%M %U %S' "$kbundle" collect --kubeconfig "$work/kc" -n big -o "$work/big.zip" --quiet "${jobs[@]}" || [ $? -eq 3 ]
+  t1=$(now)
+  read -r k u s < <(tail -1 "$work/time.txt")
+  big_kbundle=$(least "$(elapsed "$t0" "$t1")" "$big_kbundle")
+  user_s=$(add "$user_s" "$u")
+  sys_s=$(add "$sys_s" "$s")
+  if [ "$k" -gt "$peak_kib" ]; then peak_kib=$k; fi
+done
 # Logs fetched: every pod's current log (the generated pods have no previous log).
 log_mb=$(du -cb "$work"/big/logs/big/*/main.log | awk 'END {printf "%.1f", $1 / 1e6}')
-mb_per_cpu_s=$(python3 -c "print(f'{$log_mb / max($user_s + $sys_s, 0.01):.0f}')")
-echo "collect CPU: ${user_s} s user + ${sys_s} s system for $log_mb MB of logs: $mb_per_cpu_s MB per CPU-second"
+mb_per_cpu_s=$(python3 -c "print(f'{3 * $log_mb / max($user_s + $sys_s, 0.01):.0f}')")
+echo "collect CPU, three runs: ${user_s} s user + ${sys_s} s system for 3 x $log_mb MB of logs: $mb_per_cpu_s MB per CPU-second"
 if [ "$loops" = 1 ]; then
+  t1=$(now)
   mkdir -p "$work/kubectl-big"
   (
     cd "$work/kubectl-big"
@@ -136,10 +149,14 @@ if [ "$loops" = 1 ]; then
 fi
 
 echo "== kubectl cluster-info dump of the $pods-pod namespace (current logs only, no describe text)"
-t0=$(now)
-k cluster-info dump --namespaces big --output-directory "$work/dump" >/dev/null
-t1=$(now)
-dump_kubectl=$(elapsed "$t0" "$t1")
+dump_kubectl=""
+for _ in 1 2 3; do # the fastest of three, as for collect
+  rm -rf "$work/dump"
+  t0=$(now)
+  k cluster-info dump --namespaces big --output-directory "$work/dump" >/dev/null
+  t1=$(now)
+  dump_kubectl=$(least "$(elapsed "$t0" "$t1")" "$dump_kubectl")
+done
 
 suffix=""
 [ "$latency" != 0 ] && suffix="$suffix, ${latency} ms"
@@ -163,9 +180,9 @@ r=$(ratio "$dump_kubectl" "$big_kbundle")
 # The goals are on the runbook's logs; the random-id log gets one row, its CPU, reported.
 if [ "$log_style" = calico ]; then
   result "collect $label vs cluster-info dump" "${r}x (${big_kbundle} s vs ${dump_kubectl} s)" ">= 1x" "$(at_least "$r" 1)"
-  result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB)" ">= 200" "$(at_least "$mb_per_cpu_s" 200)"
+  result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, 3 x $log_mb MB)" ">= 200" "$(at_least "$mb_per_cpu_s" 200)"
 else
-  result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB)" "report" "-"
+  result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, 3 x $log_mb MB)" "report" "-"
 fi
 peak_mib=$((peak_kib / 1024))
 echo "peak memory of kbundle collect -n big: $peak_mib MiB"
