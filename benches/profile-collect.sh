@@ -95,6 +95,8 @@ for name, pattern in stages:
     print(f"{name:<50} {n:>15,} {100 * n / total:>6.1f}%")
 print("(*) valgrind hides the CPU's SHA instructions, so sha2 runs its software fallback here:")
 print("    real runs use SHA-NI where the CPU has it (perf record -e cpu-clock: 5 to 8% of collect's samples)")
+print("    memset: glibc zeroes large blocks with `rep stosb`, which callgrind counts once per byte;")
+print("    on the CPU that memset costs far less than its instruction count says")
 print("\nlargest functions by inclusive instructions:")
 seen = 0
 for n, f in rows:
