@@ -177,9 +177,13 @@ static NETWORK: LazyLock<Option<Regex>> = LazyLock::new(|| {
         .ok()
 });
 
+/// Whether `re` (when it compiled) matches `text`.
+fn matches(re: &LazyLock<Option<Regex>>, text: &str) -> bool {
+    re.as_ref().is_some_and(|r| r.is_match(text))
+}
+
 /// What a line or message tells, if it is one of the wordings.
 pub(crate) fn mark(text: &str) -> Option<Mark> {
-    let matches = |re: &LazyLock<Option<Regex>>| re.as_ref().is_some_and(|r| r.is_match(text));
     if text.is_ascii() {
         if let Some(searcher) = LOWER_WORDINGS.as_ref() {
             // Every wording, overlaps included: no wording starts another (a test checks), so
@@ -204,7 +208,7 @@ pub(crate) fn mark(text: &str) -> Option<Mark> {
     if let Some((_, mark)) = EXACT.iter().find(|(w, _)| text.contains(w)) {
         return Some(*mark);
     }
-    if matches(&CALICO_API) && matches(&NETWORK) {
+    if matches(&CALICO_API, text) && matches(&NETWORK, text) {
         return Some(Mark::ApiUnreachable);
     }
     None
@@ -231,8 +235,7 @@ fn ascii_mark(
     if let Some((_, mark)) = exact.and_then(|i| EXACT.get(i)) {
         return Some(*mark);
     }
-    let network = NETWORK.as_ref().is_some_and(|r| r.is_match(text));
-    (calico_api && network).then_some(Mark::ApiUnreachable)
+    (calico_api && matches(&NETWORK, text)).then_some(Mark::ApiUnreachable)
 }
 
 /// The API server address a message names (`172.21.0.1:443`), from its `dial tcp` or its URL.
@@ -405,11 +408,10 @@ mod tests {
 
     /// [`mark`] without the one-pass filter: a search per wording.
     fn mark_every_search(text: &str) -> Option<Mark> {
-        let matches = |re: &LazyLock<Option<Regex>>| re.as_ref().is_some_and(|r| r.is_match(text));
         if let Some((_, mark)) = EXACT.iter().find(|(w, _)| text.contains(w)) {
             return Some(*mark);
         }
-        (matches(&CALICO_API) && matches(&NETWORK)).then_some(Mark::ApiUnreachable)
+        (matches(&CALICO_API, text) && matches(&NETWORK, text)).then_some(Mark::ApiUnreachable)
     }
 
     proptest! {
