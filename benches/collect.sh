@@ -125,8 +125,8 @@ for _ in 1 2 3; do
   sys_s=$(add "$sys_s" "$s")
   if [ "$k" -gt "$peak_kib" ]; then peak_kib=$k; fi
 done
-# Logs fetched: every pod's current log (the generated pods have no previous log).
-log_mb=$(du -cb "$work"/big/logs/big/*/main.log | awk 'END {printf "%.1f", $1 / 1e6}')
+# Logs fetched: every pod's current and previous log (PREVIOUS=0: the current ones only).
+log_mb=$(du -cb "$work"/big/logs/big/*/*.log | awk 'END {printf "%.1f", $1 / 1e6}')
 mb_per_cpu_s=$(python3 -c "print(f'{3 * $log_mb / max($user_s + $sys_s, 0.01):.0f}')")
 echo "collect CPU, three runs: ${user_s} s user + ${sys_s} s system for 3 x $log_mb MB of logs: $mb_per_cpu_s MB per CPU-second"
 if [ "$loops" = 1 ]; then

@@ -2,8 +2,11 @@
 """Generate a namespace of N pods, each with one log, as a folder `kbundle serve` takes.
 
 Used by benches/collect.sh and benches/profile-collect.sh: `ns/pods.json` (namespace `big`),
-`ns/nodes.json` (ten nodes), `ns/namespace.json`, and `logs/big/<pod>/main.log` of LOG_KIB KiB
-each. Deterministic.
+`ns/nodes.json` (ten nodes), `ns/namespace.json`, and for every pod `logs/big/<pod>/main.log` and
+`main.previous.log` of LOG_KIB KiB each: every pod restarted once, its container's previous
+instance ended in a fatal error (the case of issue 18: "50 pods with 256 KiB current and previous
+logs each"; `kubectl cluster-info dump` reads only the current ones). PREVIOUS=0 leaves the
+previous logs and the restart out (the shape of the benchmarks before 2026-12-07). Deterministic.
 
 The log is chosen by LOG_STYLE:
 - `calico` (default): the runbook's calico-kube-controllers log (Calico logrus and klog lines),
@@ -36,6 +39,7 @@ def random_id_log(rng, size):
 
 n, root, log_kib = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 style = os.environ.get("LOG_STYLE", "calico")
+previous = os.environ.get("PREVIOUS", "1") != "0"
 if style not in ("calico", "random-id"):
     sys.exit(f"gen_namespace.py: LOG_STYLE must be calico or random-id, not {style!r}")
 os.makedirs(os.path.join(root, "ns"), exist_ok=True)
@@ -50,12 +54,24 @@ for i in range(n):
         "spec": {"nodeName": f"10.0.0.{i % 10}", "containers": [{"name": "main", "image": "registry.example/app:1.0"}]},
         "status": {"phase": "Running", "startTime": "2025-03-14T08:00:00Z"},
     })
+    if previous:
+        items[-1]["status"]["containerStatuses"] = [{
+            "name": "main", "image": "registry.example/app:1.0", "ready": True, "restartCount": 1,
+            "state": {"running": {"startedAt": "2025-03-14T09:00:00Z"}},
+            "lastState": {"terminated": {"exitCode": 1, "reason": "Error",
+                                         "startedAt": "2025-03-14T08:00:00Z",
+                                         "finishedAt": "2025-03-14T08:59:00Z"}},
+        }]
     d = os.path.join(root, "logs", "big", name)
     os.makedirs(d, exist_ok=True)
     size = log_kib * 1024
     log = random_id_log(rng, size) if style == "random-id" else log_bytes(rng, start, size, False)
     with open(os.path.join(d, "main.log"), "wb") as f:
         f.write(log)
+    if previous:
+        log = random_id_log(rng, size) if style == "random-id" else log_bytes(rng, start, size, True)
+        with open(os.path.join(d, "main.previous.log"), "wb") as f:
+            f.write(log)
 with open(os.path.join(root, "ns", "pods.json"), "w") as f:
     json.dump({"apiVersion": "v1", "kind": "PodList", "items": items}, f)
 nodes = [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"10.0.0.{i}", "uid": f"node-{i}"},

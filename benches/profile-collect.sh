@@ -42,8 +42,8 @@ collect "$kbundle" # warm the server's page cache
 /usr/bin/time -o "$work/time.txt" -f '%U %S' "$kbundle" collect --kubeconfig "$work/kc" -n big \
   -o "$work/big.zip" --quiet || [ $? -eq 3 ]
 read -r user_s sys_s < <(tail -1 "$work/time.txt")
-log_mb=$(python3 -c "print(f'{$pods * $log_kib * 1024 / 1e6:.1f}')")
-echo "collect -n big ($pods pods x $log_kib KiB = $log_mb MB of logs): ${user_s} s user + ${sys_s} s system:" \
+log_mb=$(du -cb "$work"/big/logs/big/*/*.log | awk 'END {printf "%.1f", $1 / 1e6}')
+echo "collect -n big ($pods pods x $log_kib KiB, current and previous: $log_mb MB of logs): ${user_s} s user + ${sys_s} s system:" \
   "$(python3 -c "print(f'{$log_mb / max($user_s + $sys_s, 0.01):.0f}')") MB of logs per CPU-second"
 
 valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" -q \
