@@ -78,7 +78,7 @@ fn collect_to_stdout_is_the_same_zip_and_inspect_reads_it_from_stdin() {
     let err = stderr(&o);
     assert!(err.contains("bundle:     - ("), "summary on stderr: {err}");
     // Not a terminal: one plain progress line per phase.
-    assert!(err.contains("kbundle: objects: done ("), "{err}");
+    assert!(err.contains("kbundle: namespace objects: done ("), "{err}");
 
     let mut child = kbundle()
         .args(["inspect", "-", "--format", "json"])

@@ -250,14 +250,23 @@ pub(crate) async fn run(
         ctx.error(what.clone(), f);
     }
 
-    progress.phase("targets");
-    let mut targets = ctx.resolve_targets(plan).await;
-    progress.phase("objects");
-    let namespaces = ctx.objects(&targets.namespaces).await;
+    // The cluster-scoped objects do not depend on the targets: listed while they are found.
+    progress.phase("targets and cluster objects");
+    let (mut targets, ()) = futures::join!(ctx.resolve_targets(plan), ctx.cluster_objects());
+    // A workload's pods are known now: their logs and their nodes' pods, events and leases
+    // are fetched while the namespaces' objects are listed (describing them needs those).
+    progress.phase("namespace objects");
+    if targets.pods_known_early() {
+        targets.settle_pods();
+    }
+    let (namespaces, early) = futures::join!(
+        ctx.namespace_objects(&targets.namespaces),
+        ctx.early(&targets)
+    );
     ctx.select_pods(&mut targets, plan, &checked, &namespaces);
 
     progress.phase("pods, logs and nodes");
-    ctx.pods_and_nodes(&targets).await;
+    ctx.pods_and_nodes(&targets, early).await;
 
     if ctx.api.succeeded() == 0 {
         let first = ctx.lock().errors.first().cloned();

@@ -4,11 +4,23 @@
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 
+use serde_json::Value;
+
 use super::request::list_path;
 use super::{Ctx, enc, safe_name, str_at, typed};
 
+/// What a node's description needs besides the node: its non-terminated pods, its events and
+/// its lease (each `None` when it could not be read; the failure is recorded).
+pub(super) struct NodeLists {
+    pods: Option<Vec<Value>>,
+    events: Option<Vec<Value>>,
+    lease: Option<Value>,
+}
+
 impl Ctx<'_> {
-    pub(super) async fn node(&self, node_name: &str) {
+    /// A target node's description, from the nodes list (or, missing there, its own request)
+    /// and its [`NodeLists`] (fetched here when `lists` is `None`).
+    pub(super) async fn node(&self, node_name: &str, lists: Option<NodeLists>) {
         if !safe_name(node_name) {
             self.refuse_name("describe node", node_name);
             return;
@@ -21,30 +33,14 @@ impl Ctx<'_> {
         if node.is_none() {
             node = self.get_into_list("", "nodes", None, node_name).await.ok();
         }
-        let field = format!(
-            "fieldSelector={}",
-            enc(&format!(
-                // As kubectl: the node's non-terminated pods.
-                "spec.nodeName={node_name},status.phase!=Succeeded,status.phase!=Failed"
-            ))
-        );
-        let event_field = format!(
-            "fieldSelector={}",
-            enc(&format!(
-                "involvedObject.kind=Node,involvedObject.name={node_name}"
-            ))
-        );
-        let (pods, events, lease) = futures::join!(
-            self.list("", "pods", None, &field),
-            self.list("", "events", None, &event_field),
-            self.get_into_list(
-                "coordination.k8s.io",
-                "leases",
-                Some("kube-node-lease"),
-                node_name
-            ),
-        );
-        let (pods, events, lease) = (pods.ok(), events.ok(), lease.ok());
+        let NodeLists {
+            pods,
+            events,
+            lease,
+        } = match lists {
+            Some(lists) => lists,
+            None => self.node_lists(node_name).await,
+        };
         // Node events live in some namespace (usually `default`): add them to its list.
         if let Some(events) = &events
             && let Some(res) = self.disc.find("", "events")
@@ -99,5 +95,37 @@ impl Ctx<'_> {
         self.lock()
             .texts
             .insert(format!("cluster/nodes/{node_name}.describe.txt"), text);
+    }
+
+    /// The lists a node's description needs ([`NodeLists`]), as kubectl asks for them.
+    pub(super) async fn node_lists(&self, node_name: &str) -> NodeLists {
+        let field = format!(
+            "fieldSelector={}",
+            enc(&format!(
+                // As kubectl: the node's non-terminated pods.
+                "spec.nodeName={node_name},status.phase!=Succeeded,status.phase!=Failed"
+            ))
+        );
+        let event_field = format!(
+            "fieldSelector={}",
+            enc(&format!(
+                "involvedObject.kind=Node,involvedObject.name={node_name}"
+            ))
+        );
+        let (pods, events, lease) = futures::join!(
+            self.list("", "pods", None, &field),
+            self.list("", "events", None, &event_field),
+            self.get_into_list(
+                "coordination.k8s.io",
+                "leases",
+                Some("kube-node-lease"),
+                node_name
+            ),
+        );
+        NodeLists {
+            pods: pods.ok(),
+            events: events.ok(),
+            lease: lease.ok(),
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! The objects phase: the cluster-scoped objects, and the namespaced objects of each target
-//! namespace, with what became of the namespace and of its pods list ([`NamespaceState`]).
+//! The objects: the cluster-scoped ones (listed beside the targets phase, since they do not
+//! depend on it), and the namespaced objects of each target namespace, with what became of the
+//! namespace and of its pods list ([`NamespaceState`]).
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
@@ -34,13 +35,16 @@ pub(super) struct NamespaceState {
 }
 
 impl Ctx<'_> {
-    /// The objects phase: the cluster-scoped objects and those of each target namespace.
-    pub(super) async fn objects(&self, namespaces: &[String]) -> BTreeMap<String, NamespaceState> {
+    /// The objects of each target namespace.
+    pub(super) async fn namespace_objects(
+        &self,
+        namespaces: &[String],
+    ) -> BTreeMap<String, NamespaceState> {
         let states: Vec<Mutex<NamespaceState>> = namespaces
             .iter()
             .map(|_| Mutex::new(NamespaceState::default()))
             .collect();
-        let mut jobs: Vec<Job<'_>> = vec![Box::pin(self.cluster())];
+        let mut jobs: Vec<Job<'_>> = Vec::new();
         for (ns, state) in namespaces.iter().zip(&states) {
             jobs.push(Box::pin(self.namespace(ns, state)));
         }
@@ -117,8 +121,9 @@ impl Ctx<'_> {
         futures::future::join_all(jobs).await;
     }
 
-    /// Cluster-scoped objects.
-    async fn cluster(&self) {
+    /// The cluster-scoped objects: the nodes, the webhook configurations, the Calico and
+    /// operator kinds that are cluster-scoped and their CRDs.
+    pub(super) async fn cluster_objects(&self) {
         let mut jobs: Vec<Job<'_>> = vec![
             Box::pin(async move {
                 let _ = self.collect_list("", "nodes", None).await;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Event, Pod};
 use serde_json::{Value, json};
 
+use super::nodes::NodeLists;
 use super::targets::Targets;
 use super::write::LogFile;
 use super::{Ctx, Job, enc, key_of, safe_name, str_at, typed};
@@ -38,10 +39,42 @@ fn event_from_events_api(v: &Value) -> Value {
     e
 }
 
+/// What was fetched for the target pods before the objects of their namespaces were listed
+/// ([`Ctx::early`]).
+#[derive(Default)]
+pub(super) struct Early {
+    /// The target pods' logs are collected.
+    logs: bool,
+    /// The lists each target node's description needs, by node.
+    nodes: BTreeMap<String, NodeLists>,
+}
+
 impl Ctx<'_> {
+    /// When the target pods are known before the objects of their namespaces (a workload's):
+    /// their logs, and the lists their nodes' descriptions need, fetched meanwhile. Nothing
+    /// otherwise.
+    pub(super) async fn early(&self, targets: &Targets) -> Early {
+        if !targets.pods_known_early() {
+            return Early::default();
+        }
+        let logs = futures::future::join_all(targets.pods.iter().map(|p| self.pod_logs(p, true)));
+        let nodes = futures::future::join_all(
+            targets
+                .nodes
+                .iter()
+                .filter(|n| safe_name(n))
+                .map(|n| async move { (n.clone(), self.node_lists(n).await) }),
+        );
+        let (_, nodes) = futures::join!(logs, nodes);
+        Early {
+            logs: true,
+            nodes: nodes.into_iter().collect(),
+        }
+    }
+
     /// The pods, logs and nodes phase: every target and context pod, every target node, the
-    /// webhook backends.
-    pub(super) async fn pods_and_nodes(&self, targets: &Targets) {
+    /// webhook backends; what [`Ctx::early`] fetched is not fetched again.
+    pub(super) async fn pods_and_nodes(&self, targets: &Targets, mut early: Early) {
         let ns_events: BTreeMap<String, Vec<Event>> = targets
             .namespaces
             .iter()
@@ -49,13 +82,14 @@ impl Ctx<'_> {
             .collect();
         let mut jobs: Vec<Job<'_>> = Vec::new();
         for pod in &targets.pods {
-            jobs.push(Box::pin(self.pod(pod, true, &ns_events)));
+            jobs.push(Box::pin(self.pod(pod, true, &ns_events, !early.logs)));
         }
         for pod in &targets.context_pods {
-            jobs.push(Box::pin(self.pod(pod, false, &ns_events)));
+            jobs.push(Box::pin(self.pod(pod, false, &ns_events, true)));
         }
         for node in &targets.nodes {
-            jobs.push(Box::pin(self.node(node)));
+            let lists = early.nodes.remove(node);
+            jobs.push(Box::pin(self.node(node, lists)));
         }
         jobs.push(Box::pin(
             self.webhook_backends(&targets.namespaces, &targets.pods),
@@ -130,7 +164,15 @@ impl Ctx<'_> {
         }
     }
 
-    async fn pod(&self, pod: &Value, target: bool, ns_events: &BTreeMap<String, Vec<Event>>) {
+    /// A pod's object and `describe` text, and its logs unless `logs` is false (fetched
+    /// already).
+    async fn pod(
+        &self,
+        pod: &Value,
+        target: bool,
+        ns_events: &BTreeMap<String, Vec<Event>>,
+        logs: bool,
+    ) {
         let (ns, name) = key_of(pod);
         if !safe_name(&ns) || !safe_name(&name) {
             let bad = if safe_name(&ns) { &name } else { &ns };
@@ -166,6 +208,18 @@ impl Ctx<'_> {
                 "the pod object could not be read",
                 "other",
             );
+        }
+        if logs {
+            self.pod_logs(pod, target).await;
+        }
+    }
+
+    /// The logs of every container of a pod, current and previous (nothing for a pod whose
+    /// name cannot name a file: [`Ctx::pod`] records that).
+    async fn pod_logs(&self, pod: &Value, target: bool) {
+        let (ns, name) = key_of(pod);
+        if !safe_name(&ns) || !safe_name(&name) {
+            return;
         }
         let mut containers: Vec<String> = Vec::new();
         for field in ["initContainers", "containers", "ephemeralContainers"] {

@@ -75,6 +75,26 @@ pub(super) struct Targets {
     pub nodes: BTreeSet<String>,
 }
 
+impl Targets {
+    /// Sorts the target pods by namespace and name, drops duplicates, and takes their nodes.
+    pub(super) fn settle_pods(&mut self) {
+        self.pods.sort_by_key(key_of);
+        self.pods.dedup_by_key(|p| key_of(p));
+        self.nodes = self
+            .pods
+            .iter()
+            .map(|p| str_at(p, "/spec/nodeName").to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
+    }
+
+    /// Whether the target pods are known before the objects of the target namespaces are
+    /// listed: a workload's are (its pods were listed by its selector).
+    pub(super) fn pods_known_early(&self) -> bool {
+        matches!(self.workload, Workload::Found { .. })
+    }
+}
+
 impl Ctx<'_> {
     /// The targets phase: the namespaces (and, for a workload, its pods) of the plan.
     pub(super) async fn resolve_targets(&self, plan: &Plan) -> Targets {
@@ -133,21 +153,29 @@ impl Ctx<'_> {
         let found = futures::future::join_all(candidates.iter().map(|ns| {
             let query = &query;
             async move {
-                let deployment = match self.disc.find("apps", "deployments") {
-                    Some(res) => {
-                        let url = format!("{}/{deployment}", res.collection_path(Some(ns)));
-                        match self.api.get_json(&url).await {
-                            Ok(_) => Outcome::Found,
-                            Err(Failure::NotFound(_)) => Outcome::NotFound,
-                            Err(f) => {
-                                self.error(format!("get apps/deployments {ns}/{deployment}"), &f);
-                                Outcome::Failed
+                // The Deployment and the pods of its selector at once: the selector is the
+                // plan's, so neither request waits for the other.
+                let deployment = async {
+                    match self.disc.find("apps", "deployments") {
+                        Some(res) => {
+                            let url = format!("{}/{deployment}", res.collection_path(Some(ns)));
+                            match self.api.get_json(&url).await {
+                                Ok(_) => Outcome::Found,
+                                Err(Failure::NotFound(_)) => Outcome::NotFound,
+                                Err(f) => {
+                                    self.error(
+                                        format!("get apps/deployments {ns}/{deployment}"),
+                                        &f,
+                                    );
+                                    Outcome::Failed
+                                }
                             }
                         }
+                        None => Outcome::NotAsked,
                     }
-                    None => Outcome::NotAsked,
                 };
-                let listed = self.list("", "pods", Some(ns), query).await;
+                let (deployment, listed) =
+                    futures::join!(deployment, self.list("", "pods", Some(ns), query));
                 let pods = Outcome::of_list(&listed);
                 Candidate {
                     namespace: ns.clone(),
@@ -249,14 +277,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        targets.pods.sort_by_key(key_of);
-        targets.pods.dedup_by_key(|p| key_of(p));
-        targets.nodes = targets
-            .pods
-            .iter()
-            .map(|p| str_at(p, "/spec/nodeName").to_string())
-            .filter(|n| !n.is_empty())
-            .collect();
+        targets.settle_pods();
         if let Some(sel) = &checked.context_selector {
             for ns in &targets.namespaces {
                 for pod in self.list_items(&format!("namespaces/{ns}/core/pods.json")) {
