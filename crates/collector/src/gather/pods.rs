@@ -70,7 +70,7 @@ impl Ctx<'_> {
         core.iter()
             .map(|e| self.redacted(e))
             .chain(api.iter().map(|e| self.redacted(&event_from_events_api(e))))
-            .filter_map(|e| typed(&e))
+            .filter_map(typed)
             .collect()
     }
 
@@ -141,7 +141,7 @@ impl Ctx<'_> {
         self.lock()
             .objects
             .insert(format!("{dir}/pod.json"), pod.clone());
-        if let Some(p) = typed::<Pod>(&self.redacted(pod)) {
+        if let Some(p) = typed::<Pod>(self.redacted(pod)) {
             let uid = p.metadata.uid.clone().unwrap_or_default();
             let events: Vec<Event> = ns_events
                 .get(&ns)
@@ -210,7 +210,7 @@ mod tests {
             "regarding": {"kind": "Pod", "name": "p"}, "reason": "BackOff", "note": "Back-off restarting",
             "type": "Warning", "deprecatedCount": 5, "reportingController": "kubelet"
         }));
-        let typed: Option<Event> = typed(&e);
+        let typed: Option<Event> = typed(e);
         let typed = typed.unwrap_or_default();
         assert_eq!(typed.message.as_deref(), Some("Back-off restarting"));
         assert_eq!(typed.count, Some(5));
