@@ -163,21 +163,24 @@ pub fn segments(name: &str) -> Vec<String> {
     out
 }
 
-/// A part, in any case, of every entry of [`EXACT`], [`WORDS`] and [`INSIDE`], and of `key`:
-/// a name holds one of them wherever [`sensitive`] can say yes (each segment is a piece of the
-/// name). Most names (`image`, `restartCount`) hold none and are answered without more work.
-const PARTS: &[&[u8]] = &[
-    b"auth", b"cookie", b"cred", b"key", b"pass", b"private", b"pwd", b"secret", b"token",
-];
-
-/// Whether `name` holds one of [`PARTS`], in any case.
+/// Whether `name` holds, in any case, `auth`, `cookie`, `cred`, `key`, `pass`, `private`,
+/// `pwd`, `secret` or `token`: one of them is a piece of every entry of [`EXACT`], [`WORDS`]
+/// and [`INSIDE`] and of `key`, so a name holds one wherever [`sensitive`] can say yes (each
+/// segment is a piece of the name). Most names (`image`, `restartCount`) hold none and are
+/// answered without more work.
 fn has_part(name: &str) -> bool {
     let b = name.as_bytes();
     (0..b.len()).any(|i| {
-        matches!(
-            b.get(i).map(|c| c | 0x20),
-            Some(b'a' | b'c' | b'k' | b'p' | b's' | b't')
-        ) && PARTS.iter().any(|p| {
+        let parts: &[&[u8]] = match b.get(i).map(|c| c | 0x20) {
+            Some(b'a') => &[b"auth"],
+            Some(b'c') => &[b"cookie", b"cred"],
+            Some(b'k') => &[b"key"],
+            Some(b'p') => &[b"pass", b"private", b"pwd"],
+            Some(b's') => &[b"secret"],
+            Some(b't') => &[b"token"],
+            _ => return false,
+        };
+        parts.iter().any(|p| {
             b.get(i..i + p.len())
                 .is_some_and(|w| w.eq_ignore_ascii_case(p))
         })
