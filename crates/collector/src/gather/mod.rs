@@ -191,8 +191,7 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default()
     }
 
-    fn redacted(&self, v: &Value) -> Value {
-        let mut v = v.clone();
+    fn redacted(&self, mut v: Value) -> Value {
         let mut c = Counts::new();
         self.describe_redactor.value(&mut v, &mut c);
         self.lock().tokens.extend(c.into_tokens());

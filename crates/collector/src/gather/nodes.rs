@@ -69,7 +69,7 @@ impl Ctx<'_> {
             );
             return;
         };
-        let Some(node) = typed::<Node>(self.redacted(&node)) else {
+        let Some(node) = typed::<Node>(self.redacted(node)) else {
             self.note_error(
                 format!("describe node {node_name}"),
                 "the node object could not be read",
@@ -79,7 +79,7 @@ impl Ctx<'_> {
         };
         let pods: Vec<Pod> = pods
             .unwrap_or_default()
-            .iter()
+            .into_iter()
             .filter_map(|p| typed(self.redacted(p)))
             .collect();
         // As kubectl: events whose involvedObject.uid is the node's uid (controllers) or its
@@ -87,7 +87,7 @@ impl Ctx<'_> {
         let node_uid = node.metadata.uid.clone().unwrap_or_default();
         let events: Vec<Event> = events
             .unwrap_or_default()
-            .iter()
+            .into_iter()
             .filter_map(|e| typed::<Event>(self.redacted(e)))
             .filter(|e| {
                 let uid = e.involved_object.uid.as_deref().unwrap_or_default();
