@@ -464,3 +464,26 @@ async fn an_unreachable_server_is_an_error_with_its_causes() {
     );
     assert!(!dir.path().join("b.zip").exists());
 }
+
+/// The client `kbundle_collector::client` makes for a plain `http://` server without a CA
+/// (no system trust store loaded: an empty one) reaches the server and collects.
+#[tokio::test]
+async fn plain_http_client_without_a_ca() {
+    let server = InProcess::cluster("healthy", ServeOptions::default()).await;
+    let config = kube::Config::new(format!("http://{}", server.addr()).parse().unwrap());
+    assert!(config.root_cert.is_none());
+    let (client, withheld) = kbundle_collector::client(config).unwrap();
+    assert!(!withheld);
+    let dir = tempfile::tempdir().unwrap();
+    let s = collect(
+        client,
+        &Plan::preset_calico_kube_controllers(),
+        &options(),
+        &dir.path().join("b.zip"),
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert_eq!(s.pods, 1);
+}

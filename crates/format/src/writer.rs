@@ -192,7 +192,10 @@ fn deflate(level: u32, bytes: &[u8]) -> io::Result<Vec<u8>> {
         let (_, c) = compressors
             .get_mut(i)
             .ok_or_else(|| io::Error::other("no compressor"))?;
-        c.reset();
+        // A new compressor is already in its reset state: resetting zeroes 176 KiB again.
+        if c.total_in() != 0 || c.total_out() != 0 {
+            c.reset();
+        }
         let mut out = Vec::with_capacity(bytes.len() / 3 + 64);
         loop {
             let read = usize::try_from(c.total_in()).map_err(io::Error::other)?;

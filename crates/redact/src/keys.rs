@@ -163,8 +163,37 @@ pub fn segments(name: &str) -> Vec<String> {
     out
 }
 
+/// Whether `name` holds, in any case, `auth`, `cookie`, `cred`, `key`, `pass`, `private`,
+/// `pwd`, `secret` or `token`: one of them is a piece of every entry of [`EXACT`], [`WORDS`]
+/// and [`INSIDE`] and of `key`, so a name holds one wherever [`sensitive`] can say yes (each
+/// segment is a piece of the name). Most names (`image`, `restartCount`) hold none and are
+/// answered without more work.
+fn has_part(name: &str) -> bool {
+    let b = name.as_bytes();
+    (0..b.len()).any(|i| {
+        let parts: &[&[u8]] = match b.get(i).map(|c| c | 0x20) {
+            Some(b'a') => &[b"auth"],
+            Some(b'c') => &[b"cookie", b"cred"],
+            Some(b'k') => &[b"key"],
+            Some(b'p') => &[b"pass", b"private", b"pwd"],
+            Some(b's') => &[b"secret"],
+            Some(b't') => &[b"token"],
+            _ => return false,
+        };
+        parts.iter().any(|p| {
+            b.get(i..i + p.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(p))
+        })
+    })
+}
+
 /// Whether a value under this name is a credential.
 pub fn sensitive(name: &str) -> bool {
+    has_part(name) && by_segments(name)
+}
+
+/// [`sensitive`] without the [`has_part`] shortcut.
+fn by_segments(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     if EXACT.contains(&lower.as_str()) {
         return true;
@@ -250,6 +279,33 @@ mod tests {
             "checksum/secret",
         ] {
             assert!(!sensitive(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn every_credential_word_holds_a_part() {
+        for w in EXACT.iter().chain(WORDS).chain(INSIDE).chain(&["key"]) {
+            assert!(has_part(w), "{w}");
+            assert!(has_part(&w.to_ascii_uppercase()), "{w}");
+        }
+        for q in KEY_QUALIFIERS {
+            assert!(has_part(&format!("{q}Key")), "{q}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The shortcut never says no where the segments say yes.
+        #[test]
+        fn the_shortcut_agrees_with_the_segments(
+            parts in proptest::collection::vec(proptest::sample::select(&[
+                "pass", "Word", "PWD", "secret", "S", "token", "KEY", "api", "_", "-", ".", "/",
+                "client", "cred", "entials", "private", "auth", "Cookie", "set", "x", "name",
+                "ref", "hash", "ssh", "é", "K", "ey", "Au", "th", "to", "ken", "A", "ö",
+            ][..]), 0..8),
+        ) {
+            let name = parts.concat();
+            proptest::prop_assert_eq!(sensitive(&name), by_segments(&name), "{}", name);
         }
     }
 

@@ -26,10 +26,10 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use kbundle_format::json::opt_str_at;
 use regex::Regex;
@@ -145,7 +145,27 @@ impl IntoIterator for Counts {
 pub struct Redactor {
     custom: Vec<Regex>,
     key: Option<[u8; 32]>,
+    /// Short string values of objects in which no rule found anything, shared by the clones
+    /// (all with the same rules: whether a string is clean does not depend on the key).
+    /// Objects repeat their strings (`Running`, `True`, image names, the same pod redacted
+    /// for describe, for its own file and in its list): each is searched once.
+    clean: Clean,
 }
+
+/// The clean strings of a [`Redactor`] and its clones.
+#[derive(Clone, Default)]
+struct Clean(Arc<Mutex<HashSet<Box<str>>>>);
+
+impl std::fmt::Debug for Clean {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clean")
+    }
+}
+
+/// The longest string value [`Redactor::value`] remembers as clean, and how many it remembers
+/// (then it forgets them all and starts again): at most about 2.5 MiB.
+const CLEAN_MAX_LEN: usize = 256;
+const CLEAN_MAX: usize = 8_192;
 
 /// HMAC-SHA-256 (RFC 2104).
 fn hmac(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
@@ -172,7 +192,11 @@ impl Redactor {
     /// A redactor with the built-in rules and the given extra patterns (`--redact REGEX`):
     /// every match of an extra pattern is replaced.
     pub fn new(custom: Vec<Regex>) -> Redactor {
-        Redactor { custom, key: None }
+        Redactor {
+            custom,
+            key: None,
+            clean: Clean::default(),
+        }
     }
 
     /// Replaces each value with `[REDACTED:<8 hex>]`, the first 32 bits of HMAC-SHA-256 of the
@@ -340,14 +364,36 @@ impl Redactor {
     /// Redacts a Kubernetes object (or any JSON value) in place; counts what it replaced.
     pub fn value(&self, value: &mut Value, counts: &mut Counts) {
         match value {
-            Value::String(s) => {
-                if let Cow::Owned(new) = self.text(s, counts) {
-                    *s = new;
-                }
-            }
+            Value::String(s) => self.string(s, counts),
             Value::Array(items) => self.array(items, counts),
             Value::Object(map) => self.object(map, counts),
             _ => {}
+        }
+    }
+
+    /// A string value, redacted as text; one found clean before is not searched again.
+    fn string(&self, s: &mut String, counts: &mut Counts) {
+        let short = s.len() <= CLEAN_MAX_LEN;
+        if short
+            && self
+                .clean
+                .0
+                .lock()
+                .is_ok_and(|clean| clean.contains(s.as_str()))
+        {
+            return;
+        }
+        match self.text(s, counts) {
+            Cow::Owned(new) => *s = new,
+            Cow::Borrowed(_) if short => {
+                if let Ok(mut clean) = self.clean.0.lock() {
+                    if clean.len() >= CLEAN_MAX {
+                        clean.clear();
+                    }
+                    clean.insert(s.as_str().into());
+                }
+            }
+            Cow::Borrowed(_) => {}
         }
     }
 

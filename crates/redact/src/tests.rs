@@ -388,6 +388,43 @@ fn configmaps_secrets_and_applied_configuration() {
 }
 
 #[test]
+fn clean_strings_are_remembered_not_secrets() {
+    let r = Redactor::default();
+    let object = || {
+        json!({"kind": "Pod", "status": {"phase": "Running", "message": "token ghp_1234567890abcdefghijABCDEFGHIJ123456 here"},
+            "spec": {"containers": [{"name": "c", "env": [{"name": "DB_PASSWORD", "value": "hunter2"}]}]}})
+    };
+    let (mut first, mut c1) = (object(), Counts::new());
+    r.value(&mut first, &mut c1);
+    // A clone (same rules) knows what the original found clean; the secrets are redacted
+    // again, and counted again.
+    let clone = r.clone().tokenized([7; 32]);
+    assert!(
+        clone
+            .clean
+            .0
+            .lock()
+            .is_ok_and(|c| c.contains("Running") && !c.iter().any(|s| s.contains("ghp_")))
+    );
+    let (mut second, mut c2) = (object(), Counts::new());
+    r.value(&mut second, &mut c2);
+    assert_eq!(first, second);
+    assert_eq!(c1.by_rule(), c2.by_rule());
+    assert_eq!(c1.total(), 2, "{c1:?}");
+    // Other rules, other memory: what the default rules found clean a custom pattern redacts.
+    let custom = Redactor::new(vec![Regex::new("Runn").unwrap_or_else(|_| unreachable!())]);
+    let (mut third, mut c3) = (object(), Counts::new());
+    custom.value(&mut third, &mut c3);
+    assert_eq!(third["status"]["phase"], "[REDACTED]ing");
+    assert_eq!(c3.get("custom"), Some(1));
+    // Bounded: it forgets when full.
+    for i in 0..CLEAN_MAX + 10 {
+        r.value(&mut json!(format!("plain value {i}")), &mut Counts::new());
+    }
+    assert!(r.clean.0.lock().is_ok_and(|c| c.len() <= CLEAN_MAX));
+}
+
+#[test]
 fn custom_patterns() {
     let r = Redactor::new(vec![
         Regex::new("customer-[0-9]+").unwrap_or_else(|_| unreachable!()),

@@ -116,8 +116,8 @@ fn key_of(v: &Value) -> (String, String) {
     )
 }
 
-fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
-    serde_json::from_value(v.clone()).ok()
+fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Option<T> {
+    serde_json::from_value(v).ok()
 }
 
 impl<'a> Ctx<'a> {
@@ -128,6 +128,7 @@ impl<'a> Ctx<'a> {
         progress: &'a dyn Progress,
         now: Timestamp,
     ) -> Ctx<'a> {
+        let redactor = Redactor::new(options.redact.clone());
         Ctx {
             api,
             disc,
@@ -136,11 +137,11 @@ impl<'a> Ctx<'a> {
             store: Mutex::new(Store::default()),
             spill: Spill::default(),
             redactor: match options.tokenize {
-                Some(key) => Redactor::new(options.redact.clone()).tokenized(key),
-                None => Redactor::new(options.redact.clone()),
+                Some(key) => redactor.clone().tokenized(key),
+                None => redactor.clone(),
             },
-            describe_redactor: Redactor::new(options.redact.clone())
-                .tokenized(options.tokenize.unwrap_or_default()),
+            // A clone: the same rules, so the strings both find clean are searched once.
+            describe_redactor: redactor.tokenized(options.tokenize.unwrap_or_default()),
             now,
         }
     }
@@ -190,8 +191,7 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default()
     }
 
-    fn redacted(&self, v: &Value) -> Value {
-        let mut v = v.clone();
+    fn redacted(&self, mut v: Value) -> Value {
         let mut c = Counts::new();
         self.describe_redactor.value(&mut v, &mut c);
         self.lock().tokens.extend(c.into_tokens());

@@ -65,7 +65,7 @@ impl Ctx<'_> {
             );
             return;
         };
-        let Some(node) = typed::<Node>(&self.redacted(&node)) else {
+        let Some(node) = typed::<Node>(self.redacted(node)) else {
             self.note_error(
                 format!("describe node {node_name}"),
                 "the node object could not be read",
@@ -75,22 +75,22 @@ impl Ctx<'_> {
         };
         let pods: Vec<Pod> = pods
             .unwrap_or_default()
-            .iter()
-            .filter_map(|p| typed(&self.redacted(p)))
+            .into_iter()
+            .filter_map(|p| typed(self.redacted(p)))
             .collect();
         // As kubectl: events whose involvedObject.uid is the node's uid (controllers) or its
         // name (the kubelet).
         let node_uid = node.metadata.uid.clone().unwrap_or_default();
         let events: Vec<Event> = events
             .unwrap_or_default()
-            .iter()
-            .filter_map(|e| typed::<Event>(&self.redacted(e)))
+            .into_iter()
+            .filter_map(|e| typed::<Event>(self.redacted(e)))
             .filter(|e| {
                 let uid = e.involved_object.uid.as_deref().unwrap_or_default();
                 (!node_uid.is_empty() && uid == node_uid) || uid == node_name
             })
             .collect();
-        let lease: Option<Lease> = lease.and_then(|l| typed(&l));
+        let lease: Option<Lease> = lease.and_then(typed);
         let text = kbundle_describe::describe_node(&node, lease.as_ref(), &pods, &events, self.now);
         self.lock()
             .texts

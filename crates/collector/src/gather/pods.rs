@@ -101,10 +101,10 @@ impl Ctx<'_> {
     fn typed_events(&self, ns: &str) -> Vec<Event> {
         let core = self.list_items(&format!("namespaces/{ns}/core/events.json"));
         let api = self.list_items(&format!("namespaces/{ns}/events.k8s.io/events.json"));
-        core.iter()
+        core.into_iter()
             .map(|e| self.redacted(e))
-            .chain(api.iter().map(|e| self.redacted(&event_from_events_api(e))))
-            .filter_map(|e| typed(&e))
+            .chain(api.iter().map(|e| self.redacted(event_from_events_api(e))))
+            .filter_map(typed)
             .collect()
     }
 
@@ -183,7 +183,7 @@ impl Ctx<'_> {
         self.lock()
             .objects
             .insert(format!("{dir}/pod.json"), pod.clone());
-        if let Some(p) = typed::<Pod>(&self.redacted(pod)) {
+        if let Some(p) = typed::<Pod>(self.redacted(pod.clone())) {
             let uid = p.metadata.uid.clone().unwrap_or_default();
             let events: Vec<Event> = ns_events
                 .get(&ns)
@@ -264,7 +264,7 @@ mod tests {
             "regarding": {"kind": "Pod", "name": "p"}, "reason": "BackOff", "note": "Back-off restarting",
             "type": "Warning", "deprecatedCount": 5, "reportingController": "kubelet"
         }));
-        let typed: Option<Event> = typed(&e);
+        let typed: Option<Event> = typed(e);
         let typed = typed.unwrap_or_default();
         assert_eq!(typed.message.as_deref(), Some("Back-off restarting"));
         assert_eq!(typed.count, Some(5));
