@@ -378,7 +378,12 @@ async fn interrupted() {
 
 /// Runs `kbundle collect`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One thread: the collection waits on the network, and its CPU work (redaction and
+    // compression) runs on threads of its own (`kbundle_format::par`). A multi-thread runtime
+    // ran the connections on its workers and the collection on this thread, a wake-up across
+    // threads for every piece of every answer (780 futex calls per 50-pod collect against
+    // 134; docs/performance.md, "fourth round: system time").
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let code = runtime.block_on(run_async(args));

@@ -35,6 +35,8 @@ pub struct BundleWriter<W: Write + Seek = BufWriter<File>> {
 struct Counted<W> {
     inner: W,
     pos: u64,
+    /// Whether `pos` is the sink's position (its start was known, or a seek said it).
+    known: bool,
     high_water: Arc<AtomicU64>,
 }
 
@@ -53,16 +55,28 @@ impl<W: Write> Write for Counted<W> {
 impl<W: Seek> Seek for Counted<W> {
     fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
         self.pos = self.inner.seek(pos)?;
+        self.known = true;
         Ok(self.pos)
+    }
+    /// The position counted, without asking the sink: `zip` asks it around every entry, and a
+    /// `BufWriter` answers by writing out its buffer and an `lseek` (two system calls an entry).
+    fn stream_position(&mut self) -> io::Result<u64> {
+        if self.known {
+            Ok(self.pos)
+        } else {
+            self.seek(io::SeekFrom::Current(0))
+        }
     }
 }
 
-fn counted<W>(inner: W) -> (Counted<W>, Arc<AtomicU64>) {
+fn counted<W: Seek>(mut inner: W) -> (Counted<W>, Arc<AtomicU64>) {
     let high_water = Arc::new(AtomicU64::new(0));
+    let start = inner.stream_position().ok();
     (
         Counted {
             inner,
-            pos: 0,
+            pos: start.unwrap_or(0),
+            known: start.is_some(),
             high_water: high_water.clone(),
         },
         high_water,
