@@ -105,7 +105,13 @@ impl Words {
         // (end, length, pattern) of every match.
         let mut found: Vec<(usize, usize, u32)> = Vec::new();
         let mut candidate = |at: usize| {
-            let w = u64::from_le_bytes(window(haystack.get(at..).unwrap_or_default()));
+            let w = match haystack.get(at..at + 8) {
+                Some(b) => {
+                    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+                        | 0x2020_2020_2020_2020
+                }
+                None => u64::from_le_bytes(window(haystack.get(at..).unwrap_or_default())),
+            };
             let pair = (w & 0xFFFF) as usize;
             let from = self.starts.get(pair).copied().unwrap_or(0) as usize;
             let to = self.starts.get(pair + 1).copied().unwrap_or(0) as usize;
