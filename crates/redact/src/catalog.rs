@@ -2,13 +2,12 @@
 //!
 //! Every rule has keywords; one search over all of them (ASCII case-insensitive) finds which
 //! rules can match a text at all, and only those rules' expressions run, on the lines that hold
-//! their keywords. For a few rules whose keywords hit ordinary log lines (`s.` of `resources.go`,
-//! `ico-` of `calico-`, `sk` of `task`), a keyword's occurrence counts only where a match could
-//! start there ([`SITES`]). A finding
-//! is kept when its secret (the rule's `secretGroup`, else the first capture group that
-//! matched, else the whole match) reaches the rule's entropy and no allowlist of the rule or
-//! the global allowlist accepts it. Allowlists that name file paths do not apply (a bundle entry
-//! is not a source file).
+//! their keywords. For a few rules whose keywords hit ordinary log lines (`s.` of
+//! `resources.go`, `ico-` of `calico-`, `sk` of `task`), an occurrence counts only where a
+//! match could start (`SITES`). A finding is kept when its secret (the rule's `secretGroup`,
+//! else the first capture group that matched, else the whole match) reaches the rule's entropy
+//! and no allowlist of the rule or the global allowlist accepts it. Allowlists that name file
+//! paths do not apply (a bundle entry is not a source file).
 //!
 //! Rules are skipped, never silently: [`Catalog::skipped`] lists each one with its reason (an
 //! expression Rust's `regex` cannot compile, a rule on file names only, or a rule that one of

@@ -107,8 +107,9 @@ impl Words {
         let mut candidate = |at: usize| {
             let w = match haystack.get(at..at + 8) {
                 Some(b) => {
-                    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-                        | 0x2020_2020_2020_2020
+                    let mut x = [0u8; 8];
+                    x.copy_from_slice(b);
+                    u64::from_le_bytes(x) | 0x2020_2020_2020_2020
                 }
                 None => u64::from_le_bytes(window(haystack.get(at..).unwrap_or_default())),
             };
