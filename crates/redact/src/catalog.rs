@@ -1,11 +1,13 @@
 //! The gitleaks rule set (`data/gitleaks.toml`, MIT, see `data/README.md`), compiled once.
 //!
-//! Every rule has keywords; one Aho-Corasick automaton over all of them (ASCII case-insensitive)
-//! finds which rules can match a text at all, and only those rules' expressions run. A finding
-//! is kept when its secret (the rule's `secretGroup`, else the first capture group that
-//! matched, else the whole match) reaches the rule's entropy and no allowlist of the rule or
-//! the global allowlist accepts it. Allowlists that name file paths do not apply (a bundle entry
-//! is not a source file).
+//! Every rule has keywords; one search over all of them (ASCII case-insensitive) finds which
+//! rules can match a text at all, and only those rules' expressions run, on the lines that hold
+//! their keywords. For a few rules whose keywords hit ordinary log lines (`s.` of
+//! `resources.go`, `ico-` of `calico-`, `sk` of `task`), an occurrence counts only where a
+//! match could start (`SITES`). A finding is kept when its secret (the rule's `secretGroup`,
+//! else the first capture group that matched, else the whole match) reaches the rule's entropy
+//! and no allowlist of the rule or the global allowlist accepts it. Allowlists that name file
+//! paths do not apply (a bundle entry is not a source file).
 //!
 //! Rules are skipped, never silently: [`Catalog::skipped`] lists each one with its reason (an
 //! expression Rust's `regex` cannot compile, a rule on file names only, or a rule that one of
@@ -142,7 +144,74 @@ pub struct Rule {
 #[derive(Debug)]
 struct Compiled {
     regex: BytesRegex,
+    /// Whether the expression compiled with ASCII classes (the [`SITES`] conditions are read
+    /// from it as ASCII).
+    ascii: bool,
     allows: Vec<Allow>,
+}
+
+/// A condition a rule's match needs at one of its keyword's occurrences, read from the rule's
+/// expression by hand: every match of the expression holds, at an occurrence of one of the
+/// keywords, `bytes` (case-sensitive) followed by at least `run` bytes of `class`. An
+/// occurrence where that does not hold cannot be part of a match, so a line whose occurrences
+/// all fail it needs no search. Applied only while the rule's expression is `regex` (a new
+/// gitleaks version that changes it drops the condition; a test checks they all apply).
+struct Site {
+    rule: &'static str,
+    regex: &'static str,
+    /// (keyword, its bytes as the expression spells them, the run of `class` after them).
+    keywords: &'static [(&'static str, &'static [u8], usize)],
+    class: fn(&u8) -> bool,
+}
+
+/// `[A-Za-z0-9_-]`
+fn word_or_dash(b: &u8) -> bool {
+    b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-'
+}
+
+/// The rules whose keywords occur on ordinary log lines, with the condition of their matches:
+/// - `vault-service-token`, `\b((?:hvs\.[\w-]{90,120}|s\.(?i:[a-z0-9]{24})))...`: a match starts
+///   with `hvs.` and 90 of `[\w-]`, or with `s.` and 24 of `[a-z0-9]` (both in `[\w-]`);
+/// - `twilio-api-key`, `SK[0-9a-fA-F]{32}`;
+/// - `infracost-api-token`, `\b(ico-[a-zA-Z0-9]{32})...`.
+const SITES: &[Site] = &[
+    Site {
+        rule: "vault-service-token",
+        regex: r#"\b((?:hvs\.[\w-]{90,120}|s\.(?i:[a-z0-9]{24})))(?:[\x60'"\s;]|\\[nr]|$)"#,
+        keywords: &[("hvs.", b"hvs.", 90), ("s.", b"s.", 24)],
+        class: word_or_dash,
+    },
+    Site {
+        rule: "twilio-api-key",
+        regex: "SK[0-9a-fA-F]{32}",
+        keywords: &[("sk", b"SK", 32)],
+        class: u8::is_ascii_hexdigit,
+    },
+    Site {
+        rule: "infracost-api-token",
+        regex: r#"\b(ico-[a-zA-Z0-9]{32})(?:[\x60'"\s;]|\\[nr]|$)"#,
+        keywords: &[("ico-", b"ico-", 32)],
+        class: u8::is_ascii_alphanumeric,
+    },
+];
+
+/// One keyword's [`Site`] condition.
+#[derive(Debug, Clone, Copy)]
+struct SiteCheck {
+    bytes: &'static [u8],
+    run: usize,
+    class: fn(&u8) -> bool,
+}
+
+impl SiteCheck {
+    /// Whether the condition holds at `at`.
+    fn holds(&self, text: &[u8], at: usize) -> bool {
+        let from = at + self.bytes.len();
+        text.get(at..from) == Some(self.bytes)
+            && text
+                .get(from..from + self.run)
+                .is_some_and(|run| run.iter().all(self.class))
+    }
 }
 
 impl Rule {
@@ -151,10 +220,15 @@ impl Rule {
     /// expression that asks for it.
     fn compiled(&self) -> &Result<Compiled, String> {
         self.compiled.get_or_init(|| {
-            let regex = BytesRegexBuilder::new(&self.pattern)
+            let (regex, ascii) = BytesRegexBuilder::new(&self.pattern)
                 .unicode(false)
                 .build()
-                .or_else(|_| BytesRegexBuilder::new(&self.pattern).build())
+                .map(|r| (r, true))
+                .or_else(|_| {
+                    BytesRegexBuilder::new(&self.pattern)
+                        .build()
+                        .map(|r| (r, false))
+                })
                 .map_err(|e| {
                     format!(
                         "expression not supported by Rust's regex: {}",
@@ -174,7 +248,11 @@ impl Rule {
                     }
                 }
             }
-            Ok(Compiled { regex, allows })
+            Ok(Compiled {
+                regex,
+                ascii,
+                allows,
+            })
         })
     }
 }
@@ -188,14 +266,18 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// The rule set: rules compiled on first use behind one keyword automaton.
+/// The rule set: rules compiled on first use behind one keyword search.
 #[derive(Debug)]
 pub struct Catalog {
     rules: Vec<Rule>,
-    /// Keyword automaton; pattern `i` (`words[i]`) belongs to rule `keyword_rule[i]`.
-    keywords: Option<AhoCorasick>,
+    /// Keyword automaton of [`Catalog::find`], built on first use (redaction searches the
+    /// keywords with its own finder); pattern `i` (`words[i]`) belongs to rule
+    /// `keyword_rule[i]`.
+    keywords: OnceLock<Option<AhoCorasick>>,
     words: Vec<String>,
     keyword_rule: Vec<usize>,
+    /// The [`Site`] condition of keyword `i`, if its rule has one.
+    keyword_site: Vec<Option<SiteCheck>>,
     /// Rules without keywords: always tried.
     always: Vec<usize>,
     global: Vec<Allow>,
@@ -251,6 +333,7 @@ impl Catalog {
         let mut skipped = Vec::new();
         let mut words: Vec<String> = Vec::new();
         let mut keyword_rule = Vec::new();
+        let mut keyword_site = Vec::new();
         let mut always = Vec::new();
         for raw in file.rules {
             if let Some((_, why)) = SUPERSEDED.iter().find(|(id, _)| *id == raw.id) {
@@ -271,8 +354,22 @@ impl Catalog {
             if raw.keywords.is_empty() {
                 always.push(index);
             }
+            let site = SITES
+                .iter()
+                .find(|s| s.rule == raw.id && s.regex == pattern);
             for k in &raw.keywords {
-                words.push(k.to_lowercase());
+                let k = k.to_lowercase();
+                keyword_site.push(site.and_then(|s| {
+                    s.keywords
+                        .iter()
+                        .find(|(w, _, _)| *w == k)
+                        .map(|&(_, bytes, run)| SiteCheck {
+                            bytes,
+                            run,
+                            class: s.class,
+                        })
+                }));
+                words.push(k);
                 keyword_rule.push(index);
             }
             rules.push(Rule {
@@ -284,17 +381,6 @@ impl Catalog {
                 compiled: OnceLock::new(),
             });
         }
-        let keywords = AhoCorasickBuilder::new()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&words)
-            .ok();
-        let words = if keywords.is_some() {
-            words
-        } else {
-            Vec::new()
-        };
         let global = file
             .allowlist
             .as_ref()
@@ -303,9 +389,10 @@ impl Catalog {
             .collect();
         Ok(Catalog {
             rules,
-            keywords,
+            keywords: OnceLock::new(),
             words,
             keyword_rule,
+            keyword_site,
             always,
             global,
             skipped,
@@ -345,7 +432,15 @@ impl Catalog {
     /// Every secret the rules find in `text`, in no particular order. A rule runs only on the
     /// lines that hold one of its keywords (on the whole text when those lines are most of it).
     pub fn find(&self, text: &str, hits: &mut Vec<Hit>) {
-        match &self.keywords {
+        let keywords = self.keywords.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&self.words)
+                .ok()
+        });
+        match keywords {
             Some(ac) => self.find_with(
                 text,
                 ac.find_overlapping_iter(text)
@@ -371,42 +466,67 @@ impl Catalog {
         hits: &mut Vec<Hit>,
     ) {
         let bytes = text.as_bytes();
-        let mut lines: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
         let whole = (0, text.len());
+        // (rule, line, whether an occurrence in it passes its keyword's site condition), in
+        // the order found; `last[rule]`: the index of the rule's last line here.
+        let mut spans: Vec<(usize, (usize, usize), bool)> = Vec::new();
+        let mut last = vec![usize::MAX; self.rules.len()];
         for &i in &self.always {
-            if let Some(l) = lines.get_mut(i) {
-                l.push(whole);
+            if let Some(l) = last.get_mut(i) {
+                *l = spans.len();
+                spans.push((i, whole, true));
             }
         }
         // Overlapping search: a keyword inside another (`xoxb` in `xoxb-`) still counts.
         for (keyword, start) in keywords {
-            let Some(l) = self
+            let Some((rule, l)) = self
                 .keyword_rule
                 .get(keyword)
-                .and_then(|&r| lines.get_mut(r))
+                .and_then(|&r| Some((r, last.get_mut(r)?)))
             else {
                 continue;
             };
-            if l.last().is_some_and(|&(s, e)| start >= s && start <= e) {
+            let site = match self.keyword_site.get(keyword) {
+                Some(Some(check)) => check.holds(bytes, start),
+                _ => true,
+            };
+            if let Some((_, (s, e), passes)) = spans.get_mut(*l)
+                && start >= *s
+                && start <= *e
+            {
+                *passes |= site;
                 continue;
             }
-            l.push(line_at(bytes, start));
+            *l = spans.len();
+            spans.push((rule, line_at(bytes, start), site));
         }
-        for (rule, mut spans) in self.rules.iter().zip(lines) {
-            if spans.is_empty() {
+        // Each rule's lines in the order found (a stable sort), the rules in their order.
+        spans.sort_by_key(|&(rule, _, _)| rule);
+        for group in spans.chunk_by(|a, b| a.0 == b.0) {
+            let Some(rule) = group.first().and_then(|&(r, _, _)| self.rules.get(r)) else {
                 continue;
-            }
+            };
             let Ok(compiled) = rule.compiled() else {
                 continue;
             };
-            let covered: usize = spans.iter().map(|(s, e)| e - s).sum();
+            let covered: usize = group.iter().map(|(_, (s, e), _)| e - s).sum();
+            let mut lines: Vec<((usize, usize), bool)> =
+                group.iter().map(|&(_, span, site)| (span, site)).collect();
             if covered > text.len() / 4 {
-                spans = vec![whole];
+                lines = vec![(whole, lines.iter().any(|&(_, site)| site))];
             } else {
-                spans.sort_unstable();
-                spans.dedup();
+                lines.sort_unstable();
+                lines.dedup_by(|b, a| {
+                    let same = a.0 == b.0;
+                    a.1 |= same && b.1;
+                    same
+                });
             }
-            for (s, e) in spans {
+            for ((s, e), site) in lines {
+                // No occurrence can start a match: the expression cannot match here.
+                if compiled.ascii && !site {
+                    continue;
+                }
                 let Some(hay) = bytes.get(s..e) else { continue };
                 self.run(rule, compiled, text, hay, s, hits);
             }
@@ -539,6 +659,74 @@ mod tests {
             "uid: 6f1c2d3e-4a5b-6c7d-8e9f-0a1b2c3d4e5f resourceVersion: 123456789",
         ] {
             assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
+        }
+    }
+
+    /// Every site condition applies to the rule set as copied (an update of the rules that
+    /// changes one of these expressions fails here until its condition is read again).
+    #[test]
+    fn every_site_condition_applies() {
+        let c = catalog();
+        for site in SITES {
+            let rule = c.rules().iter().position(|r| r.id == site.rule);
+            let rule = rule.unwrap_or_else(|| panic!("{}", site.rule));
+            assert_eq!(c.rules()[rule].pattern, site.regex, "{}", site.rule);
+            assert!(matches!(c.rules()[rule].compiled(), Ok(k) if k.ascii));
+            for (keyword, _, _) in site.keywords {
+                let i = c.words.iter().position(|w| w == keyword);
+                let i = i.unwrap_or_else(|| panic!("{keyword}"));
+                assert_eq!(c.keyword_rule[i], rule);
+                assert!(c.keyword_site[i].is_some(), "{keyword}");
+            }
+        }
+        let sited = c.keyword_site.iter().filter(|s| s.is_some()).count();
+        assert_eq!(sited, SITES.iter().map(|s| s.keywords.len()).sum::<usize>());
+    }
+
+    static SITED: std::sync::LazyLock<Catalog> = std::sync::LazyLock::new(catalog);
+    static UNSITED: std::sync::LazyLock<Catalog> = std::sync::LazyLock::new(|| {
+        let mut c = catalog();
+        c.keyword_site.iter_mut().for_each(|s| *s = None);
+        c
+    });
+
+    /// A piece of a text near the sited rules' matches: their keywords in any case, followed
+    /// by runs of their classes around the lengths they need, and ordinary log words.
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (
+                proptest::sample::select(vec![
+                    "s.", "S.", "hvs.", "HVS.", "hVs.", "sk", "SK", "Sk", "ico-", "ICO-", "Ico-",
+                    "xs.", "_s.", "calico-", "resources.go",
+                ]),
+                "[A-Za-z0-9]{20,36}|[A-Fa-f0-9]{30,34}|[A-Fa-f0-9_-]{22,36}|[A-Za-z0-9_-]{85,125}|[a-z0-9]{24}"
+            )
+                .prop_map(|(k, run)| format!("{k}{run}")),
+            proptest::sample::select(vec![
+                " ", "\n", "\n", "\"", "'", ";", "`", "\\n", ".", "-", "=", ":", "é", "\r\n",
+            ])
+            .prop_map(str::to_string),
+            "[a-zA-Z0-9 ._-]{0,12}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// The site conditions skip only lines where the rules cannot match: the same hits,
+        /// in the same order, as the catalog without them (short texts, where a rule's lines
+        /// are often more than a quarter of the text and it runs on the whole text, and long
+        /// ones, where it runs line by line).
+        #[test]
+        fn sites_skip_only_lines_without_matches(
+            pieces in proptest::collection::vec(piece(), 0..400),
+        ) {
+            let text = pieces.concat();
+            let (mut with, mut without) = (Vec::new(), Vec::new());
+            SITED.find(&text, &mut with);
+            UNSITED.find(&text, &mut without);
+            proptest::prop_assert_eq!(with, without);
         }
     }
 

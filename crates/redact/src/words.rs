@@ -3,43 +3,47 @@
 //! longest first, then in pattern order), but without a chain of dependent loads.
 //!
 //! An automaton walk waits on each transition's load before it can take the next one. This
-//! finder instead looks at every position's first three bytes, case-folded by OR-ing 0x20 into
+//! finder instead looks at every position's first four bytes, case-folded by OR-ing 0x20 into
 //! each byte (a byte that matches a pattern's byte ASCII case-insensitively has the same folded
-//! value, so the fold loses no match): the first two folded bytes pick a 16-bit word of a
-//! table, the third byte's low four bits a bit of it, eight positions at a time from one
-//! 16-byte load, without a branch. A position whose bit is set is a candidate: the patterns
-//! with its first two folded bytes are compared with the text, on their folded first four
-//! bytes first, then exactly ([`u8::eq_ignore_ascii_case`], the automaton's notion of a match).
-//! The matches are then ordered as the automaton's match states list them. 3 to 5% of the
-//! positions of ordinary logs are candidates; the finder runs at 1.35 to 1.73 times the rate
-//! of the two-walk DFA it replaced (docs/performance.md, "Collect: CPU per megabyte", third
-//! round), bound by its instructions per position.
+//! value, so the fold loses no match): the first two folded bytes pick a 64-bit word of a
+//! table, a hash of the third and fourth ([`bit_of`]) a bit of it, five positions at a time
+//! from one 8-byte load, without a branch. A position whose bit is set is a candidate: the
+//! patterns with its first two folded bytes are compared with the text, on their folded first
+//! eight bytes first, then exactly ([`u8::eq_ignore_ascii_case`], the automaton's notion of a
+//! match). The matches are then ordered as the automaton's match states list them. About 2%
+//! of the positions of ordinary logs are candidates (docs/performance.md, "Collect: CPU per
+//! megabyte", third and fourth rounds).
 
-/// The folded little-endian value of up to four bytes (missing ones as 0x20).
-fn window(bytes: &[u8]) -> u32 {
-    let mut w = [0u8; 4];
+/// The folded little-endian value of up to `N` bytes (missing ones as 0x20).
+fn window<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    let mut w = [0x20u8; N];
     for (to, from) in w.iter_mut().zip(bytes) {
-        *to = *from;
+        *to = *from | 0x20;
     }
-    u32::from_le_bytes(w) | 0x2020_2020
+    w
 }
 
-/// The bit of a folded window's third byte in its first two bytes' filter word: its low four
-/// bits (what `u16::wrapping_shr` keeps of a shift).
-fn bit_of(w: u32) -> u32 {
-    (w >> 16) & 15
+/// The bit of a folded window `w` (its first byte in the low bits) in its first two bytes'
+/// filter word: the low six bits of `(w >> 16) ^ (w >> 21)`, which mix the third byte with
+/// the fourth's low three bits (what `u64::wrapping_shr` keeps of a shift). Only bits 16 to
+/// 26 of `w` count, so a wider window shifted to the position gives the same bit.
+fn bit_of(w: u64) -> u32 {
+    (((w >> 16) ^ (w >> 21)) & 63) as u32
 }
+
+/// (pattern, its folded first eight bytes, the mask of those it has).
+type Entry = (u32, u64, u64);
 
 /// The patterns, and the filter and lists that find them.
 pub(crate) struct Words {
     patterns: Vec<Vec<u8>>,
-    /// For each folded 2-byte value: bit [`bit_of`] of the folded third byte is set if a
-    /// pattern may start there (all bits for a 2-byte pattern).
-    filter: Box<[u16; 1 << 16]>,
+    /// For each folded 2-byte value: bit [`bit_of`] of the folded window is set if a pattern
+    /// may start there (every bit its third and fourth bytes can give; all bits for a 2-byte
+    /// pattern).
+    filter: Box<[u64; 1 << 16]>,
     /// Patterns whose folded first two bytes are `v`: `ids[starts[v]..starts[v + 1]]`.
     starts: Vec<u32>,
-    /// (pattern, its folded first four bytes, the mask of those it has).
-    ids: Vec<(u32, u32, u32)>,
+    ids: Vec<Entry>,
 }
 
 impl Words {
@@ -53,18 +57,23 @@ impl Words {
         if patterns.iter().any(|p| p.len() < 2) || u32::try_from(patterns.len()).is_err() {
             return None;
         }
-        let mut filter = Box::new([0u16; 1 << 16]);
-        let mut lists: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); 1 << 16];
+        // Zeroed by the allocator: pages no text pair reaches are never touched.
+        let mut filter: Box<[u64; 1 << 16]> =
+            vec![0u64; 1 << 16].into_boxed_slice().try_into().ok()?;
+        let mut lists: Vec<Vec<Entry>> = vec![Vec::new(); 1 << 16];
         for (id, p) in (0u32..).zip(&patterns) {
-            let w = window(p);
+            let w = u64::from_le_bytes(window(p));
             let pair = (w & 0xFFFF) as usize;
             let word = &mut filter[pair];
-            *word |= if p.len() == 2 {
-                u16::MAX
-            } else {
-                1 << bit_of(w)
+            *word |= match p.len() {
+                2 => u64::MAX,
+                // Any fourth byte, folded (or none: the text's end reads as 0x20).
+                3 => (0..=255u64).fold(0, |bits, b| {
+                    bits | 1 << bit_of(w & 0xFF_FFFF | (b | 0x20) << 24)
+                }),
+                _ => 1 << bit_of(w),
             };
-            let mask = u32::MAX >> (8 * 4usize.saturating_sub(p.len()));
+            let mask = u64::MAX >> (8 * 8usize.saturating_sub(p.len()));
             lists[pair].push((id, w & mask, mask));
         }
         let mut starts = Vec::with_capacity(lists.len() + 1);
@@ -88,12 +97,6 @@ impl Words {
         self.patterns.iter().map(Vec::len).max().unwrap_or(0)
     }
 
-    /// Whether a pattern may start at a position whose folded window is `w`.
-    #[inline(always)]
-    fn may_start(&self, w: u32) -> bool {
-        self.filter[(w & 0xFFFF) as usize].wrapping_shr(bit_of(w)) & 1 == 1
-    }
-
     /// Every match in `haystack`, overlapping, as (pattern, start): by end, then longest first,
     /// then by pattern (the order of `AhoCorasick::find_overlapping_iter` with
     /// `MatchKind::Standard`: a match state lists its own patterns, then its failure state's).
@@ -101,7 +104,15 @@ impl Words {
     pub(crate) fn find(&self, haystack: &[u8], mut each: impl FnMut(usize, usize)) {
         // (end, length, pattern) of every match.
         let mut found: Vec<(usize, usize, u32)> = Vec::new();
-        let mut candidate = |w: u32, at: usize| {
+        let mut candidate = |at: usize| {
+            let w = match haystack.get(at..at + 8) {
+                Some(b) => {
+                    let mut x = [0u8; 8];
+                    x.copy_from_slice(b);
+                    u64::from_le_bytes(x) | 0x2020_2020_2020_2020
+                }
+                None => u64::from_le_bytes(window(haystack.get(at..).unwrap_or_default())),
+            };
             let pair = (w & 0xFFFF) as usize;
             let from = self.starts.get(pair).copied().unwrap_or(0) as usize;
             let to = self.starts.get(pair + 1).copied().unwrap_or(0) as usize;
@@ -119,27 +130,29 @@ impl Words {
                 }
             }
         };
-        // Eight positions at a time from 16 bytes, then one at a time.
+        // Five positions (four bytes each) from eight bytes, then one at a time.
         let mut at = 0;
-        while let Some(block) = haystack.get(at..at + 16) {
-            let mut z = [0u8; 16];
-            z.copy_from_slice(block);
-            let z = u128::from_le_bytes(z) | 0x2020_2020_2020_2020_2020_2020_2020_2020;
+        while let Some(block) = haystack.get(at..at + 8) {
+            let mut x = [0u8; 8];
+            x.copy_from_slice(block);
+            let x = u64::from_le_bytes(x) | 0x2020_2020_2020_2020;
+            // Every position's bit at once: bit_of(x >> 8j) is bit_of's hash of `y >> 8j`.
+            let y = (x >> 16) ^ (x >> 21);
             let mut hits = 0u32;
-            for j in 0..8 {
-                hits |= u32::from(self.may_start((z >> (8 * j)) as u32)) << j;
+            for j in 0..5 {
+                let word = self.filter[usize::from((x >> (8 * j)) as u16)];
+                hits |= ((word.wrapping_shr((y >> (8 * j)) as u32) & 1) as u32) << j;
             }
             while hits != 0 {
-                let j = hits.trailing_zeros();
-                candidate((z >> (8 * j)) as u32, at + j as usize);
+                candidate(at + hits.trailing_zeros() as usize);
                 hits &= hits - 1;
             }
-            at += 8;
+            at += 5;
         }
         for at in at..haystack.len() {
-            let w = window(haystack.get(at..).unwrap_or_default());
-            if self.may_start(w) {
-                candidate(w, at);
+            let w = u64::from_le_bytes(window(haystack.get(at..).unwrap_or_default()));
+            if self.filter[(w & 0xFFFF) as usize] >> bit_of(w) & 1 == 1 {
+                candidate(at);
             }
         }
         // The keys are distinct: (end, pattern) fixes the start.
