@@ -586,7 +586,7 @@ fn verbose_and_json_logs_on_stderr() {
         .map(|e| e["phase"].as_str().unwrap())
         .collect();
     assert!(
-        phases.contains(&"objects") && phases.contains(&"writing"),
+        phases.contains(&"namespace objects") && phases.contains(&"writing"),
         "{phases:?}"
     );
     assert!(

@@ -89,7 +89,8 @@ fn keep_newest(bytes: &mut Vec<u8>, keep: usize) {
 pub(crate) trait Source: Sync {
     /// The newest `n` bytes of the log (fewer if it has fewer).
     fn load(&self, log: &Log, n: u64) -> Vec<u8>;
-    /// The exact size the log's entry adds to the bundle when it holds `kept`.
+    /// The exact size the log's entry adds to the bundle when it holds `kept` (the buffer
+    /// [`Source::load`] gave, trimmed: the source may keep it for its next load).
     fn measure(&self, log: &Log, kept: Vec<u8>) -> u64;
 }
 

@@ -17,7 +17,34 @@ const CHUNK: usize = 256 << 10;
 pub(crate) struct Spill {
     file: Mutex<Option<File>>,
     /// Chunk buffers of finished logs, for the next ones (at most one per log in flight).
-    buffers: Mutex<Vec<Vec<u8>>>,
+    chunks: Buffers,
+}
+
+/// Buffers kept for reuse. A fresh buffer above the allocator's mmap threshold (128 KiB, fixed
+/// in `crates/cli/src/malloc.rs` to bound the peak memory) is an `mmap`, a page fault per 4 KiB
+/// written and an `munmap` when freed; a reused one is none of these. Holds at most as many
+/// buffers as were in use at once.
+#[derive(Default)]
+pub(crate) struct Buffers(Mutex<Vec<Vec<u8>>>);
+
+impl Buffers {
+    /// A buffer given back earlier (its length is whatever it had), else an empty one.
+    pub(crate) fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut b| b.pop())
+            .unwrap_or_default()
+    }
+
+    /// Keeps a buffer for the next [`Buffers::take`].
+    pub(crate) fn give(&self, buf: Vec<u8>) {
+        if buf.capacity() > 0
+            && let Ok(mut b) = self.0.lock()
+        {
+            b.push(buf);
+        }
+    }
 }
 
 /// Where a log's kept bytes are in the [`Spill`]: its newest chunks, oldest first.
@@ -42,14 +69,16 @@ impl Spill {
     }
 
     /// The newest `n` bytes of a log (all of them if it has fewer).
-    pub(crate) fn read_newest(&self, log: &Spilled, n: u64) -> io::Result<Vec<u8>> {
+    #[cfg(test)]
+    fn read_newest(&self, log: &Spilled, n: u64) -> io::Result<Vec<u8>> {
         let mut out = Vec::new();
         self.read_newest_into(log, n, &mut out)?;
         Ok(out)
     }
 
     /// [`Spill::read_newest`] into `out` (replacing what it held), so that one buffer can serve
-    /// log after log.
+    /// log after log. Only the bytes `out` gains are zeroed before they are read into: a
+    /// reused buffer is not cleared first.
     pub(crate) fn read_newest_into(
         &self,
         log: &Spilled,
@@ -57,7 +86,6 @@ impl Spill {
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
         let n = n.min(log.len);
-        out.clear();
         out.resize(usize::try_from(n).map_err(io::Error::other)?, 0);
         let mut file = self.file.lock().map_err(|_| io::Error::other("poisoned"))?;
         let Some(file) = &mut *file else {
@@ -91,21 +119,12 @@ impl Spill {
 
     /// A chunk buffer: one a finished log gave back, else a new one.
     fn buffer(&self) -> Vec<u8> {
-        self.buffers
-            .lock()
-            .ok()
-            .and_then(|mut b| b.pop())
-            .unwrap_or_else(|| Vec::with_capacity(CHUNK))
-    }
-
-    /// Gives a chunk buffer back for the next log.
-    fn give_back(&self, mut buf: Vec<u8>) {
+        let mut buf = self.chunks.take();
         buf.clear();
-        if buf.capacity() > 0
-            && let Ok(mut b) = self.buffers.lock()
-        {
-            b.push(buf);
+        if buf.capacity() == 0 {
+            buf.reserve_exact(CHUNK);
         }
+        buf
     }
 }
 
@@ -178,7 +197,7 @@ impl<'a> LogWriter<'a> {
 impl Drop for LogWriter<'_> {
     /// The chunk buffer goes back to the spill, finished or not.
     fn drop(&mut self) {
-        self.spill.give_back(std::mem::take(&mut self.buf));
+        self.spill.chunks.give(std::mem::take(&mut self.buf));
     }
 }
 
@@ -228,6 +247,26 @@ mod tests {
             "{}",
             la.chunks.len()
         );
+    }
+
+    #[test]
+    fn a_reused_buffer_holds_only_the_log_read_into_it() {
+        let spill = Spill::default();
+        let big: Vec<u8> = (0..600_000u32).map(|i| (i % 241) as u8).collect();
+        let small = spill_one(&spill, b"short log\n", 100, 4);
+        let big_log = spill_one(&spill, &big, 1 << 20, 70_000);
+        let mut buf = b"stale bytes".to_vec();
+        for (log, want) in [
+            (&small, &b"short log\n"[..]),
+            (&big_log, &big[..]),
+            (&small, &b"short log\n"[..]),
+            (&big_log, &big[..]),
+        ] {
+            spill.read_newest_into(log, u64::MAX, &mut buf).unwrap();
+            assert_eq!(buf, want);
+        }
+        spill.read_newest_into(&big_log, 3, &mut buf).unwrap();
+        assert_eq!(buf, big[big.len() - 3..]);
     }
 
     #[test]

@@ -61,11 +61,11 @@ impl<W: Seek> Seek for Counted<W> {
     /// The position counted, without asking the sink: `zip` asks it around every entry, and a
     /// `BufWriter` answers by writing out its buffer and an `lseek` (two system calls an entry).
     fn stream_position(&mut self) -> io::Result<u64> {
-        if self.known {
-            Ok(self.pos)
-        } else {
-            self.seek(io::SeekFrom::Current(0))
+        if !self.known {
+            self.pos = self.inner.stream_position()?;
+            self.known = true;
         }
+        Ok(self.pos)
     }
 }
 

@@ -3,7 +3,6 @@
 //! manifest last.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
@@ -16,7 +15,7 @@ use serde_json::{Value, json};
 use super::targets::{Targets, Workload};
 use super::{Store, shown};
 use crate::budget::{self, Tier};
-use crate::spill::{Spill, Spilled};
+use crate::spill::{Buffers, Spill, Spilled};
 use crate::{Options, Result, Summary};
 
 /// A collected log: its bytes are in the spill file.
@@ -63,13 +62,6 @@ fn redact_log<'a>(redactor: &Redactor, bytes: &'a [u8], counts: &mut Counts) -> 
     }
 }
 
-thread_local! {
-    /// The bytes of the log a thread is preparing, read back from the spill file: one buffer
-    /// per thread, reused from log to log (a fresh one was an `mmap`, page faults and an
-    /// `munmap` per log).
-    static READ: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
 /// A log's entry, redacted and compressed, as the size budget measured it.
 struct PreparedLog {
     /// The raw bytes it keeps (before redaction).
@@ -92,6 +84,10 @@ struct LogSource<'a> {
     /// `--max-size`: more can never be written); beyond it, a log is compressed again when
     /// written.
     cache: u64,
+    /// The buffers logs are read back into, reused from log to log and from one parallel step
+    /// to the next (a buffer per thread, new with every batch's threads, was most of the page
+    /// faults of large logs).
+    reads: Buffers,
 }
 
 impl LogSource<'_> {
@@ -108,13 +104,14 @@ impl LogSource<'_> {
         let len = log.spilled.len;
         let whole = len <= Self::WHOLE;
         let n = if whole { len } else { budget::SAMPLE };
-        READ.with_borrow_mut(
-            |bytes| match self.spill.read_newest_into(&log.spilled, n, bytes) {
-                Ok(()) if whole => self.keep(path, self.compress(path, bytes)),
-                Ok(()) => budget::estimate(path, bytes, len),
-                Err(_) => len,
-            },
-        )
+        let mut bytes = self.reads.take();
+        let size = match self.spill.read_newest_into(&log.spilled, n, &mut bytes) {
+            Ok(()) if whole => self.keep(path, self.compress(path, &bytes)),
+            Ok(()) => budget::estimate(path, &bytes, len),
+            Err(_) => len,
+        };
+        self.reads.give(bytes);
+        size
     }
 
     /// Keeps a prepared log for writing (when the cache has room); returns its size.
@@ -138,23 +135,24 @@ impl LogSource<'_> {
 
     /// Reads back, redacts and compresses the newest `kept` bytes of a log.
     fn prepare(&self, path: &str, kept: u64) -> PreparedLog {
-        READ.with_borrow_mut(|bytes| {
-            let read = match self.logs.get(path) {
-                Some(file) => self
-                    .spill
-                    .read_newest_into(&file.spilled, kept, bytes)
-                    .map_err(|e| format!("cannot read the log back from its temporary file: {e}")),
-                None => Err("no such log".into()),
-            };
-            match read {
-                Ok(()) => self.compress(path, bytes),
-                Err(e) => PreparedLog {
-                    kept,
-                    entry: Err(e),
-                    counts: Counts::new(),
-                },
-            }
-        })
+        let mut bytes = self.reads.take();
+        let read = match self.logs.get(path) {
+            Some(file) => self
+                .spill
+                .read_newest_into(&file.spilled, kept, &mut bytes)
+                .map_err(|e| format!("cannot read the log back from its temporary file: {e}")),
+            None => Err("no such log".into()),
+        };
+        let prepared = match read {
+            Ok(()) => self.compress(path, &bytes),
+            Err(e) => PreparedLog {
+                kept,
+                entry: Err(e),
+                counts: Counts::new(),
+            },
+        };
+        self.reads.give(bytes);
+        prepared
     }
 
     /// Redacts and compresses the bytes a log keeps.
@@ -181,14 +179,21 @@ impl LogSource<'_> {
 
 impl budget::Source for LogSource<'_> {
     fn load(&self, log: &budget::Log, n: u64) -> Vec<u8> {
-        self.logs
-            .get(&log.path)
-            .and_then(|file| self.spill.read_newest(&file.spilled, n.min(log.kept)).ok())
-            .unwrap_or_default()
+        let mut bytes = self.reads.take();
+        let read = self.logs.get(&log.path).map(|file| {
+            self.spill
+                .read_newest_into(&file.spilled, n.min(log.kept), &mut bytes)
+        });
+        if !matches!(read, Some(Ok(()))) {
+            bytes.clear();
+        }
+        bytes
     }
 
     fn measure(&self, log: &budget::Log, kept: Vec<u8>) -> u64 {
-        self.keep(&log.path, self.compress(&log.path, &kept))
+        let size = self.keep(&log.path, self.compress(&log.path, &kept));
+        self.reads.give(kept);
+        size
     }
 }
 
@@ -265,6 +270,7 @@ pub(super) fn write(collected: Collected<'_>) -> Result<Summary> {
         redactor,
         prepared: Mutex::new((0, BTreeMap::new())),
         cache: options.max_size.saturating_mul(2),
+        reads: Buffers::default(),
     };
     let by_path: Vec<(&String, &LogFile)> = logs.iter().collect();
     let sizes = kbundle_format::par::map(&by_path, |(path, log)| source.size(path, log));
