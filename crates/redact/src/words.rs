@@ -60,7 +60,8 @@ impl Words {
         // Zeroed by the allocator: pages no text pair reaches are never touched.
         let mut filter: Box<[u64; 1 << 16]> =
             vec![0u64; 1 << 16].into_boxed_slice().try_into().ok()?;
-        let mut lists: Vec<Vec<Entry>> = vec![Vec::new(); 1 << 16];
+        // (pair, entry) per pattern, then sorted by pair (stably: by pattern within a pair).
+        let mut entries: Vec<(usize, Entry)> = Vec::with_capacity(patterns.len());
         for (id, p) in (0u32..).zip(&patterns) {
             let w = u64::from_le_bytes(window(p));
             let pair = (w & 0xFFFF) as usize;
@@ -74,15 +75,22 @@ impl Words {
                 _ => 1 << bit_of(w),
             };
             let mask = u64::MAX >> (8 * 8usize.saturating_sub(p.len()));
-            lists[pair].push((id, w & mask, mask));
+            entries.push((pair, (id, w & mask, mask)));
         }
-        let mut starts = Vec::with_capacity(lists.len() + 1);
-        let mut ids = Vec::new();
-        for list in &lists {
-            starts.push(ids.len() as u32);
-            ids.extend_from_slice(list);
+        entries.sort_by_key(|&(pair, _)| pair);
+        // starts[v + 1] counts the patterns of pair v, then sums them.
+        let mut starts = vec![0u32; (1 << 16) + 1];
+        for &(pair, _) in &entries {
+            if let Some(n) = starts.get_mut(pair + 1) {
+                *n += 1;
+            }
         }
-        starts.push(ids.len() as u32);
+        let mut sum = 0;
+        for n in &mut starts {
+            sum += *n;
+            *n = sum;
+        }
+        let ids = entries.into_iter().map(|(_, e)| e).collect();
         Some(Words {
             patterns,
             filter,
