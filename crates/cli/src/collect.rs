@@ -382,7 +382,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // compression) runs on threads of its own (`kbundle_format::par`). A multi-thread runtime
     // ran the connections on its workers and the collection on this thread, a wake-up across
     // threads for every piece of every answer (780 futex calls per 50-pod collect against
-    // 134; docs/performance.md, "fourth round: system time").
+    // 134; docs/performance.md, "sixth round").
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -12,7 +12,7 @@
 //! eight bytes first, then exactly ([`u8::eq_ignore_ascii_case`], the automaton's notion of a
 //! match). The matches are then ordered as the automaton's match states list them. About 2%
 //! of the positions of ordinary logs are candidates (docs/performance.md, "Collect: CPU per
-//! megabyte", third and fourth rounds).
+//! megabyte", third and fifth rounds).
 
 /// The folded little-endian value of up to `N` bytes (missing ones as 0x20).
 fn window<const N: usize>(bytes: &[u8]) -> [u8; N] {
