@@ -85,8 +85,7 @@ struct LogSource<'a> {
     /// written.
     cache: u64,
     /// The buffers logs are read back into, reused from log to log and from one parallel step
-    /// to the next (a buffer per thread, new with every batch's threads, was most of the page
-    /// faults of large logs).
+    /// to the next (a buffer per thread was new, and faulted in, with every batch's threads).
     reads: Buffers,
 }
 
