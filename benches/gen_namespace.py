@@ -65,12 +65,9 @@ for i in range(n):
     d = os.path.join(root, "logs", "big", name)
     os.makedirs(d, exist_ok=True)
     size = log_kib * 1024
-    log = random_id_log(rng, size) if style == "random-id" else log_bytes(rng, start, size, False)
-    with open(os.path.join(d, "main.log"), "wb") as f:
-        f.write(log)
-    if previous:
-        log = random_id_log(rng, size) if style == "random-id" else log_bytes(rng, start, size, True)
-        with open(os.path.join(d, "main.previous.log"), "wb") as f:
+    for file, ended in [("main.log", False)] + ([("main.previous.log", True)] if previous else []):
+        log = random_id_log(rng, size) if style == "random-id" else log_bytes(rng, start, size, ended)
+        with open(os.path.join(d, file), "wb") as f:
             f.write(log)
 with open(os.path.join(root, "ns", "pods.json"), "w") as f:
     json.dump({"apiVersion": "v1", "kind": "PodList", "items": items}, f)
