@@ -588,6 +588,95 @@ fn collect_200mb_of_logs_fits_in_25mb() {
     assert!(stdout(&o).contains("trimmed:"), "{}", stdout(&o));
 }
 
+#[test]
+fn collect_trims_small_logs_after_redacting_them() {
+    // Logs of at most 512 KiB are redacted whole, then trimmed: what a trimmed one keeps is
+    // the tail of its redacted text, counted by the marks left in it (docs/collect.md).
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = dir.path().join("small");
+    std::fs::create_dir_all(cluster.join("ns")).unwrap();
+    let node =
+        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {}});
+    std::fs::write(
+        cluster.join("ns/node.json"),
+        serde_json::to_vec(&node).unwrap(),
+    )
+    .unwrap();
+    let mut items = Vec::new();
+    for i in 0..12u64 {
+        let name = format!("small-{i:02}");
+        items.push(
+            json!({"metadata": {"name": name, "namespace": "small", "uid": format!("uid-{i}")},
+            "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "x"}]},
+            "status": {"phase": "Running"}}),
+        );
+        let mut log = format!("{PRIVATE_KEY}\n").into_bytes();
+        for (n, line) in noise_log(400 << 10, i + 3)
+            .split(|&b| b == b'\n')
+            .enumerate()
+        {
+            log.extend_from_slice(line);
+            if n % 50 == 7 {
+                log.extend_from_slice(format!(" password=PlantedPassw0rd{n}").as_bytes());
+            }
+            log.push(b'\n');
+        }
+        let logs = cluster.join(format!("logs/small/{name}"));
+        std::fs::create_dir_all(&logs).unwrap();
+        std::fs::write(logs.join("c.log"), log).unwrap();
+    }
+    std::fs::write(
+        cluster.join("ns/pods.json"),
+        serde_json::to_vec(&json!({"apiVersion": "v1", "kind": "PodList", "items": items}))
+            .unwrap(),
+    )
+    .unwrap();
+    let s = Serve::start(kbundle(), &[&cluster], &[]);
+    let (a, b) = (dir.path().join("a.zip"), dir.path().join("b.zip"));
+    for (out, jobs) in [(&a, "1"), (&b, "32")] {
+        let o = collect(
+            &s,
+            out,
+            &["-n", "small", "--max-size", "1MB", "--jobs", jobs],
+        );
+        assert!(matches!(code(&o), 0 | 3), "{}{}", stdout(&o), stderr(&o));
+    }
+    assert!(
+        std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(),
+        "the same bundle whatever the order the logs came in"
+    );
+    let bundle = Bundle::open(&b);
+    bundle.check_manifest();
+    let redactions = bundle.manifest["redactions"].as_array().unwrap();
+    let mut trimmed = 0;
+    for e in bundle.manifest["entries"].as_array().unwrap() {
+        let path = e["path"].as_str().unwrap();
+        if !path.ends_with("/logs/c.log") {
+            continue;
+        }
+        let text = String::from_utf8(bundle.bytes(path)).unwrap();
+        assert!(
+            !text.contains("PlantedPassw0rd") && !text.contains("MIIEow"),
+            "{path}"
+        );
+        let counted: u64 = redactions
+            .iter()
+            .filter(|r| r["path"] == path)
+            .map(|r| r["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            counted as usize,
+            text.matches("[REDACTED]").count(),
+            "{path}"
+        );
+        if e.get("truncated").is_some() {
+            trimmed += 1;
+            assert!(text.len() < 400 << 10, "{path}");
+        }
+    }
+    assert!(trimmed > 0, "the budget trimmed some logs");
+}
+
 /// Describe text with ages (relative to the wall clock for kubectl, to `collected_at` for the
 /// bundle) masked and blanks collapsed.
 fn without_ages(text: &str) -> String {

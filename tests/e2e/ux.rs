@@ -448,10 +448,19 @@ exec "$KBUNDLE" "$@""#;
 
 #[test]
 fn the_job_writes_every_log_under_a_read_only_root_and_uploads_the_bundle() {
-    let s = Serve::start(kbundle(), &[&fixture("crashloop-oom")], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    // A log longer than 512 KiB: only such a log goes through the spill file in TMPDIR (a
+    // shorter one is compressed as it arrives).
+    let cluster = dir.path().join("cluster");
+    copy_dir(&fixture("crashloop-oom"), &cluster);
+    let log = cluster.join(
+        "logs/calico-system/calico-kube-controllers-5f6b8d9c47-q4wzn/calico-kube-controllers.log",
+    );
+    let lines = std::fs::read(&log).unwrap();
+    std::fs::write(&log, lines.repeat((600 << 10) / lines.len() + 1)).unwrap();
+    let s = Serve::start(kbundle(), &[&cluster], &[]);
     let (job, tmpdir) = job_args();
     // The emptyDir: a folder of our own, given the Job's path inside the mount namespace.
-    let dir = tempfile::tempdir().unwrap();
     let scratch = dir.path().join("scratch");
     std::fs::create_dir(&scratch).unwrap();
     let scratch_s = scratch.to_str().unwrap();

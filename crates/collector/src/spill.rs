@@ -1,8 +1,11 @@
 //! Logs kept on disk while collecting: appended in chunks, as they stream in, to one anonymous
 //! temporary file (gone when closed), and read back, newest bytes first, when the bundle is
-//! written. Memory holds one chunk per log in flight, whatever the size of the logs; the chunk
-//! buffers are reused from log to log (a fresh 256 KiB buffer per log was an `mmap`, its page
-//! faults and an `munmap` each time, under the allocator's 128 KiB mmap threshold).
+//! written. Memory holds one chunk buffer (512 KiB at most) per log in flight, whatever the size
+//! of the logs; the buffers are reused from log to log (a fresh 256 KiB buffer per log was an
+//! `mmap`, its page faults and an `munmap` each time, under the allocator's 128 KiB mmap
+//! threshold). A log that ends within its first chunk ([`WHOLE`]) is handed back whole
+//! ([`Finished::Whole`]), never written: the caller prepares its entry at once, or spills it
+//! ([`Finished::spill`]).
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -11,6 +14,10 @@ use std::sync::Mutex;
 
 /// Bytes buffered per log before they are appended to the file.
 const CHUNK: usize = 256 << 10;
+
+/// A log of at most this many bytes (two chunks) is never written by its [`LogWriter`]: its
+/// first chunk may grow this large.
+pub(crate) const WHOLE: usize = 2 * CHUNK;
 
 /// The temporary file, created on the first append.
 #[derive(Default)]
@@ -117,12 +124,17 @@ impl Spill {
         Ok(())
     }
 
+    /// Takes back the buffer of a [`Finished::Whole`] log.
+    pub(crate) fn give(&self, buf: Vec<u8>) {
+        self.chunks.give(buf);
+    }
+
     /// A chunk buffer: one a finished log gave back, else a new one.
     fn buffer(&self) -> Vec<u8> {
         let mut buf = self.chunks.take();
         buf.clear();
         if buf.capacity() == 0 {
-            buf.reserve_exact(CHUNK);
+            buf.reserve_exact(WHOLE);
         }
         buf
     }
@@ -149,19 +161,27 @@ impl<'a> LogWriter<'a> {
         }
     }
 
-    /// Adds the next bytes of the log.
+    /// Adds the next bytes of the log. A full chunk is written when more bytes come, so a log
+    /// of exactly [`WHOLE`] bytes stays whole.
     pub(crate) fn push(&mut self, mut data: &[u8]) -> io::Result<()> {
         if self.buf.capacity() == 0 && !data.is_empty() {
             self.buf = self.spill.buffer();
         }
         while !data.is_empty() {
-            let room = CHUNK.saturating_sub(self.buf.len()).max(1);
+            // The first chunk holds a whole small log; the next ones are smaller.
+            let chunk = if self.log.chunks.is_empty() {
+                WHOLE
+            } else {
+                CHUNK
+            };
+            if self.buf.len() >= chunk {
+                self.flush()?;
+                continue;
+            }
+            let room = chunk - self.buf.len();
             let (now, rest) = data.split_at(room.min(data.len()));
             self.buf.extend_from_slice(now);
             data = rest;
-            if self.buf.len() >= CHUNK {
-                self.flush()?;
-            }
         }
         Ok(())
     }
@@ -186,11 +206,50 @@ impl<'a> LogWriter<'a> {
         Ok(())
     }
 
-    /// The log as spilled.
-    pub(crate) fn finish(mut self) -> io::Result<Spilled> {
+    /// The log's newest `max` bytes: whole in memory if it never filled a chunk, else spilled.
+    pub(crate) fn finish(mut self) -> io::Result<Finished> {
+        if self.log.chunks.is_empty() {
+            let mut whole = std::mem::take(&mut self.buf);
+            let max = usize::try_from(self.max).unwrap_or(usize::MAX);
+            whole.drain(..whole.len().saturating_sub(max));
+            return Ok(Finished::Whole(whole));
+        }
         self.flush()?;
         self.log.len = self.stored.min(self.max);
-        Ok(std::mem::take(&mut self.log))
+        Ok(Finished::Spilled(std::mem::take(&mut self.log)))
+    }
+}
+
+/// A finished log's newest bytes.
+pub(crate) enum Finished {
+    /// In memory, at most [`WHOLE`] bytes, in a buffer of the spill's pool (back with
+    /// [`Spill::give`]).
+    Whole(Vec<u8>),
+    /// In the spill file.
+    Spilled(Spilled),
+}
+
+impl Finished {
+    /// The log in the spill file: a whole one is written now (its buffer goes back).
+    pub(crate) fn spill(self, spill: &Spill) -> io::Result<Spilled> {
+        match self {
+            Finished::Spilled(s) => Ok(s),
+            Finished::Whole(bytes) => {
+                let len = bytes.len() as u64;
+                let written = if len > 0 {
+                    spill
+                        .append(&bytes)
+                        .map(|offset| VecDeque::from([(offset, len)]))
+                } else {
+                    Ok(VecDeque::new())
+                };
+                spill.give(bytes);
+                Ok(Spilled {
+                    chunks: written?,
+                    len,
+                })
+            }
+        }
     }
 }
 
@@ -210,7 +269,7 @@ mod tests {
         for p in bytes.chunks(piece.max(1)) {
             w.push(p).unwrap();
         }
-        w.finish().unwrap()
+        w.finish().unwrap().spill(spill).unwrap()
     }
 
     #[test]
@@ -228,7 +287,10 @@ mod tests {
             wa.push(pa).unwrap();
             wb.push(pb).unwrap();
         }
-        let (la, lb) = (wa.finish().unwrap(), wb.finish().unwrap());
+        let (la, lb) = (
+            wa.finish().unwrap().spill(&spill).unwrap(),
+            wb.finish().unwrap().spill(&spill).unwrap(),
+        );
         assert_eq!(la.len, 1 << 20);
         assert_eq!(lb.len, b.len() as u64);
         assert_eq!(
@@ -267,6 +329,39 @@ mod tests {
         }
         spill.read_newest_into(&big_log, 3, &mut buf).unwrap();
         assert_eq!(buf, big[big.len() - 3..]);
+    }
+
+    #[test]
+    fn a_log_of_one_chunk_at_most_stays_whole() {
+        let spill = Spill::default();
+        for (len, max, whole) in [
+            (0, 100, true),
+            (10, 4, true),
+            (CHUNK + 1, u64::MAX, true),
+            (WHOLE, u64::MAX, true),
+            (WHOLE + 1, u64::MAX, false),
+            (WHOLE + 1, 10, false),
+        ] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i % 7) as u8 + b'a').collect();
+            for piece in [1000, CHUNK, WHOLE + 1] {
+                let mut w = LogWriter::new(&spill, max);
+                for p in bytes.chunks(piece) {
+                    w.push(p).unwrap();
+                }
+                let want = &bytes[len - len.min(max as usize)..];
+                match w.finish().unwrap() {
+                    Finished::Whole(b) => {
+                        assert!(whole, "{len} {max}");
+                        assert_eq!(b, want);
+                        spill.give(b);
+                    }
+                    Finished::Spilled(s) => {
+                        assert!(!whole, "{len} {max}");
+                        assert_eq!(spill.read_newest(&s, u64::MAX).unwrap(), want);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

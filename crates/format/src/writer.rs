@@ -132,6 +132,7 @@ fn check_name(path: &str) -> Result<()> {
 /// use kbundle_format::{BundleWriter, PreparedEntry};
 /// let entry = PreparedEntry::new("logs/a.log", b"line 1\nline 2\n")?;
 /// assert_eq!(entry.size(), 14);
+/// assert_eq!(entry.contents()?, b"line 1\nline 2\n");
 /// let mut writer = BundleWriter::new(std::io::Cursor::new(Vec::new()));
 /// writer.add_prepared(entry, None)?;
 /// # Ok::<(), kbundle_format::Error>(())
@@ -181,6 +182,21 @@ impl PreparedEntry {
     /// record (a few bytes more, never less).
     pub fn compressed_len(&self) -> u64 {
         self.zip.len() as u64
+    }
+
+    /// Its uncompressed bytes, inflated again (for a caller that kept only the entry).
+    pub fn contents(&self) -> Result<Vec<u8>> {
+        let err = |e: &dyn std::fmt::Display| Error::Write {
+            path: PathBuf::from(&self.path),
+            message: format!("cannot read the compressed entry back: {e}"),
+        };
+        let mut mini =
+            zip::ZipArchive::new(io::Cursor::new(self.zip.as_slice())).map_err(|e| err(&e))?;
+        let file = mini.by_index(0).map_err(|e| err(&e))?;
+        let mut out = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
+        io::Read::read_to_end(&mut io::Read::take(file, self.size), &mut out)
+            .map_err(|e| err(&e))?;
+        Ok(out)
     }
 }
 

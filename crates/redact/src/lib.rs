@@ -132,6 +132,38 @@ impl Counts {
     }
 }
 
+impl Counts {
+    /// The counts of the marks that lie whole in `tail`, the bytes from `from` on of a text
+    /// these counts were made for with `marks` ([`Redactor::text_with_marks`]): the counts of
+    /// a redacted text's tail, kept when its head was trimmed away. Only the tokens of those
+    /// marks are kept.
+    pub fn of_tail(&self, tail: &[u8], marks: &[Mark], from: usize) -> Counts {
+        let mut counts = Counts::new();
+        for m in marks.iter().filter(|m| m.start >= from) {
+            counts.bump(&m.rule);
+            if let Some(token) = tail.get(m.start - from..m.end - from)
+                && let Ok(token) = std::str::from_utf8(token)
+                && let Some(t) = self.tokens.get(token)
+            {
+                counts.tokens.insert(token.to_string(), t.clone());
+            }
+        }
+        counts
+    }
+}
+
+/// Where [`Redactor::text_with_marks`] wrote a mark: its byte range in the redacted text, and
+/// the rule it counts under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// The mark's first byte.
+    pub start: usize,
+    /// The byte after its last.
+    pub end: usize,
+    /// The rule id.
+    pub rule: String,
+}
+
 impl IntoIterator for Counts {
     type Item = (String, u64);
     type IntoIter = std::collections::btree_map::IntoIter<String, u64>;
@@ -272,6 +304,26 @@ impl Redactor {
 
     /// Redacts text; counts what it replaced.
     pub fn text<'a>(&self, text: &'a str, counts: &mut Counts) -> Cow<'a, str> {
+        self.text_marked(text, counts, None)
+    }
+
+    /// Redacts text like [`Redactor::text`], and adds to `marks` where each mark it wrote is in
+    /// the redacted text, so the counts of a part of it can be told ([`Counts::of_tail`]).
+    pub fn text_with_marks<'a>(
+        &self,
+        text: &'a str,
+        counts: &mut Counts,
+        marks: &mut Vec<Mark>,
+    ) -> Cow<'a, str> {
+        self.text_marked(text, counts, Some(marks))
+    }
+
+    fn text_marked<'a>(
+        &self,
+        text: &'a str,
+        counts: &mut Counts,
+        mut written: Option<&mut Vec<Mark>>,
+    ) -> Cow<'a, str> {
         let mut hits = Vec::new();
         self.find(text, true, &mut hits);
         if hits.is_empty() {
@@ -318,7 +370,15 @@ impl Redactor {
         for h in merged {
             out.push_str(text.get(at..h.start).unwrap_or_default());
             let value = text.get(h.start..h.end).unwrap_or_default();
+            let start = out.len();
             out.push_str(&self.mark(value, &h.rule, counts));
+            if let Some(written) = written.as_deref_mut() {
+                written.push(Mark {
+                    start,
+                    end: out.len(),
+                    rule: h.rule,
+                });
+            }
             at = h.end;
         }
         out.push_str(text.get(at..).unwrap_or_default());

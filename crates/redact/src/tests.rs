@@ -464,3 +464,58 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn marks_tell_the_counts_of_a_tail() {
+    let text = "first password=hunter2hunter2\n\
+                then GITHUB_TOKEN=ghp_R8kZq2mX9vT4wL6yN3pB7cD1fH5jK0sAeUiO\n\
+                last Authorization: Bearer abcdefghijklmnop0123456789 and password=hunter2hunter2\n";
+    for r in [Redactor::default(), Redactor::default().tokenized([3; 32])] {
+        let mut whole = Counts::new();
+        let plain = r.text(text, &mut whole).into_owned();
+        let mut counts = Counts::new();
+        let mut marks = Vec::new();
+        let out = r
+            .text_with_marks(text, &mut counts, &mut marks)
+            .into_owned();
+        assert_eq!((&out, &counts), (&plain, &whole), "the same redaction");
+        assert_eq!(marks.len() as u64, counts.total());
+        for m in &marks {
+            assert!(is_mark_at(&out, m.start), "{m:?} in {out}");
+            assert_eq!(out.as_bytes()[m.end - 1], b']');
+        }
+        // Every line start: the tail's counts are those of the marks left in it.
+        for (from, _) in std::iter::once((0, "")).chain(out.match_indices('\n')) {
+            let tail = counts.of_tail(&out.as_bytes()[from..], &marks, from);
+            let left = &out[from..];
+            assert_eq!(
+                tail.total() as usize,
+                left.matches("[REDACTED").count(),
+                "{left}"
+            );
+            assert_eq!(tail.tokens().len(), {
+                let mut t: Vec<&str> = r
+                    .tokenizes()
+                    .then(|| counts.tokens().keys().filter(|k| left.contains(k.as_str())))
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                t.dedup();
+                t.len()
+            });
+        }
+        // A cut inside a mark counts it no more.
+        let last = marks.last().unwrap();
+        assert_eq!(
+            counts
+                .of_tail(&out.as_bytes()[last.start + 1..], &marks, last.start + 1)
+                .total(),
+            0,
+            "{out}"
+        );
+        let from = last.start;
+        let tail = counts.of_tail(&out.as_bytes()[from..], &marks, from);
+        assert_eq!(tail.get(&last.rule), Some(1));
+    }
+}

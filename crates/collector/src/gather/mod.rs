@@ -61,6 +61,8 @@ struct Ctx<'a> {
     store: Mutex<Store>,
     /// The logs' bytes, on disk.
     spill: Spill,
+    /// Small logs redacted and compressed as they arrive.
+    arrivals: write::Arrivals,
     redactor: Redactor,
     /// The redactor for objects about to be described: always tokens, settled when the text
     /// is written ([`Redactor::settle`]).
@@ -136,6 +138,7 @@ impl<'a> Ctx<'a> {
             progress,
             store: Mutex::new(Store::default()),
             spill: Spill::default(),
+            arrivals: write::Arrivals::new(),
             redactor: match options.tokenize {
                 Some(key) => redactor.clone().tokenized(key),
                 None => redactor.clone(),

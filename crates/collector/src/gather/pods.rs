@@ -140,12 +140,20 @@ impl Ctx<'_> {
                     self.error(what.clone(), cut);
                 }
                 self.progress.item(&what);
-                match writer.finish() {
-                    Ok(spilled) => {
+                let kept = match writer.finish() {
+                    Ok(finished) => {
+                        self.arrivals
+                            .keep(finished, &self.spill, &self.redactor, &path)
+                            .await
+                    }
+                    Err(e) => Err(e),
+                };
+                match kept {
+                    Ok(kept) => {
                         self.lock().logs.insert(
                             path,
                             LogFile {
-                                spilled,
+                                kept,
                                 original: log.total,
                                 tier,
                             },
