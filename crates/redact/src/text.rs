@@ -598,9 +598,16 @@ fn region_rules(
     nested: &dyn Fn(&str) -> bool,
     hits: &mut Vec<Hit>,
 ) {
-    let keys = groups & KEYS != 0;
+    // An expression is only touched, and so compiled on first use, for a region whose
+    // triggers call for it: `within` gives the region to the groups' expressions, nothing to
+    // the others (most texts need few of them; each costs up to 2 M instructions to compile).
+    let within = |group: u8| (groups & group != 0).then_some(r);
     // key = value, key: value, "key": "value", -Dkey=value, KEY=value
-    for c in KEY_VALUE.captures_iter(if keys { r } else { "" }) {
+    for c in within(KEYS)
+        .map(|r| KEY_VALUE.captures_iter(r))
+        .into_iter()
+        .flatten()
+    {
         let (Some(whole), Some(key)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -624,7 +631,11 @@ fn region_rules(
         push(hits, off, vstart, vend, KEY_NAME);
     }
     // --flag value, "--flag", "value", - --flag\n- value
-    for c in NEXT_ARG_RE.captures_iter(if keys { r } else { "" }) {
+    for c in within(KEYS)
+        .map(|r| NEXT_ARG_RE.captures_iter(r))
+        .into_iter()
+        .flatten()
+    {
         let (Some(flag), Some(value)) = (c.get(1), c.get(2)) else {
             continue;
         };
@@ -638,11 +649,12 @@ fn region_rules(
         }
     }
     // Authorization: <scheme> <credentials>
-    let auth = if keys { r } else { "" };
-    for c in AUTH_HEADER
-        .captures_iter(auth)
-        .chain(AUTH_PAIR.captures_iter(auth))
-    {
+    let auth = within(KEYS).map(|r| {
+        AUTH_HEADER
+            .captures_iter(r)
+            .chain(AUTH_PAIR.captures_iter(r))
+    });
+    for c in auth.into_iter().flatten() {
         let Some(whole) = c.get(0) else { continue };
         let quote = c.get(1).map(|q| q.as_str());
         let mut vstart = whole.end();
@@ -683,20 +695,31 @@ fn region_rules(
             push(hits, off, vstart, vstart + value.len(), AUTHORIZATION);
         }
     }
-    let scheme = if groups & SCHEME != 0 { r } else { "" };
-    for c in BEARER_RE.captures_iter(scheme) {
+    for c in within(SCHEME)
+        .map(|r| BEARER_RE.captures_iter(r))
+        .into_iter()
+        .flatten()
+    {
         if let Some(m) = c.get(1) {
             push(hits, off, m.start(), m.end(), BEARER);
         }
     }
-    for c in BASIC_RE.captures_iter(scheme) {
+    for c in within(SCHEME)
+        .map(|r| BASIC_RE.captures_iter(r))
+        .into_iter()
+        .flatten()
+    {
         if let Some(m) = c.get(1)
             && decode_b64(m.as_str()).is_some_and(|d| d.contains(':'))
         {
             push(hits, off, m.start(), m.end(), AUTHORIZATION);
         }
     }
-    for c in URL_RE.captures_iter(if groups & URL != 0 { r } else { "" }) {
+    for c in within(URL)
+        .map(|r| URL_RE.captures_iter(r))
+        .into_iter()
+        .flatten()
+    {
         if let Some(m) = c.get(2)
             && plausible(m.as_str())
         {
@@ -704,11 +727,15 @@ fn region_rules(
         }
     }
     for (re, rule, group) in [
-        (&*MYSQL_RE, MYSQL, MYSQL_G),
-        (&*HTPASSWD_RE, HTPASSWD, HASH),
-        (&*PROSE_RE, PROSE, KEYS),
+        (&MYSQL_RE, MYSQL, MYSQL_G),
+        (&HTPASSWD_RE, HTPASSWD, HASH),
+        (&PROSE_RE, PROSE, KEYS),
     ] {
-        for c in re.captures_iter(if groups & group != 0 { r } else { "" }) {
+        for c in within(group)
+            .map(|r| re.captures_iter(r))
+            .into_iter()
+            .flatten()
+        {
             if let Some(m) = c.get(1) {
                 let v = m
                     .as_str()
@@ -719,7 +746,11 @@ fn region_rules(
             }
         }
     }
-    for m in JWT_RE.find_iter(if groups & JWT_G != 0 { r } else { "" }) {
+    for m in within(JWT_G)
+        .map(|r| JWT_RE.find_iter(r))
+        .into_iter()
+        .flatten()
+    {
         push(hits, off, m.start(), m.end(), JWT);
     }
     if decode && groups & (B64 | SCHEME) != 0 {
