@@ -378,11 +378,6 @@ impl LogSource<'_> {
             return failed("no such log".into());
         };
         match &file.kept {
-            Kept::Early(e) if e.len == kept => PreparedLog {
-                kept,
-                entry: e.entry.clone(),
-                counts: e.counts.clone(),
-            },
             Kept::Spilled(spilled) if !small(file) => {
                 let mut bytes = self.reads.take();
                 let prepared = match self.spill.read_newest_into(spilled, kept, &mut bytes) {
@@ -423,13 +418,23 @@ impl LogSource<'_> {
         }
     }
 
-    /// The log's entry as trimmed to `kept`, if the budget measured it so.
+    /// The log's entry as trimmed to `kept`, if the budget measured it so, or as it arrived
+    /// if it is kept whole.
     fn take(&self, path: &str, kept: u64) -> Option<PreparedLog> {
-        self.prepared
+        let measured = self
+            .prepared
             .lock()
             .ok()
             .and_then(|mut p| p.1.remove(path))
-            .filter(|p| p.kept == kept)
+            .filter(|p| p.kept == kept);
+        measured.or_else(|| match self.logs.get(path).map(|f| &f.kept) {
+            Some(Kept::Early(e)) if e.len == kept => Some(PreparedLog {
+                kept,
+                entry: e.entry.clone(),
+                counts: e.counts.clone(),
+            }),
+            _ => None,
+        })
     }
 }
 
@@ -827,6 +832,7 @@ mod tests {
                 p.counts
             )
         };
+        seen.push(show(source.take(&path, len).unwrap()));
         seen.push(show(source.prepare(&path, len)));
         for keep in [len / 2, len / 3 + 17, 1000, 0]
             .into_iter()
