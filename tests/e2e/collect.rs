@@ -529,16 +529,10 @@ fn noise_log(bytes: usize, seed: u64) -> Vec<u8> {
     out
 }
 
-#[test]
-fn collect_200mb_of_logs_fits_in_25mb() {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = dir.path().join("big");
+/// A cluster of one node `n1` and one namespace of pods, each with one container `c` and its
+/// log: (name, labels, log).
+fn pods_cluster(cluster: &Path, ns: &str, pods: Vec<(String, Value, Vec<u8>)>) {
     std::fs::create_dir_all(cluster.join("ns")).unwrap();
-    std::fs::write(
-        cluster.join("version.json"),
-        r#"{"major":"1","minor":"30","gitVersion":"v1.30.6"}"#,
-    )
-    .unwrap();
     let node =
         json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {}});
     std::fs::write(
@@ -546,21 +540,41 @@ fn collect_200mb_of_logs_fits_in_25mb() {
         serde_json::to_vec(&node).unwrap(),
     )
     .unwrap();
-    let pods = 50;
     let mut items = Vec::new();
-    for i in 0..pods {
-        let name = format!("big-{i:02}");
-        items.push(json!({"metadata": {"name": name, "namespace": "big", "uid": format!("uid-{i}"), "labels": {"app": "big"}},
+    for (i, (name, labels, log)) in pods.into_iter().enumerate() {
+        items.push(json!({"metadata": {"name": name, "namespace": ns, "uid": format!("uid-{i}"), "labels": labels},
             "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "x"}]},
             "status": {"phase": "Running"}}));
-        let logs = cluster.join(format!("logs/big/{name}"));
+        let logs = cluster.join(format!("logs/{ns}/{name}"));
         std::fs::create_dir_all(&logs).unwrap();
-        std::fs::write(logs.join("c.log"), noise_log(4 << 20, i + 1)).unwrap();
+        std::fs::write(logs.join("c.log"), log).unwrap();
     }
     std::fs::write(
         cluster.join("ns/pods.json"),
         serde_json::to_vec(&json!({"apiVersion": "v1", "kind": "PodList", "items": items}))
             .unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn collect_200mb_of_logs_fits_in_25mb() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = dir.path().join("big");
+    let pods = 50;
+    pods_cluster(
+        &cluster,
+        "big",
+        (0..pods)
+            .map(|i| {
+                let log = noise_log(4 << 20, i + 1);
+                (format!("big-{i:02}"), json!({"app": "big"}), log)
+            })
+            .collect(),
+    );
+    std::fs::write(
+        cluster.join("version.json"),
+        r#"{"major":"1","minor":"30","gitVersion":"v1.30.6"}"#,
     )
     .unwrap();
     let s = Serve::start(kbundle(), &[&cluster], &[]);
@@ -594,22 +608,7 @@ fn collect_trims_small_logs_after_redacting_them() {
     // the tail of its redacted text, counted by the marks left in it (docs/collect.md).
     let dir = tempfile::tempdir().unwrap();
     let cluster = dir.path().join("small");
-    std::fs::create_dir_all(cluster.join("ns")).unwrap();
-    let node =
-        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {}});
-    std::fs::write(
-        cluster.join("ns/node.json"),
-        serde_json::to_vec(&node).unwrap(),
-    )
-    .unwrap();
-    let mut items = Vec::new();
-    for i in 0..12u64 {
-        let name = format!("small-{i:02}");
-        items.push(
-            json!({"metadata": {"name": name, "namespace": "small", "uid": format!("uid-{i}")},
-            "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "x"}]},
-            "status": {"phase": "Running"}}),
-        );
+    let with_secrets = |i: u64| {
         let mut log = format!("{PRIVATE_KEY}\n").into_bytes();
         for (n, line) in noise_log(400 << 10, i + 3)
             .split(|&b| b == b'\n')
@@ -621,16 +620,15 @@ fn collect_trims_small_logs_after_redacting_them() {
             }
             log.push(b'\n');
         }
-        let logs = cluster.join(format!("logs/small/{name}"));
-        std::fs::create_dir_all(&logs).unwrap();
-        std::fs::write(logs.join("c.log"), log).unwrap();
-    }
-    std::fs::write(
-        cluster.join("ns/pods.json"),
-        serde_json::to_vec(&json!({"apiVersion": "v1", "kind": "PodList", "items": items}))
-            .unwrap(),
-    )
-    .unwrap();
+        log
+    };
+    pods_cluster(
+        &cluster,
+        "small",
+        (0..12)
+            .map(|i| (format!("small-{i:02}"), json!({}), with_secrets(i)))
+            .collect(),
+    );
     let s = Serve::start(kbundle(), &[&cluster], &[]);
     let (a, b) = (dir.path().join("a.zip"), dir.path().join("b.zip"));
     for (out, jobs) in [(&a, "1"), (&b, "32")] {
@@ -812,30 +810,18 @@ fn collect_interrupted_leaves_no_bundle() {
 fn collect_trims_context_logs_before_target_logs() {
     let dir = tempfile::tempdir().unwrap();
     let cluster = dir.path().join("mix");
-    std::fs::create_dir_all(cluster.join("ns")).unwrap();
-    let mut items = Vec::new();
-    for (i, role) in ["target", "ctx", "ctx", "ctx", "ctx"].iter().enumerate() {
-        let name = format!("{role}-{i}");
-        items.push(json!({"metadata": {"name": name, "namespace": "mix", "uid": format!("u{i}"), "labels": {"role": role}},
-            "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "x"}]},
-            "status": {"phase": "Running"}}));
-        let logs = cluster.join(format!("logs/mix/{name}"));
-        std::fs::create_dir_all(&logs).unwrap();
-        std::fs::write(logs.join("c.log"), noise_log(1 << 20, i as u64 + 7)).unwrap();
-    }
-    std::fs::write(
-        cluster.join("ns/pods.json"),
-        serde_json::to_vec(&json!({"apiVersion": "v1", "kind": "PodList", "items": items}))
-            .unwrap(),
-    )
-    .unwrap();
-    let node =
-        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {}});
-    std::fs::write(
-        cluster.join("ns/node.json"),
-        serde_json::to_vec(&node).unwrap(),
-    )
-    .unwrap();
+    pods_cluster(
+        &cluster,
+        "mix",
+        ["target", "ctx", "ctx", "ctx", "ctx"]
+            .iter()
+            .enumerate()
+            .map(|(i, role)| {
+                let log = noise_log(1 << 20, i as u64 + 7);
+                (format!("{role}-{i}"), json!({"role": role}), log)
+            })
+            .collect(),
+    );
     let s = Serve::start(kbundle(), &[&cluster], &[]);
     let out = dir.path().join("b.zip");
     let o = collect(
