@@ -120,19 +120,6 @@ impl Counts {
     pub fn into_tokens(self) -> BTreeMap<String, (String, String)> {
         self.tokens
     }
-    fn bump(&mut self, rule: &str) {
-        *self.rules.entry(rule.to_string()).or_insert(0) += 1;
-    }
-    /// Adds another's counts and tokens.
-    pub fn merge(&mut self, other: Counts) {
-        for (k, n) in other.rules {
-            *self.rules.entry(k).or_insert(0) += n;
-        }
-        self.tokens.extend(other.tokens);
-    }
-}
-
-impl Counts {
     /// The counts of the marks that lie whole in `tail`, the bytes from `from` on of a text
     /// these counts were made for with `marks` ([`Redactor::text_with_marks`]): the counts of
     /// a redacted text's tail, kept when its head was trimmed away. Only the tokens of those
@@ -149,6 +136,16 @@ impl Counts {
             }
         }
         counts
+    }
+    fn bump(&mut self, rule: &str) {
+        *self.rules.entry(rule.to_string()).or_insert(0) += 1;
+    }
+    /// Adds another's counts and tokens.
+    pub fn merge(&mut self, other: Counts) {
+        for (k, n) in other.rules {
+            *self.rules.entry(k).or_insert(0) += n;
+        }
+        self.tokens.extend(other.tokens);
     }
 }
 
