@@ -68,8 +68,9 @@ impl Early {
 
 /// Makes small logs' entries as they arrive, on worker threads beside the requests (one per
 /// core, started on first use, ended when this is dropped): the raw bytes are never written to
-/// the spill file and read back. Bounded: two logs per worker at a time, and a cap on the
-/// compressed bytes held; past either, a log is spilled as it is (the same bundle: see
+/// the spill file and read back. Bounded: [`Arrivals::SLOTS`] logs handed to the workers at a
+/// time (past that, the receiving task makes the entry itself), and [`Arrivals::HELD`]
+/// compressed bytes held (past that, a log is spilled as it is: the same bundle, see
 /// [`SMALL`]).
 pub(super) struct Arrivals {
     slots: tokio::sync::Semaphore,
