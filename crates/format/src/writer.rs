@@ -203,15 +203,31 @@ impl PreparedEntry {
 thread_local! {
     /// One deflate compressor per level and thread, reset between entries: a new one per entry
     /// allocated and zeroed zlib's 300 KiB of state each time (an `mmap`, its page faults and
-    /// an `munmap` under the CLI's 128 KiB mmap threshold).
-    static DEFLATE: std::cell::RefCell<Vec<(u32, flate2::Compress)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    /// an `munmap` under the CLI's 128 KiB mmap threshold). And the buffer entries of up to
+    /// [`SCRATCH_MAX`] bytes are compressed into.
+    static DEFLATE: std::cell::RefCell<Deflaters> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// A thread's compressors, one per level, and its scratch buffer.
+type Deflaters = (Vec<(u32, flate2::Compress)>, Vec<u8>);
+
+/// The largest compressed-size bound a thread's scratch buffer is kept for.
+const SCRATCH_MAX: usize = 4 << 20;
+
+/// The most deflate can make of `n` bytes (zlib's `compressBound`).
+fn deflate_bound(n: usize) -> usize {
+    n + (n >> 12) + (n >> 14) + (n >> 25) + 13
 }
 
 /// `bytes` as raw deflate at `level`: the stream `zip`'s own writer makes at that level.
+///
+/// Compressed in one call into room for the whole stream: zlib-rs's output depends on where
+/// the output buffer ran out (a 32,640-byte entry came out one byte longer when its buffer
+/// grew from a third of the input, property test `any_prepared_entry_is_the_zip_crates_bytes`).
 fn deflate(level: u32, bytes: &[u8]) -> io::Result<Vec<u8>> {
     use flate2::{Compress, Compression, FlushCompress, Status};
-    DEFLATE.with_borrow_mut(|compressors| {
+    DEFLATE.with_borrow_mut(|(compressors, scratch)| {
         let i = match compressors.iter().position(|(l, _)| *l == level) {
             Some(i) => i,
             None => {
@@ -226,14 +242,18 @@ fn deflate(level: u32, bytes: &[u8]) -> io::Result<Vec<u8>> {
         if c.total_in() != 0 || c.total_out() != 0 {
             c.reset();
         }
-        let mut out = Vec::with_capacity(bytes.len() / 3 + 64);
-        loop {
-            let read = usize::try_from(c.total_in()).map_err(io::Error::other)?;
-            let rest = bytes.get(read..).unwrap_or_default();
-            match c.compress_vec(rest, &mut out, FlushCompress::Finish)? {
-                Status::StreamEnd => return Ok(out),
-                _ => out.reserve(out.capacity().max(4096)),
-            }
+        let bound = deflate_bound(bytes.len());
+        let mut own = Vec::new();
+        let out = if bound <= SCRATCH_MAX {
+            scratch
+        } else {
+            &mut own
+        };
+        out.clear();
+        out.reserve(bound);
+        match c.compress_vec(bytes, out, FlushCompress::Finish)? {
+            Status::StreamEnd => Ok(out.as_slice().to_vec()),
+            _ => Err(io::Error::other("deflate needed more than its bound")),
         }
     })
 }
