@@ -32,7 +32,7 @@ pub(super) enum Kept {
     /// In the spill file, as the server sent them.
     Spilled(Spilled),
     /// Redacted and compressed as it arrived (a small log): only its entry is kept.
-    Early(Early),
+    Arrived(Arrived),
 }
 
 /// A log of at most this many bytes (as kept, before redaction) is small: redacted whole
@@ -42,26 +42,53 @@ pub(super) enum Kept {
 /// where its bytes were kept, so a bundle does not depend on the order logs arrived in.
 const SMALL: u64 = spill::WHOLE as u64;
 
-/// A small log's entry made as it arrived, with what trimming it needs.
-pub(super) struct Early {
-    entry: Result<PreparedEntry, String>,
+/// A small log redacted whole: its counts, where its marks are (to count what a trimmed
+/// tail keeps), and the redacted text's length.
+#[derive(Clone)]
+struct Marked {
     counts: Counts,
     marks: Vec<Mark>,
-    /// The redacted text's length.
     len: u64,
 }
 
-impl Early {
+impl Marked {
+    /// The counts of the redacted text's tail `kept`.
+    fn of_tail(&self, kept: &[u8]) -> Counts {
+        let from = usize::try_from(self.len.saturating_sub(kept.len() as u64)).unwrap_or(0);
+        self.counts.of_tail(kept, &self.marks, from)
+    }
+}
+
+/// Redacts a small log's kept bytes whole.
+fn redact_small(redactor: &Redactor, kept: &[u8]) -> (Vec<u8>, Marked) {
+    let (mut counts, mut marks) = (Counts::new(), Vec::new());
+    let text = redact_log(redactor, kept, &mut counts, &mut marks).into_owned();
+    let len = text.len() as u64;
+    (text, Marked { counts, marks, len })
+}
+
+/// A small log's entry made as it arrived, with what trimming it needs.
+pub(super) struct Arrived {
+    entry: Result<PreparedEntry, String>,
+    marked: Marked,
+}
+
+impl Arrived {
     /// Redacts and compresses a small log's kept bytes.
-    fn new(redactor: &Redactor, path: &str, kept: &[u8]) -> Early {
-        let mut counts = Counts::new();
-        let mut marks = Vec::new();
-        let bytes = redact_log(redactor, kept, &mut counts, &mut marks);
-        Early {
-            entry: PreparedEntry::new(path, &bytes).map_err(|e| e.to_string()),
-            counts,
-            marks,
-            len: bytes.len() as u64,
+    fn new(redactor: &Redactor, path: &str, kept: &[u8]) -> Arrived {
+        let (text, marked) = redact_small(redactor, kept);
+        Arrived {
+            entry: PreparedEntry::new(path, &text).map_err(|e| e.to_string()),
+            marked,
+        }
+    }
+
+    /// Its entry, whole.
+    fn prepared(&self) -> PreparedLog {
+        PreparedLog {
+            kept: self.marked.len,
+            entry: self.entry.clone(),
+            counts: self.marked.counts.clone(),
         }
     }
 }
@@ -83,11 +110,11 @@ type Job = (
     Redactor,
     String,
     Vec<u8>,
-    tokio::sync::oneshot::Sender<(Early, Vec<u8>)>,
+    tokio::sync::oneshot::Sender<(Arrived, Vec<u8>)>,
 );
 
 impl Arrivals {
-    /// The compressed bytes of early entries held in memory at most.
+    /// The compressed bytes of arrived entries held in memory at most.
     const HELD: u64 = 64 << 20;
     /// Logs handed to the workers at once, at least (two per core on more than eight cores):
     /// with fewer, on a fast server, the task that received a log made its entry itself
@@ -122,8 +149,8 @@ impl Arrivals {
                             let Ok((redactor, path, bytes, done)) = job else {
                                 return;
                             };
-                            let early = Early::new(&redactor, &path, &bytes);
-                            let _ = done.send((early, bytes));
+                            let arrived = Arrived::new(&redactor, &path, &bytes);
+                            let _ = done.send((arrived, bytes));
                         }
                     });
                 if started.is_err() {
@@ -148,7 +175,7 @@ impl Arrivals {
             Finished::Whole(bytes) if self.held.load(Relaxed) < Self::HELD => bytes,
             f => return f.spill(spill).map(Kept::Spilled),
         };
-        let (early, bytes) = match (self.slots.try_acquire(), self.queue()) {
+        let (arrived, bytes) = match (self.slots.try_acquire(), self.queue()) {
             (Ok(_slot), Some(queue)) => {
                 let (done, made) = tokio::sync::oneshot::channel();
                 queue
@@ -158,15 +185,15 @@ impl Arrivals {
                     .map_err(|_| std::io::Error::other("a log worker failed"))?
             }
             // Every worker busy: this task does it (a few milliseconds).
-            _ => (Early::new(redactor, path, &bytes), bytes),
+            _ => (Arrived::new(redactor, path, &bytes), bytes),
         };
         spill.give(bytes);
-        let size = early
+        let size = arrived
             .entry
             .as_ref()
             .map_or(0, PreparedEntry::compressed_len);
         self.held.fetch_add(size, Relaxed);
-        Ok(Kept::Early(early))
+        Ok(Kept::Arrived(arrived))
     }
 }
 
@@ -219,13 +246,10 @@ struct PreparedLog {
     counts: Counts,
 }
 
-/// A small log's redaction counts, where its marks are, and its redacted length.
-type Marked = (Counts, Vec<Mark>, u64);
-
 /// Whether a log is small ([`SMALL`]).
 fn small(file: &LogFile) -> bool {
     match &file.kept {
-        Kept::Early(_) => true,
+        Kept::Arrived(_) => true,
         Kept::Spilled(s) => s.len <= SMALL,
     }
 }
@@ -233,7 +257,7 @@ fn small(file: &LogFile) -> bool {
 /// The size budget's view of the logs: sizing a spilled log of at most [`LogSource::WHOLE`]
 /// bytes, or trimming any log, reads it back, redacts and compresses it (on several threads),
 /// and keeps the result for writing, up to `cache` compressed bytes, so a log is compressed
-/// once. A small log made as it arrived ([`Early`]) is its own entry.
+/// once. A small log made as it arrived ([`Arrived`]) is its own entry.
 struct LogSource<'a> {
     logs: &'a BTreeMap<String, LogFile>,
     spill: &'a Spill,
@@ -263,10 +287,10 @@ impl LogSource<'_> {
     /// counts its length (writing it reports the error).
     fn size(&self, path: &str, log: &LogFile) -> (u64, u64) {
         let spilled = match &log.kept {
-            Kept::Early(e) => {
+            Kept::Arrived(a) => {
                 return (
-                    e.entry.as_ref().map_or(0, PreparedEntry::compressed_len),
-                    e.len,
+                    a.entry.as_ref().map_or(0, PreparedEntry::compressed_len),
+                    a.marked.len,
                 );
             }
             Kept::Spilled(s) => s,
@@ -280,14 +304,10 @@ impl LogSource<'_> {
         let mut bytes = self.reads.take();
         let size = match self.spill.read_newest_into(spilled, n, &mut bytes) {
             Ok(()) if len <= SMALL => {
-                let early = Early::new(self.redactor, path, &bytes);
-                let kept = early.len;
-                self.remember(path, (early.counts.clone(), early.marks, kept));
-                let prepared = PreparedLog {
-                    kept,
-                    entry: early.entry,
-                    counts: early.counts,
-                };
+                let whole = Arrived::new(self.redactor, path, &bytes);
+                let prepared = whole.prepared();
+                let kept = prepared.kept;
+                self.remember(path, whole.marked);
                 (self.keep(path, prepared), kept)
             }
             Ok(()) if len <= Self::WHOLE => (self.keep(path, self.compress(path, &bytes)), len),
@@ -323,30 +343,26 @@ impl LogSource<'_> {
         size
     }
 
-    /// A small log's redacted text, whole, with its counts and marks.
-    fn redacted(&self, path: &str, file: &LogFile) -> Result<(Vec<u8>, Counts, Vec<Mark>), String> {
+    /// A small log's redacted text, whole, and its marks.
+    fn redacted(&self, path: &str, file: &LogFile) -> Result<(Vec<u8>, Marked), String> {
         match &file.kept {
-            Kept::Early(e) => match &e.entry {
+            Kept::Arrived(a) => match &a.entry {
                 Ok(entry) => Ok((
                     entry.contents().map_err(|e| e.to_string())?,
-                    e.counts.clone(),
-                    e.marks.clone(),
+                    a.marked.clone(),
                 )),
                 Err(message) => Err(message.clone()),
             },
             Kept::Spilled(spilled) => {
                 let mut raw = self.reads.take();
                 let read = self.spill.read_newest_into(spilled, spilled.len, &mut raw);
-                let (mut counts, mut marks) = (Counts::new(), Vec::new());
-                let text = read.map(|()| {
-                    redact_log(self.redactor, &raw, &mut counts, &mut marks).into_owned()
-                });
+                let whole = read.map(|()| redact_small(self.redactor, &raw));
                 self.reads.give(raw);
-                let text = text.map_err(|e| {
+                let (text, marked) = whole.map_err(|e| {
                     format!("cannot read the log back from its temporary file: {e}")
                 })?;
-                self.remember(path, (counts.clone(), marks.clone(), text.len() as u64));
-                Ok((text, counts, marks))
+                self.remember(path, marked.clone());
+                Ok((text, marked))
             }
         }
     }
@@ -354,18 +370,12 @@ impl LogSource<'_> {
     /// The counts of what a small log keeps: `kept`, the tail of its redacted text.
     fn tail_counts(&self, path: &str, file: &LogFile, kept: &[u8]) -> Counts {
         let known = match &file.kept {
-            Kept::Early(e) => Some((e.counts.clone(), e.marks.clone(), e.len)),
+            Kept::Arrived(a) => Some(a.marked.clone()),
             Kept::Spilled(_) => self.marks.lock().ok().and_then(|m| m.get(path).cloned()),
         };
-        let Some((counts, marks, len)) = known.or_else(|| {
-            self.redacted(path, file)
-                .ok()
-                .map(|(text, c, m)| (c, m, text.len() as u64))
-        }) else {
-            return Counts::new();
-        };
-        let from = usize::try_from(len.saturating_sub(kept.len() as u64)).unwrap_or(0);
-        counts.of_tail(kept, &marks, from)
+        known
+            .or_else(|| self.redacted(path, file).ok().map(|(_, marked)| marked))
+            .map_or_else(Counts::new, |marked| marked.of_tail(kept))
     }
 
     /// Makes the entry of the newest `kept` bytes of a log (redacted bytes for a small log).
@@ -391,7 +401,7 @@ impl LogSource<'_> {
                 prepared
             }
             _ => match self.redacted(path, file) {
-                Ok((text, counts, marks)) => {
+                Ok((text, marked)) => {
                     let from = text
                         .len()
                         .saturating_sub(usize::try_from(kept).unwrap_or(usize::MAX));
@@ -399,7 +409,7 @@ impl LogSource<'_> {
                     PreparedLog {
                         kept,
                         entry: PreparedEntry::new(path, tail).map_err(|e| e.to_string()),
-                        counts: counts.of_tail(tail, &marks, from),
+                        counts: marked.of_tail(tail),
                     }
                 }
                 Err(message) => failed(message),
@@ -429,11 +439,7 @@ impl LogSource<'_> {
             .and_then(|mut p| p.1.remove(path))
             .filter(|p| p.kept == kept);
         measured.or_else(|| match self.logs.get(path).map(|f| &f.kept) {
-            Some(Kept::Early(e)) if e.len == kept => Some(PreparedLog {
-                kept,
-                entry: e.entry.clone(),
-                counts: e.counts.clone(),
-            }),
+            Some(Kept::Arrived(a)) if a.marked.len == kept => Some(a.prepared()),
             _ => None,
         })
     }
@@ -451,7 +457,7 @@ impl budget::Source for LogSource<'_> {
             Kept::Spilled(spilled) if !small(file) => {
                 self.spill.read_newest_into(spilled, n, &mut bytes).is_ok()
             }
-            _ => self.redacted(&log.path, file).is_ok_and(|(text, _, _)| {
+            _ => self.redacted(&log.path, file).is_ok_and(|(text, _)| {
                 let from = text
                     .len()
                     .saturating_sub(usize::try_from(n).unwrap_or(usize::MAX));
@@ -863,9 +869,9 @@ mod tests {
             for lines in [3, 500, 5000] {
                 let bytes = log_with_secrets(lines);
                 assert!(bytes.len() as u64 <= SMALL);
-                let early = Early::new(&redactor, "namespaces/a/pods/p/logs/c.log", &bytes);
+                let arrived = Arrived::new(&redactor, "namespaces/a/pods/p/logs/c.log", &bytes);
                 let spilled = Finished::Whole(bytes.clone()).spill(&spill).unwrap();
-                let a = trimmed(Kept::Early(early), &bytes, &redactor, &spill);
+                let a = trimmed(Kept::Arrived(arrived), &bytes, &redactor, &spill);
                 let b = trimmed(Kept::Spilled(spilled), &bytes, &redactor, &spill);
                 assert_eq!(a, b);
                 assert!(a.iter().any(|s| s.contains("private-key")), "{a:?}");
