@@ -243,18 +243,20 @@ fn deflate(level: u32, bytes: &[u8]) -> io::Result<Vec<u8>> {
             c.reset();
         }
         let bound = deflate_bound(bytes.len());
-        let mut own = Vec::new();
-        let out = if bound <= SCRATCH_MAX {
-            scratch
-        } else {
-            &mut own
-        };
-        out.clear();
-        out.reserve(bound);
-        match c.compress_vec(bytes, out, FlushCompress::Finish)? {
-            Status::StreamEnd => Ok(out.as_slice().to_vec()),
+        let mut run = |out: &mut Vec<u8>| match c.compress_vec(bytes, out, FlushCompress::Finish)? {
+            Status::StreamEnd => Ok(()),
             _ => Err(io::Error::other("deflate needed more than its bound")),
+        };
+        if bound > SCRATCH_MAX {
+            // A large entry gets a buffer of its own, returned as it is.
+            let mut out = Vec::with_capacity(bound);
+            run(&mut out)?;
+            return Ok(out);
         }
+        scratch.clear();
+        scratch.reserve(bound);
+        run(scratch)?;
+        Ok(scratch.as_slice().to_vec())
     })
 }
 
@@ -603,6 +605,8 @@ mod tests {
             ("logs/ns/p\u{f6}d/c.log", log_text(5_000, 3)),
             ("describe/ns/pod.txt", log_text(200_000, 11)),
             ("logs/ns/pod/c.previous.log", vec![0u8; 300_000]),
+            // Above SCRATCH_MAX: its own buffer.
+            ("logs/ns/pod/big.log", log_text(SCRATCH_MAX + 1, 5)),
         ];
         for (path, bytes) in &cases {
             let entry = PreparedEntry::new(path, bytes).unwrap();
