@@ -59,10 +59,11 @@ impl Marked {
     }
 }
 
-/// Redacts a small log's kept bytes whole.
-fn redact_small(redactor: &Redactor, kept: &[u8]) -> (Vec<u8>, Marked) {
+/// Redacts a small log's kept bytes whole (borrowed when nothing is redacted: most logs, and
+/// a copy of each was a fresh 256 KiB `mmap` and its page faults).
+fn redact_small<'a>(redactor: &Redactor, kept: &'a [u8]) -> (Cow<'a, [u8]>, Marked) {
     let (mut counts, mut marks) = (Counts::new(), Vec::new());
-    let text = redact_log(redactor, kept, &mut counts, &mut marks).into_owned();
+    let text = redact_log(redactor, kept, &mut counts, &mut marks);
     let len = text.len() as u64;
     (text, Marked { counts, marks, len })
 }
@@ -356,7 +357,10 @@ impl LogSource<'_> {
             Kept::Spilled(spilled) => {
                 let mut raw = self.reads.take();
                 let read = self.spill.read_newest_into(spilled, spilled.len, &mut raw);
-                let whole = read.map(|()| redact_small(self.redactor, &raw));
+                let whole = read.map(|()| {
+                    let (text, marked) = redact_small(self.redactor, &raw);
+                    (text.into_owned(), marked)
+                });
                 self.reads.give(raw);
                 let (text, marked) = whole.map_err(|e| {
                     format!("cannot read the log back from its temporary file: {e}")
