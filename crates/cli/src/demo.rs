@@ -84,7 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let _ = stopped.await;
         }));
         let config = kube::Config::new(url.parse().context("server URL")?);
-        let client = kube::Client::try_from(config).context("cannot create the client")?;
+        let (client, _) = kbundle_collector::client(config).context("cannot create the client")?;
         let options = kbundle_collector::Options::default()
             .with_collected_at(Some(collected_at))
             .with_context(Some("kbundle-demo".into()));
