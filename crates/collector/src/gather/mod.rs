@@ -194,6 +194,16 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default()
     }
 
+    /// The first object of a stored list that `pick` accepts (the list is not copied).
+    fn list_item(&self, path: &str, pick: impl Fn(&Value) -> bool) -> Option<Value> {
+        self.lock()
+            .lists
+            .get(path)?
+            .values()
+            .find(|v| pick(v))
+            .cloned()
+    }
+
     fn redacted(&self, mut v: Value) -> Value {
         let mut c = Counts::new();
         self.describe_redactor.value(&mut v, &mut c);

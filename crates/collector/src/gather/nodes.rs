@@ -25,11 +25,11 @@ impl Ctx<'_> {
             self.refuse_name("describe node", node_name);
             return;
         }
-        let nodes = self.list_items("cluster/nodes.json");
-        let mut node = nodes
-            .iter()
-            .find(|n| str_at(n, "/metadata/name") == node_name)
-            .cloned();
+        // One node copied, not the list (once per target node: 20% of a 25-pod collect's
+        // allocations when it was the list).
+        let mut node = self.list_item("cluster/nodes.json", |n| {
+            str_at(n, "/metadata/name") == node_name
+        });
         if node.is_none() {
             node = self.get_into_list("", "nodes", None, node_name).await.ok();
         }
