@@ -14,6 +14,9 @@
 //! of the positions of ordinary logs are candidates (docs/performance.md, "Collect: CPU per
 //! megabyte", third and fifth rounds).
 
+#[cfg(target_arch = "x86_64")]
+mod wide;
+
 /// The folded little-endian value of up to `N` bytes (missing ones as 0x20).
 fn window<const N: usize>(bytes: &[u8]) -> [u8; N] {
     let mut w = [0x20u8; N];
@@ -44,6 +47,9 @@ pub(crate) struct Words {
     /// Patterns whose folded first two bytes are `v`: `ids[starts[v]..starts[v + 1]]`.
     starts: Vec<u32>,
     ids: Vec<Entry>,
+    /// The vector prefilter, when the CPU has what it needs ([`wide::Pairs`]).
+    #[cfg(target_arch = "x86_64")]
+    wide: Option<wide::Pairs>,
 }
 
 impl Words {
@@ -92,6 +98,8 @@ impl Words {
         }
         let ids = entries.into_iter().map(|(_, e)| e).collect();
         Some(Words {
+            #[cfg(target_arch = "x86_64")]
+            wide: wide::Pairs::new(&patterns),
             patterns,
             filter,
             starts,
@@ -138,8 +146,30 @@ impl Words {
                 }
             }
         };
-        // Five positions (four bytes each) from eight bytes, then one at a time.
+        // Whether the filter passes the position `at`.
+        let passes = |at: usize| {
+            let w = match haystack.get(at..at + 8) {
+                Some(b) => {
+                    let mut x = [0u8; 8];
+                    x.copy_from_slice(b);
+                    u64::from_le_bytes(x) | 0x2020_2020_2020_2020
+                }
+                None => u64::from_le_bytes(window(haystack.get(at..).unwrap_or_default())),
+            };
+            self.filter[(w & 0xFFFF) as usize] >> bit_of(w) & 1 == 1
+        };
         let mut at = 0;
+        // 64 positions at a time through the vector prefilter, then the filter for those it
+        // lets through (a few percent).
+        #[cfg(target_arch = "x86_64")]
+        if let Some(wide) = &self.wide {
+            at = wide.scan(haystack, |at| {
+                if passes(at) {
+                    candidate(at);
+                }
+            });
+        }
+        // Five positions (four bytes each) from eight bytes, then one at a time.
         while let Some(block) = haystack.get(at..at + 8) {
             let mut x = [0u8; 8];
             x.copy_from_slice(block);
@@ -158,8 +188,7 @@ impl Words {
             at += 5;
         }
         for at in at..haystack.len() {
-            let w = u64::from_le_bytes(window(haystack.get(at..).unwrap_or_default()));
-            if self.filter[(w & 0xFFFF) as usize] >> bit_of(w) & 1 == 1 {
+            if passes(at) {
                 candidate(at);
             }
         }
@@ -202,15 +231,32 @@ mod tests {
             .collect()
     }
 
+    /// What `words` finds, checked against the same finder without its vector prefilter
+    /// (every test runs both paths on a CPU that has it).
     fn found(words: &Words, haystack: &[u8]) -> Vec<(usize, usize)> {
-        let mut got = Vec::new();
-        words.find(haystack, |p, s| got.push((p, s)));
+        let run = |w: &Words| {
+            let mut got = Vec::new();
+            w.find(haystack, |p, s| got.push((p, s)));
+            got
+        };
+        let got = run(words);
+        assert_eq!(got, run(&SCALAR), "the prefilter changed what is found");
         got
     }
 
     static PATTERNS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(patterns);
     static WORDS: std::sync::LazyLock<Words> =
         std::sync::LazyLock::new(|| Words::new(PATTERNS.iter().map(String::as_str)).unwrap());
+    /// The finder without its vector prefilter.
+    static SCALAR: std::sync::LazyLock<Words> = std::sync::LazyLock::new(|| {
+        #[allow(unused_mut)]
+        let mut words = Words::new(PATTERNS.iter().map(String::as_str)).unwrap();
+        #[cfg(target_arch = "x86_64")]
+        {
+            words.wide = None;
+        }
+        words
+    });
 
     #[test]
     fn the_search_is_the_one_redaction_uses() {
