@@ -58,13 +58,7 @@ pub const EMBEDDED_SECRET: &str = "embedded-secret";
 /// Rule id of a ConfigMap's `binaryData` value.
 pub const BINARY_DATA: &str = "configmap-binary-data";
 
-static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
-    // The file is part of the source; a test checks that it compiles.
-    Catalog::compile(catalog::GITLEAKS_TOML).unwrap_or_else(|_| {
-        #[allow(clippy::expect_used)]
-        Catalog::compile("").expect("an empty rule set")
-    })
-});
+static CATALOG: LazyLock<Catalog> = LazyLock::new(Catalog::builtin);
 
 /// One search for the catalog's keywords and the own rules' triggers (patterns from
 /// `catalog` on are triggers): a text is searched once for both ([`words`]).
