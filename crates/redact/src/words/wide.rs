@@ -1,29 +1,32 @@
 //! The vector prefilter of [`super::Words::find`]: 64 positions at a time (AVX-512 with VBMI),
-//! a position let through when its first and second folded bytes, and its second and third,
-//! are pairs some pattern has there. A superset of the filter's positions: the caller still
-//! applies the filter, then compares the patterns.
+//! a position let through when each pair of its next bytes is a pair some pattern has at that
+//! place ([`Pairs`]). A superset of the filter's positions: the caller still applies the
+//! filter, then compares the patterns.
 //!
 //! A byte's class is its low five bits (`b & 0x1F`, the same for both ASCII cases of a
 //! letter), so a pair of classes is 10 bits and a set of pairs 1,024 bits: one 128-byte table
 //! for `vpermi2b` (indexed by the first class and the second's top two bits) and a bit of the
 //! byte found. Classes merge bytes (a letter from `p` on with a digit, every byte above 0x7F
-//! with an ASCII one): a position let through for nothing, never one missed. Measured on
-//! ordinary logs, 3-5% of the positions go through (2% pass the filter); six classes a byte
-//! (exact ASCII) let 2-3% through for four times the table lookups, and were slower.
+//! with an ASCII one): a position let through for nothing, never one missed. On ordinary logs
+//! 1-2% of the positions go through (2% pass the filter, which tests four bytes exactly but
+//! hashes two); six-bit classes (exact ASCII) needed four table lookups a pair, and were slower.
 //!
 //! The scalar filter runs at some 1.3 GB/s, bound by its per-position arithmetic; this one
-//! tests 64 positions in a few dozen instructions (docs/performance.md, "Collect: CPU per
+//! tests 64 positions in about a hundred instructions (docs/performance.md, "Collect: CPU per
 //! megabyte", eighth round).
 
 use std::arch::x86_64::*;
 
-/// The sets of pairs, as bits: pair `(a, b)` is bit `b & 7` of byte `a * 4 + b / 8`. A
-/// position is let through when its classes `c0..c4` give `(c0, c1)`, `(c1, c2)`, `(c2, c3)`
-/// and `(c3, c4)` in `long` (the patterns of four bytes or more; a four-byte one's last pair
-/// is its fourth byte and any fifth), or `(c0, c1)` and `(c1, c2)` in `short` (two and three
-/// bytes; a two-byte one's second pair is its second byte and any third).
+/// The sets of pairs, as bits: pair `(a, b)` is bit `b & 7` of byte `a * 4 + b / 8`. The
+/// patterns are in three groups by length, each with a set per pair position: `long` (six
+/// bytes or more; five pairs), `mid` (four and five; four pairs) and `short` (two and three;
+/// two pairs); a pattern shorter than its group's pairs ends with its last byte and any next
+/// one. A position is let through when, in some group, its classes `c0, c1, ...` give each
+/// pair `(ck, ck+1)` in the set of position `k`. (Two groups, `long` from four bytes, let 3-4%
+/// of an ordinary log's positions through; three, 1-2%.)
 pub(crate) struct Pairs {
-    long: [[u8; 128]; 4],
+    long: [[u8; 128]; 5],
+    mid: [[u8; 128]; 4],
     short: [[u8; 128]; 2],
 }
 
@@ -70,12 +73,15 @@ impl Pairs {
     /// The tables (whatever the CPU).
     fn of(patterns: &[Vec<u8>]) -> Pairs {
         let mut pairs = Pairs {
-            long: [[0; 128]; 4],
+            long: [[0; 128]; 5],
+            mid: [[0; 128]; 4],
             short: [[0; 128]; 2],
         };
         for p in patterns {
-            if p.len() >= 4 {
+            if p.len() >= 6 {
                 add(&mut pairs.long, p);
+            } else if p.len() >= 4 {
+                add(&mut pairs.mid, p);
             } else {
                 add(&mut pairs.short, p);
             }
@@ -84,10 +90,10 @@ impl Pairs {
     }
 
     /// Calls `each` with every position the prefilter lets through, in order, for the
-    /// positions `0..n` with 68 bytes from each (n a multiple of 64); returns `n`, where the
+    /// positions `0..n` with 69 bytes from each (n a multiple of 64); returns `n`, where the
     /// caller goes on.
     pub(crate) fn scan(&self, haystack: &[u8], mut each: impl FnMut(usize)) -> usize {
-        let n = haystack.len().saturating_sub(4) / 64 * 64;
+        let n = haystack.len().saturating_sub(5) / 64 * 64;
         let mut from = 0;
         while from < n {
             let to = (from + SEGMENT).min(n);
@@ -113,10 +119,12 @@ impl Pairs {
     /// Whether the prefilter lets position `at` through (the vector code's model, for tests).
     #[cfg(test)]
     fn lets_through(&self, text: &[u8], at: usize) -> bool {
-        let c: Vec<usize> = (0..5).map(|k| class(text[at + k])).collect();
+        let c: Vec<usize> = (0..6).map(|k| class(text[at + k])).collect();
         let has =
             |bits: &[u8; 128], k: usize| bits[c[k] * 4 + c[k + 1] / 8] >> (c[k + 1] % 8) & 1 == 1;
-        (0..4).all(|k| has(&self.long[k], k)) || (0..2).all(|k| has(&self.short[k], k))
+        (0..5).all(|k| has(&self.long[k], k))
+            || (0..4).all(|k| has(&self.mid[k], k))
+            || (0..2).all(|k| has(&self.short[k], k))
     }
 }
 
@@ -168,11 +176,12 @@ fn member(
     _mm512_test_epi8_mask(byte, bit)
 }
 
-/// The positions let through, 64 to a mask, of the blocks `from..to` (68 bytes from each
+/// The positions let through, 64 to a mask, of the blocks `from..to` (69 bytes from each
 /// block's start are in `bytes`).
 #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
 fn masks(pairs: &Pairs, bytes: &[u8], from: usize, to: usize, found: &mut [u64; SEGMENT / 64]) {
     let long = pairs.long.each_ref().map(|t| table(t));
+    let mid = pairs.mid.each_ref().map(|t| table(t));
     let short = pairs.short.each_ref().map(|t| table(t));
     for (at, m) in (from..to).step_by(64).zip(found.iter_mut()) {
         let h = [
@@ -181,13 +190,19 @@ fn masks(pairs: &Pairs, bytes: &[u8], from: usize, to: usize, found: &mut [u64; 
             halves(bytes, at + 2),
             halves(bytes, at + 3),
             halves(bytes, at + 4),
+            halves(bytes, at + 5),
         ];
         let long = member(long[0], h[0].0, h[1])
             & member(long[1], h[1].0, h[2])
             & member(long[2], h[2].0, h[3])
-            & member(long[3], h[3].0, h[4]);
+            & member(long[3], h[3].0, h[4])
+            & member(long[4], h[4].0, h[5]);
+        let mid = member(mid[0], h[0].0, h[1])
+            & member(mid[1], h[1].0, h[2])
+            & member(mid[2], h[2].0, h[3])
+            & member(mid[3], h[3].0, h[4]);
         let short = member(short[0], h[0].0, h[1]) & member(short[1], h[1].0, h[2]);
-        *m = long | short;
+        *m = long | mid | short;
     }
 }
 
@@ -214,7 +229,7 @@ mod tests {
         );
         let mut got = Vec::new();
         let n = pairs.scan(&text, |at| got.push(at));
-        assert!(n >= SEGMENT && n + 68 > text.len(), "{n}");
+        assert!(n >= SEGMENT && n + 69 > text.len(), "{n}");
         let want: Vec<usize> = (0..n).filter(|&i| pairs.lets_through(&text, i)).collect();
         assert_eq!(got, want);
         for i in 0..n {
