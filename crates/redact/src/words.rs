@@ -26,6 +26,18 @@ fn window<const N: usize>(bytes: &[u8]) -> [u8; N] {
     w
 }
 
+/// The folded window of the eight bytes from `at` (missing ones as 0x20).
+fn folded(haystack: &[u8], at: usize) -> u64 {
+    match haystack.get(at..at + 8) {
+        Some(b) => {
+            let mut x = [0u8; 8];
+            x.copy_from_slice(b);
+            u64::from_le_bytes(x) | 0x2020_2020_2020_2020
+        }
+        None => u64::from_le_bytes(window(haystack.get(at..).unwrap_or_default())),
+    }
+}
+
 /// The bit of a folded window `w` (its first byte in the low bits) in its first two bytes'
 /// filter word: the low six bits of `(w >> 16) ^ (w >> 21)`, which mix the third byte with
 /// the fourth's low three bits (what `u64::wrapping_shr` keeps of a shift). Only bits 16 to
@@ -113,6 +125,11 @@ impl Words {
         self.patterns.iter().map(Vec::len).max().unwrap_or(0)
     }
 
+    /// Whether the filter passes a position whose folded window is `w`.
+    fn passes(&self, w: u64) -> bool {
+        self.filter[(w & 0xFFFF) as usize] >> bit_of(w) & 1 == 1
+    }
+
     /// Every match in `haystack`, overlapping, as (pattern, start): by end, then longest first,
     /// then by pattern (the order of `AhoCorasick::find_overlapping_iter` with
     /// `MatchKind::Standard`: a match state lists its own patterns, then its failure state's).
@@ -120,15 +137,9 @@ impl Words {
     pub(crate) fn find(&self, haystack: &[u8], mut each: impl FnMut(usize, usize)) {
         // (end, length, pattern) of every match.
         let mut found: Vec<(usize, usize, u32)> = Vec::new();
-        let mut candidate = |at: usize| {
-            let w = match haystack.get(at..at + 8) {
-                Some(b) => {
-                    let mut x = [0u8; 8];
-                    x.copy_from_slice(b);
-                    u64::from_le_bytes(x) | 0x2020_2020_2020_2020
-                }
-                None => u64::from_le_bytes(window(haystack.get(at..).unwrap_or_default())),
-            };
+        // The patterns starting with `w`'s first two bytes, compared with the text at `at`
+        // (`w`: its folded window there).
+        let mut candidate = |at: usize, w: u64| {
             let pair = (w & 0xFFFF) as usize;
             let from = self.starts.get(pair).copied().unwrap_or(0) as usize;
             let to = self.starts.get(pair + 1).copied().unwrap_or(0) as usize;
@@ -146,26 +157,15 @@ impl Words {
                 }
             }
         };
-        // Whether the filter passes the position `at`.
-        let passes = |at: usize| {
-            let w = match haystack.get(at..at + 8) {
-                Some(b) => {
-                    let mut x = [0u8; 8];
-                    x.copy_from_slice(b);
-                    u64::from_le_bytes(x) | 0x2020_2020_2020_2020
-                }
-                None => u64::from_le_bytes(window(haystack.get(at..).unwrap_or_default())),
-            };
-            self.filter[(w & 0xFFFF) as usize] >> bit_of(w) & 1 == 1
-        };
         let mut at = 0;
         // 64 positions at a time through the vector prefilter, then the filter for those it
         // lets through (a few percent).
         #[cfg(target_arch = "x86_64")]
         if let Some(wide) = &self.wide {
             at = wide.scan(haystack, |at| {
-                if passes(at) {
-                    candidate(at);
+                let w = folded(haystack, at);
+                if self.passes(w) {
+                    candidate(at, w);
                 }
             });
         }
@@ -182,14 +182,16 @@ impl Words {
                 hits |= ((word.wrapping_shr((y >> (8 * j)) as u32) & 1) as u32) << j;
             }
             while hits != 0 {
-                candidate(at + hits.trailing_zeros() as usize);
+                let at = at + hits.trailing_zeros() as usize;
+                candidate(at, folded(haystack, at));
                 hits &= hits - 1;
             }
             at += 5;
         }
         for at in at..haystack.len() {
-            if passes(at) {
-                candidate(at);
+            let w = folded(haystack, at);
+            if self.passes(w) {
+                candidate(at, w);
             }
         }
         // The keys are distinct: (end, pattern) fixes the start.
