@@ -283,7 +283,9 @@ pub struct Catalog {
     keyword_site: Vec<Option<SiteCheck>>,
     /// Rules without keywords: always tried.
     always: Vec<usize>,
-    global: Vec<Allow>,
+    /// The global allowlist, compiled when a rule first matches (most texts never need it).
+    raw_global: Option<RawAllow>,
+    global: OnceLock<Vec<Allow>>,
     skipped: Vec<Skipped>,
 }
 
@@ -396,12 +398,6 @@ impl Catalog {
                 compiled: OnceLock::new(),
             });
         }
-        let global = file
-            .allowlist
-            .as_ref()
-            .and_then(|a| Allow::compile(a).ok().flatten())
-            .into_iter()
-            .collect();
         Catalog {
             rules,
             keywords: OnceLock::new(),
@@ -409,14 +405,27 @@ impl Catalog {
             keyword_rule,
             keyword_site,
             always,
-            global,
+            raw_global: file.allowlist,
+            global: OnceLock::new(),
             skipped,
         }
     }
 
-    /// Compiles every rule now; the ones that cannot be compiled join [`Catalog::skipped`]
-    /// (and are never tried).
+    /// The global allowlist (compiled on first use).
+    fn global(&self) -> &[Allow] {
+        self.global.get_or_init(|| {
+            self.raw_global
+                .as_ref()
+                .and_then(|a| Allow::compile(a).ok().flatten())
+                .into_iter()
+                .collect()
+        })
+    }
+
+    /// Compiles every rule and the global allowlist now; the rules that cannot be compiled join
+    /// [`Catalog::skipped`] (and are never tried).
     pub fn compile_all(&mut self) {
+        self.global();
         for r in &self.rules {
             if let Err(reason) = r.compiled()
                 && !self.skipped.iter().any(|s| s.id == r.id)
@@ -574,7 +583,7 @@ impl Catalog {
             if compiled
                 .allows
                 .iter()
-                .chain(&self.global)
+                .chain(self.global())
                 .any(|a| a.allows(&s, &matched, line))
             {
                 continue;
