@@ -84,8 +84,8 @@ impl Spill {
     }
 
     /// The newest `n` bytes of a log (all of them if it has fewer), into `out` (replacing what
-    /// it held), so that one buffer can serve log after log. Only the bytes `out` gains are zeroed before they are read into: a
-    /// reused buffer is not cleared first.
+    /// it held), so that one buffer can serve log after log. Only the bytes `out` gains are
+    /// zeroed before they are read into: a reused buffer is not cleared first.
     pub(crate) fn read_newest_into(
         &self,
         log: &Spilled,

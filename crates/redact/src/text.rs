@@ -590,6 +590,16 @@ pub(crate) fn own_rules_with(
     }
 }
 
+/// The captures of `re` in `region`; none without a region, and `re` is then not touched, so
+/// it is compiled only when a region needs it (most texts need few of these expressions, and
+/// each costs up to 2 M instructions to compile).
+fn captures<'r>(
+    re: &'r LazyLock<Regex>,
+    region: Option<&'r str>,
+) -> impl Iterator<Item = regex::Captures<'r>> + 'r {
+    region.into_iter().flat_map(move |r| re.captures_iter(r))
+}
+
 fn region_rules(
     r: &str,
     off: usize,
@@ -600,14 +610,10 @@ fn region_rules(
 ) {
     // An expression is only touched, and so compiled on first use, for a region whose
     // triggers call for it: `within` gives the region to the groups' expressions, nothing to
-    // the others (most texts need few of them; each costs up to 2 M instructions to compile).
+    // the others (see `captures`).
     let within = |group: u8| (groups & group != 0).then_some(r);
     // key = value, key: value, "key": "value", -Dkey=value, KEY=value
-    for c in within(KEYS)
-        .map(|r| KEY_VALUE.captures_iter(r))
-        .into_iter()
-        .flatten()
-    {
+    for c in captures(&KEY_VALUE, within(KEYS)) {
         let (Some(whole), Some(key)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -631,11 +637,7 @@ fn region_rules(
         push(hits, off, vstart, vend, KEY_NAME);
     }
     // --flag value, "--flag", "value", - --flag\n- value
-    for c in within(KEYS)
-        .map(|r| NEXT_ARG_RE.captures_iter(r))
-        .into_iter()
-        .flatten()
-    {
+    for c in captures(&NEXT_ARG_RE, within(KEYS)) {
         let (Some(flag), Some(value)) = (c.get(1), c.get(2)) else {
             continue;
         };
@@ -649,12 +651,7 @@ fn region_rules(
         }
     }
     // Authorization: <scheme> <credentials>
-    let auth = within(KEYS).map(|r| {
-        AUTH_HEADER
-            .captures_iter(r)
-            .chain(AUTH_PAIR.captures_iter(r))
-    });
-    for c in auth.into_iter().flatten() {
+    for c in captures(&AUTH_HEADER, within(KEYS)).chain(captures(&AUTH_PAIR, within(KEYS))) {
         let Some(whole) = c.get(0) else { continue };
         let quote = c.get(1).map(|q| q.as_str());
         let mut vstart = whole.end();
@@ -695,31 +692,19 @@ fn region_rules(
             push(hits, off, vstart, vstart + value.len(), AUTHORIZATION);
         }
     }
-    for c in within(SCHEME)
-        .map(|r| BEARER_RE.captures_iter(r))
-        .into_iter()
-        .flatten()
-    {
+    for c in captures(&BEARER_RE, within(SCHEME)) {
         if let Some(m) = c.get(1) {
             push(hits, off, m.start(), m.end(), BEARER);
         }
     }
-    for c in within(SCHEME)
-        .map(|r| BASIC_RE.captures_iter(r))
-        .into_iter()
-        .flatten()
-    {
+    for c in captures(&BASIC_RE, within(SCHEME)) {
         if let Some(m) = c.get(1)
             && decode_b64(m.as_str()).is_some_and(|d| d.contains(':'))
         {
             push(hits, off, m.start(), m.end(), AUTHORIZATION);
         }
     }
-    for c in within(URL)
-        .map(|r| URL_RE.captures_iter(r))
-        .into_iter()
-        .flatten()
-    {
+    for c in captures(&URL_RE, within(URL)) {
         if let Some(m) = c.get(2)
             && plausible(m.as_str())
         {
@@ -731,11 +716,7 @@ fn region_rules(
         (&HTPASSWD_RE, HTPASSWD, HASH),
         (&PROSE_RE, PROSE, KEYS),
     ] {
-        for c in within(group)
-            .map(|r| re.captures_iter(r))
-            .into_iter()
-            .flatten()
-        {
+        for c in captures(re, within(group)) {
             if let Some(m) = c.get(1) {
                 let v = m
                     .as_str()

@@ -68,6 +68,14 @@ fn redact_small<'a>(redactor: &Redactor, kept: &'a [u8]) -> (Cow<'a, [u8]>, Mark
     (text, Marked { counts, marks, len })
 }
 
+/// The newest `n` bytes of `text` (all of it if it has fewer).
+fn newest(text: &[u8], n: u64) -> &[u8] {
+    let from = text
+        .len()
+        .saturating_sub(usize::try_from(n).unwrap_or(usize::MAX));
+    text.get(from..).unwrap_or_default()
+}
+
 /// A small log's entry made as it arrived, with what trimming it needs.
 pub(super) struct Arrived {
     entry: Result<PreparedEntry, String>,
@@ -91,6 +99,16 @@ impl Arrived {
             entry: self.entry.clone(),
             counts: self.marked.counts.clone(),
         }
+    }
+
+    /// Its entry, whole, and its marks (the entry not copied).
+    fn into_parts(self) -> (PreparedLog, Marked) {
+        let prepared = PreparedLog {
+            kept: self.marked.len,
+            entry: self.entry,
+            counts: self.marked.counts.clone(),
+        };
+        (prepared, self.marked)
     }
 }
 
@@ -305,10 +323,9 @@ impl LogSource<'_> {
         let mut bytes = self.reads.take();
         let size = match self.spill.read_newest_into(spilled, n, &mut bytes) {
             Ok(()) if len <= SMALL => {
-                let whole = Arrived::new(self.redactor, path, &bytes);
-                let prepared = whole.prepared();
+                let (prepared, marked) = Arrived::new(self.redactor, path, &bytes).into_parts();
                 let kept = prepared.kept;
-                self.remember(path, whole.marked);
+                self.remember(path, marked);
                 (self.keep(path, prepared), kept)
             }
             Ok(()) if len <= Self::WHOLE => (self.keep(path, self.compress(path, &bytes)), len),
@@ -406,10 +423,7 @@ impl LogSource<'_> {
             }
             _ => match self.redacted(path, file) {
                 Ok((text, marked)) => {
-                    let from = text
-                        .len()
-                        .saturating_sub(usize::try_from(kept).unwrap_or(usize::MAX));
-                    let tail = text.get(from..).unwrap_or_default();
+                    let tail = newest(&text, kept);
                     PreparedLog {
                         kept,
                         entry: PreparedEntry::new(path, tail).map_err(|e| e.to_string()),
@@ -462,10 +476,7 @@ impl budget::Source for LogSource<'_> {
                 self.spill.read_newest_into(spilled, n, &mut bytes).is_ok()
             }
             _ => self.redacted(&log.path, file).is_ok_and(|(text, _)| {
-                let from = text
-                    .len()
-                    .saturating_sub(usize::try_from(n).unwrap_or(usize::MAX));
-                bytes.extend_from_slice(text.get(from..).unwrap_or_default());
+                bytes.extend_from_slice(newest(&text, n));
                 true
             }),
         };
