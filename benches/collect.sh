@@ -198,7 +198,15 @@ r=$(ratio "$dump_kubectl" "$big_kbundle")
 # The goals are on the runbook's logs; the random-id log gets one row, its CPU, reported.
 if [ "$log_style" = calico ]; then
   result "collect $label vs cluster-info dump" "${r}x (${big_kbundle} s vs ${dump_kubectl} s)" ">= 1x" "$(at_least "$r" 1)"
-  result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB, median of $cpu_runs)" ">= 200" "$(at_least "$mb_per_cpu_s" 200)"
+  # The goal is on the issue's workload (50 pods with 256 KiB current and previous logs, 26.2 MB)
+  # and larger ones. Below it a collect's fixed cost (process, client, discovery, cluster
+  # objects, redaction set-up: about 0.02 CPU-seconds) weighs on the ratio; benches/run.sh
+  # reports the pipeline's own rate, fitted over every size, and that fixed cost apart.
+  if [ "$(at_least "$log_mb" 26)" = 1 ]; then
+    result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB, median of $cpu_runs)" ">= 200" "$(at_least "$mb_per_cpu_s" 200)"
+  else
+    result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB, median of $cpu_runs)" "report (< 26 MB: fixed cost)" "-"
+  fi
 else
   result "collect $label: CPU per MB of logs" "$mb_per_cpu_s MB/CPU-s (${user_s}+${sys_s} s, $log_mb MB, median of $cpu_runs)" "report" "-"
 fi

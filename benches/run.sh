@@ -7,9 +7,10 @@
 # `kubectl get pods -A` on 10,000 pods, collect of 50 pods against a server that answers after
 # 0, 5, 20 and 50 ms per response (`kbundle serve --faults delay=...`; LATENCIES=... to change
 # the list) against the kubectl loop and cluster-info dump at the same latency, and diff of two
-# 1 GiB archives against analyzing both. Prints each script's output, then one table of every
-# target, measured against its baseline in this same run. Asserts nothing: exits 0 unless a
-# script fails.
+# 1 GiB archives against analyzing both; last, collect's CPU per MB of logs fitted over every
+# 256 KiB-log collect (the pipeline's rate and a collect's fixed cost apart). Prints each
+# script's output, then one table of every target, measured against its baseline in this same
+# run. Asserts nothing: exits 0 unless a script fails.
 #
 # usage: benches/run.sh        (builds kbundle in release mode first)
 # env:   WORK=dir for the analyze archives, kept between runs (default: /tmp/kbundle-bench)
@@ -50,6 +51,44 @@ section "serve (benches/serve-10k-pods.sh)"
 bash benches/serve-10k-pods.sh
 section "diff (benches/diff.sh ${DIFF_MIB:-$size_mib})"
 bash benches/diff.sh "${DIFF_MIB:-$size_mib}"
+
+section "collect's pipeline: CPU per MB of logs, fitted over every 256 KiB-log collect at 0 ms"
+# CPU = fixed + MB / rate, least squares over the CPU rows above (25 to 400 pods): the rate is
+# what each further megabyte costs (receiving, redacting, hashing, compressing, and the pods'
+# objects and describes that come with it), the fixed part what any collect costs.
+python3 - "$results" <<'PY'
+import re, sys
+path = sys.argv[1]
+points = []
+for line in open(path):
+    name, measured, *_ = line.rstrip("\n").split("\t")
+    if re.fullmatch(r"collect \d+ pods x 256 KiB: CPU per MB of logs", name):
+        m = re.search(r"\(([\d.]+)\+([\d.]+) s, ([\d.]+) MB", measured)
+        if m:
+            points.append((float(m[3]), float(m[1]) + float(m[2])))
+if len(points) < 2 or len({mb for mb, _ in points}) < 2:
+    print("fewer than two collect sizes: no fit")
+    sys.exit(0)
+n = len(points)
+mx = sum(mb for mb, _ in points) / n
+my = sum(cpu for _, cpu in points) / n
+slope = sum((mb - mx) * (cpu - my) for mb, cpu in points) / sum((mb - mx) ** 2 for mb, _ in points)
+fixed = my - slope * mx
+rate = 1 / slope if slope > 0 else float("inf")
+# The ratio of a whole collect reaches 200 MB/CPU-s from fixed / (1/200 - slope) MB on.
+reach = fixed / (1 / 200 - slope) if slope < 1 / 200 else float("inf")
+for mb, cpu in sorted(points):
+    print(f"{mb:8.1f} MB  {cpu:.4f} CPU-s  fit {fixed + slope * mb:.4f}")
+print(f"rate {rate:.0f} MB per CPU-second, fixed {fixed:.4f} CPU-seconds a collect; "
+      f"a whole collect reaches 200 MB/CPU-s from {reach:.0f} MB of logs")
+lo, hi = min(mb for mb, _ in points), max(mb for mb, _ in points)
+with open(path, "a") as out:
+    out.write(
+        f"collect pipeline: CPU per MB of logs (fit, {n} collects, {lo:.0f}-{hi:.0f} MB)\t"
+        f"{rate:.0f} MB/CPU-s + {fixed:.3f} CPU-s a collect (200 overall from {reach:.0f} MB)\t"
+        f">= 200\t{1 if rate >= 200 else 0}\n"
+    )
+PY
 
 section "summary ($(( $(date +%s) - start )) s; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 python3 - "$results" <<'PY'
