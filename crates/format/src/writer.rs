@@ -151,18 +151,21 @@ impl PreparedEntry {
     /// [`BundleWriter`] uses.
     pub fn new(path: &str, bytes: &[u8]) -> Result<PreparedEntry> {
         check_name(path)?;
-        let data = deflate(level(path), bytes).map_err(|e| Error::Write {
+        let crc = crc32fast::hash(bytes);
+        let zip = deflate(level(path), bytes, |data| {
+            one_entry_zip(path, data, crc, bytes.len())
+        })
+        .map_err(|e| Error::Write {
             path: PathBuf::from(path),
             message: format!("cannot compress the entry: {e}"),
+        })?
+        .ok_or_else(|| Error::Write {
+            path: PathBuf::from(path),
+            message: "the entry is too large for a zip without ZIP64".into(),
         })?;
         Ok(PreparedEntry {
             path: path.to_string(),
-            zip: one_entry_zip(path, &data, crc32fast::hash(bytes), bytes.len()).ok_or_else(
-                || Error::Write {
-                    path: PathBuf::from(path),
-                    message: "the entry is too large for a zip without ZIP64".into(),
-                },
-            )?,
+            zip,
             size: bytes.len() as u64,
             sha256: hex(&Sha256::digest(bytes)),
         })
@@ -220,12 +223,13 @@ fn deflate_bound(n: usize) -> usize {
     n + (n >> 12) + (n >> 14) + (n >> 25) + 13
 }
 
-/// `bytes` as raw deflate at `level`: the stream `zip`'s own writer makes at that level.
+/// `bytes` as raw deflate at `level` (the stream `zip`'s own writer makes at that level),
+/// handed to `then` where it was compressed (the thread's scratch buffer, not copied out).
 ///
 /// Compressed in one call into room for the whole stream: zlib-rs's output depends on where
 /// the output buffer ran out (a 32,640-byte entry came out one byte longer when its buffer
 /// grew from a third of the input, property test `any_prepared_entry_is_the_zip_crates_bytes`).
-fn deflate(level: u32, bytes: &[u8]) -> io::Result<Vec<u8>> {
+fn deflate<T>(level: u32, bytes: &[u8], then: impl FnOnce(&[u8]) -> T) -> io::Result<T> {
     use flate2::{Compress, Compression, FlushCompress, Status};
     DEFLATE.with_borrow_mut(|(compressors, scratch)| {
         let i = match compressors.iter().position(|(l, _)| *l == level) {
@@ -248,15 +252,15 @@ fn deflate(level: u32, bytes: &[u8]) -> io::Result<Vec<u8>> {
             _ => Err(io::Error::other("deflate needed more than its bound")),
         };
         if bound > SCRATCH_MAX {
-            // A large entry gets a buffer of its own, returned as it is.
+            // A large entry gets a buffer of its own, not kept.
             let mut out = Vec::with_capacity(bound);
             run(&mut out)?;
-            return Ok(out);
+            return Ok(then(&out));
         }
         scratch.clear();
         scratch.reserve(bound);
         run(scratch)?;
-        Ok(scratch.as_slice().to_vec())
+        Ok(then(scratch))
     })
 }
 

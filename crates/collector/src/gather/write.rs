@@ -57,6 +57,15 @@ impl Marked {
         let from = usize::try_from(self.len.saturating_sub(kept.len() as u64)).unwrap_or(0);
         self.counts.of_tail(kept, &self.marks, from)
     }
+
+    /// `entry`, made of the whole redacted text, with its counts.
+    fn whole(&self, entry: Result<PreparedEntry, String>) -> PreparedLog {
+        PreparedLog {
+            kept: self.len,
+            entry,
+            counts: self.counts.clone(),
+        }
+    }
 }
 
 /// Redacts a small log's kept bytes whole (borrowed when nothing is redacted: most logs, and
@@ -94,21 +103,12 @@ impl Arrived {
 
     /// Its entry, whole.
     fn prepared(&self) -> PreparedLog {
-        PreparedLog {
-            kept: self.marked.len,
-            entry: self.entry.clone(),
-            counts: self.marked.counts.clone(),
-        }
+        self.marked.whole(self.entry.clone())
     }
 
     /// Its entry, whole, and its marks (the entry not copied).
     fn into_parts(self) -> (PreparedLog, Marked) {
-        let prepared = PreparedLog {
-            kept: self.marked.len,
-            entry: self.entry,
-            counts: self.marked.counts.clone(),
-        };
-        (prepared, self.marked)
+        (self.marked.whole(self.entry), self.marked)
     }
 }
 
